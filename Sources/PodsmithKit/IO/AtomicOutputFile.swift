@@ -1,0 +1,158 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An output that appears under its final name only when it is complete.
+///
+/// Encoders write to a hidden temporary file in the target folder, `.NAME.podsmith-tmp-PID`, which is
+/// renamed over the final name (`rename(2)`, atomic within one file system) by ``commit()``. Because the
+/// temporary lives in the same folder, the rename never copies and a reader never sees a partial file.
+/// The temporary is registered with ``TemporaryFiles`` so that SIGINT/SIGTERM remove it; after a SIGKILL
+/// the next run removes it (``removeStale(beside:)``), recognising it by its name and a PID that no
+/// longer runs.
+public final class AtomicOutputFile: @unchecked Sendable {
+    /// Where the complete file ends up.
+    public let finalPath: String
+    /// Where the encoder writes meanwhile.
+    public let temporaryPath: String
+    private var finished = false
+
+    /// The marker every temporary name carries.
+    public static let marker = ".podsmith-tmp-"
+
+    /// Creates (empty) the temporary file beside `finalPath`, proving the folder is writable.
+    /// - Throws: ``PodsmithError/outputNotWritable(path:reason:)`` with the system's reason.
+    public init(finalPath: String) throws {
+        self.finalPath = finalPath
+        let url = URL(fileURLWithPath: finalPath)
+        let folder = url.deletingLastPathComponent().path
+        let name = url.lastPathComponent
+        temporaryPath = (folder as NSString).appendingPathComponent(".\(name)\(Self.marker)\(getpid())")
+
+        var st = stat()
+        if stat(folder, &st) != 0 {
+            throw PodsmithError.outputNotWritable(path: finalPath, reason: "folder \(folder) does not exist")
+        }
+        if (st.st_mode & S_IFMT) != S_IFDIR {
+            throw PodsmithError.outputNotWritable(path: finalPath, reason: "\(folder) is not a folder")
+        }
+        if stat(finalPath, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
+            throw PodsmithError.outputNotWritable(path: finalPath, reason: "a folder has that name")
+        }
+        TemporaryFiles.shared.register(temporaryPath)
+        let fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        if fd < 0 {
+            let reason = String(cString: strerror(errno))
+            TemporaryFiles.shared.unregister(temporaryPath)
+            throw PodsmithError.outputNotWritable(path: finalPath, reason: reason)
+        }
+        close(fd)
+    }
+
+    deinit {
+        if !finished { discard() }
+    }
+
+    /// Renames the finished temporary over the final name.
+    /// - Throws: ``PodsmithError/outputNotWritable(path:reason:)`` if the rename fails (the temporary
+    ///   is removed).
+    public func commit() throws {
+        precondition(!finished, "output committed or discarded twice")
+        if rename(temporaryPath, finalPath) != 0 {
+            let reason = String(cString: strerror(errno))
+            discard()
+            throw PodsmithError.outputNotWritable(path: finalPath, reason: reason)
+        }
+        finished = true
+        TemporaryFiles.shared.unregister(temporaryPath)
+    }
+
+    /// Removes the temporary; the final name is left as it was.
+    public func discard() {
+        guard !finished else { return }
+        finished = true
+        unlink(temporaryPath)
+        TemporaryFiles.shared.unregister(temporaryPath)
+    }
+
+    /// Removes temporaries left beside `finalPath` by runs that no longer exist (after a SIGKILL or a
+    /// power cut). Temporaries of a process that is still running are left alone.
+    /// - Returns: the paths removed.
+    @discardableResult
+    public static func removeStale(beside finalPath: String) -> [String] {
+        let url = URL(fileURLWithPath: finalPath)
+        return removeStale(inFolder: url.deletingLastPathComponent().path,
+                           prefix: ".\(url.lastPathComponent)\(marker)")
+    }
+
+    /// Removes every stale Podsmith temporary in `folder` (see ``removeStale(beside:)``).
+    @discardableResult
+    public static func removeStale(inFolder folder: String, prefix: String = ".") -> [String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
+        var removed: [String] = []
+        for name in names where name.hasPrefix(prefix) {
+            guard let range = name.range(of: marker, options: .backwards),
+                  let pid = Int32(name[range.upperBound...]) else { continue }
+            if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH {
+                let path = (folder as NSString).appendingPathComponent(name)
+                if unlink(path) == 0 { removed.append(path) }
+            }
+        }
+        return removed
+    }
+}
+
+/// The temporaries this process has open, removed if the process is interrupted.
+public final class TemporaryFiles: @unchecked Sendable {
+    public static let shared = TemporaryFiles()
+    private let lock = NSLock()
+    private var paths = Set<String>()
+    private var sources: [DispatchSourceSignal] = []
+    private var interruptHandlers: [@Sendable (Int32) -> Void] = []
+
+    func register(_ path: String) { lock.withLock { _ = paths.insert(path) } }
+    func unregister(_ path: String) { lock.withLock { _ = paths.remove(path) } }
+
+    /// Paths currently registered (for tests).
+    public var registered: Set<String> { lock.withLock { paths } }
+
+    /// Removes every registered temporary.
+    public func removeAll() {
+        let current = lock.withLock { () -> Set<String> in
+            let copy = paths
+            paths.removeAll()
+            return copy
+        }
+        for path in current { unlink(path) }
+    }
+
+    /// Adds code to run (on a background queue) when SIGINT or SIGTERM arrives, before the
+    /// temporaries are removed and the process exits.
+    public func onInterrupt(_ handler: @escaping @Sendable (Int32) -> Void) {
+        lock.withLock { interruptHandlers.append(handler) }
+    }
+
+    /// Makes SIGINT, SIGTERM and SIGHUP remove every registered temporary and exit with 128 + signal
+    /// (130 for Ctrl-C), as shells expect. The handling runs on a dispatch queue, not in signal context,
+    /// so it may take locks and call `unlink`.
+    public func installSignalHandlers() {
+        lock.withLock {
+            guard sources.isEmpty else { return }
+            for sig in [SIGINT, SIGTERM, SIGHUP] {
+                signal(sig, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global(qos: .userInitiated))
+                source.setEventHandler { [unowned self] in
+                    let handlers = self.lock.withLock { self.interruptHandlers }
+                    for handler in handlers { handler(sig) }
+                    self.removeAll()
+                    _exit(128 + sig)
+                }
+                source.resume()
+                sources.append(source)
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+/// Where to normalize to: an integrated loudness and a true-peak ceiling.
+public struct LoudnessTarget: Sendable, Equatable {
+    /// Target integrated loudness, LUFS (BS.1770-4 §2.8).
+    public var integratedLUFS: Double
+    /// Highest true peak allowed in the output, dBTP (BS.1770-4 Annex 2).
+    public var truePeakDBTP: Double
+
+    public init(integratedLUFS: Double, truePeakDBTP: Double) {
+        self.integratedLUFS = integratedLUFS
+        self.truePeakDBTP = truePeakDBTP
+    }
+}
+
+/// Published platform targets.
+///
+/// - `apple` / `podcast`: Apple Podcasts asks for −16 LUFS ± 1 LU and at most −1 dBTP
+///   ("Audio requirements", Apple Podcasts for Creators).
+/// - `spotify`: Spotify normalizes to −14 LUFS and recommends at most −1 dBTP
+///   (Spotify for Artists, "Loudness normalization").
+/// - `ebu-r128`: EBU R128 broadcast, −23 LUFS; R128 allows −1 dBTP.
+/// - `aes-speech`: AES TD1004 (recommendation for loudness of internet audio streaming and on-demand
+///   distribution) gives −18 LUFS for speech, −1 dBTP.
+public enum LoudnessPreset: String, CaseIterable, Sendable {
+    case podcast
+    case apple
+    case spotify
+    case ebuR128 = "ebu-r128"
+    case aesSpeech = "aes-speech"
+
+    /// The preset's target.
+    public var target: LoudnessTarget {
+        switch self {
+        case .podcast, .apple: return LoudnessTarget(integratedLUFS: -16, truePeakDBTP: -1)
+        case .spotify: return LoudnessTarget(integratedLUFS: -14, truePeakDBTP: -1)
+        case .ebuR128: return LoudnessTarget(integratedLUFS: -23, truePeakDBTP: -1)
+        case .aesSpeech: return LoudnessTarget(integratedLUFS: -18, truePeakDBTP: -1)
+        }
+    }
+}
+
+/// How a mono programme is normalized.
+///
+/// A mono file is played on two speakers, so it is heard 3 dB (10·log10 2) louder than BS.1770 measures
+/// it as one channel. AES TD1004 therefore normalizes mono as dual-mono: for a −16 LUFS target the file
+/// measures −19 LUFS as one channel (which is also what libebur128 reports for it).
+public enum MonoConvention: String, Sendable {
+    /// The mono channel is normalized as if it were played on both speakers (target − 3.01 dB as measured).
+    case dualMono = "dual-mono"
+    /// The mono channel is normalized to the target as measured on one channel.
+    case singleChannel = "single-channel"
+
+    /// Loudness gained by playing one channel on two speakers, dB.
+    public static let dualMonoOffsetDB = 10 * log10(2.0)
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,64 @@
+/// What `normalize` did to one file, and what the written file measures.
+public struct NormalizeReport: Sendable {
+    /// The input file.
+    public var inputFile: String
+    /// The output file (its final name); `nil` for a dry run.
+    public var outputFile: String?
+    /// The input as measured (our meter), before anything was done to it.
+    public var input: LoudnessMeasurement
+    /// The written file, decoded and measured; `nil` with `--no-verify` or a dry run.
+    public var output: LoudnessMeasurement?
+    /// The target that was aimed at.
+    public var target: LoudnessTarget
+    /// How a mono output was normalized (`nil` when the output is not mono).
+    public var monoConvention: MonoConvention?
+    /// The one linear gain applied to the whole programme, dB.
+    public var gainDB: Double
+    /// True when `--max-gain` capped the gain, so the target could not be reached.
+    public var gainCapped: Bool
+    /// True when the programme is shorter than one 400 ms block and was normalized on its ungated loudness.
+    public var usedUngatedLoudness: Bool
+    /// Largest gain reduction of the limiter, dB (0 when it never acted).
+    public var limiterMaxReductionDB: Double
+    /// Time during which the limiter reduced the gain, seconds.
+    public var limitedSeconds: Double
+    /// Silence removed at the start, seconds.
+    public var trimmedHeadSeconds: Double
+    /// Silence removed at the end, seconds.
+    public var trimmedTailSeconds: Double
+    /// Pauses shortened to `--max-pause`.
+    public var pausesShortened: Int
+    /// Total time removed (trims and pause cuts), seconds.
+    public var removedSeconds: Double
+    /// Render passes (1, or more when verification corrected the gain or the ceiling).
+    public var passes: Int
+    /// Things the user should know (capped gain, NaN samples replaced, a ceiling not met…).
+    public var warnings: [String]
+
+    public init(inputFile: String, outputFile: String?, input: LoudnessMeasurement, output: LoudnessMeasurement?,
+                target: LoudnessTarget, monoConvention: MonoConvention?, gainDB: Double, gainCapped: Bool,
+                usedUngatedLoudness: Bool, limiterMaxReductionDB: Double, limitedSeconds: Double,
+                trimmedHeadSeconds: Double, trimmedTailSeconds: Double, pausesShortened: Int,
+                removedSeconds: Double, passes: Int, warnings: [String]) {
+        self.inputFile = inputFile
+        self.outputFile = outputFile
+        self.input = input
+        self.output = output
+        self.target = target
+        self.monoConvention = monoConvention
+        self.gainDB = gainDB
+        self.gainCapped = gainCapped
+        self.usedUngatedLoudness = usedUngatedLoudness
+        self.limiterMaxReductionDB = limiterMaxReductionDB
+        self.limitedSeconds = limitedSeconds
+        self.trimmedHeadSeconds = trimmedHeadSeconds
+        self.trimmedTailSeconds = trimmedTailSeconds
+        self.pausesShortened = pausesShortened
+        self.removedSeconds = removedSeconds
+        self.passes = passes
+        self.warnings = warnings
+    }
+
+    /// True when the output was decoded and measured as a mono file normalized as dual-mono.
+    public var dualMono: Bool { monoConvention == .dualMono }
+}

@@ -1,0 +1,139 @@
+import Foundation
+
+/// Hands audio blocks from one thread to another through a small ring of reusable buffers.
+///
+/// Why: the encoder (LAME, ~90 % of a normalize run) and the DSP chain run on different cores, so the
+/// DSP work hides behind the encoder's. The ring holds `depth` buffers allocated once; the producer
+/// fills a free one, the consumer drains a full one and gives it back. Memory is `depth` blocks,
+/// whatever the file's length.
+public final class BlockPipe: @unchecked Sendable {
+    private let buffers: [AudioBuffer]
+    private var full: [Int] = []
+    private var free: [Int]
+    private var closed = false
+    private var failure: (any Error)?
+    private let condition = NSCondition()
+
+    /// - Parameters:
+    ///   - channelCount: channels of every block.
+    ///   - capacity: frames per block.
+    ///   - depth: number of buffers in the ring (at least 2).
+    public init(channelCount: Int, capacity: Int, depth: Int = 4) {
+        precondition(depth >= 2)
+        buffers = (0..<depth).map { _ in AudioBuffer(channelCount: channelCount, capacity: capacity) }
+        free = Array(0..<depth)
+    }
+
+    /// Producer side: copies `source`'s frames (at most `capacity`) into a free buffer and queues it.
+    /// Blocks while the ring is full.
+    /// - Throws: the consumer's error if it gave up (see ``fail(_:)``).
+    public func push(_ source: AudioBuffer) throws {
+        var offset = 0
+        repeat {
+            condition.lock()
+            while free.isEmpty && failure == nil { condition.wait() }
+            if let failure { condition.unlock(); throw failure }
+            let index = free.removeFirst()
+            condition.unlock()
+
+            let target = buffers[index]
+            let n = min(target.capacity, source.frameCount - offset)
+            for c in 0..<source.channelCount {
+                target.baseAddress(ofChannel: c).update(from: source.baseAddress(ofChannel: c) + offset, count: n)
+            }
+            target.frameCount = n
+            offset += n
+
+            condition.lock()
+            full.append(index)
+            condition.signal()
+            condition.unlock()
+        } while offset < source.frameCount
+    }
+
+    /// Producer side: no more blocks will come.
+    public func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Either side: stops the pipe with an error; the other side's next call throws it.
+    public func fail(_ error: any Error) {
+        condition.lock()
+        if failure == nil { failure = error }
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Consumer side: calls `body` with each block in order until the producer closes the pipe.
+    /// - Throws: what `body` throws (after failing the pipe so the producer stops), or the producer's
+    ///   failure.
+    public func drain(_ body: (AudioBuffer) throws -> Void) throws {
+        while true {
+            condition.lock()
+            while full.isEmpty && !closed && failure == nil { condition.wait() }
+            if let failure { condition.unlock(); throw failure }
+            if full.isEmpty && closed { condition.unlock(); return }
+            let index = full.removeFirst()
+            condition.unlock()
+
+            do {
+                try body(buffers[index])
+            } catch {
+                fail(error)
+                throw error
+            }
+
+            condition.lock()
+            free.append(index)
+            condition.signal()
+            condition.unlock()
+        }
+    }
+}
+
+/// Runs `producer` on the calling thread and `consumer` on a new thread, connected by a ``BlockPipe``.
+///
+/// - Returns: after both have finished; rethrows the first error either side raised.
+public func runConnected(
+    channelCount: Int, capacity: Int, depth: Int = 4,
+    producer: (BlockPipe) throws -> Void,
+    consumer: @escaping @Sendable (BlockPipe) throws -> Void
+) throws {
+    let pipe = BlockPipe(channelCount: channelCount, capacity: capacity, depth: depth)
+    let done = DispatchSemaphore(value: 0)
+    let consumerError = LockedBox<(any Error)?>(nil)
+    let thread = Thread {
+        do { try consumer(pipe) } catch {
+            consumerError.value = error
+            pipe.fail(error)
+        }
+        done.signal()
+    }
+    thread.stackSize = 1 << 20
+    thread.start()
+    var producerError: (any Error)?
+    do {
+        try producer(pipe)
+        pipe.close()
+    } catch {
+        producerError = error
+        pipe.fail(error)
+    }
+    done.wait()
+    if let error = consumerError.value { throw error }
+    if let producerError { throw producerError }
+}
+
+/// A value guarded by a lock, for results handed between threads.
+public final class LockedBox<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value
+    public init(_ value: Value) { stored = value }
+    public var value: Value {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
+}
