@@ -15,6 +15,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/JohnSundell/Plot", from: "0.14.0"),
     ],
     targets: [
         // MARK: - C system libraries (one wrapper file in PodsmithKit imports each)
@@ -40,7 +42,11 @@ let package = Package(
         // MARK: - Core
         .target(
             name: "PodsmithKit",
-            dependencies: ["CSndFile", "CLame", "CEbur128", "CFLAC", "COpusEnc", "CSoxr"],
+            dependencies: [
+                "CSndFile", "CLame", "CEbur128", "CFLAC", "COpusEnc", "CSoxr",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Plot", package: "Plot"),
+            ],
             swiftSettings: [.swiftLanguageMode(.v6)]),
 
         // MARK: - CLI
