@@ -45,10 +45,6 @@ extension Podsmith {
             valueName: "meter"))
         var meter: MeterKind = .podsmith
 
-        func validate() throws {
-            if files.isEmpty { throw ValidationError("Give at least one audio file to measure.") }
-        }
-
         func run() throws {
             var outcome = BatchOutcome()
             var results: [FileResult] = []
