@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Assembles demo-episode.flac, the short podcast-like episode the README measures (and, later,
-# normalizes), from the recordings in this folder. Needs sox (Debian: apt-get install sox
-# libsox-fmt-all for Ogg Vorbis input). Run it from anywhere: ./SampleAudio/make-demo.sh
+# normalizes), from the recordings in this folder. Needs sox with Ogg Vorbis
+# input (Debian: apt-get install sox libsox-fmt-base) and bc. Run it from anywhere: ./SampleAudio/make-demo.sh
 #
 # What it makes (stereo, 44.1 kHz, 16-bit FLAC, about 2 min 50 s):
 #   0.6 s  digital silence (leading silence, for trimming)

@@ -83,8 +83,9 @@ import Testing
     /// Writes two seconds of stereo, then cuts the file to `keep` of its bytes.
     func truncatedFile(_ folder: TemporaryFolder, container: SoundFileWriter.Container, keep: Double) throws -> String {
         let path = folder.path("cut.\(container.fileExtension)")
-        let sine = TestSignal.sine(frequency: 440, amplitude: 0.5, seconds: 2, sampleRate: 44_100)
-        try writeSoundFile([sine, sine], sampleRate: 44_100, to: path, options: .init(container: container))
+        let rate = container == .oggOpus ? 48_000.0 : 44_100.0
+        let sine = TestSignal.sine(frequency: 440, amplitude: 0.5, seconds: 2, sampleRate: rate)
+        try writeSoundFile([sine, sine], sampleRate: rate, to: path, options: .init(container: container))
         let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as! UInt64
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         try handle.truncate(atOffset: UInt64(Double(size) * keep))
@@ -106,6 +107,15 @@ import Testing
         let folder = try TemporaryFolder()
         let path = try truncatedFile(folder, container: .flac, keep: 0.6)
         #expect(throws: PodsmithError.self) { _ = try readSoundFile(path) }
+    }
+
+    // libsndfile cannot find the end of a cut-off Ogg stream and reports an endless length.
+    @Test(arguments: [SoundFileWriter.Container.oggVorbis, .oggOpus])
+    func oggStreamWithoutItsFinalPageIsTruncated(_ container: SoundFileWriter.Container) throws {
+        let folder = try TemporaryFolder()
+        let path = try truncatedFile(folder, container: container, keep: 0.6)
+        let error = try #require(throws: PodsmithError.self) { _ = try readSoundFile(path) }
+        #expect(error.description.contains("truncated"), "\(error)")
     }
 
     @Test func completeWavWithTrailingChunkIsNotCalledTruncated() throws {

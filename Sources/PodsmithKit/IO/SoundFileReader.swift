@@ -85,12 +85,18 @@ public final class SoundFileReader: AudioSource {
             throw PodsmithError.unsupportedAudio(
                 path: path, reason: "sample rate \(info.samplerate) Hz (Podsmith handles 8 to 192 kHz)")
         }
-        format = AudioFormat(
-            sampleRate: Double(info.samplerate), channelCount: Int(info.channels),
-            frameCount: info.frames >= 0 ? Int64(info.frames) : nil)
-
         let major = Int(info.format) & Int(SF_FORMAT_TYPEMASK)
         let subtype = Int(info.format) & Int(SF_FORMAT_SUBMASK)
+        // libsndfile says SF_COUNT_MAX when it cannot find where the stream ends. For Ogg that
+        // means no complete final page: a cut-off download or an unfinished recording.
+        let lengthKnown = info.frames >= 0 && info.frames != sf_count_t(Int64.max)
+        if !lengthKnown && major == Int(SF_FORMAT_OGG) {
+            sf_close(handle); close(fd)
+            throw PodsmithError.notAudio(path: path, reason: "truncated: the Ogg stream has no final page (cut off?)")
+        }
+        format = AudioFormat(
+            sampleRate: Double(info.samplerate), channelCount: Int(info.channels),
+            frameCount: lengthKnown ? Int64(info.frames) : nil)
         frameCountIsEstimate = major == Int(SF_FORMAT_MPEG)
         if let promised = Self.framesPromisedByHeader(handle, major: major, subtype: subtype,
                                                       channels: Int(info.channels)),
@@ -142,7 +148,7 @@ public final class SoundFileReader: AudioSource {
             if !frameCountIsEstimate, let expected = format.frameCount, framesDelivered < expected {
                 throw PodsmithError.decodeFailed(
                     path: name,
-                    reason: "file ends after \(framesDelivered) of \(expected) frames (truncated?)")
+                    reason: "truncated: the file ends after \(framesDelivered) of \(expected) frames")
             }
             buffer.frameCount = 0
             return 0

@@ -20,9 +20,14 @@ enum ErrorReporting {
 
     /// The one-line description of `error`, naming `file` when the error does not already.
     static func message(for error: any Error, file: String?) -> String {
-        if let error = error as? PodsmithError { return error.description }
         let prefix = file.map { "\($0): " } ?? ""
-        return prefix + "internal error: \(error) (please report this)"
+        guard let error = error as? PodsmithError else {
+            return prefix + "internal error: \(error) (please report this)"
+        }
+        switch error {
+        case .usage, .internalError: return prefix + error.description  // these do not name a file
+        default: return error.description
+        }
     }
 
     /// The exit code for `error`: the ``PodsmithError``'s own, else 70 (internal error).
