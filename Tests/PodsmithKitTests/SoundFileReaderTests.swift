@@ -50,6 +50,19 @@ import Testing
         #expect(try loudness(withSineIn: 3) == nil)
     }
 
+    // With 5 channels there is no LFE: L, R, C, Ls, Rs, so channel 3 is Ls (+1.5 dB).
+    @Test func fiveChannelFileHasSurroundsInChannelsThreeAndFour() throws {
+        let folder = try TemporaryFolder()
+        let sine = TestSignal.sine(frequency: 1_000, amplitude: 0.1, seconds: 2, sampleRate: 44_100)
+        let silence = [Float](repeating: 0, count: sine.count)
+        let path = folder.path("five.flac")
+        try writeSoundFile((0..<5).map { $0 == 3 ? sine : silence }, sampleRate: 44_100, to: path,
+                           options: .init(container: .flac, encoding: .pcm24))
+        let measured = try LoudnessAnalysis.measure(SoundFileReader(path: path), meter: .libebur128)
+        let loudness = try #require(measured.integratedLUFS)
+        #expect(abs(loudness - (-21.51)) < 0.1)
+    }
+
     @Test func missingFileIsReportedAsMissing() {
         #expect(throws: PodsmithError.inputMissing(path: "/nonexistent/podsmith.wav")) {
             _ = try SoundFileReader(path: "/nonexistent/podsmith.wav")
