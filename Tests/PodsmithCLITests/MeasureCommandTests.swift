@@ -3,7 +3,7 @@ import Testing
 import PodsmithKit
 
 /// End-to-end tests of `podsmith measure`: they run the built binary on files written in the test.
-@Suite struct MeasureCommandTests {
+@Suite final class MeasureCommandTests {
     let folder: URL
 
     init() throws {
@@ -13,6 +13,8 @@ import PodsmithKit
         // Another user (nobody) must reach files in here for the unreadable-file test.
         chmod(folder.path, 0o755)
     }
+
+    deinit { try? FileManager.default.removeItem(at: folder) }
 
     func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
 
