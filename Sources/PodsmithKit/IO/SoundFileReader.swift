@@ -30,6 +30,10 @@ public final class SoundFileReader: AudioSource {
     private let handle: OpaquePointer
     private let fd: Int32
     private let isFloatEncoding: Bool
+    /// libsndfile estimates an MP3's length from its Xing/Info header or, without one, from the file
+    /// size and bitrate, which a large ID3 tag (cover art) throws off by seconds. So for MP3 a stream
+    /// that ends before the stated length is not called truncated (a cut-off MP3 goes undetected).
+    private let frameCountIsEstimate: Bool
     private var scratch: UnsafeMutablePointer<Float>?
     private var scratchFrames = 0
     private var framesDelivered: Int64 = 0
@@ -81,16 +85,30 @@ public final class SoundFileReader: AudioSource {
             throw PodsmithError.unsupportedAudio(
                 path: path, reason: "sample rate \(info.samplerate) Hz (Podsmith handles 8 to 192 kHz)")
         }
+        let major = Int(info.format) & Int(SF_FORMAT_TYPEMASK)
+        let subtype = Int(info.format) & Int(SF_FORMAT_SUBMASK)
+        // libsndfile says SF_COUNT_MAX when it cannot find where the stream ends. For Ogg that
+        // means no complete final page: a cut-off download or an unfinished recording.
+        let lengthKnown = info.frames >= 0 && info.frames != sf_count_t(Int64.max)
+        if !lengthKnown && major == Int(SF_FORMAT_OGG) {
+            sf_close(handle); close(fd)
+            throw PodsmithError.notAudio(path: path, reason: "truncated: the Ogg stream has no final page (cut off?)")
+        }
         format = AudioFormat(
             sampleRate: Double(info.samplerate), channelCount: Int(info.channels),
-            frameCount: info.frames >= 0 ? Int64(info.frames) : nil)
-
-        let subtype = Int(info.format) & Int(SF_FORMAT_SUBMASK)
+            frameCount: lengthKnown ? Int64(info.frames) : nil)
+        frameCountIsEstimate = major == Int(SF_FORMAT_MPEG)
+        if let promised = Self.framesPromisedByHeader(handle, major: major, subtype: subtype,
+                                                      channels: Int(info.channels)),
+           promised > Int64(info.frames) {
+            sf_close(handle); close(fd)
+            throw PodsmithError.notAudio(
+                path: path,
+                reason: "truncated: the header promises \(promised) frames, the file holds \(info.frames)")
+        }
         isFloatEncoding = subtype == Int(SF_FORMAT_FLOAT) || subtype == Int(SF_FORMAT_DOUBLE)
-        containerName = Self.formatName(handle, command: Int32(SFC_GET_FORMAT_MAJOR),
-                                        format: Int32(Int(info.format) & Int(SF_FORMAT_TYPEMASK)))
-        encodingName = Self.formatName(handle, command: Int32(SFC_GET_FORMAT_SUBTYPE),
-                                       format: Int32(subtype))
+        containerName = Self.formatName(handle, format: Int32(major))
+        encodingName = Self.formatName(handle, format: Int32(subtype))
         var tags: [String: String] = [:]
         let keys: [(Int, String)] = [
             (Int(SF_STR_TITLE), "title"), (Int(SF_STR_ARTIST), "artist"), (Int(SF_STR_ALBUM), "album"),
@@ -127,10 +145,10 @@ public final class SoundFileReader: AudioSource {
             if code != 0 {
                 throw PodsmithError.decodeFailed(path: name, reason: Self.plainMessage(String(cString: sf_strerror(handle))))
             }
-            if let expected = format.frameCount, framesDelivered < expected {
+            if !frameCountIsEstimate, let expected = format.frameCount, framesDelivered < expected {
                 throw PodsmithError.decodeFailed(
                     path: name,
-                    reason: "file ends after \(framesDelivered) of \(expected) frames (truncated?)")
+                    reason: "truncated: the file ends after \(framesDelivered) of \(expected) frames")
             }
             buffer.frameCount = 0
             return 0
@@ -149,6 +167,43 @@ public final class SoundFileReader: AudioSource {
             throw PodsmithError.decodeFailed(path: name, reason: "cannot seek back to the start for a second pass")
         }
         framesDelivered = 0
+    }
+
+    /// The frame count the WAV or AIFF header's data chunk promises, for fixed-width encodings.
+    ///
+    /// Why: libsndfile quietly shortens the frame count of a WAV or AIFF whose data chunk runs past
+    /// the end of the file (it notes "should be …" in its log and carries on), so a cut-off download
+    /// would otherwise be measured as if it were complete. Returns `nil` when the size is unknown:
+    /// other containers, compressed encodings, or a streaming writer's placeholder size
+    /// (0 or 0xFFFFFFFF, which the header rewrite never replaced).
+    static func framesPromisedByHeader(_ handle: OpaquePointer, major: Int, subtype: Int, channels: Int) -> Int64? {
+        let bytesPerSample: Int
+        switch subtype {
+        case Int(SF_FORMAT_PCM_S8), Int(SF_FORMAT_PCM_U8), Int(SF_FORMAT_ULAW), Int(SF_FORMAT_ALAW): bytesPerSample = 1
+        case Int(SF_FORMAT_PCM_16): bytesPerSample = 2
+        case Int(SF_FORMAT_PCM_24): bytesPerSample = 3
+        case Int(SF_FORMAT_PCM_32), Int(SF_FORMAT_FLOAT): bytesPerSample = 4
+        case Int(SF_FORMAT_DOUBLE): bytesPerSample = 8
+        default: return nil
+        }
+        let chunkID: String
+        let chunkHeaderBytes: Int64
+        switch major {
+        case Int(SF_FORMAT_WAV), Int(SF_FORMAT_WAVEX): chunkID = "data"; chunkHeaderBytes = 0
+        // The SSND chunk starts with 4 bytes of offset and 4 of block size before the samples.
+        case Int(SF_FORMAT_AIFF): chunkID = "SSND"; chunkHeaderBytes = 8
+        default: return nil
+        }
+        var chunk = SF_CHUNK_INFO()
+        withUnsafeMutableBytes(of: &chunk.id) { raw in
+            for (i, byte) in chunkID.utf8.enumerated() { raw[i] = byte }
+        }
+        chunk.id_size = UInt32(chunkID.utf8.count)
+        guard let iterator = sf_get_chunk_iterator(handle, &chunk),
+              sf_get_chunk_size(iterator, &chunk) == 0 else { return nil }
+        let size = Int64(chunk.datalen)
+        guard size > chunkHeaderBytes, size < 0xFFFF_FFF0 else { return nil }
+        return (size - chunkHeaderBytes) / Int64(bytesPerSample * channels)
     }
 
     /// Splits interleaved frames into the buffer's planes.
@@ -186,11 +241,13 @@ public final class SoundFileReader: AudioSource {
         return replaced
     }
 
-    private static func formatName(_ handle: OpaquePointer, command: Int32, format: Int32) -> String {
+    /// libsndfile's name for a major format or a subtype (`SFC_GET_FORMAT_INFO` looks up either by
+    /// value; `SFC_GET_FORMAT_MAJOR`/`_SUBTYPE` would want an index into its tables instead).
+    private static func formatName(_ handle: OpaquePointer, format: Int32) -> String {
         var info = SF_FORMAT_INFO()
         info.format = format
         let count = Int32(MemoryLayout<SF_FORMAT_INFO>.size)
-        guard sf_command(handle, command, &info, count) == 0, let name = info.name else { return "unknown" }
+        guard sf_command(handle, Int32(SFC_GET_FORMAT_INFO), &info, count) == 0, let name = info.name else { return "unknown" }
         return String(cString: name)
     }
 

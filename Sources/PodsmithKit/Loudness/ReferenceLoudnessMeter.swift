@@ -86,7 +86,9 @@ public final class ReferenceLoudnessMeter: LoudnessMeasuring {
         let enoughForBlock = frames >= Int64((format.sampleRate * 0.4).rounded())
         return LoudnessMeasurement(
             integratedLUFS: hasI && enoughForBlock ? integrated : nil,
-            loudnessRangeLU: hasLRA && enoughForBlock ? range : nil,
+            // libebur128 reports 0 LU when no 3 s block passed the −70 LUFS gate (silence, clips
+            // under 3 s); EBU Tech 3342 defines no range then.
+            loudnessRangeLU: hasLRA && enoughForBlock && maxShortTerm > -70 ? range : nil,
             truePeakDBTP: decibels(truePeak),
             samplePeakDBFS: decibels(samplePeak),
             maxMomentaryLUFS: maxMomentary.isFinite ? maxMomentary : nil,

@@ -1,0 +1,69 @@
+import Foundation
+
+/// A JSON value with ordered object keys, written by hand so that output is stable and readable.
+///
+/// Why not `JSONEncoder`: we want a fixed key order (the documented one), `null` for undefined
+/// figures rather than a missing key, and numbers rounded to what the measurement means (0.01 LU),
+/// not the 17 digits of a `Double`. Non-finite numbers become `null`: JSON has no −∞.
+enum JSONValue {
+    case string(String)
+    /// A number printed with `decimals` digits after the point (0 for integers).
+    case number(Double, decimals: Int)
+    case integer(Int64)
+    case null
+    indirect case object([(String, JSONValue)])
+    indirect case array([JSONValue])
+
+    /// A number or `null` when `value` is nil or not finite.
+    static func optional(_ value: Double?, decimals: Int) -> JSONValue {
+        guard let value, value.isFinite else { return .null }
+        return .number(value, decimals: decimals)
+    }
+
+    /// Pretty-printed text with two-space indentation.
+    func rendered(indent: Int = 0) -> String {
+        let pad = String(repeating: "  ", count: indent)
+        let inner = String(repeating: "  ", count: indent + 1)
+        switch self {
+        case .string(let s): return Self.quoted(s)
+        case .number(let x, let decimals): return Self.formatted(x, decimals: decimals)
+        case .integer(let n): return String(n)
+        case .null: return "null"
+        case .object(let members):
+            if members.isEmpty { return "{}" }
+            let body = members.map { inner + Self.quoted($0.0) + ": " + $0.1.rendered(indent: indent + 1) }
+            return "{\n" + body.joined(separator: ",\n") + "\n" + pad + "}"
+        case .array(let items):
+            if items.isEmpty { return "[]" }
+            let body = items.map { inner + $0.rendered(indent: indent + 1) }
+            return "[\n" + body.joined(separator: ",\n") + "\n" + pad + "]"
+        }
+    }
+
+    static func formatted(_ x: Double, decimals: Int) -> String {
+        guard x.isFinite else { return "null" }
+        var text = String(format: "%.\(max(0, decimals))f", x)
+        // "-0.00" is valid JSON but reads as a sign error; rounding to zero gives zero.
+        if text.hasPrefix("-"), text.dropFirst().allSatisfy({ $0 == "0" || $0 == "." }) {
+            text.removeFirst()
+        }
+        return text
+    }
+
+    static func quoted(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case let c where c.value < 0x20:
+                out += String(format: "\\u%04x", c.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}
