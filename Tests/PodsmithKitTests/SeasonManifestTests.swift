@@ -259,3 +259,34 @@ import Testing
         #expect(moved.settingsFingerprint == job.settingsFingerprint)
     }
 }
+
+@Suite struct SeasonDocumentationTests {
+    private static let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("docs")
+
+    @Test func exampleManifestHasNoProblemButItsMissingAudio() throws {
+        let path = Self.docs.appendingPathComponent("season.example.yml").path
+        do {
+            _ = try SeasonManifest.load(path: path)
+            Issue.record("the example's files do not exist, so loading it must report them")
+        } catch {
+            #expect(!error.issues.isEmpty)
+            for issue in error.issues {
+                #expect(issue.message.hasPrefix("no such file"), "\(issue)")
+            }
+        }
+    }
+
+    @Test func referenceTableListsExactlyTheKnownKeys() throws {
+        let text = try String(contentsOf: Self.docs.appendingPathComponent("season.md"), encoding: .utf8)
+        var documented: Set<String> = []
+        for line in text.split(separator: "\n") where line.hasPrefix("| `") {
+            let cell = line.dropFirst(3).prefix { $0 != "`" }
+            documented.insert(String(cell))
+        }
+        let known = Set(ManifestReader.topKeys + ManifestReader.showKeys.map { "show.\($0)" }
+            + ManifestReader.settingsKeys + ManifestReader.episodeKeys.map { "episodes[].\($0)" })
+        let fileRows = documented.filter { $0.contains("STEM") || $0.contains("report.json") || $0.hasPrefix(".podsmith") }
+        #expect(documented.subtracting(fileRows) == known)
+    }
+}

@@ -306,3 +306,23 @@ final class Counter: @unchecked Sendable {
     private var value = 0
     func increment() -> Int { lock.withLock { value += 1; return value } }
 }
+
+@Suite struct SeasonSummaryTests {
+    @Test func jsonSummaryListsEpisodesInSeasonOrderWithStatuses() throws {
+        let f = try SeasonFixture()
+        let manifest = try f.manifest(episodes: 3)
+        let summary = try runSeason(manifest, out: f.out, jobs: 3, processor: FakeProcessor(failing: ["raw/ep01.wav"]))
+        let tree = try JSONDecoder().decode(JSONValue.self, from: summary.jsonData())
+        guard case .object(let top) = tree, case .array(let episodes)? = top["episodes"] else {
+            Issue.record("unexpected summary shape \(tree)")
+            return
+        }
+        let fields = episodes.compactMap { value -> (JSONValue?, JSONValue?) in
+            guard case .object(let e) = value else { return (nil, nil) }
+            return (e["identity"], e["status"])
+        }
+        #expect(fields.map(\.0) == [.string("raw/ep01.wav"), .string("raw/ep02.wav"), .string("raw/ep03.wav")])
+        #expect(fields.map(\.1) == [.string("failed"), .string("processed"), .string("processed")])
+        #expect(summary.headline == "3 episodes: 2 processed, 1 failed")
+    }
+}

@@ -32,7 +32,9 @@ public final class EpisodeContext: Sendable {
     private let progressHandler: @Sendable (Double) -> Void
     private let cancellation: SeasonCancellation
 
-    init(outputDirectory: String, cancellation: SeasonCancellation, progress: @escaping @Sendable (Double) -> Void) {
+    /// Made by the runner; public so that a processor can be tested on its own.
+    public init(outputDirectory: String, cancellation: SeasonCancellation = SeasonCancellation(),
+                progress: @escaping @Sendable (Double) -> Void = { _ in }) {
         self.outputDirectory = outputDirectory
         self.cancellation = cancellation
         self.progressHandler = progress

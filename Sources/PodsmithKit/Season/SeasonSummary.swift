@@ -1,3 +1,5 @@
+import Foundation
+
 /// What happened to one episode in a season run.
 public struct EpisodeOutcome: Sendable, Equatable, Codable {
     /// How the episode ended.
@@ -66,6 +68,13 @@ public struct SeasonSummary: Sendable, Equatable, Codable {
     /// failures (the run holding them reports on them); cancelled runs exit through the signal
     /// handler with 130.
     public var exitCode: Int32 { count(.failed) > 0 ? ExitStatus.someFailed : ExitStatus.success }
+
+    /// The summary as `--json` prints it: pretty, sorted keys, so that it diffs cleanly.
+    public func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self)
+    }
 
     /// One line: `12 episodes: 3 processed, 8 up to date, 1 failed`.
     public var headline: String {
