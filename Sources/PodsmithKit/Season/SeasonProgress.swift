@@ -46,6 +46,8 @@ public final class SeasonProgress: @unchecked Sendable {
     private var processedSeconds = 0.0
     private var drawnLines = 0
     private var lastDraw = Date.distantPast
+    private var closed = false
+    private var ticker: DispatchSourceTimer?
 
     /// - Parameters:
     ///   - total: episodes in the run.
@@ -54,7 +56,20 @@ public final class SeasonProgress: @unchecked Sendable {
         self.mode = mode.resolved
         self.total = total
         self.output = output
+        if self.mode == .live {
+            // Keeps the ETA and the bars moving when no episode reports for a while.
+            let timer = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
+            timer.schedule(deadline: .now() + 0.5, repeating: 0.5)
+            timer.setEventHandler { [weak self] in
+                guard let self else { return }
+                self.lock.withLock { if !self.closed { self.redraw(force: false) } }
+            }
+            timer.resume()
+            ticker = timer
+        }
     }
+
+    deinit { ticker?.cancel() }
 
     /// An episode began processing (up-to-date ones never start).
     public func started(slot: Int, stem: String) {
@@ -97,7 +112,9 @@ public final class SeasonProgress: @unchecked Sendable {
 
     /// The run is over: removes the live display and prints the headline (not in quiet mode).
     public func close(summary: SeasonSummary) {
+        ticker?.cancel()
         lock.withLock {
+            closed = true
             guard mode != .quiet else { return }
             clear()
             output(summary.headline + "\n")
