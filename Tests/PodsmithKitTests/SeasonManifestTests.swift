@@ -172,6 +172,8 @@ import Testing
               preset: loud
               formats: [mp3@999k, flac@128k, aac, mp3]
               target: 5
+              bitrate: 1000k
+              max_pause: forever
             episodes:
               - {file: raw/a.wav, number: one, date: yesterday}
               - {file: raw/missing.wav}
@@ -182,7 +184,7 @@ import Testing
         let found = issues(path)
         let paths = Set(found.map(\.path))
         for expected in ["show.title", "show.owner_email", "show.base_url", "defaults.preset", "defaults.formats[0]",
-                         "defaults.formats[1]", "defaults.formats[2]", "defaults.target", "episodes[0].number",
+                         "defaults.formats[1]", "defaults.formats[2]", "defaults.target", "defaults.bitrate", "defaults.max_pause", "episodes[0].number",
                          "episodes[0].date", "episodes[1].file", "episodes[2].file", "episodes[3]", "extra"] {
             #expect(paths.contains(expected), "missing issue at \(expected); got \(found)")
         }

@@ -173,8 +173,10 @@ public struct ManifestReader {
             var text: String?
             if case .number(let n) = value { text = n.rounded() == n ? String(Int(n)) : String(n) } else { text = string(value, at: "\(path).bitrate") }
             if let text {
-                // Check against the widest range; a bitrate a listed format cannot take is caught on the job.
-                if let spec = try? OutputSpec(parsing: "opus@\(text)"), let kbps = spec.bitrateKbps, kbps >= 8, kbps <= 320 {
+                // 8–320 kbit/s suits both MP3 (8–320) and Opus (6–510), whichever formats take it.
+                var digits = Substring(text.lowercased().trimmingCharacters(in: .whitespaces))
+                if digits.hasSuffix("kbps") { digits = digits.dropLast(4) } else if digits.hasSuffix("k") { digits = digits.dropLast() }
+                if let kbps = Int(digits), OutputSpec.mp3BitrateRange.contains(kbps) {
                     settings.bitrateKbps = kbps
                 } else {
                     issue("\(path).bitrate", "'\(text)' is not a bitrate of 8–320 kbit/s like 128k")
@@ -263,11 +265,6 @@ public struct ManifestReader {
             var owned = formats.map { $0.fileName(stem: stem) }
             owned += OutputNaming.sidecarSuffixes.map { stem + $0 }
             names.append(owned)
-            if let bitrate = settings.bitrateKbps {
-                for spec in formats where spec.bitrateKbps == nil && spec.format == .mp3 && !OutputSpec.mp3BitrateRange.contains(bitrate) {
-                    issue("\(path).file", "bitrate \(bitrate)k is outside MP3's \(OutputSpec.mp3BitrateRange)")
-                }
-            }
         }
         for collision in OutputNaming.collisions(names) {
             let entry = episodes[collision.index]!
