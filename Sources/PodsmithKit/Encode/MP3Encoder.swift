@@ -132,7 +132,7 @@ public final class MP3Encoder: AudioEncoder {
         mp3BufferSize = 7200 + 65_536 * 5 / 4
         mp3Buffer = .allocate(capacity: mp3BufferSize)
 
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             let reason = String(cString: strerror(errno))
             lame_close(lame)
