@@ -84,22 +84,27 @@ public struct Quantizer: Sendable {
         }
         let scaleV = SIMD8<Float>(repeating: scale)
         let hi = SIMD8<Float>(repeating: maxCode), lo = SIMD8<Float>(repeating: minCode)
+        // Generator state in locals for the loop, so it stays in registers.
+        var a = stateA, b = stateB
+        let dither = self.dither
         if stride == 1 {
             let raw = UnsafeMutableRawPointer(destination)
             while i + 8 <= n {
                 let x = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self)
-                let q = quantize8(x, scaleV: scaleV, hi: hi, lo: lo)
+                let q = Self.quantize8(x, dither: dither, a: &a, b: &b, scaleV: scaleV, hi: hi, lo: lo)
                 raw.storeBytes(of: q, toByteOffset: i * 4, as: SIMD8<Int32>.self)
                 i += 8
             }
         } else {
             while i + 8 <= n {
                 let x = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self)
-                let q = quantize8(x, scaleV: scaleV, hi: hi, lo: lo)
+                let q = Self.quantize8(x, dither: dither, a: &a, b: &b, scaleV: scaleV, hi: hi, lo: lo)
                 for lane in 0..<8 { destination[(i + lane) * stride] = q[lane] }
                 i += 8
             }
         }
+        stateA = a
+        stateB = b
         while i < n {
             destination[i * stride] = quantizeOne(src[i])
             i += 1
@@ -122,12 +127,16 @@ public struct Quantizer: Sendable {
         }
         let scaleV = SIMD8<Float>(repeating: scale)
         let hi = SIMD8<Float>(repeating: maxCode), lo = SIMD8<Float>(repeating: minCode)
+        var a = stateA, b = stateB
+        let dither = self.dither
         while i + 8 <= n {
             let x = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self)
-            let q = quantize8(x, scaleV: scaleV, hi: hi, lo: lo)
+            let q = Self.quantize8(x, dither: dither, a: &a, b: &b, scaleV: scaleV, hi: hi, lo: lo)
             for lane in 0..<8 { destination[(i + lane) * stride] = Int16(truncatingIfNeeded: q[lane]) }
             i += 8
         }
+        stateA = a
+        stateB = b
         while i < n {
             destination[i * stride] = Int16(truncatingIfNeeded: quantizeOne(src[i]))
             i += 1
@@ -148,12 +157,17 @@ public struct Quantizer: Sendable {
     /// would call libm per lane): adding 1.5·2²⁴ rounds to the nearest *even* integer for any 24-bit
     /// value, leaving a residual in [−1, 1] that is exact; adding 1.5·2²³ rounds that residual.
     @inlinable @inline(__always)
-    mutating func quantize8(_ x: SIMD8<Float>, scaleV: SIMD8<Float>, hi: SIMD8<Float>, lo: SIMD8<Float>) -> SIMD8<Int32> {
+    static func quantize8(_ x: SIMD8<Float>, dither: Bool, a: inout SIMD8<UInt32>, b: inout SIMD8<UInt32>,
+                          scaleV: SIMD8<Float>, hi: SIMD8<Float>, lo: SIMD8<Float>) -> SIMD8<Int32> {
         var v = x * scaleV
-        if dither { v += tpdf8() }
+        if dither {
+            a = xorshift(a)
+            b = xorshift(b)
+            v += unitUniform(a) + unitUniform(b)
+        }
         v = v.replacing(with: hi, where: v .> hi)
         v = v.replacing(with: lo, where: v .< lo)
-        return Self.round8(v)
+        return round8(v)
     }
 
     @inlinable @inline(__always)
@@ -166,13 +180,6 @@ public struct Quantizer: Sendable {
         let halves = unsafeBitCast(evenSum, to: SIMD8<Int32>.self) &- SIMD8<Int32>(repeating: 0x4BC0_0000)
         let units = unsafeBitCast(residualSum, to: SIMD8<Int32>.self) &- SIMD8<Int32>(repeating: 0x4B40_0000)
         return (halves &<< 1) &+ units
-    }
-
-    @inlinable @inline(__always)
-    mutating func tpdf8() -> SIMD8<Float> {
-        stateA = Self.xorshift(stateA)
-        stateB = Self.xorshift(stateB)
-        return Self.unitUniform(stateA) + Self.unitUniform(stateB)
     }
 
     @inlinable @inline(__always)
@@ -205,7 +212,7 @@ public struct Quantizer: Sendable {
         Float(bitPattern: (s &>> 9) | 0x3F80_0000) - 1.5
     }
 
-    /// One sample through the same steps as ``quantize8(_:scaleV:hi:lo:)``, on lane ``phase``.
+    /// One sample through the same steps as ``quantize8(_:dither:a:b:scaleV:hi:lo:)``, on lane ``phase``.
     @inlinable
     mutating func quantizeOne(_ x: Float) -> Int32 {
         var v = x * scale
