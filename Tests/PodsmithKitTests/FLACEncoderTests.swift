@@ -106,6 +106,33 @@ print(json.dumps({"tags": tags, "pictures": pictures, "sample_rate": getattr(f.i
         #expect(chapters.compactMap { ($0["tags"] as? [String: String])?["title"] } == ["Intro", "Ünïcode 话题", "Outro"])
     }
 
+    /// Chapters re-timed once the trimmed length is known are written into the finished file,
+    /// within the padding or (padding 0) by libFLAC rewriting the file; the audio is untouched.
+    @Test(arguments: [4096, 0])
+    func metadataChangedBeforeFinishIsWrittenIntoTheHeader(padding: Int) throws {
+        let path = Support.temporaryPath(".flac")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let encoder = try FLACEncoder(path: path, sampleRate: 44_100, channelCount: 2,
+                                      metadata: EpisodeMetadata(title: "Draft"),
+                                      options: FLACEncoderOptions(paddingBytes: padding))
+        let planes = Support.sine(sampleRate: 44_100, frames: 20_000, channels: 2)
+        let source = ArraySource(planes: planes, sampleRate: 44_100)
+        let buffer = AudioBuffer(channelCount: 2, capacity: 4096)
+        while try source.read(into: buffer) > 0 { try encoder.write(buffer) }
+        encoder.metadata.title = "Final"
+        encoder.metadata.artwork = try Support.image(.png, width: 8, height: 8)
+        encoder.metadata.chapters = ChapterList(chapters: [Chapter(startTime: 0, title: "A"), Chapter(startTime: 0.2, title: "B")])
+        try encoder.finish()
+        let info = try Support.python(mutagenVorbisScript, [path])
+        let tags = try #require(info["tags"] as? [String: [String]])
+        #expect(tags["TITLE"] == ["Final"])
+        #expect(tags["CHAPTER002"] == ["00:00:00.200"])
+        #expect((info["pictures"] as? [[String: Any]])?.count == 1)
+        let (format, decoded) = try Support.decode(path)
+        #expect(format.frameCount == 20_000)
+        #expect(abs(decoded[1][12_345] - planes[1][12_345]) < 2.0 / 32768)
+    }
+
     @Test func unwritablePathIsAnOutputError() {
         #expect {
             try FLACEncoder(path: "/nonexistent-dir/x.flac", sampleRate: 44_100, channelCount: 2)

@@ -31,7 +31,7 @@ public struct FLACEncoderOptions: Sendable, Equatable {
 /// Blocks, in order: STREAMINFO (libFLAC rewrites it with the final length and MD5 at
 /// ``finish()``), VORBIS_COMMENT (see `VorbisComments`), PICTURE (type 3, front cover) when there
 /// is artwork, PADDING. Samples go through ``Quantizer`` (TPDF dither) to 16 or 24 bits.
-/// Any rate FLAC allows and 1–8 channels. Metadata is fixed when the encoder is created.
+/// Any rate FLAC allows and 1–8 channels.
 public final class FLACEncoder: AudioEncoder {
     /// The file being written.
     public let path: String
@@ -39,13 +39,18 @@ public final class FLACEncoder: AudioEncoder {
     public let options: FLACEncoderOptions
     /// Number of channels.
     public let channelCount: Int
+    /// The tag contents. May be replaced until ``finish()`` (e.g. chapters re-timed once the
+    /// trimmed length is known); a changed value is written into the finished file's header.
+    public var metadata: EpisodeMetadata
     /// Frames (per channel) encoded so far.
     public private(set) var framesWritten: Int64 = 0
     /// libFLAC's version, e.g. "libFLAC 1.4.2", credited in ENCODER.
     public static var libraryName: String { "libFLAC " + String(cString: podsmith_flac_version()) }
 
     private let encoder: UnsafeMutablePointer<FLAC__StreamEncoder>
-    private var blocks: [UnsafeMutablePointer<FLAC__StreamMetadata>?] = []
+    private let initialMetadata: EpisodeMetadata
+    private var blocks: [UnsafeMutablePointer<FLAC__StreamMetadata>] = []
+    private var blockPointers: UnsafeMutablePointer<UnsafeMutablePointer<FLAC__StreamMetadata>?>?
     private var quantizers: [Quantizer]
     private var planes: [UnsafeMutablePointer<Int32>] = []
     private var planeCapacity = 0
@@ -70,6 +75,8 @@ public final class FLACEncoder: AudioEncoder {
         self.options = options
         self.channelCount = channelCount
         self.encoder = encoder
+        self.metadata = metadata
+        initialMetadata = metadata
         quantizers = (0..<channelCount).map {
             Quantizer(bitDepth: options.bitDepth, dither: options.dither, seed: options.ditherSeed &+ UInt64($0))
         }
@@ -79,11 +86,15 @@ public final class FLACEncoder: AudioEncoder {
         FLAC__stream_encoder_set_sample_rate(encoder, UInt32(sampleRate))
         FLAC__stream_encoder_set_compression_level(encoder, UInt32(options.compressionLevel))
 
-        try buildBlocks(metadata)
-        let count = UInt32(blocks.count)
-        let ok = blocks.withUnsafeMutableBufferPointer {
-            FLAC__stream_encoder_set_metadata(encoder, $0.baseAddress, count)
+        blocks = try Self.tagBlocks(metadata)
+        if options.paddingBytes > 0, let padding = FLAC__metadata_object_new(FLAC__METADATA_TYPE_PADDING) {
+            padding.pointee.length = UInt32(options.paddingBytes)
+            blocks.append(padding)
         }
+        // The blocks and (to be safe across libFLAC versions) the pointer array live until deinit.
+        blockPointers = .allocate(capacity: blocks.count)
+        for (i, block) in blocks.enumerated() { blockPointers!.advanced(by: i).initialize(to: block) }
+        let ok = FLAC__stream_encoder_set_metadata(encoder, blockPointers, UInt32(blocks.count))
         guard ok != 0 else { throw PodsmithError.internalError("libFLAC refused the metadata blocks") }
         let status = FLAC__stream_encoder_init_file(encoder, path, nil, nil)
         guard status == FLAC__STREAM_ENCODER_INIT_STATUS_OK else {
@@ -99,6 +110,7 @@ public final class FLACEncoder: AudioEncoder {
     deinit {
         FLAC__stream_encoder_delete(encoder)     // finishes (and closes) the file if still open
         for block in blocks { FLAC__metadata_object_delete(block) }
+        blockPointers?.deallocate()
         for plane in planes { plane.deallocate() }
     }
 
@@ -128,6 +140,7 @@ public final class FLACEncoder: AudioEncoder {
         precondition(!finished, "finish called twice")
         finished = true
         guard FLAC__stream_encoder_finish(encoder) != 0 else { throw failure("finishing") }
+        if metadata != initialMetadata { try rewriteTags(metadata) }
     }
 
     private func failure(_ step: String) -> PodsmithError {
@@ -140,12 +153,16 @@ public final class FLACEncoder: AudioEncoder {
 
     // MARK: - Metadata blocks
 
-    private func buildBlocks(_ metadata: EpisodeMetadata) throws {
+    /// The VORBIS_COMMENT block and, with artwork, the PICTURE block. The caller owns them.
+    private static func tagBlocks(_ metadata: EpisodeMetadata) throws -> [UnsafeMutablePointer<FLAC__StreamMetadata>] {
+        var made: [UnsafeMutablePointer<FLAC__StreamMetadata>] = []
+        var handedOver = false
+        defer { if !handedOver { for block in made { FLAC__metadata_object_delete(block) } } }
         guard let comments = FLAC__metadata_object_new(FLAC__METADATA_TYPE_VORBIS_COMMENT) else {
             throw PodsmithError.internalError("FLAC__metadata_object_new failed")
         }
-        blocks.append(comments)
-        for (name, value) in VorbisComments.fields(for: metadata, duration: nil, encoderLibrary: Self.libraryName) {
+        made.append(comments)
+        for (name, value) in VorbisComments.fields(for: metadata, duration: nil, encoderLibrary: libraryName) {
             var entry = FLAC__StreamMetadata_VorbisComment_Entry()
             guard FLAC__metadata_object_vorbiscomment_entry_from_name_value_pair(&entry, name, value) != 0,
                   FLAC__metadata_object_vorbiscomment_append_comment(comments, entry, 0) != 0 else {
@@ -156,7 +173,7 @@ public final class FLACEncoder: AudioEncoder {
             guard let picture = FLAC__metadata_object_new(FLAC__METADATA_TYPE_PICTURE) else {
                 throw PodsmithError.internalError("FLAC__metadata_object_new failed")
             }
-            blocks.append(picture)
+            made.append(picture)
             picture.pointee.data.picture.type = FLAC__STREAM_METADATA_PICTURE_TYPE_FRONT_COVER
             picture.pointee.data.picture.width = UInt32(art.width)
             picture.pointee.data.picture.height = UInt32(art.height)
@@ -175,9 +192,39 @@ public final class FLACEncoder: AudioEncoder {
                     path: "<artwork>", reason: violation.map { String(cString: $0) } ?? "libFLAC refused the picture")
             }
         }
-        if options.paddingBytes > 0, let padding = FLAC__metadata_object_new(FLAC__METADATA_TYPE_PADDING) {
-            padding.pointee.length = UInt32(options.paddingBytes)
-            blocks.append(padding)
+        handedOver = true
+        return made
+    }
+
+    /// Replaces the VORBIS_COMMENT and PICTURE blocks of the finished file (libFLAC's metadata
+    /// chain: in place when the PADDING block absorbs the change, else it rewrites the file).
+    private func rewriteTags(_ metadata: EpisodeMetadata) throws {
+        guard let chain = FLAC__metadata_chain_new(), let iterator = FLAC__metadata_iterator_new() else {
+            throw PodsmithError.internalError("out of memory")
+        }
+        defer { FLAC__metadata_iterator_delete(iterator); FLAC__metadata_chain_delete(chain) }
+        guard FLAC__metadata_chain_read(chain, path) != 0 else {
+            throw PodsmithError.encoderFailed(path: path, reason: "cannot read back the FLAC header to update its tags")
+        }
+        FLAC__metadata_iterator_init(iterator, chain)
+        repeat {
+            let type = FLAC__metadata_iterator_get_block_type(iterator)
+            if type == FLAC__METADATA_TYPE_VORBIS_COMMENT || type == FLAC__METADATA_TYPE_PICTURE {
+                _ = FLAC__metadata_iterator_delete_block(iterator, 0)
+            }
+        } while FLAC__metadata_iterator_next(iterator) != 0
+        FLAC__metadata_iterator_init(iterator, chain)          // at STREAMINFO, which stays first
+        var pending = try Self.tagBlocks(metadata)
+        defer { for block in pending { FLAC__metadata_object_delete(block) } }
+        while !pending.isEmpty {
+            guard FLAC__metadata_iterator_insert_block_after(iterator, pending[0]) != 0 else {
+                throw PodsmithError.internalError("libFLAC refused a metadata block")
+            }
+            pending.removeFirst()                              // now owned by the chain
+        }
+        FLAC__metadata_chain_sort_padding(chain)
+        guard FLAC__metadata_chain_write(chain, 1, 0) != 0 else {
+            throw PodsmithError.outputNotWritable(path: path, reason: "cannot rewrite the FLAC tags")
         }
     }
 }
