@@ -15,22 +15,29 @@ enum EncoderTestSupport {
         var stderr: String
     }
 
-    /// Runs a tool found on `PATH` and collects its output.
+    /// Runs a tool found on `PATH` and collects its output. Output goes through files, not pipes:
+    /// Foundation's pipe reads on Linux can fail with EINTR when the child exits.
     static func run(_ tool: String, _ arguments: [String]) throws -> ToolResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [tool] + arguments
-        let errPath = temporaryPath(".stderr")
+        let outPath = temporaryPath(".stdout"), errPath = temporaryPath(".stderr")
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
         _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: errPath) }
-        let out = Pipe()
+        defer {
+            try? FileManager.default.removeItem(atPath: outPath)
+            try? FileManager.default.removeItem(atPath: errPath)
+        }
+        let out = FileHandle(forWritingAtPath: outPath)!, err = FileHandle(forWritingAtPath: errPath)!
         process.standardOutput = out
-        process.standardError = FileHandle(forWritingAtPath: errPath)
+        process.standardError = err
         try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
-        return ToolResult(status: process.terminationStatus, stdout: String(decoding: data, as: UTF8.self), stderr: err)
+        try? out.close()
+        try? err.close()
+        let stdout = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+        let stderr = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
+        return ToolResult(status: process.terminationStatus, stdout: stdout, stderr: stderr)
     }
 
     /// Runs a Python snippet (with mutagen available) that prints JSON, and decodes that JSON.

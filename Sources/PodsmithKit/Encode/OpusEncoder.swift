@@ -139,6 +139,13 @@ public final class OpusEncoder: AudioEncoder {
         precondition(!finished, "finish called twice")
         finished = true
         guard let encoder else { return }
+        if framesWritten == 0 {
+            // libopusenc 0.2.1 aborts (assertion in ope_encoder_drain) on a stream with no audio;
+            // an "empty" Opus file therefore holds one silent frame.
+            var silence = [Float](repeating: 0, count: channelCount)
+            let status = ope_encoder_write_float(encoder, &silence, 1)
+            guard status == OPE_OK else { throw failure(status) }
+        }
         let status = ope_encoder_drain(encoder)
         ope_encoder_destroy(encoder)      // flushes and closes the file
         self.encoder = nil
