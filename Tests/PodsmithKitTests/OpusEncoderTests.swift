@@ -31,6 +31,17 @@ import Testing
         #expect(10 * log10(signal / error) > 20)
     }
 
+    @Test func sixChannelsUseTheSurroundMappingFamily() throws {
+        let path = Support.temporaryPath(".opus")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let encoder = try OpusEncoder(path: path, sampleRate: 48_000, channelCount: 6)
+        try Support.encode(encoder, planes: Support.sine(sampleRate: 48_000, frames: 9_600, channels: 6), sampleRate: 48_000)
+        let probe = try Support.ffprobe(path, ["-show_streams"])
+        let stream = try #require((probe["streams"] as? [[String: Any]])?.first)
+        #expect(stream["channels"] as? Int == 6)
+        #expect(try Support.ffmpegDecodedFrames(path, channels: 6) == 9_600)
+    }
+
     @Test func bitrateDefaultsTo64kStereoAnd48kMono() {
         #expect(OpusEncoderOptions().effectiveBitrateKbps(channelCount: 2) == 64)
         #expect(OpusEncoderOptions().effectiveBitrateKbps(channelCount: 1) == 48)
