@@ -7,8 +7,8 @@
 /// each (Lipshitz, Wannamaker & Vanderkooy, "Quantization and Dither: A Theoretical Survey",
 /// JAES 1992).
 ///
-/// Reproducible: the noise comes from eight xorshift32 generators (one per SIMD lane, two per
-/// uniform pair) seeded from ``seed``; sample *n* of a stream always uses lane *n* mod 8, so the
+/// Reproducible: the noise comes from sixteen xorshift32 generators (two per SIMD lane, one per
+/// uniform variable) seeded from ``seed``; sample *n* of a stream always uses lane *n* mod 8, so the
 /// output is byte-for-byte the same for the same input and seed, however the stream is cut into
 /// blocks. Use one quantizer per channel (with different seeds) so channels get independent dither.
 ///
