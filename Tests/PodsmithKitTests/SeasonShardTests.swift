@@ -6,7 +6,7 @@ import Testing
     private func plan(_ identities: [String]) -> SeasonPlan {
         let jobs = identities.enumerated().map { i, id in
             EpisodeJob(identity: id, index: i, inputPath: "/raw/" + id, outputStem: "s\(i)",
-                       outputs: [OutputSpec(format: .mp3)], metadata: EpisodeMetadata(title: id))
+                       outputs: [OutputSpec(format: .mp3)], metadata: EpisodeDescription(title: id))
         }
         return SeasonPlan(show: ShowInfo(title: "S"), jobs: jobs, baseDirectory: "/")
     }
