@@ -1,0 +1,269 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A transparent look-ahead true-peak limiter, linked across channels.
+///
+/// For every frame it computes the gain that would bring the frame's 4× oversampled peak estimate
+/// (``PeakDetector``, per ITU-R BS.1770-4 Annex 2) down to the ceiling, `r = min(1, ceiling / peak)`,
+/// and then shapes the gain it applies so that it never exceeds any of those required gains nearby:
+///
+/// 1. **Hold**: `w[q]` = minimum of `r` over the last `H = A + 2E` estimates (a monotonic deque, O(1)
+///    per frame), where `A` is the look-ahead in frames and `E` = 6 frames covers the interpolator's
+///    reach either side of a sample.
+/// 2. **Attack**: `s[q]` = mean of `w` over the last `A` values (a running sum). Every `w` in that mean
+///    is a minimum over a window that contains all of `r[q-A+1-2E ... q-A+1]`, so
+///    `s[q] ≤ min r[m-E ... m+E]` with `m = q - A + 1 - E`: the gain for sample `m` is already below what
+///    every interval within ±E of it requires. That is the no-overshoot guarantee, and the gain ramps
+///    down linearly over `A` frames before the peak instead of jumping.
+/// 3. **Release**: `g[q] = min(s[q], 1 - (1 - g[q-1]) · e^(-1/(τ·fs)))`: recovery towards 0 dB is
+///    exponential with time constant τ, and taking the minimum keeps the guarantee of step 2.
+///
+/// The audio is delayed by ``latencyFrames`` internally (interpolator delay + `A - 1 + E`) and the first
+/// ``latencyFrames`` outputs are dropped, so output frame n is input frame n times its gain; ``finish``
+/// flushes the delay line. A signal whose estimates never exceed the ceiling passes bit-exact.
+///
+/// The guarantee is on the peak *estimate* with the gain held constant across the interpolator's
+/// reach; a gain that changes inside that reach can move an interpolated point by a tiny fraction,
+/// which ``LimiterOptions/safetyMarginDB`` covers.
+public final class TruePeakLimiter: AudioProcessor {
+    public let options: LimiterOptions
+    public let sampleRate: Double
+    public let channelCount: Int
+    /// Frames by which the internal delay line holds the audio (compensated: output aligns with input).
+    public let latencyFrames: Int
+    /// What the limiter has done so far.
+    public private(set) var statistics = LimiterStatistics()
+
+    /// Frames processed per internal step (and the capacity of the output buffer).
+    static let chunkFrames = 4096
+
+    private let detector = PeakDetector()
+    private let ceiling: Float
+    private let attackFrames: Int
+    private let holdFrames: Int
+    private let releaseCoefficient: Double
+    private let output: AudioBuffer
+    /// Per channel: `latencyFrames` delayed frames followed by room for one chunk.
+    private let lines: [UnsafeMutablePointer<Float>]
+    private let linePointers: UnsafeMutableBufferPointer<UnsafePointer<Float>>
+    private let peaks: UnsafeMutablePointer<Float>
+    private let gains: UnsafeMutablePointer<Float>
+    private let zeros: AudioBuffer
+
+    // Sliding minimum of r over the hold window: a ring of (index, value), values increasing from front.
+    private let dequeIndex: UnsafeMutablePointer<Int>
+    private let dequeValue: UnsafeMutablePointer<Float>
+    private let dequeMask: Int
+    private var dequeFront = 0
+    private var dequeCount = 0
+    // Running mean of w over the attack window, kept as a sum of reductions (1 - w).
+    private let attackRing: UnsafeMutablePointer<Double>
+    private var attackPosition = 0
+    private var attackSum = 0.0
+    private var attackNonZero = 0
+    private var gain = 1.0
+    /// Index of the next estimate (counts estimates since the start, prehistory included).
+    private var estimateIndex = 0
+    private var framesIn: Int64 = 0
+    private var framesOut: Int64 = 0
+    private var framesToDrop: Int
+    private var reducingFrames: Int64 = 0
+    private var minimumGain = 1.0
+
+    /// - Parameters:
+    ///   - options: ceiling, margin, look-ahead, release.
+    ///   - sampleRate: frames per second.
+    ///   - channelCount: channels; all are limited by the same gain (linked), so the image does not shift.
+    public init(options: LimiterOptions = LimiterOptions(), sampleRate: Double, channelCount: Int) {
+        precondition(channelCount >= 1 && sampleRate > 0)
+        self.options = options
+        self.sampleRate = sampleRate
+        self.channelCount = channelCount
+        ceiling = Float(options.internalCeilingLinear)
+        attackFrames = max(1, Int((options.lookAheadSeconds * sampleRate).rounded()))
+        let reach = PeakDetector.delayFrames
+        holdFrames = attackFrames + 2 * reach
+        let latency = PeakDetector.delayFrames + attackFrames - 1 + reach
+        latencyFrames = latency
+        framesToDrop = latency
+        releaseCoefficient = options.releaseSeconds > 0 ? exp(-1 / (options.releaseSeconds * sampleRate)) : 0
+
+        let chunk = Self.chunkFrames
+        output = AudioBuffer(channelCount: channelCount, capacity: chunk)
+        zeros = AudioBuffer(channelCount: channelCount, capacity: chunk)
+        lines = (0..<channelCount).map { _ in
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: chunk + latency)
+            p.initialize(repeating: 0, count: chunk + latency)
+            return p
+        }
+        linePointers = .allocate(capacity: channelCount)
+        for c in 0..<channelCount { linePointers[c] = UnsafePointer(lines[c] + latencyFrames) }
+        peaks = .allocate(capacity: chunk)
+        gains = .allocate(capacity: chunk)
+        var size = 1
+        while size < holdFrames + 1 { size <<= 1 }
+        dequeMask = size - 1
+        dequeIndex = .allocate(capacity: size)
+        dequeValue = .allocate(capacity: size)
+        attackRing = .allocate(capacity: attackFrames)
+        attackRing.initialize(repeating: 0, count: attackFrames)
+        // Before the stream the signal is silent: required gain 1 everywhere.
+        dequeIndex[0] = -1
+        dequeValue[0] = 1
+        dequeCount = 1
+    }
+
+    deinit {
+        for p in lines { p.deallocate() }
+        linePointers.deallocate()
+        peaks.deallocate()
+        gains.deallocate()
+        dequeIndex.deallocate()
+        dequeValue.deallocate()
+        attackRing.deallocate()
+    }
+
+    /// The gain currently applied, dB (0 when not reducing).
+    public var currentGainDB: Double { 20 * log10(gain) }
+
+    public func process(_ input: AudioBuffer, emit: (AudioBuffer) throws -> Void) throws {
+        precondition(input.channelCount == channelCount, "limiter configured for \(channelCount) channels")
+        var offset = 0
+        while offset < input.frameCount {
+            let n = min(Self.chunkFrames, input.frameCount - offset)
+            for c in 0..<channelCount {
+                (lines[c] + latencyFrames).update(from: input.baseAddress(ofChannel: c) + offset, count: n)
+            }
+            framesIn += Int64(n)
+            try step(n, emit: emit)
+            offset += n
+        }
+    }
+
+    public func finish(emit: (AudioBuffer) throws -> Void) throws {
+        // Push silence through until every real frame has left the delay line.
+        while framesOut < framesIn {
+            let n = min(Self.chunkFrames, latencyFrames)
+            for c in 0..<channelCount { (lines[c] + latencyFrames).update(repeating: 0, count: n) }
+            try step(n, emit: emit)
+        }
+    }
+
+    /// Estimates, shapes the gain for and emits `n` frames already copied into the lines.
+    private func step(_ n: Int, emit: (AudioBuffer) throws -> Void) throws {
+        detector.estimate(UnsafeBufferPointer(linePointers), count: n, threshold: ceiling, into: peaks)
+        let resting = gain == 1 && attackNonZero == 0 && dequeValue[dequeFront] == 1
+        var quiet = resting
+        if resting {
+            for i in 0..<n where peaks[i] > ceiling { quiet = false; break }
+        }
+        if quiet {
+            // Nothing to do but advance the state: it stays all ones.
+            estimateIndex += n
+            attackPosition = (attackPosition + n) % attackFrames
+            dequeFront = 0
+            dequeIndex[0] = estimateIndex - 1
+            dequeValue[0] = 1
+            dequeCount = 1
+        } else {
+            shapeGains(n)
+        }
+        try emitDelayed(n, applyGain: !quiet, emit: emit)
+        for c in 0..<channelCount {
+            lines[c].update(from: lines[c] + n, count: latencyFrames)
+        }
+    }
+
+    /// Steps 1–3 of the type's description for `n` estimates; writes `gains[0..<n]`.
+    private func shapeGains(_ n: Int) {
+        let ceiling = ceiling
+        let hold = holdFrames
+        let inverseAttack = 1 / Double(attackFrames)
+        for i in 0..<n {
+            let peak = peaks[i]
+            let required: Float = peak > ceiling ? ceiling / peak : 1
+            let q = estimateIndex
+            estimateIndex += 1
+            // Hold: sliding minimum over the last `hold` estimates.
+            while dequeCount > 0 && dequeValue[(dequeFront + dequeCount - 1) & dequeMask] >= required {
+                dequeCount -= 1
+            }
+            let back = (dequeFront + dequeCount) & dequeMask
+            dequeIndex[back] = q
+            dequeValue[back] = required
+            dequeCount += 1
+            while dequeIndex[dequeFront] <= q - hold {
+                dequeFront = (dequeFront + 1) & dequeMask
+                dequeCount -= 1
+            }
+            let held = Double(dequeValue[dequeFront])
+            // Attack: running mean over the look-ahead.
+            let leaving = attackRing[attackPosition]
+            let entering = 1 - held
+            if leaving != 0 { attackNonZero -= 1 }
+            if entering != 0 { attackNonZero += 1 }
+            attackRing[attackPosition] = entering
+            attackPosition += 1
+            if attackPosition == attackFrames { attackPosition = 0 }
+            attackSum += entering - leaving
+            if attackNonZero == 0 { attackSum = 0 }
+            let smoothed = 1 - attackSum * inverseAttack
+            // Release: exponential recovery, never above the smoothed requirement.
+            var next = 1 - (1 - gain) * releaseCoefficient
+            if next > 1 - 1e-6 { next = 1 }
+            gain = min(smoothed, next)
+            gains[i] = Float(gain)
+        }
+    }
+
+    /// Emits the `n` oldest frames of the lines, times their gains, dropping the latency at the start
+    /// and the padding at the end.
+    private func emitDelayed(_ n: Int, applyGain: Bool, emit: (AudioBuffer) throws -> Void) throws {
+        let drop = min(framesToDrop, n)
+        framesToDrop -= drop
+        let available = Int(min(Int64(n - drop), framesIn - framesOut))
+        guard available > 0 else { return }
+        for c in 0..<channelCount {
+            let src = lines[c] + drop
+            let dst = output.baseAddress(ofChannel: c)
+            if applyGain {
+                Self.multiply(src, by: gains + drop, into: dst, count: available)
+            } else {
+                dst.update(from: src, count: available)
+            }
+        }
+        if applyGain {
+            for i in drop..<(drop + available) where gains[i] < 1 {
+                reducingFrames += 1
+                minimumGain = min(minimumGain, Double(gains[i]))
+            }
+        }
+        framesOut += Int64(available)
+        statistics = LimiterStatistics(
+            maxReductionDB: minimumGain < 1 ? -20 * log10(minimumGain) : 0,
+            reducingSeconds: Double(reducingFrames) / sampleRate,
+            frameCount: framesOut)
+        output.frameCount = available
+        try emit(output)
+    }
+
+    /// `dst[i] = src[i] * gain[i]` (SIMD8 with a scalar tail).
+    static func multiply(_ src: UnsafePointer<Float>, by gain: UnsafePointer<Float>,
+                         into dst: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        let s = UnsafeRawPointer(src), g = UnsafeRawPointer(gain), d = UnsafeMutableRawPointer(dst)
+        while i + 8 <= count {
+            let v = s.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+                * g.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            d.storeBytes(of: v, toByteOffset: i * 4, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count {
+            dst[i] = src[i] * gain[i]
+            i += 1
+        }
+    }
+}

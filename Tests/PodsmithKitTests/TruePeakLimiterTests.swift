@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+@testable import PodsmithKit
+
+@Suite struct TruePeakLimiterTests {
+    let rate = 48_000.0
+
+    @Test("a 1 kHz sine driven 6 dB over the ceiling comes out under it with THD+N below 1 %")
+    func limiterKeepsDrivenSineUnderCeilingWithLowDistortion() throws {
+        let options = LimiterOptions()
+        let amplitude = pow(10, (options.ceilingDBTP + 6) / 20)
+        let input = DSPTest.sine(frequency: 1000, amplitude: amplitude, sampleRate: rate, frames: 48_000)
+        let limiter = TruePeakLimiter(options: options, sampleRate: rate, channelCount: 2)
+        let output = try DSPTest.run(limiter, planes: [input, input], blockSizes: [1000, 777, 4096, 1])
+
+        #expect(output[0].count == input.count)
+        let truePeak = try DSPTest.referenceTruePeak(output, sampleRate: rate)
+        #expect(truePeak <= options.ceilingDBTP)
+        #expect(truePeak > options.ceilingDBTP - 0.5, "limited far more than needed: \(truePeak) dBTP")
+        // Steady state: 0.5 s to 1.0 s, a whole number of 48-sample periods.
+        let steady = output[0][24_000..<48_000]
+        let thdN = DSPTest.thdPlusNoise(steady, frequency: 1000, sampleRate: rate)
+        #expect(thdN < 0.01, "THD+N \(thdN * 100) %")
+        #expect(abs(limiter.statistics.maxReductionDB - 6.1) < 0.3)
+    }
+
+    @Test func limiterDoesNotOvershootOnTransients() throws {
+        // A quiet 220 Hz bed with an impulse train on top: single full-scale clicks, +/- doublets
+        // (whose inter-sample peak lies between the samples) and short bursts near Nyquist.
+        let frames = 48_000
+        var x = DSPTest.sine(frequency: 220, amplitude: 0.1, sampleRate: rate, frames: frames)
+        var n = 1000
+        var kind = 0
+        while n < frames - 100 {
+            switch kind % 3 {
+            case 0: x[n] = 1.5
+            case 1: x[n] = 1.2; x[n + 1] = -1.2
+            default:
+                for k in 0..<24 { x[n + k] = Float(1.3 * sin(Double.pi * 0.93 * Double(k) + 0.7)) }
+            }
+            kind += 1
+            n += 1_777 + 13 * kind
+        }
+        let options = LimiterOptions()
+        let limiter = TruePeakLimiter(options: options, sampleRate: rate, channelCount: 1)
+        let output = try DSPTest.run(limiter, planes: [x], blockSizes: [512, 4096, 3])
+        #expect(output[0].count == frames)
+        let inputPeak = try DSPTest.referenceTruePeak([x], sampleRate: rate)
+        #expect(inputPeak > 2, "the test signal should be well over the ceiling")
+        let truePeak = try DSPTest.referenceTruePeak(output, sampleRate: rate)
+        #expect(truePeak <= options.ceilingDBTP, "output true peak \(truePeak) dBTP")
+    }
+
+    @Test func limiterGainReturnsToUnityAfterRelease() throws {
+        let loud = DSPTest.sine(frequency: 500, amplitude: 2.0, sampleRate: rate, frames: 4_800)
+        let quiet = DSPTest.sine(frequency: 500, amplitude: 0.1, sampleRate: rate, frames: 96_000)
+        let x = loud + quiet
+        let options = LimiterOptions(releaseSeconds: 0.1)
+        let limiter = TruePeakLimiter(options: options, sampleRate: rate, channelCount: 1)
+        let output = try DSPTest.run(limiter, planes: [x], blockSizes: [1024])
+        #expect(limiter.currentGainDB == 0)
+        #expect(limiter.statistics.maxReductionDB > 6)
+        // Reducing for the burst plus a release of a few time constants, not for the whole stream.
+        #expect(limiter.statistics.reducingSeconds > 0.1 && limiter.statistics.reducingSeconds < 1.5)
+        // One time constant after the burst the gain is partly back; by the last 0.5 s it is exactly 0 dB.
+        let tail = (x.count - 24_000)..<x.count
+        #expect(DSPTest.firstMismatch(output[0][tail], x[tail]) == nil)
+        let afterOneTau = 4_800 + 4_800 + 480
+        let ratio = DSPTest.goertzelAmplitude(output[0][afterOneTau..<(afterOneTau + 960)], frequency: 500,
+                                              sampleRate: rate) / 0.1
+        #expect(ratio > 0.5 && ratio < 1.0)
+    }
+
+    @Test func limiterPassesSignalUnderCeilingBitExact() throws {
+        var noise = DSPTest.Noise(seed: 7)
+        let left = (0..<30_000).map { _ in 0.3 * noise.next() }
+        let right = DSPTest.sine(frequency: 3_000, amplitude: 0.7, sampleRate: rate, frames: 30_000)
+        let limiter = TruePeakLimiter(sampleRate: rate, channelCount: 2)
+        let output = try DSPTest.run(limiter, planes: [left, right], blockSizes: [100, 5_000, 1, 4_097])
+        #expect(DSPTest.firstMismatch(output[0], left) == nil)
+        #expect(DSPTest.firstMismatch(output[1], right) == nil)
+        #expect(limiter.statistics.maxReductionDB == 0)
+        #expect(limiter.statistics.reducingSeconds == 0)
+    }
+
+    @Test func limiterEmitsAsManyFramesAsItReceivesForShortStreams() throws {
+        for frames in [0, 1, 5, 300] {
+            let x = [Float](repeating: 0.9, count: frames)
+            let limiter = TruePeakLimiter(sampleRate: rate, channelCount: 1)
+            let output = frames == 0 ? [[]] : try DSPTest.run(limiter, planes: [x])
+            #expect((output.first ?? []).count == frames)
+        }
+    }
+
+    @Test func peakDetectorSIMDMatchesScalarReference() {
+        let detector = PeakDetector()
+        var noise = DSPTest.Noise(seed: 3)
+        let count = 203
+        let history = PeakDetector.historyFrames
+        let a = (0..<(count + history)).map { _ in noise.next() }
+        let b = (0..<(count + history)).map { _ in 0.5 * noise.next() }
+        var fast = [Float](repeating: 0, count: count)
+        var reference = [Float](repeating: 0, count: count)
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                let channels = [pa.baseAddress! + history, pb.baseAddress! + history]
+                channels.withUnsafeBufferPointer { ch in
+                    detector.estimate(ch, count: count, threshold: 0, into: &fast)
+                    detector.referenceEstimate(ch, count: count, into: &reference)
+                }
+            }
+        }
+        for i in 0..<count {
+            #expect(abs(fast[i] - reference[i]) <= 1e-6 * max(1, reference[i]))
+        }
+        // Interpolated points can only add to the sample peaks.
+        #expect(zip(reference.dropFirst(6), a.dropFirst(history)).allSatisfy { $0 >= abs($1) })
+    }
+}
