@@ -5,21 +5,23 @@ import Testing
 @Suite struct TruePeakLimiterTests {
     let rate = 48_000.0
 
-    @Test("a 1 kHz sine driven 6 dB over the ceiling comes out under it with THD+N below 1 %")
-    func limiterKeepsDrivenSineUnderCeilingWithLowDistortion() throws {
+    @Test("a 1 kHz sine driven 6 dB over the ceiling comes out under it with THD+N below 1 %",
+          arguments: [8_000.0, 44_100, 48_000, 96_000])
+    func limiterKeepsDrivenSineUnderCeilingWithLowDistortion(sampleRate: Double) throws {
         let options = LimiterOptions()
         let amplitude = pow(10, (options.ceilingDBTP + 6) / 20)
-        let input = DSPTest.sine(frequency: 1000, amplitude: amplitude, sampleRate: rate, frames: 48_000)
-        let limiter = TruePeakLimiter(options: options, sampleRate: rate, channelCount: 2)
+        let frames = Int(sampleRate)
+        let input = DSPTest.sine(frequency: 1000, amplitude: amplitude, sampleRate: sampleRate, frames: frames)
+        let limiter = TruePeakLimiter(options: options, sampleRate: sampleRate, channelCount: 2)
         let output = try DSPTest.run(limiter, planes: [input, input], blockSizes: [1000, 777, 4096, 1])
 
         #expect(output[0].count == input.count)
-        let truePeak = try DSPTest.referenceTruePeak(output, sampleRate: rate)
+        let truePeak = try DSPTest.referenceTruePeak(output, sampleRate: sampleRate)
         #expect(truePeak <= options.ceilingDBTP)
         #expect(truePeak > options.ceilingDBTP - 0.5, "limited far more than needed: \(truePeak) dBTP")
-        // Steady state: 0.5 s to 1.0 s, a whole number of 48-sample periods.
-        let steady = output[0][24_000..<48_000]
-        let thdN = DSPTest.thdPlusNoise(steady, frequency: 1000, sampleRate: rate)
+        // Steady state: the second half second, 500 whole periods.
+        let steady = output[0][(frames / 2)..<frames]
+        let thdN = DSPTest.thdPlusNoise(steady, frequency: 1000, sampleRate: sampleRate)
         #expect(thdN < 0.01, "THD+N \(thdN * 100) %")
         #expect(abs(limiter.statistics.maxReductionDB - 6.1) < 0.3)
     }

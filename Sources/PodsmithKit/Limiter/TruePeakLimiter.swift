@@ -10,16 +10,19 @@ import Darwin
 /// (``PeakDetector``, per ITU-R BS.1770-4 Annex 2) down to the ceiling, `r = min(1, ceiling / peak)`,
 /// and then shapes the gain it applies so that it never exceeds any of those required gains nearby:
 ///
-/// 1. **Hold**: `w[q]` = minimum of `r` over the last `H = A + 2E` estimates (a monotonic deque, O(1)
-///    per frame), where `A` is the look-ahead in frames and `E` = 6 frames covers the interpolator's
-///    reach either side of a sample.
+/// 1. **Hold**: `w[q]` = minimum of `r` over (at least) the last `H = A + 2E` estimates, where `A` is
+///    the look-ahead in frames and `E` = 6 frames covers the interpolator's reach either side of a
+///    sample. A monotonic deque over blocks of 8 estimates makes this O(1) per frame without
+///    data-dependent branches in the per-frame loop (see `shapeGains`).
 /// 2. **Attack**: `s[q]` = mean of `w` over the last `A` values (a running sum). Every `w` in that mean
 ///    is a minimum over a window that contains all of `r[q-A+1-2E ... q-A+1]`, so
 ///    `s[q] ≤ min r[m-E ... m+E]` with `m = q - A + 1 - E`: the gain for sample `m` is already below what
 ///    every interval within ±E of it requires. That is the no-overshoot guarantee, and the gain ramps
 ///    down linearly over `A` frames before the peak instead of jumping.
 /// 3. **Release**: `g[q] = min(s[q], 1 - (1 - g[q-1]) · e^(-1/(τ·fs)))`: recovery towards 0 dB is
-///    exponential with time constant τ, and taking the minimum keeps the guarantee of step 2.
+///    exponential with time constant τ, and taking the minimum keeps the guarantee of step 2. (The
+///    code tracks the reduction `1 - g`, which keeps the per-frame dependency chain to a multiply
+///    and a maximum.)
 ///
 /// The audio is delayed by ``latencyFrames`` internally (interpolator delay + `A - 1 + E`) and the first
 /// ``latencyFrames`` outputs are dropped, so output frame n is input frame n times its gain; ``finish``
@@ -53,18 +56,24 @@ public final class TruePeakLimiter: AudioProcessor {
     private let gains: UnsafeMutablePointer<Float>
     private let zeros: AudioBuffer
 
-    // Sliding minimum of r over the hold window: a ring of (index, value), values increasing from front.
+    // Sliding minimum of r over the hold window, at the granularity of 8-estimate blocks: a ring of
+    // complete blocks (block number, block minimum) with minima increasing from the front, plus the
+    // running minimum of the block being filled.
     private let dequeIndex: UnsafeMutablePointer<Int>
     private let dequeValue: UnsafeMutablePointer<Float>
     private let dequeMask: Int
     private var dequeFront = 0
     private var dequeCount = 0
+    /// Minimum of the complete blocks in the window (1 when there are none).
+    private var dequeMinimum: Float = 1
+    private var blockMinimum: Float = 1
     // Running mean of w over the attack window, kept as a sum of reductions (1 - w).
     private let attackRing: UnsafeMutablePointer<Double>
     private var attackPosition = 0
     private var attackSum = 0.0
     private var attackNonZero = 0
-    private var gain = 1.0
+    /// 1 − the gain currently applied.
+    private var reduction = 0.0
     /// Index of the next estimate (counts estimates since the start, prehistory included).
     private var estimateIndex = 0
     private var framesIn: Int64 = 0
@@ -104,16 +113,12 @@ public final class TruePeakLimiter: AudioProcessor {
         peaks = .allocate(capacity: chunk)
         gains = .allocate(capacity: chunk)
         var size = 1
-        while size < holdFrames + 1 { size <<= 1 }
+        while size < holdFrames / 8 + 4 { size <<= 1 }
         dequeMask = size - 1
         dequeIndex = .allocate(capacity: size)
         dequeValue = .allocate(capacity: size)
         attackRing = .allocate(capacity: attackFrames)
         attackRing.initialize(repeating: 0, count: attackFrames)
-        // Before the stream the signal is silent: required gain 1 everywhere.
-        dequeIndex[0] = -1
-        dequeValue[0] = 1
-        dequeCount = 1
     }
 
     deinit {
@@ -127,7 +132,7 @@ public final class TruePeakLimiter: AudioProcessor {
     }
 
     /// The gain currently applied, dB (0 when not reducing).
-    public var currentGainDB: Double { 20 * log10(gain) }
+    public var currentGainDB: Double { 20 * log10(1 - reduction) }
 
     public func process(_ input: AudioBuffer, emit: (AudioBuffer) throws -> Void) throws {
         precondition(input.channelCount == channelCount, "limiter configured for \(channelCount) channels")
@@ -155,7 +160,7 @@ public final class TruePeakLimiter: AudioProcessor {
     /// Estimates, shapes the gain for and emits `n` frames already copied into the lines.
     private func step(_ n: Int, emit: (AudioBuffer) throws -> Void) throws {
         detector.estimate(UnsafeBufferPointer(linePointers), count: n, threshold: ceiling, into: peaks)
-        let resting = gain == 1 && attackNonZero == 0 && dequeValue[dequeFront] == 1
+        let resting = reduction == 0 && attackNonZero == 0 && dequeMinimum == 1 && blockMinimum == 1
         var quiet = resting
         if resting {
             for i in 0..<n where peaks[i] > ceiling { quiet = false; break }
@@ -164,10 +169,7 @@ public final class TruePeakLimiter: AudioProcessor {
             // Nothing to do but advance the state: it stays all ones.
             estimateIndex += n
             attackPosition = (attackPosition + n) % attackFrames
-            dequeFront = 0
-            dequeIndex[0] = estimateIndex - 1
-            dequeValue[0] = 1
-            dequeCount = 1
+            dequeCount = 0
         } else {
             shapeGains(n)
         }
@@ -178,29 +180,27 @@ public final class TruePeakLimiter: AudioProcessor {
     }
 
     /// Steps 1–3 of the type's description for `n` estimates; writes `gains[0..<n]`.
+    ///
+    /// The hold works on blocks of 8 estimates: the window always covers every block that meets the
+    /// last `H` estimates, so it may reach up to 15 estimates further back than `H`. Holding longer
+    /// only lowers the gain, so the guarantee stands, and the deque is touched once per 8 estimates
+    /// instead of once per estimate with an unpredictable branch.
     private func shapeGains(_ n: Int) {
-        let ceiling = ceiling
+        Self.requiredGains(peaks, ceiling: ceiling, into: gains, count: n)
         let hold = holdFrames
         let inverseAttack = 1 / Double(attackFrames)
         for i in 0..<n {
-            let peak = peaks[i]
-            let required: Float = peak > ceiling ? ceiling / peak : 1
-            let q = estimateIndex
-            estimateIndex += 1
-            // Hold: sliding minimum over the last `hold` estimates.
-            while dequeCount > 0 && dequeValue[(dequeFront + dequeCount - 1) & dequeMask] >= required {
-                dequeCount -= 1
+            let q = estimateIndex + i
+            // Hold: minimum over the current block so far and the complete blocks in the window.
+            blockMinimum = min(blockMinimum, gains[i])
+            let held = Double(min(blockMinimum, dequeMinimum))
+            if q & 7 == 7 {
+                pushBlock(q >> 3, oldestNeeded: (q + 2 - hold) >> 3)
+                // A reduction below −8.7e-6 dB is no reduction: snap to exactly 0 dB (checked once
+                // per block to keep the compare off the per-frame dependency chain).
+                if reduction < 1e-6 { reduction = 0 }
             }
-            let back = (dequeFront + dequeCount) & dequeMask
-            dequeIndex[back] = q
-            dequeValue[back] = required
-            dequeCount += 1
-            while dequeIndex[dequeFront] <= q - hold {
-                dequeFront = (dequeFront + 1) & dequeMask
-                dequeCount -= 1
-            }
-            let held = Double(dequeValue[dequeFront])
-            // Attack: running mean over the look-ahead.
+            // Attack: running mean over the look-ahead, as a sum of reductions.
             let leaving = attackRing[attackPosition]
             let entering = 1 - held
             if leaving != 0 { attackNonZero -= 1 }
@@ -210,12 +210,47 @@ public final class TruePeakLimiter: AudioProcessor {
             if attackPosition == attackFrames { attackPosition = 0 }
             attackSum += entering - leaving
             if attackNonZero == 0 { attackSum = 0 }
-            let smoothed = 1 - attackSum * inverseAttack
-            // Release: exponential recovery, never above the smoothed requirement.
-            var next = 1 - (1 - gain) * releaseCoefficient
-            if next > 1 - 1e-6 { next = 1 }
-            gain = min(smoothed, next)
-            gains[i] = Float(gain)
+            // Release: the reduction decays exponentially but never below what the attack requires.
+            reduction = max(attackSum * inverseAttack, reduction * releaseCoefficient)
+            gains[i] = Float(1 - reduction)
+        }
+        estimateIndex += n
+    }
+
+    /// Appends the completed block `block` to the hold deque and drops blocks before `oldestNeeded`.
+    @inline(__always)
+    private func pushBlock(_ block: Int, oldestNeeded: Int) {
+        let value = blockMinimum
+        blockMinimum = 1
+        while dequeCount > 0 && dequeValue[(dequeFront + dequeCount - 1) & dequeMask] >= value {
+            dequeCount -= 1
+        }
+        let back = (dequeFront + dequeCount) & dequeMask
+        dequeIndex[back] = block
+        dequeValue[back] = value
+        dequeCount += 1
+        while dequeCount > 0 && dequeIndex[dequeFront] < oldestNeeded {
+            dequeFront = (dequeFront + 1) & dequeMask
+            dequeCount -= 1
+        }
+        dequeMinimum = dequeCount > 0 ? dequeValue[dequeFront] : 1
+    }
+
+    /// `r[i] = ceiling / max(peak[i], ceiling)`: the gain that brings each estimate to the ceiling, and
+    /// exactly 1 where it is already under (SIMD8, scalar tail).
+    static func requiredGains(_ peaks: UnsafePointer<Float>, ceiling: Float, into r: UnsafeMutablePointer<Float>,
+                              count: Int) {
+        let c = SIMD8<Float>(repeating: ceiling)
+        let p = UnsafeRawPointer(peaks), d = UnsafeMutableRawPointer(r)
+        var i = 0
+        while i + 8 <= count {
+            let v = p.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            d.storeBytes(of: c / PeakDetector.maximum(v, c), toByteOffset: i * 4, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count {
+            r[i] = ceiling / max(peaks[i], ceiling)
+            i += 1
         }
     }
 
@@ -236,10 +271,9 @@ public final class TruePeakLimiter: AudioProcessor {
             }
         }
         if applyGain {
-            for i in drop..<(drop + available) where gains[i] < 1 {
-                reducingFrames += 1
-                minimumGain = min(minimumGain, Double(gains[i]))
-            }
+            let (reducing, smallest) = Self.reductionStatistics(gains + drop, count: available)
+            reducingFrames += Int64(reducing)
+            minimumGain = min(minimumGain, Double(smallest))
         }
         framesOut += Int64(available)
         statistics = LimiterStatistics(
@@ -248,6 +282,30 @@ public final class TruePeakLimiter: AudioProcessor {
             frameCount: framesOut)
         output.frameCount = available
         try emit(output)
+    }
+
+    /// How many gains are below 1, and the smallest (SIMD8 with a scalar tail).
+    static func reductionStatistics(_ gains: UnsafePointer<Float>, count: Int) -> (reducing: Int, minimum: Float) {
+        let raw = UnsafeRawPointer(gains)
+        let one = SIMD8<Float>(repeating: 1)
+        var counts = SIMD8<Int32>(repeating: 0)
+        var smallest = one
+        var i = 0
+        while i + 8 <= count {
+            let g = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            let below = g .< one
+            counts &+= SIMD8<Int32>(repeating: 0).replacing(with: 1, where: below)
+            smallest = smallest.replacing(with: g, where: g .< smallest)
+            i += 8
+        }
+        var reducing = Int(counts.wrappedSum())
+        var minimum = smallest.min()
+        while i < count {
+            if gains[i] < 1 { reducing += 1 }
+            minimum = min(minimum, gains[i])
+            i += 1
+        }
+        return (reducing, minimum)
     }
 
     /// `dst[i] = src[i] * gain[i]` (SIMD8 with a scalar tail).
