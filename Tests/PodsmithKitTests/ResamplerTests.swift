@@ -36,6 +36,17 @@ import Testing
         #expect(zip(output[0], output[1]).allSatisfy { abs($0 + $1) < 1e-6 })
     }
 
+    @Test func resamplerHandlesBlocksThatProduceMoreThanOneOutputBuffer() throws {
+        // 16 384 frames at 8 kHz become ~90 000 at 44.1 kHz: many output buffers per input block.
+        let x = DSPTest.sine(frequency: 440, amplitude: 0.5, sampleRate: 8_000, frames: 40_000)
+        let resampler = try Resampler(inputRate: 8_000, outputRate: 44_100, channelCount: 1)
+        let output = try DSPTest.run(resampler, planes: [x], blockSizes: [16_384])
+        #expect(abs(output[0].count - 220_500) <= 1)
+        let reference = DSPTest.sine(frequency: 440, amplitude: 0.5, sampleRate: 44_100, frames: 220_500)
+        let error = zip(output[0][1_000..<219_000], reference[1_000..<219_000]).map { abs($0 - $1) }.max()!
+        #expect(error < 0.001, "largest difference from the ideal sine \(error)")
+    }
+
     @Test func upsamplingAddsNoImagesAboveTheSourceNyquist() throws {
         // A 3.5 kHz tone at 8 kHz: a poor interpolator would add images at 4.5, 11.5, 12.5 kHz...
         let x = DSPTest.sine(frequency: 3_500, amplitude: 0.5, sampleRate: 8_000, frames: 8_000)

@@ -151,8 +151,10 @@ private struct SpeechLikeSignal {
         let x = DSPTest.sine(frequency: 200, amplitude: 0.5, sampleRate: rate, frames: 48_000)
         let plan = EditPlan(keptRegions: [0..<10_000, 10_137..<30_000, 30_061..<48_000], inputFrameCount: 48_000,
                             sampleRate: rate, crossfadeFrames: 240)
-        let output = try DSPTest.run(EditRenderer(plan: plan, channelCount: 1), planes: [x])
+        let output = try DSPTest.run(EditRenderer(plan: plan, channelCount: 2), planes: [x, x.map { -$0 }],
+                                     blockSizes: [5_000, 64])
         #expect(output[0].count == 48_000 - 137 - 61)
+        #expect(zip(output[0], output[1]).allSatisfy { $0 == -$1 }, "both channels get the same edit")
         let steepest = zip(output[0].dropFirst(), output[0]).map { abs($0 - $1) }.max()!
         let sineSteepest = Float(0.5 * 2 * Double.pi * 200 / rate)
         #expect(steepest < 3 * sineSteepest, "largest step \(steepest)")

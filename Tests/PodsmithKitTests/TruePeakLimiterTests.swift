@@ -119,3 +119,68 @@ import Testing
         #expect(zip(reference.dropFirst(6), a.dropFirst(history)).allSatisfy { $0 >= abs($1) })
     }
 }
+
+@Suite struct LimiterKernelTests {
+    /// Values around the interesting points: under, at and over a ceiling of 0.5, gains under 1 and 1.
+    func samples(_ count: Int, seed: UInt64) -> [Float] {
+        var noise = DSPTest.Noise(seed: seed)
+        return (0..<count).map { i in i % 7 == 0 ? 0.5 : (i % 5 == 0 ? 1 : noise.next()) }
+    }
+
+    @Test func requiredGainsMatchScalarReference() {
+        let peaks = samples(203, seed: 1).map { abs($0) }
+        var fast = [Float](repeating: 0, count: peaks.count), reference = fast
+        TruePeakLimiter.requiredGains(peaks, ceiling: 0.5, into: &fast, count: peaks.count)
+        TruePeakLimiter.requiredGainsReference(peaks, ceiling: 0.5, into: &reference, count: peaks.count)
+        #expect(DSPTest.firstMismatch(fast, reference) == nil)
+        #expect(fast.allSatisfy { $0 <= 1 } && fast.contains(1) && fast.contains { $0 < 1 })
+    }
+
+    @Test func gainMultiplyMatchesScalarReference() {
+        let x = samples(203, seed: 2), g = samples(203, seed: 3).map { abs($0) }
+        var fast = [Float](repeating: 0, count: x.count), reference = fast
+        TruePeakLimiter.multiply(x, by: g, into: &fast, count: x.count)
+        TruePeakLimiter.multiplyReference(x, by: g, into: &reference, count: x.count)
+        #expect(DSPTest.firstMismatch(fast, reference) == nil)
+    }
+
+    @Test func reductionStatisticsMatchScalarReference() {
+        for count in [0, 5, 8, 203] {
+            let g = samples(count, seed: 4).map { min(1, abs($0) + 0.3) }
+            let fast = TruePeakLimiter.reductionStatistics(g, count: count)
+            let reference = TruePeakLimiter.reductionStatisticsReference(g, count: count)
+            #expect(fast.reducing == reference.reducing && fast.minimum == reference.minimum)
+        }
+    }
+
+    @Test func maxMagnitudeMatchesScalarReference() {
+        for count in [1, 7, 8, 75, 203] {
+            let x = samples(count, seed: UInt64(count))
+            #expect(PeakDetector.maxMagnitude(x, count: count) == PeakDetector.maxMagnitudeReference(x, count: count))
+        }
+    }
+
+    @Test func blockSkipNeverHidesAnEstimateOverTheThreshold() {
+        // Mostly quiet input with a few loud spots: skipped blocks must really be under the threshold,
+        // and computed ones must equal the reference.
+        let detector = PeakDetector()
+        var noise = DSPTest.Noise(seed: 12)
+        let history = PeakDetector.historyFrames
+        var x = (0..<(1_000 + history)).map { _ in 0.05 * noise.next() }
+        for spot in [100, 101, 450, 777] { x[spot] = spot % 2 == 0 ? 0.9 : -0.9 }
+        var skipped = [Float](repeating: 0, count: 1_000), reference = skipped
+        x.withUnsafeBufferPointer { p in
+            [p.baseAddress! + history].withUnsafeBufferPointer { ch in
+                detector.estimate(ch, count: 1_000, threshold: 0.3, into: &skipped)
+                detector.referenceEstimate(ch, count: 1_000, into: &reference)
+            }
+        }
+        for i in 0..<1_000 {
+            if reference[i] > 0.3 {
+                #expect(abs(skipped[i] - reference[i]) <= 1e-6, "frame \(i)")
+            } else {
+                #expect(skipped[i] <= 0.3 + 1e-6, "frame \(i)")
+            }
+        }
+    }
+}

@@ -112,6 +112,13 @@ struct PeakDetector {
         return m
     }
 
+    /// Scalar reference for ``maxMagnitude(_:count:)``, for tests.
+    static func maxMagnitudeReference(_ p: UnsafePointer<Float>, count: Int) -> Float {
+        var m: Float = 0
+        for i in 0..<count { m = max(m, abs(p[i])) }
+        return m
+    }
+
     /// Raises `out[i]` to this channel's estimate where it is larger (SIMD8 over 8 frames at a time).
     @inline(__always)
     func accumulate(_ x: UnsafePointer<Float>, count: Int, into out: UnsafeMutablePointer<Float>) {

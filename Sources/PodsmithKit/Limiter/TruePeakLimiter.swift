@@ -54,7 +54,6 @@ public final class TruePeakLimiter: AudioProcessor {
     private let linePointers: UnsafeMutableBufferPointer<UnsafePointer<Float>>
     private let peaks: UnsafeMutablePointer<Float>
     private let gains: UnsafeMutablePointer<Float>
-    private let zeros: AudioBuffer
 
     // Sliding minimum of r over the hold window, at the granularity of 8-estimate blocks: a ring of
     // complete blocks (block number, block minimum) with minima increasing from the front, plus the
@@ -102,7 +101,6 @@ public final class TruePeakLimiter: AudioProcessor {
 
         let chunk = Self.chunkFrames
         output = AudioBuffer(channelCount: channelCount, capacity: chunk)
-        zeros = AudioBuffer(channelCount: channelCount, capacity: chunk)
         lines = (0..<channelCount).map { _ in
             let p = UnsafeMutablePointer<Float>.allocate(capacity: chunk + latency)
             p.initialize(repeating: 0, count: chunk + latency)
@@ -284,6 +282,12 @@ public final class TruePeakLimiter: AudioProcessor {
         try emit(output)
     }
 
+    /// Scalar reference for ``requiredGains(_:ceiling:into:count:)``, for tests.
+    static func requiredGainsReference(_ peaks: UnsafePointer<Float>, ceiling: Float,
+                                       into r: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count { r[i] = peaks[i] > ceiling ? ceiling / peaks[i] : 1 }
+    }
+
     /// How many gains are below 1, and the smallest (SIMD8 with a scalar tail).
     static func reductionStatistics(_ gains: UnsafePointer<Float>, count: Int) -> (reducing: Int, minimum: Float) {
         let raw = UnsafeRawPointer(gains)
@@ -308,6 +312,18 @@ public final class TruePeakLimiter: AudioProcessor {
         return (reducing, minimum)
     }
 
+    /// Scalar reference for ``reductionStatistics(_:count:)``, for tests.
+    static func reductionStatisticsReference(_ gains: UnsafePointer<Float>, count: Int)
+        -> (reducing: Int, minimum: Float) {
+        var reducing = 0
+        var minimum: Float = 1
+        for i in 0..<count {
+            if gains[i] < 1 { reducing += 1 }
+            minimum = min(minimum, gains[i])
+        }
+        return (reducing, minimum)
+    }
+
     /// `dst[i] = src[i] * gain[i]` (SIMD8 with a scalar tail).
     static func multiply(_ src: UnsafePointer<Float>, by gain: UnsafePointer<Float>,
                          into dst: UnsafeMutablePointer<Float>, count: Int) {
@@ -323,5 +339,11 @@ public final class TruePeakLimiter: AudioProcessor {
             dst[i] = src[i] * gain[i]
             i += 1
         }
+    }
+
+    /// Scalar reference for ``multiply(_:by:into:count:)``, for tests.
+    static func multiplyReference(_ src: UnsafePointer<Float>, by gain: UnsafePointer<Float>,
+                                  into dst: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count { dst[i] = src[i] * gain[i] }
     }
 }
