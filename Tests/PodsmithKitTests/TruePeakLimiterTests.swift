@@ -171,8 +171,12 @@ import Testing
         var skipped = [Float](repeating: 0, count: 1_000), reference = skipped
         x.withUnsafeBufferPointer { p in
             [p.baseAddress! + history].withUnsafeBufferPointer { ch in
-                detector.estimate(ch, count: 1_000, threshold: 0.3, into: &skipped)
+                #expect(detector.estimate(ch, count: 1_000, threshold: 0.3, into: &skipped))
                 detector.referenceEstimate(ch, count: 1_000, into: &reference)
+            }
+            [p.baseAddress! + history + 800].withUnsafeBufferPointer { ch in
+                var quiet = [Float](repeating: 0, count: 200)
+                #expect(!detector.estimate(ch, count: 200, threshold: 0.3, into: &quiet), "nothing loud after 790")
             }
         }
         for i in 0..<1_000 {

@@ -24,7 +24,7 @@ struct PeakDetector {
     /// Input frames an estimate looks back from its newest frame (`tapsPerPhase - 1`).
     static let historyFrames = tapsPerPhase - 1
     /// Outputs per block for the block-skip bound.
-    static let skipBlock = 64
+    static let skipBlock = 256
 
     /// `coefficients[p * 12 + k]` multiplies `x[m - 5 + k]` for phase p (fraction (p + 1) / 4).
     let coefficients: [Float]
@@ -71,8 +71,11 @@ struct PeakDetector {
     ///   - count: frames to estimate.
     ///   - threshold: the magnitude at or under which the exact value is irrelevant.
     ///   - out: room for `count` estimates.
+    /// - Returns: whether any estimate exceeds `threshold`.
+    @discardableResult
     func estimate(_ channels: UnsafeBufferPointer<UnsafePointer<Float>>, count: Int, threshold: Float,
-                  into out: UnsafeMutablePointer<Float>) {
+                  into out: UnsafeMutablePointer<Float>) -> Bool {
+        var exceeds = false
         var start = 0
         while start < count {
             let n = min(Self.skipBlock, count - start)
@@ -88,9 +91,11 @@ struct PeakDetector {
                 for c in channels {
                     accumulate(c + start, count: n, into: out + start)
                 }
+                if !exceeds && Self.maxMagnitude(out + start, count: n) > threshold { exceeds = true }
             }
             start += n
         }
+        return exceeds
     }
 
     /// Largest |x| over `count` samples (SIMD8 with a scalar tail).

@@ -157,12 +157,10 @@ public final class TruePeakLimiter: AudioProcessor {
 
     /// Estimates, shapes the gain for and emits `n` frames already copied into the lines.
     private func step(_ n: Int, emit: (AudioBuffer) throws -> Void) throws {
-        detector.estimate(UnsafeBufferPointer(linePointers), count: n, threshold: ceiling, into: peaks)
+        let exceeds = detector.estimate(UnsafeBufferPointer(linePointers), count: n, threshold: ceiling,
+                                        into: peaks)
         let resting = reduction == 0 && attackNonZero == 0 && dequeMinimum == 1 && blockMinimum == 1
-        var quiet = resting
-        if resting {
-            for i in 0..<n where peaks[i] > ceiling { quiet = false; break }
-        }
+        let quiet = resting && !exceeds
         if quiet {
             // Nothing to do but advance the state: it stays all ones.
             estimateIndex += n
@@ -196,6 +194,8 @@ public final class TruePeakLimiter: AudioProcessor {
                 pushBlock(q >> 3, oldestNeeded: (q + 2 - hold) >> 3)
                 // A reduction below −8.7e-6 dB is no reduction: snap to exactly 0 dB (checked once
                 // per block to keep the compare off the per-frame dependency chain).
+                // The next line takes the attack's requirement again, so snapping never lets a
+                // required reduction through.
                 if reduction < 1e-6 { reduction = 0 }
             }
             // Attack: running mean over the look-ahead, as a sum of reductions.
