@@ -73,6 +73,7 @@ public struct EditPlan: Sendable, Equatable {
     ///   between its two ends, and loses its middle. The two windows allow for the detector's
     ///   resolution: an edge lies within a window of where it is reported, so the pause heard in
     ///   the output is never longer than S.
+    /// - Silence at the very start or end is never treated as a pause, trimmed or not.
     /// - A stream that is silent throughout is left as it is: there is no sound to keep a pad around,
     ///   and refusing to normalise silence is the pipeline's call, not the editor's.
     public init(silence: SilenceMap, options: SilenceOptions) {
