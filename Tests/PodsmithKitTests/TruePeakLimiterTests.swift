@@ -53,6 +53,34 @@ import Testing
         #expect(truePeak <= options.ceilingDBTP, "output true peak \(truePeak) dBTP")
     }
 
+    @Test(arguments: [1, 2, 3, 4] as [UInt64])
+    func limiterStaysUnderCeilingOnRandomBursts(seed: UInt64) throws {
+        // Bursts of noise and of a near-Nyquist tone (2.9 rad/sample) up to 14 dB over full scale,
+        // 1 to 3000 frames long, between stretches of near-silence; both look-ahead extremes.
+        let rate = 44_100.0
+        var noise = DSPTest.Noise(seed: seed)
+        var x = [Float](repeating: 0, count: 44_100)
+        var i = 0
+        while i < x.count {
+            let length = Int(abs(noise.next()) * 3_000) + 1
+            let amplitude = Float(pow(10, Double(abs(noise.next())) * 14 / 20))
+            let kind = Int(abs(noise.next()) * 3)
+            for k in 0..<min(length, x.count - i) {
+                switch kind {
+                case 0: x[i + k] = amplitude * noise.next()
+                case 1: x[i + k] = amplitude * Float(sin(Double(k) * 2.9))
+                default: x[i + k] = 0.01 * noise.next()
+                }
+            }
+            i += length
+        }
+        let options = LimiterOptions(lookAheadSeconds: seed % 2 == 0 ? 0.005 : 0.0015)
+        let output = try DSPTest.run(TruePeakLimiter(options: options, sampleRate: rate, channelCount: 1),
+                                     planes: [x], blockSizes: [999])
+        let truePeak = try DSPTest.referenceTruePeak(output, sampleRate: rate)
+        #expect(truePeak <= options.ceilingDBTP, "output true peak \(truePeak) dBTP")
+    }
+
     @Test func limiterGainReturnsToUnityAfterRelease() throws {
         let loud = DSPTest.sine(frequency: 500, amplitude: 2.0, sampleRate: rate, frames: 4_800)
         let quiet = DSPTest.sine(frequency: 500, amplitude: 0.1, sampleRate: rate, frames: 96_000)
