@@ -73,7 +73,7 @@ public struct LoudnessPlotOptions: Sendable, Equatable {
 
 /// Draws an episode's loudness over time as a self-contained SVG.
 ///
-/// Short-term and momentary loudness, the target line, limiter activity (red band along the bottom)
+/// Short-term and momentary loudness, the target line, limiter activity (red shade, solid along the bottom)
 /// and removed regions (grey hatched) on a LUFS axis with time ticks and a legend. No fonts, scripts
 /// or images are referenced, so the file (or the SVG inlined in HTML) shows anywhere. Long series are
 /// reduced to one point per horizontal pixel, keeping the loudest value in each column (the envelope a
@@ -151,7 +151,14 @@ public enum LoudnessPlot {
         s += "<line class=\"target\" x1=\"\(f(margin.left))\" y1=\"\(f(ty))\" x2=\"\(f(margin.left + plotW))\" y2=\"\(f(ty))\" "
         s += "stroke=\"#2ca02c\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n"
 
-        // Limiter activity: a band along the bottom of the plot area.
+        // Limiter activity: a faint shade over the plot height and a solid band along the bottom.
+        s += "<g class=\"limiter-shade\">\n"
+        for span in input.limiterActivity where span.endSeconds >= span.startSeconds {
+            let x0 = x(span.startSeconds)
+            s += rect(x: x0, y: margin.top, w: max(1, x(span.endSeconds) - x0), h: plotH, fill: "#d62728",
+                      opacity: 0.12)
+        }
+        s += "</g>\n"
         s += "<g class=\"limiter\" fill=\"#d62728\">\n"
         for span in input.limiterActivity where span.endSeconds >= span.startSeconds {
             let x0 = x(span.startSeconds)
@@ -212,9 +219,11 @@ public enum LoudnessPlot {
         return s + "\"/>\n"
     }
 
-    private static func rect(x: Double, y: Double, w: Double, h: Double, fill: String, stroke: String? = nil) -> String {
+    private static func rect(x: Double, y: Double, w: Double, h: Double, fill: String, stroke: String? = nil,
+                             opacity: Double? = nil) -> String {
         var s = "<rect x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(max(0, w)))\" height=\"\(f(max(0, h)))\" fill=\"\(fill)\""
         if let stroke { s += " stroke=\"\(stroke)\"" }
+        if let opacity { s += " fill-opacity=\"\(opacity)\"" }
         return s + "/>\n"
     }
 
