@@ -61,6 +61,9 @@ import Testing
         let findings = Linter.check(facts: Self.mp3(rate: rate), loudness: Self.loudness(-16), platform: .apple)
         #expect(Self.ids(findings) == ["format.sample-rate"])
         #expect(Linter.check(facts: Self.mp3(rate: 48_000), loudness: Self.loudness(-16), platform: .apple).isEmpty)
+        let expected = ["32_000": "32 kHz", "22_050": "22.05 kHz", "96_000": "96 kHz"]
+        let label = expected[rate == 32_000 ? "32_000" : rate == 22_050 ? "22_050" : "96_000"]!
+        #expect(findings.first?.message.contains("sample rate \(label), expected 44.1 kHz or 48 kHz") == true)
     }
 
     @Test func mp3BelowTheMinimumBitrateIsAnErrorAndBelowTheRecommendedAWarning() {

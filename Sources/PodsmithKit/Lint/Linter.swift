@@ -164,6 +164,10 @@ public enum Linter {
     }
 
     private static func khz(_ rate: Int) -> String {
-        rate % 1000 == 0 ? "\(rate / 1000) kHz" : String(format: "%.1f kHz", Double(rate) / 1000)
+        // 44100 → "44.1 kHz", 22050 → "22.05 kHz", 48000 → "48 kHz".
+        var text = String(format: "%.3f", Double(rate) / 1000)
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text + " kHz"
     }
 }
