@@ -90,6 +90,15 @@ import Testing
         #expect(categories[1].children("itunes:category").first?.attributes["text"] == "Books")
     }
 
+    @Test func enclosureIsTheFirstListedOutputWithItsExactSize() throws {
+        let outputs = [ReportOutputFile(file: "e1.opus", format: "opus", sizeBytes: 777),
+                       ReportOutputFile(file: "e1.mp3", format: "mp3", sizeBytes: 999)]
+        let enclosure = try #require(FeedEnclosure(firstOf: outputs))
+        #expect(enclosure.fileName == "e1.opus" && enclosure.byteSize == 777)
+        #expect(enclosure.mimeType == FeedEnclosure.mimeType(for: .opus))
+        #expect(FeedEnclosure(firstOf: []) == nil)
+    }
+
     @Test func mimeTypesMatchTheOutputFormats() {
         #expect(FeedEnclosure.mimeType(for: .mp3) == "audio/mpeg")
         #expect(FeedEnclosure.mimeType(for: .flac) == "audio/flac")

@@ -114,7 +114,7 @@ import Testing
         try writeArtifacts(html: html, svg: plots["ep1"]!)
         for entry in report.episodes {
             #expect(html.contains(MarkupEscaping.escape(entry.title!)), "title of \(entry.episode)")
-            #expect(html.contains("id=\"\(SeasonIndexPage.anchor(entry.episode))\""))
+            #expect(html.contains("<section id=\"\(SeasonIndexPage.anchor(entry.episode))\""))
         }
         #expect(html.components(separatedBy: "<svg ").count - 1 == plots.count)
         #expect(html.components(separatedBy: "<tr>").count - 1 == report.episodes.count + 1)
@@ -139,6 +139,17 @@ import Testing
             #expect(html.contains(svg))
             _ = try XMLTree.parse(svg)
         }
+    }
+
+    @Test func episodesWhoseAnchorsWouldCollideGetDistinctSections() {
+        let rows = ["a b", "a-b", "a?b"].map {
+            SeasonIndexPage.Row(episode: $0, title: $0, durationSeconds: 1, inputIntegratedLUFS: nil,
+                                outputIntegratedLUFS: nil, outputTruePeakDBTP: nil, gainDB: nil, status: .ok)
+        }
+        let html = SeasonIndexPage.html(title: "t", targetLUFS: -16, ceilingDBTP: -1, rows: rows)
+        let ids = html.components(separatedBy: "<section id=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }
+        #expect(ids.count == 3 && Set(ids).count == 3)
+        for id in ids { #expect(html.contains("href=\"#\(id)\"")) }
     }
 
     /// Writes the page and one plot to `PODSMITH_ARTIFACT_DIR` when it is set.

@@ -73,6 +73,14 @@ public struct FeedEnclosure: Sendable, Equatable {
         self.mimeType = mimeType
     }
 
+    /// The enclosure for an episode's outputs: the first one listed (the season's first format), with
+    /// the MIME type its format names; `nil` when there is no output or its format is not one Podsmith
+    /// writes.
+    public init?(firstOf outputs: [ReportOutputFile]) {
+        guard let first = outputs.first, let format = OutputFormat(pathExtension: first.format) else { return nil }
+        self.init(fileName: first.file, byteSize: first.sizeBytes, mimeType: Self.mimeType(for: format))
+    }
+
     /// The MIME type of a Podsmith output format.
     ///
     /// MP3 `audio/mpeg` (RFC 3003); Opus in Ogg `audio/ogg; codecs=opus` (RFC 7845 §9 registers

@@ -102,16 +102,17 @@ public enum SeasonIndexPage {
         <tbody>
 
         """
-        for row in rows {
-            s += "<tr><td><a href=\"#\(anchor(row.episode))\">\(e(row.title))</a></td>"
+        let anchors = uniqueAnchors(rows.map(\.episode))
+        for (row, anchor) in zip(rows, anchors) {
+            s += "<tr><td><a href=\"#\(anchor)\">\(e(row.title))</a></td>"
             s += "<td>\(row.durationSeconds.map(clock) ?? "–")</td>"
             s += "<td>\(number(row.inputIntegratedLUFS))</td><td>\(number(row.outputIntegratedLUFS))</td>"
             s += "<td>\(number(row.outputTruePeakDBTP))</td><td>\(signed(row.gainDB))</td>"
             s += "<td class=\"status-\(row.status.rawValue)\">\(row.status.rawValue)</td></tr>\n"
         }
         s += "</tbody>\n</table>\n"
-        for row in rows {
-            s += "<section id=\"\(anchor(row.episode))\">\n<h2>\(e(row.title))</h2>\n"
+        for (row, anchor) in zip(rows, anchors) {
+            s += "<section id=\"\(anchor)\">\n<h2>\(e(row.title))</h2>\n"
             if let file = row.outputFile {
                 let href = PodcastFeedBuilder.url(forFile: file, baseURL: nil)
                 s += "<p><a href=\"\(e(href))\">\(e(file))</a></p>\n"
@@ -143,6 +144,23 @@ public enum SeasonIndexPage {
                 ? Character(s) : "-"
         }
         return "ep-" + String(mapped)
+    }
+
+    /// ``anchor(_:)`` of each identifier, with `-2`, `-3`… added where two would be the same
+    /// ("a b" and "a-b"), so every link goes to its own section.
+    static func uniqueAnchors(_ episodes: [String]) -> [String] {
+        var seen: Set<String> = []
+        return episodes.map { episode in
+            let base = anchor(episode)
+            var candidate = base
+            var n = 2
+            while seen.contains(candidate) {
+                candidate = "\(base)-\(n)"
+                n += 1
+            }
+            seen.insert(candidate)
+            return candidate
+        }
     }
 
     private static func number(_ v: Double?) -> String {
