@@ -93,6 +93,16 @@ import Testing
         #expect(facts.mp3?.firstFrameBitrateKbps == 64)
     }
 
+    @Test func unsynchronisedID3v23TagIsResynchronisedBeforeReadingThePicture() throws {
+        let jpeg = Fixtures.jpeg(width: 1800, height: 1800)
+        let tag = Fixtures.id3v23Unsynchronised(frames: [("APIC", Fixtures.apic(mime: "image/jpeg", picture: jpeg))])
+        #expect(tag.count > 10 + jpeg.count, "the fixture really contains stuffed zero bytes")
+        let frame = Fixtures.mp3Frame(kbps: 128, bitrateIndex: 9)
+        let facts = FileInspector.inspect(bytes: tag + frame + frame, fileSize: 100_000)
+        #expect(facts.container == .mp3)
+        #expect(facts.artwork?.format == .jpeg && facts.artwork?.width == 1800)
+    }
+
     @Test func xingHeaderMarksVBRAndGivesTheAverageBitrate() throws {
         // 1000 frames of 1152 samples at 44.1 kHz = 26.122 s; 1,200,000 bytes → 367.5 kbit/s... use a
         // realistic 470,000 bytes → 470000 · 8 / 26.1224 s = 143.9 kbit/s.

@@ -77,6 +77,14 @@ import Testing
         #expect(item.childText("description") == "Part 7 & more")
     }
 
+    @Test func controlCharactersForbiddenInXMLAreDroppedSoTheFeedStillParses() throws {
+        var episode = Self.episode(8, bytes: 1, seconds: 1)
+        episode.title = "Bell\u{07} and\u{0B} tab\tkept"
+        let xml = PodcastFeedBuilder.render(show: Self.show, episodes: [episode])
+        let item = try #require(try XMLTree.parse(xml).all("item").first)
+        #expect(item.childText("title") == "Bell and tab\tkept")
+    }
+
     @Test func channelCarriesAppleTagsAndCategories() throws {
         let rss = try XMLTree.parse(PodcastFeedBuilder.render(show: Self.show, episodes: []))
         let channel = try #require(rss.children("channel").first)

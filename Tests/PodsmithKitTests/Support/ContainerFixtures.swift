@@ -41,6 +41,15 @@ enum Fixtures {
         return Array("ID3".utf8) + [major, 0, 0] + synchsafe(body.count) + body
     }
 
+    /// A v2.3 tag with whole-tag unsynchronisation (header flag 0x80): every 0xFF in the body followed
+    /// by a 0x00 (ID3v2.3.0 §5), which is how a JPEG's FF D8 survives players that scan for MPEG sync.
+    static func id3v23Unsynchronised(frames: [(String, [UInt8])]) -> [UInt8] {
+        var body: [UInt8] = []
+        for (id, data) in frames { body += Array(id.utf8) + be32(data.count) + [0, 0] + data }
+        let unsync = body.flatMap { $0 == 0xFF ? [0xFF, 0x00] : [$0] }
+        return Array("ID3".utf8) + [3, 0, 0x80] + synchsafe(unsync.count) + unsync
+    }
+
     /// APIC: encoding, MIME, NUL, picture type, description (UTF-16 with BOM when `utf16`), picture.
     static func apic(mime: String, type: UInt8 = 3, description: String = "cover", utf16: Bool = false,
                      picture: [UInt8]) -> [UInt8] {
