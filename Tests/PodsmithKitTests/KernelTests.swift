@@ -21,7 +21,7 @@ import Testing
         }
     }
 
-    @Test(arguments: [(4, 12), (2, 12), (3, 8)], [1, 8, 13, 64, 1001])
+    @Test(arguments: [(4, 12), (2, 24), (2, 12), (3, 8)], [1, 8, 13, 64, 1001])
     func truePeakSIMDMatchesScalar(shape: (factor: Int, taps: Int), count: Int) {
         let o = Oversampler(factor: shape.factor, tapsPerPhase: shape.taps)
         let history = o.tapsPerPhase - 1

@@ -18,11 +18,13 @@ import Testing
 
     static let rates: [Double] = [8_000, 44_100, 48_000, 96_000]
 
-    /// 14 s of noise in 3.5 s plateaus at different levels (so both meters' percentiles land on a
-    /// plateau), one plateau under the relative gate, low-passed at fs/5 for realistic peaks. In 5.1
-    /// the centre is louder, the surrounds quieter and the LFE loud (it must not count).
+    /// 22 s of noise in plateaus at different levels, long enough that the 10th and 95th percentiles of
+    /// both meters' short-term blocks (ours every 100 ms, libebur128's every second) land inside a
+    /// plateau, with one plateau under both relative gates, loudest first (so that the true-peak meter
+    /// skips most of the rest and the test stays quick in debug builds). One-pole low-passed at fs/5. In 5.1 the
+    /// centre is louder, the surrounds quieter and the LFE loud (it must not count).
     static func programme(_ layout: Layout, sampleRate: Double) -> [[Float]] {
-        let levels: [(seconds: Double, dBFS: Double)] = [(3.5, -30), (3.5, -22), (3.5, -45), (3.5, -18)]
+        let levels: [(seconds: Double, dBFS: Double)] = [(5, -18), (4, -50), (5, -22), (8, -30)]
         var planes = TestSignals.steppedNoise(levels: levels, channels: layout.rawValue, sampleRate: sampleRate,
                                               cutoff: sampleRate / 5)
         if layout == .surround51 {

@@ -84,7 +84,7 @@ import Testing
         let input = (0..<200).map { _ in Float(rng.nextUnit() * 2 - 1) }
         let o = Oversampler(factor: 4)
         let output = o.upsample(input)
-        let delay = o.tapsPerPhase / 2 * 4 - 1  // in output samples
+        let delay = o.tapsPerPhase * 4 / 2 - 1  // in output samples
         for n in 20..<180 {
             #expect(abs(output[4 * n + delay] - input[n]) < 1e-4)
         }

@@ -93,7 +93,10 @@ private final class RingConsumer: @unchecked Sendable {
     init(ring: [AudioBuffer], work: @escaping (AudioBuffer) -> Void) {
         self.ring = ring
         self.work = work
-        free = DispatchSemaphore(value: ring.count)
+        // Created at 0 and raised to the ring size: libdispatch traps when a semaphore is released
+        // below the value it was created with, and the last `free` is never given back.
+        free = DispatchSemaphore(value: 0)
+        for _ in ring { free.signal() }
     }
 
     func start(name: String) {

@@ -21,6 +21,8 @@ final class LoudnessBlocks {
     private let single: Int?
     private var pairStates: [KWeightingPairState]
     private var singleState = KWeightingChannelState()
+    /// Per-channel state for the scalar twin (debug builds, see ``KernelSelection``).
+    private var channelStates: [KWeightingChannelState]
 
     /// Σ y² of the current, unfinished step, per channel.
     private var stepSums: [Double]
@@ -55,6 +57,7 @@ final class LoudnessBlocks {
         single = i < active.count ? active[i] : nil
         pairStates = [KWeightingPairState](repeating: KWeightingPairState(), count: pairs.count)
         stepSums = [Double](repeating: 0, count: format.channelCount)
+        channelStates = [KWeightingChannelState](repeating: KWeightingChannelState(), count: format.channelCount)
     }
 
     /// K-weights and accumulates the buffer's `frameCount` frames.
@@ -64,6 +67,24 @@ final class LoudnessBlocks {
         let frames = buffer.frameCount
         while offset < frames {
             let n = min(stepFrames - stepFill, frames - offset)
+            if !KernelSelection.usesSIMD {
+                for c in 0..<channelCount where weights[c] > 0 {
+                    stepSums[c] += KWeightingKernel.scalar(
+                        buffer.baseAddress(ofChannel: c) + offset, count: n, filter: filter,
+                        state: &channelStates[c])
+                }
+            } else {
+                processPairs(buffer, offset: offset, count: n)
+            }
+            offset += n
+            stepFill += n
+            frameCount += Int64(n)
+            if stepFill == stepFrames { finishStep() }
+        }
+    }
+
+    /// The SIMD path: channels two by two in `SIMD2<Double>` lanes, the odd one out scalar.
+    private func processPairs(_ buffer: AudioBuffer, offset: Int, count n: Int) {
             for (index, pair) in pairs.enumerated() {
                 let sums = KWeightingKernel.simdPair(
                     buffer.baseAddress(ofChannel: pair.0) + offset,
@@ -77,11 +98,6 @@ final class LoudnessBlocks {
                     buffer.baseAddress(ofChannel: single) + offset, count: n, filter: filter,
                     state: &singleState)
             }
-            offset += n
-            stepFill += n
-            frameCount += Int64(n)
-            if stepFill == stepFrames { finishStep() }
-        }
     }
 
     /// Weighted Σ G_i·Σy² of the current step's sums.
@@ -100,6 +116,7 @@ final class LoudnessBlocks {
         for c in 0..<channelCount { stepSums[c] = 0 }
         for index in pairStates.indices { pairStates[index].flushTinyValues() }
         singleState.flushTinyValues()
+        for index in channelStates.indices { channelStates[index].flushTinyValues() }
 
         let momentary = meanOfRecentSteps(4)
         let shortTerm = meanOfRecentSteps(30)

@@ -65,12 +65,16 @@ public final class TruePeakMeter {
                 while start < frames {
                     let count = min(Self.skipRunFrames, frames - start)
                     let run = x + start
-                    let runPeak = SamplePeakKernel.simd(run, count: count)
+                    let runPeak = KernelSelection.usesSIMD
+                        ? SamplePeakKernel.simd(run, count: count) : SamplePeakKernel.scalar(run, count: count)
                     if runPeak > samplePeak { samplePeak = runPeak }
                     let windowPeak = max(runPeak, SamplePeakKernel.scalar(run - history, count: history))
                     if !usesBlockSkip || windowPeak * gain > oversampledPeak {
-                        let peak = TruePeakKernel.simd(
-                            run, count: count, coefficients: c, phaseCount: phases, tapsPerPhase: taps)
+                        let peak = KernelSelection.usesSIMD
+                            ? TruePeakKernel.simd(
+                                run, count: count, coefficients: c, phaseCount: phases, tapsPerPhase: taps)
+                            : TruePeakKernel.scalar(
+                                run, count: count, coefficients: c, phaseCount: phases, tapsPerPhase: taps)
                         if peak > oversampledPeak { oversampledPeak = peak }
                     }
                     start += count
@@ -85,7 +89,9 @@ public final class TruePeakMeter {
     public func processSamplePeakOnly(_ buffer: AudioBuffer) {
         precondition(buffer.channelCount == channelCount, "buffer has the wrong channel count")
         for channel in 0..<channelCount {
-            let peak = SamplePeakKernel.simd(buffer.baseAddress(ofChannel: channel), count: buffer.frameCount)
+            let x = buffer.baseAddress(ofChannel: channel), n = buffer.frameCount
+            let peak = KernelSelection.usesSIMD
+                ? SamplePeakKernel.simd(x, count: n) : SamplePeakKernel.scalar(x, count: n)
             if peak > samplePeak { samplePeak = peak }
         }
     }
