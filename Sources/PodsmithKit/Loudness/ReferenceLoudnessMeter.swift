@@ -16,7 +16,8 @@ public final class ReferenceLoudnessMeter: LoudnessMeasuring {
     private var frames: Int64 = 0
     private var maxMomentary = -Double.infinity
     private var maxShortTerm = -Double.infinity
-    private var energySum = 0.0
+    /// Short-term readings (every 100 ms from 3 s on) above the absolute gate; LRA needs two.
+    private var shortTermBlocksAboveGate = 0
     private var scratch: UnsafeMutablePointer<Float>
     private var scratchFrames: Int
 
@@ -29,12 +30,20 @@ public final class ReferenceLoudnessMeter: LoudnessMeasuring {
             throw PodsmithError.internalError("libebur128 refused \(format)")
         }
         self.state = state
-        if format.channelCount == 5 {
-            // 5 channels: L, R, C, Ls, Rs (no LFE); libebur128's default map would call channel 4 unused.
-            let map = [EBUR128_LEFT, EBUR128_RIGHT, EBUR128_CENTER, EBUR128_LEFT_SURROUND, EBUR128_RIGHT_SURROUND]
-            for (index, channel) in map.enumerated() {
-                _ = ebur128_set_channel(state, UInt32(index), Int32(channel.rawValue))
-            }
+        // Channel maps as in ``ChannelWeights``. 5 channels: L, R, C, Ls, Rs (no LFE); libebur128's
+        // default map would call channel 4 unused. 7 and 8 channels (6.1, 7.1): its default map ignores
+        // channels 6 and 7; give the side pair +1.5 dB and the back channels 1.0 (BS.1770-4 Table 3).
+        let map: [channel]
+        switch format.channelCount {
+        case 5: map = [EBUR128_LEFT, EBUR128_RIGHT, EBUR128_CENTER, EBUR128_LEFT_SURROUND, EBUR128_RIGHT_SURROUND]
+        case 7: map = [EBUR128_LEFT, EBUR128_RIGHT, EBUR128_CENTER, EBUR128_UNUSED, EBUR128_Mp180,
+                       EBUR128_LEFT_SURROUND, EBUR128_RIGHT_SURROUND]
+        case 8: map = [EBUR128_LEFT, EBUR128_RIGHT, EBUR128_CENTER, EBUR128_UNUSED, EBUR128_Mp135,
+                       EBUR128_Mm135, EBUR128_LEFT_SURROUND, EBUR128_RIGHT_SURROUND]
+        default: map = []
+        }
+        for (index, channel) in map.enumerated() {
+            _ = ebur128_set_channel(state, UInt32(index), Int32(channel.rawValue))
         }
         step = max(1, Int((format.sampleRate / 10).rounded()))
         scratchFrames = step
@@ -63,9 +72,14 @@ public final class ReferenceLoudnessMeter: LoudnessMeasuring {
             if stepFill == step {
                 stepFill = 0
                 var m = 0.0, s = 0.0
-                if ebur128_loudness_momentary(state, &m) == 0, m.isFinite { maxMomentary = max(maxMomentary, m) }
+                // Only complete windows count: 400 ms for momentary, 3 s for short-term (before that,
+                // libebur128 averages in silence that was never there).
+                if frames >= Int64(step) * 4, ebur128_loudness_momentary(state, &m) == 0, m.isFinite {
+                    maxMomentary = max(maxMomentary, m)
+                }
                 if frames >= Int64(step) * 30, ebur128_loudness_shortterm(state, &s) == 0, s.isFinite {
                     maxShortTerm = max(maxShortTerm, s)
+                    if s > Gating.absoluteGateLUFS { shortTermBlocksAboveGate += 1 }
                 }
             }
         }
@@ -86,9 +100,9 @@ public final class ReferenceLoudnessMeter: LoudnessMeasuring {
         let enoughForBlock = frames >= Int64((format.sampleRate * 0.4).rounded())
         return LoudnessMeasurement(
             integratedLUFS: hasI && enoughForBlock ? integrated : nil,
-            // libebur128 reports 0 LU when no 3 s block passed the −70 LUFS gate (silence, clips
-            // under 3 s); EBU Tech 3342 defines no range then.
-            loudnessRangeLU: hasLRA && enoughForBlock && maxShortTerm > -70 ? range : nil,
+            // libebur128 reports LRA 0 when it has nothing to measure; we say nil, with the same rule
+            // as ``LoudnessRange``: fewer than two short-term blocks above the absolute gate.
+            loudnessRangeLU: hasLRA && shortTermBlocksAboveGate >= 2 ? range : nil,
             truePeakDBTP: decibels(truePeak),
             samplePeakDBFS: decibels(samplePeak),
             maxMomentaryLUFS: maxMomentary.isFinite ? maxMomentary : nil,

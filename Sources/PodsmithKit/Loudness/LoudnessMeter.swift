@@ -1,0 +1,76 @@
+/// Podsmith's own loudness meter: ITU-R BS.1770-4 / EBU R128 integrated loudness, loudness range
+/// (EBU Tech 3342), momentary and short-term maxima, sample peak and true peak, in Swift.
+///
+/// It is made of two independent halves that never share state:
+/// - ``LoudnessBlocks``: K-weighting (``KWeightingKernel``, two channels per `SIMD2<Double>`), 100 ms
+///   energy steps, 400 ms gating blocks and 3 s short-term blocks;
+/// - ``TruePeakMeter``: sample peak and 4× oversampled true peak (``TruePeakKernel``, `SIMD8<Float>`).
+///
+/// ``process(_:)`` runs both on the caller's thread. ``LoudnessAnalysis`` instead feeds each half from
+/// its own thread (``processLoudness(_:)`` and ``processPeaks(_:)``); since each half sees the same
+/// blocks in the same order either way, the result is identical, bit for bit.
+///
+/// Channel order for 5 and 6 channels is the WAVE order (see ``ChannelWeights``); the LFE channel is
+/// not measured for loudness but does count for the peaks.
+public final class LoudnessMeter: LoudnessMeasuring {
+    /// The stream being measured.
+    public let format: AudioFormat
+    /// What is measured besides I and LRA.
+    public let options: LoudnessMeterOptions
+    let blocks: LoudnessBlocks
+    let peaks: TruePeakMeter
+
+    /// - Parameters:
+    ///   - format: sample rate (8–192 kHz) and channel count (1–8) of the stream.
+    ///   - options: series recording and true peak; see ``LoudnessMeterOptions``.
+    public init(format: AudioFormat, options: LoudnessMeterOptions = LoudnessMeterOptions()) {
+        self.format = format
+        self.options = options
+        blocks = LoudnessBlocks(format: format, recordsSeries: options.recordsSeries)
+        peaks = TruePeakMeter(format: format)
+    }
+
+    /// Adds the buffer's `frameCount` frames to both halves.
+    public func process(_ buffer: AudioBuffer) {
+        processLoudness(buffer)
+        processPeaks(buffer)
+    }
+
+    /// Adds the buffer to the loudness half only. Together with ``processPeaks(_:)``, called for every
+    /// buffer in order, this is the same as ``process(_:)``; the two may run on different threads.
+    public func processLoudness(_ buffer: AudioBuffer) {
+        blocks.process(buffer)
+    }
+
+    /// Adds the buffer to the peak half only (see ``processLoudness(_:)``).
+    public func processPeaks(_ buffer: AudioBuffer) {
+        if options.measuresTruePeak {
+            peaks.process(buffer)
+        } else {
+            peaks.processSamplePeakOnly(buffer)
+        }
+    }
+
+    public func result() -> LoudnessMeasurement {
+        func decibels(_ x: Float) -> Double? { x > 0 ? 20 * log10(Double(x)) : nil }
+        func finite(_ x: Double?) -> Double? { x.flatMap { $0.isFinite ? $0 : nil } }
+        let maxMomentary = blocks.blockEnergies.max().map(Gating.loudness(ofEnergy:))
+        let maxShortTerm = blocks.shortTermEnergies.max().map(Gating.loudness(ofEnergy:))
+        return LoudnessMeasurement(
+            integratedLUFS: Gating.integratedLoudness(blockEnergies: blocks.blockEnergies),
+            loudnessRangeLU: LoudnessRange.loudnessRange(shortTermEnergies: blocks.shortTermEnergies),
+            truePeakDBTP: options.measuresTruePeak ? decibels(peaks.truePeak) : nil,
+            samplePeakDBFS: decibels(peaks.samplePeak),
+            maxMomentaryLUFS: finite(maxMomentary),
+            maxShortTermLUFS: finite(maxShortTerm),
+            ungatedLUFS: finite(blocks.ungatedEnergy.map(Gating.loudness(ofEnergy:))),
+            frameCount: blocks.frameCount, sampleRate: format.sampleRate, channelCount: format.channelCount,
+            momentarySeries: blocks.momentarySeries, shortTermSeries: blocks.shortTermSeries)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

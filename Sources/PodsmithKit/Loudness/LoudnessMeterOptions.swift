@@ -1,0 +1,14 @@
+/// What ``LoudnessMeter`` measures beyond integrated loudness and loudness range.
+public struct LoudnessMeterOptions: Sendable, Equatable {
+    /// Record the momentary and short-term loudness every 100 ms (for plots). Default `false`: the
+    /// series cost 8 bytes per 100 ms, about 290 kB per hour, which a plain measurement does not need.
+    public var recordsSeries: Bool
+    /// Measure the true peak (4× oversampling below 96 kHz). Default `true`. Without it
+    /// ``LoudnessMeasurement/truePeakDBTP`` is `nil` and the sample peak is still measured.
+    public var measuresTruePeak: Bool
+
+    public init(recordsSeries: Bool = false, measuresTruePeak: Bool = true) {
+        self.recordsSeries = recordsSeries
+        self.measuresTruePeak = measuresTruePeak
+    }
+}
