@@ -108,18 +108,7 @@ enum FileResult {
         case .failed(let file, let message):
             return .object([("file", .string(file)), ("error", .string(message))])
         case .measured(let m):
-            let r = m.measurement
-            return .object([
-                ("file", .string(m.file)),
-                ("duration_s", .number(r.durationSeconds, decimals: 3)),
-                ("sample_rate", .integer(Int64(r.sampleRate.rounded()))),
-                ("channels", .integer(Int64(r.channelCount))),
-                ("integrated_lufs", .optional(r.integratedLUFS, decimals: 2)),
-                ("loudness_range_lu", .optional(r.loudnessRangeLU, decimals: 2)),
-                ("true_peak_dbtp", .optional(r.truePeakDBTP, decimals: 2)),
-                ("sample_peak_dbfs", .optional(r.samplePeakDBFS, decimals: 2)),
-                ("max_momentary_lufs", .optional(r.maxMomentaryLUFS, decimals: 2)),
-                ("max_short_term_lufs", .optional(r.maxShortTermLUFS, decimals: 2)),
+            return .measurement(m.measurement, file: m.file, extra: [
                 ("meter", .string(m.meter.rawValue)),
                 ("container", .string(m.container)),
                 ("encoding", .string(m.encoding)),

@@ -55,13 +55,19 @@ public final class SoundFileWriter: AudioEncoder {
         /// libsndfile's compression level from 0 (fastest / best quality) to 1 (smallest), for
         /// FLAC, Vorbis, Opus and MP3; `nil` keeps the library's default (default `nil`).
         public var compressionLevel: Double?
+        /// When `true`, float samples written to an integer encoding are already integer codes
+        /// (e.g. ±32767 for 16 bits, quantized and dithered by ``Quantizer``) and are stored unchanged;
+        /// libsndfile's own scaling and rounding are switched off (default `false`: ±1.0 full scale).
+        public var floatsAreIntegerCodes: Bool
 
         public init(container: Container = .wav, encoding: SampleEncoding = .pcm16,
-                    tags: [String: String] = [:], compressionLevel: Double? = nil) {
+                    tags: [String: String] = [:], compressionLevel: Double? = nil,
+                    floatsAreIntegerCodes: Bool = false) {
             self.container = container
             self.encoding = encoding
             self.tags = tags
             self.compressionLevel = compressionLevel
+            self.floatsAreIntegerCodes = floatsAreIntegerCodes
         }
     }
 
@@ -120,6 +126,9 @@ public final class SoundFileWriter: AudioEncoder {
 
         // Integers clip instead of wrapping round when a float sample exceeds full scale.
         _ = sf_command(handle, Int32(SFC_SET_CLIPPING), nil, Int32(SF_TRUE))
+        if options.floatsAreIntegerCodes {
+            _ = sf_command(handle, Int32(SFC_SET_NORM_FLOAT), nil, Int32(SF_FALSE))
+        }
         if var level = options.compressionLevel {
             level = min(1, max(0, level))
             _ = sf_command(handle, Int32(SFC_SET_COMPRESSION_LEVEL), &level, Int32(MemoryLayout<Double>.size))

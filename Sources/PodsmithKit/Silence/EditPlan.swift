@@ -137,6 +137,21 @@ public struct EditPlan: Sendable, Equatable {
         return outputOffsets[low - 1] + min(frame, region.upperBound) - region.lowerBound
     }
 
+    /// Whether input frame `frame` survives the edit (lies in a kept region).
+    public func isKept(inputFrame frame: Int64) -> Bool {
+        var low = 0, high = keptRegions.count
+        while low < high {
+            let mid = (low + high) / 2
+            if keptRegions[mid].lowerBound <= frame { low = mid + 1 } else { high = mid }
+        }
+        return low > 0 && keptRegions[low - 1].contains(frame)
+    }
+
+    /// Whether the instant `seconds` of the input survives the edit.
+    public func isKept(inputTime seconds: Double) -> Bool {
+        isKept(inputFrame: Int64((seconds * sampleRate).rounded()))
+    }
+
     /// Where input time `seconds` lands in the output, seconds (for re-timing chapters).
     public func outputTime(forInputTime seconds: Double) -> Double {
         let frame = Int64((seconds * sampleRate).rounded())

@@ -11,6 +11,7 @@ enum JSONValue {
     case number(Double, decimals: Int)
     case integer(Int64)
     case null
+    case bool(Bool)
     indirect case object([(String, JSONValue)])
     indirect case array([JSONValue])
 
@@ -29,6 +30,7 @@ enum JSONValue {
         case .number(let x, let decimals): return Self.formatted(x, decimals: decimals)
         case .integer(let n): return String(n)
         case .null: return "null"
+        case .bool(let b): return b ? "true" : "false"
         case .object(let members):
             if members.isEmpty { return "{}" }
             let body = members.map { inner + Self.quoted($0.0) + ": " + $0.1.rendered(indent: indent + 1) }

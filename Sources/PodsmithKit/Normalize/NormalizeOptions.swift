@@ -1,0 +1,70 @@
+/// Which channel layout `normalize` writes.
+public enum ChannelRequest: String, Sendable {
+    /// Keep the input's layout (more than two channels become stereo for MP3 and Opus).
+    case keep
+    /// Downmix to one channel.
+    case mono
+    /// Two channels: a mono input is duplicated, more channels are downmixed.
+    case stereo
+}
+
+/// Everything `normalize` needs to know besides the input and output paths.
+///
+/// Defaults follow the `podcast` preset: −16 LUFS integrated, −1 dBTP ceiling, mono normalized as
+/// dual-mono, leading/trailing silence trimmed, pauses kept, MP3 128 kbit/s CBR, verified.
+public struct NormalizeOptions: Sendable {
+    /// Loudness and ceiling to reach. Default: the `podcast` preset (−16 LUFS, −1 dBTP).
+    public var target: LoudnessTarget
+    /// How a mono output is normalized. Default: dual-mono (AES TD1004).
+    public var monoConvention: MonoConvention
+    /// The largest boost allowed, dB. Default +24 dB: enough for a quiet recording, not enough to turn
+    /// room noise into programme.
+    public var maxGainDB: Double
+    /// Trimming and pause shortening (see ``SilenceOptions`` for the defaults).
+    public var silence: SilenceOptions
+    /// Output channel layout. Default: keep.
+    public var channels: ChannelRequest
+    /// Container, codec and their settings.
+    public var encoder: EncoderSettings
+    /// Tags for the output; fields left `nil` are taken from the input's own tags where it has them.
+    public var metadata: EpisodeMetadata
+    /// Chapters timed against the *input*; they are re-timed for every trim and cut.
+    public var chapters: ChapterList?
+    /// Decode and measure the written file and correct it if needed. Default `true`.
+    public var verify: Bool
+    /// Most render passes verification may use. Default 3.
+    public var maxPasses: Int
+    /// How far the written file's integrated loudness may be from the target, LU. Default 0.2.
+    public var toleranceLU: Double
+    /// Limiter timing; its ceiling comes from ``target``.
+    public var limiter: LimiterOptions
+    /// Frames per processing block.
+    public var blockFrames: Int
+    /// Keep the input's momentary and short-term loudness every 100 ms in the report (for plots).
+    /// Default `false`.
+    public var recordsLoudnessSeries: Bool
+
+    public init(target: LoudnessTarget = LoudnessPreset.podcast.target,
+                monoConvention: MonoConvention = .dualMono, maxGainDB: Double = 24,
+                silence: SilenceOptions = SilenceOptions(), channels: ChannelRequest = .keep,
+                encoder: EncoderSettings = EncoderSettings(format: .mp3),
+                metadata: EpisodeMetadata = EpisodeMetadata(), chapters: ChapterList? = nil,
+                verify: Bool = true, maxPasses: Int = 3, toleranceLU: Double = 0.2,
+                limiter: LimiterOptions = LimiterOptions(), blockFrames: Int = 16_384,
+                recordsLoudnessSeries: Bool = false) {
+        self.target = target
+        self.monoConvention = monoConvention
+        self.maxGainDB = maxGainDB
+        self.silence = silence
+        self.channels = channels
+        self.encoder = encoder
+        self.metadata = metadata
+        self.chapters = chapters
+        self.verify = verify
+        self.maxPasses = maxPasses
+        self.toleranceLU = toleranceLU
+        self.limiter = limiter
+        self.blockFrames = blockFrames
+        self.recordsLoudnessSeries = recordsLoudnessSeries
+    }
+}

@@ -1,0 +1,49 @@
+/// The analysis pass's consumers, fed block by block on the analysis thread.
+///
+/// It measures the input as it is, and — when the output will have another channel layout — the
+/// programme as it will be written (after the downmix or duplication), because that is what the gain
+/// must bring to the target. Silence is mapped on the programme too. One object owns all of them and
+/// moves to the analysis thread as a whole (hence `@unchecked Sendable`: one thread at a time).
+final class ProgrammeAnalyser: @unchecked Sendable {
+    let inputMeter: LoudnessMeter
+    let programmeMeter: LoudnessMeter?
+    let mixer: ChannelMixer?
+    let detector: SilenceDetector
+    private(set) var framesAnalysed: Int64 = 0
+
+    init(format: AudioFormat, outputChannels: Int, silence: SilenceOptions, recordSeries: Bool) throws {
+        let meterOptions = LoudnessMeterOptions(recordsSeries: recordSeries)
+        inputMeter = LoudnessMeter(format: format, options: meterOptions)
+        if outputChannels == format.channelCount {
+            mixer = nil
+            programmeMeter = nil
+        } else {
+            mixer = try ChannelMixer(inputChannels: format.channelCount, outputChannels: outputChannels)
+            programmeMeter = LoudnessMeter(
+                format: AudioFormat(sampleRate: format.sampleRate, channelCount: outputChannels,
+                                    frameCount: format.frameCount),
+                options: meterOptions)
+        }
+        detector = SilenceDetector(options: silence, sampleRate: format.sampleRate, channelCount: outputChannels)
+    }
+
+    /// Adds one block of the input.
+    func process(_ block: AudioBuffer) throws {
+        inputMeter.process(block)
+        if let mixer, let programmeMeter {
+            try mixer.process(block) { mixed in
+                programmeMeter.process(mixed)
+                detector.process(mixed)
+            }
+        } else {
+            detector.process(block)
+        }
+        framesAnalysed += Int64(block.frameCount)
+    }
+
+    /// The input's figures, the programme's figures and the silence map.
+    func finish() -> (input: LoudnessMeasurement, programme: LoudnessMeasurement, silence: SilenceMap) {
+        let input = inputMeter.result()
+        return (input, programmeMeter?.result() ?? input, detector.finish())
+    }
+}

@@ -1,0 +1,217 @@
+import ArgumentParser
+import Foundation
+import PodsmithKit
+
+extension Podsmith {
+    /// `podsmith normalize INPUT [-o OUTPUT]`: trim, normalize, limit, encode, tag and verify one episode.
+    struct Normalize: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Trim, normalize to a loudness target with a true-peak limiter, encode, tag and verify.",
+            discussion: """
+                One linear gain brings the programme to the target (measured per ITU-R BS.1770-4); a \
+                look-ahead true-peak limiter touches only the peaks that would cross the ceiling. \
+                Leading and trailing silence is trimmed (with a short pad) unless --no-trim; \
+                --max-pause shortens long pauses. Every cut is crossfaded. The written file is decoded \
+                and measured; if it is more than 0.2 LU off the target or over the ceiling (lossy \
+                encoders overshoot), it is corrected and rendered again (at most 3 passes).
+
+                Presets: podcast = apple (-16 LUFS, -1 dBTP), spotify (-14, -1), ebu-r128 (-23, -1), \
+                aes-speech (-18, -1). --target and --true-peak override the preset's values.
+
+                Mono: a mono input stays mono (unless --stereo) and is normalized as dual-mono (AES \
+                TD1004): with a -16 LUFS target the file measures -19 LUFS as one channel, which is \
+                how it sounds on two speakers. --no-dual-mono normalizes the channel itself to the target.
+
+                Output: without -o, STEM.normalized.mp3 beside the input. The format comes from the \
+                extension or --format (mp3, wav, flac, opus; .opus is Ogg Opus at 48 kHz). MP3 keeps \
+                44.1/48 kHz and takes other rates to 44.1 kHz. The output is written to a hidden \
+                temporary file (.NAME.podsmith-tmp-PID) in the target folder and renamed into place \
+                only when complete and verified; Ctrl-C removes it. The input is never overwritten \
+                unless --in-place.
+
+                The report goes to stderr; --json prints it as one JSON object on stdout.
+
+                Exit codes: 0 success; 64 usage error; 65 input is not usable audio (or has nothing \
+                above the -70 LUFS gate); 66 input missing or unreadable; 70 internal error; 73 output \
+                cannot be created.
+                """)
+
+        @Argument(help: ArgumentHelp("The raw episode.", valueName: "input"))
+        var input: String
+
+        @Option(name: .shortAndLong, help: ArgumentHelp(
+            "Output file (default: STEM.normalized.mp3 beside the input).", valueName: "file"))
+        var output: String?
+
+        @Option(help: "Output format: mp3, wav, flac or opus (default: from the output's extension, else mp3).")
+        var format: OutputFormat?
+
+        // MARK: Loudness
+
+        @Option(help: "Platform preset: podcast (= apple), apple, spotify, ebu-r128, aes-speech.")
+        var preset: LoudnessPreset = .podcast
+
+        @Option(help: ArgumentHelp("Target integrated loudness in LUFS (default: the preset's, -16).",
+                                   valueName: "LUFS"))
+        var target: Double?
+
+        @Option(name: .customLong("true-peak"), help: ArgumentHelp(
+            "True-peak ceiling in dBTP (default: the preset's, -1.0).", valueName: "dBTP"))
+        var truePeak: Double?
+
+        @Option(name: .customLong("max-gain"), help: ArgumentHelp("Largest boost in dB.", valueName: "dB"))
+        var maxGain: Double = 24
+
+        @Flag(name: .customLong("no-dual-mono"), help: "Normalize a mono output as one channel, not as dual-mono.")
+        var noDualMono = false
+
+        // MARK: Silence
+
+        @Flag(name: .customLong("no-trim"), help: "Keep leading and trailing silence.")
+        var noTrim = false
+
+        @Option(name: .customLong("trim-threshold"), help: ArgumentHelp(
+            "Level below which 10 ms windows count as silence, dBFS (of the input).", valueName: "dBFS"))
+        var trimThreshold: Double = SilenceOptions().thresholdDBFS
+
+        @Option(name: .customLong("trim-pad"), help: ArgumentHelp(
+            "Silence kept before the first and after the last sound, seconds.", valueName: "s"))
+        var trimPad: Double = SilenceOptions().padSeconds
+
+        @Option(name: .customLong("max-pause"), help: ArgumentHelp(
+            "Shorten every pause longer than this to this, seconds (default: off).", valueName: "s"))
+        var maxPause: Double?
+
+        // MARK: Encoding
+
+        @Option(help: ArgumentHelp(
+            "Bitrate in kbit/s (MP3 CBR default 128 stereo / 64 mono; Opus default 64 / 48).", valueName: "kbps"))
+        var bitrate: Int?
+
+        @Option(help: ArgumentHelp("MP3 VBR quality 0 (best) to 9 instead of CBR.", valueName: "Q"))
+        var vbr: Int?
+
+        @Option(name: .customLong("bit-depth"), help: "WAV/FLAC sample format: 16 (TPDF dither), 24 or 32f.")
+        var bitDepth: PCMBitDepth = .int16
+
+        @Option(name: .customLong("sample-rate"), help: ArgumentHelp(
+            "Output sample rate in Hz (default: keep; MP3 44.1/48 kHz, Opus 48 kHz).", valueName: "Hz"))
+        var sampleRate: Double?
+
+        @Flag(help: "Downmix to mono.")
+        var mono = false
+
+        @Flag(help: "Write stereo (a mono input is duplicated).")
+        var stereo = false
+
+        // MARK: Tags
+
+        @Option(help: "Episode title.") var title: String?
+        @Option(help: "Artist or host.") var artist: String?
+        @Option(help: "Album: the show's name.") var album: String?
+        @Option(help: "Episode number.") var episode: Int?
+        @Option(help: "Season number.") var season: Int?
+        @Option(help: "Release year.") var year: Int?
+        @Option(help: "Release date (ISO 8601, e.g. 2026-11-27).") var date: String?
+        @Option(help: "Genre.") var genre: String = "Podcast"
+        @Option(name: [.customLong("comment"), .customLong("description")], help: "Description or show notes.")
+        var comment: String?
+        @Option(help: ArgumentHelp("Cover art, JPEG or PNG.", valueName: "file")) var artwork: String?
+        @Option(help: ArgumentHelp("Chapters in the Podcasting 2.0 JSON chapters format; re-timed for every cut.",
+                                   valueName: "file.json"))
+        var chapters: String?
+
+        // MARK: Behaviour
+
+        @Flag(name: .customLong("no-verify"), help: "Do not decode and measure the written file.")
+        var noVerify = false
+
+        @Flag(name: .customLong("dry-run"), help: "Analyse and print the plan; write nothing.")
+        var dryRun = false
+
+        @Flag(name: .customLong("in-place"), help: "Allow the output to replace the input.")
+        var inPlace = false
+
+        @Flag(help: "Print the report as JSON on stdout.")
+        var json = false
+
+        @Flag(name: .shortAndLong, help: "No progress on stderr.")
+        var quiet = false
+
+        func validate() throws {
+            if mono && stereo { throw ValidationError("--mono and --stereo exclude each other") }
+            if let bitrate, bitrate <= 0 { throw ValidationError("--bitrate must be positive") }
+            if let vbr, !(0...9).contains(vbr) { throw ValidationError("--vbr takes 0 (best) to 9") }
+            if let sampleRate, !(8_000...192_000).contains(sampleRate) {
+                throw ValidationError("--sample-rate must be between 8000 and 192000 Hz")
+            }
+            if let maxPause, maxPause <= 0 { throw ValidationError("--max-pause must be positive") }
+            if trimPad < 0 { throw ValidationError("--trim-pad must not be negative") }
+            if maxGain < 0 { throw ValidationError("--max-gain must not be negative") }
+        }
+
+        func run() throws {
+            TemporaryFiles.shared.installSignalHandlers()
+            let outputPath = try resolvedOutputPath()
+            do {
+                let options = try makeOptions(outputPath: outputPath)
+                let progress = ProgressLine(enabled: !quiet && !json && isatty(2) == 1, label: input)
+                let report = try Normalizer(options: options).run(
+                    inputPath: input, outputPath: dryRun ? nil : outputPath, inPlace: inPlace,
+                    progress: progress.update)
+                progress.clear()
+                if json {
+                    print(NormalizeReportFormatter.json(report).rendered())
+                } else {
+                    FileHandle.standardError.write(Data(NormalizeReportFormatter.table(report, dryRun: dryRun).utf8))
+                }
+                for warning in report.warnings { ErrorReporting.printWarning(file: input, warning) }
+            } catch {
+                throw ExitCode(ErrorReporting.report(error, file: input))
+            }
+        }
+
+        /// `-o`, or STEM.normalized.EXT beside the input.
+        func resolvedOutputPath() throws -> String {
+            if let output { return output }
+            let url = URL(fileURLWithPath: input)
+            let ext = (format ?? .mp3).fileExtension
+            return url.deletingPathExtension().path + ".normalized." + ext
+        }
+
+        func makeOptions(outputPath: String) throws -> NormalizeOptions {
+            let ext = URL(fileURLWithPath: outputPath).pathExtension
+            let fromExtension = OutputFormat(pathExtension: ext)
+            if let format, let fromExtension, format != fromExtension, output != nil {
+                throw PodsmithError.usage("--format \(format.rawValue) does not match the output's extension .\(ext)")
+            }
+            let outputFormat = format ?? fromExtension ?? .mp3
+            var target = preset.target
+            if let self_target = self.target { target.integratedLUFS = self_target }
+            if let truePeak { target.truePeakDBTP = truePeak }
+
+            var silence = SilenceOptions()
+            silence.trimHead = !noTrim
+            silence.trimTail = !noTrim
+            silence.thresholdDBFS = trimThreshold
+            silence.padSeconds = trimPad
+            silence.maxPauseSeconds = maxPause
+
+            var metadata = EpisodeMetadata(title: title, artist: artist, album: album, episode: episode,
+                                           season: season, year: year, date: date, genre: genre, comment: comment)
+            if let artwork { metadata.artwork = try Artwork(contentsOf: artwork) }
+            let chapterList = try chapters.map { try ChapterList.load(path: $0) }
+
+            return NormalizeOptions(
+                target: target, monoConvention: noDualMono ? .singleChannel : .dualMono, maxGainDB: maxGain,
+                silence: silence, channels: mono ? .mono : stereo ? .stereo : .keep,
+                encoder: EncoderSettings(format: outputFormat, bitrateKbps: bitrate, vbrQuality: vbr,
+                                         bitDepth: bitDepth, sampleRate: sampleRate),
+                metadata: metadata, chapters: chapterList, verify: !noVerify)
+        }
+    }
+}
+
+extension LoudnessPreset: ExpressibleByArgument {}
+extension OutputFormat: ExpressibleByArgument {}
+extension PCMBitDepth: ExpressibleByArgument {}
