@@ -18,13 +18,13 @@ import Testing
 
     static let rates: [Double] = [8_000, 44_100, 48_000, 96_000]
 
-    /// 22 s of noise in plateaus at different levels, long enough that the 10th and 95th percentiles of
+    /// 17 s of noise in plateaus at different levels, long enough that the 10th and 95th percentiles of
     /// both meters' short-term blocks (ours every 100 ms, libebur128's every second) land inside a
     /// plateau, with one plateau under both relative gates, loudest first (so that the true-peak meter
     /// skips most of the rest and the test stays quick in debug builds). One-pole low-passed at fs/5. In 5.1 the
     /// centre is louder, the surrounds quieter and the LFE loud (it must not count).
     static func programme(_ layout: Layout, sampleRate: Double) -> [[Float]] {
-        let levels: [(seconds: Double, dBFS: Double)] = [(5, -18), (4, -50), (5, -22), (8, -30)]
+        let levels: [(seconds: Double, dBFS: Double)] = [(4, -18), (3, -50), (4, -22), (6, -30)]
         var planes = TestSignals.steppedNoise(levels: levels, channels: layout.rawValue, sampleRate: sampleRate,
                                               cutoff: sampleRate / 5)
         if layout == .surround51 {

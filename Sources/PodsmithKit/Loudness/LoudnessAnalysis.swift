@@ -14,7 +14,7 @@ public enum LoudnessAnalysis {
     /// Frames per block pulled from a source.
     public static let blockFrames = 16_384
     /// Buffers handed between the decoding and the analysing threads.
-    public static let ringSize = 4
+    public static let ringSize = 8
 
     /// Reads `source` to the end through a meter of kind `meter` and returns its figures.
     /// - Throws: the source's decode errors.

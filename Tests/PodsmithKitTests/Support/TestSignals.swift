@@ -116,17 +116,21 @@ enum TestSignals {
         return (0..<channels).map { channel in
             var rng = SplitMix64(seed: seed &+ UInt64(channel) &* 0x9E37_79B9)
             var state = 0.0
-            var out: [Float] = []
-            for level in levels {
-                let a = amplitude(dBFS: level.dBFS) * 3.0.squareRoot()
-                let count = Int((level.seconds * sampleRate).rounded())
-                for _ in 0..<count {
-                    let white = a * (2 * rng.nextUnit() - 1)
-                    state = (1 - pole) * white + pole * state
-                    out.append(Float(state * 2))
+            let total = levels.reduce(0) { $0 + Int(($1.seconds * sampleRate).rounded()) }
+            return [Float](unsafeUninitializedCapacity: total) { out, initialized in
+                var i = 0
+                for level in levels {
+                    let a = amplitude(dBFS: level.dBFS) * 3.0.squareRoot()
+                    let end = i + Int((level.seconds * sampleRate).rounded())
+                    while i < end {
+                        let white = a * (2 * rng.nextUnit() - 1)
+                        state = (1 - pole) * white + pole * state
+                        out[i] = Float(state * 2)
+                        i += 1
+                    }
                 }
+                initialized = total
             }
-            return out
         }
     }
 
@@ -143,12 +147,12 @@ struct SplitMix64 {
     mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        z = (z ^ (z &>> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z &>> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z &>> 31)
     }
     /// Uniform in [0, 1).
-    mutating func nextUnit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+    mutating func nextUnit() -> Double { Double(next() &>> 11) * 0x1.0p-53 }
 }
 
 /// Runs planar arrays through a meter.
