@@ -82,7 +82,7 @@ import Testing
         let parallel = try LoudnessAnalysis.measure(ArraySource(planes: planes, sampleRate: 44_100),
                                                     meter: .podsmith, options: options)
         let serial = Measure.podsmith(planes, sampleRate: 44_100, options: options,
-                                      blockFrames: LoudnessAnalysis.blockFrames)
+                                      blockFrames: LoudnessAnalysis.ringBlockFrames)
         #expect(parallel == serial)
         #expect(parallel.integratedLUFS != nil)
     }

@@ -10,6 +10,11 @@
 /// 1e-8 (checked in the tests). The high-pass numerator is `1, −2, 1` as in Table 2, unnormalised:
 /// BS.1770's −0.691 dB loudness offset was chosen for exactly this gain, so scaling it would shift
 /// every reading.
+///
+/// Accuracy across rates: from 44.1 kHz up the response stays within 0.05 dB of the 48 kHz one below
+/// 0.2·fs. At 8 kHz it reads up to 0.22 dB high below 500 Hz (the shelf's plateau lies beyond the
+/// 4 kHz Nyquist frequency, and the unnormalised RLB numerator gains 0.2 dB there); libebur128
+/// derives its filter the same way and shares this, which keeps the two meters in agreement.
 public struct KWeightingFilter: Sendable, Equatable {
     /// Centre frequency of the shelf's analogue prototype, Hz.
     public static let shelfFrequency = 1681.974450955533

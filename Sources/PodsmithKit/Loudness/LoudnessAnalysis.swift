@@ -8,13 +8,16 @@ import Foundation
 /// them (``LoudnessMeter/processLoudness(_:)``) and another measures their peaks
 /// (``LoudnessMeter/processPeaks(_:)``). A buffer goes back to the decoder once both have seen it.
 /// Each half processes the same blocks in the same order as a single-threaded ``LoudnessMeter/process(_:)``
-/// would, so the result is identical; memory is the ring (``ringSize`` × ``blockFrames`` frames) plus
+/// would, so the result is identical; memory is the ring (``ringSize`` × ``ringBlockFrames`` frames) plus
 /// the meter's 100 ms block energies.
 public enum LoudnessAnalysis {
     /// Frames per block pulled from a source.
     public static let blockFrames = 16_384
     /// Buffers handed between the decoding and the analysing threads.
     public static let ringSize = 4
+    /// Frames per ring buffer: larger than ``blockFrames`` so that threads hand over (and wake each
+    /// other) less often; 4 × 65,536 stereo frames is 2 MB.
+    public static let ringBlockFrames = 65_536
 
     /// Reads `source` to the end through a meter of kind `meter` and returns its figures.
     /// - Throws: the source's decode errors.
@@ -47,7 +50,7 @@ public enum LoudnessAnalysis {
     /// Decodes on the calling thread and feeds the two halves of `meter` on two threads of their own.
     static func measureInParallel(_ source: some AudioSource, with meter: LoudnessMeter) throws {
         let ring = (0..<ringSize).map { _ in
-            AudioBuffer(channelCount: source.format.channelCount, capacity: blockFrames)
+            AudioBuffer(channelCount: source.format.channelCount, capacity: ringBlockFrames)
         }
         let loudnessWorker = RingConsumer(ring: ring) { meter.processLoudness($0) }
         let peakWorker = RingConsumer(ring: ring) { meter.processPeaks($0) }

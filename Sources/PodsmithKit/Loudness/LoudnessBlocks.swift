@@ -85,19 +85,19 @@ final class LoudnessBlocks {
 
     /// The SIMD path: channels two by two in `SIMD2<Double>` lanes, the odd one out scalar.
     private func processPairs(_ buffer: AudioBuffer, offset: Int, count n: Int) {
-            for (index, pair) in pairs.enumerated() {
-                let sums = KWeightingKernel.simdPair(
-                    buffer.baseAddress(ofChannel: pair.0) + offset,
-                    buffer.baseAddress(ofChannel: pair.1) + offset,
-                    count: n, filter: filter, state: &pairStates[index])
-                stepSums[pair.0] += sums[0]
-                stepSums[pair.1] += sums[1]
-            }
-            if let single {
-                stepSums[single] += KWeightingKernel.scalar(
-                    buffer.baseAddress(ofChannel: single) + offset, count: n, filter: filter,
-                    state: &singleState)
-            }
+        for (index, pair) in pairs.enumerated() {
+            let sums = KWeightingKernel.simdPair(
+                buffer.baseAddress(ofChannel: pair.0) + offset,
+                buffer.baseAddress(ofChannel: pair.1) + offset,
+                count: n, filter: filter, state: &pairStates[index])
+            stepSums[pair.0] += sums[0]
+            stepSums[pair.1] += sums[1]
+        }
+        if let single {
+            stepSums[single] += KWeightingKernel.scalar(
+                buffer.baseAddress(ofChannel: single) + offset, count: n, filter: filter,
+                state: &singleState)
+        }
     }
 
     /// Weighted Σ G_i·Σy² of the current step's sums.

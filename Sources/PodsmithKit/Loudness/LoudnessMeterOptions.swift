@@ -2,6 +2,8 @@
 public struct LoudnessMeterOptions: Sendable, Equatable {
     /// Record the momentary and short-term loudness every 100 ms (for plots). Default `false`: the
     /// series cost 8 bytes per 100 ms, about 290 kB per hour, which a plain measurement does not need.
+    /// Entry `i` is the window ending at `(i + 1) × 100 ms`; until a window is full (the first 400 ms,
+    /// the first 3 s) the part before the start counts as silence, as a meter's display shows it.
     public var recordsSeries: Bool
     /// Measure the true peak (4× oversampling below 96 kHz). Default `true`. Without it
     /// ``LoudnessMeasurement/truePeakDBTP`` is `nil` and the sample peak is still measured.
