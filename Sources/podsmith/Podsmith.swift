@@ -13,5 +13,5 @@ struct Podsmith: ParsableCommand {
             70 internal error; 73 output cannot be created.
             """,
         version: PodsmithVersion.string,
-        subcommands: [Measure.self, Normalize.self])
+        subcommands: [Measure.self, Normalize.self, Season.self, Lint.self])
 }

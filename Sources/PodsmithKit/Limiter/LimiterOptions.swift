@@ -47,10 +47,16 @@ public struct LimiterStatistics: Sendable, Equatable {
     public var reducingSeconds: Double
     /// Frames that went through the limiter.
     public var frameCount: Int64
+    /// Where the limiter acted, as output-frame ranges at block resolution; ranges less than half a
+    /// second apart are merged, so the list grows with the number of limiting episodes, not with the
+    /// stream's length (for the season's loudness plots).
+    public var activeRanges: [Range<Int64>]
 
-    public init(maxReductionDB: Double = 0, reducingSeconds: Double = 0, frameCount: Int64 = 0) {
+    public init(maxReductionDB: Double = 0, reducingSeconds: Double = 0, frameCount: Int64 = 0,
+                activeRanges: [Range<Int64>] = []) {
         self.maxReductionDB = maxReductionDB
         self.reducingSeconds = reducingSeconds
         self.frameCount = frameCount
+        self.activeRanges = activeRanges
     }
 }

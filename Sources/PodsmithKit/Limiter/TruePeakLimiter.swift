@@ -80,6 +80,17 @@ public final class TruePeakLimiter: AudioProcessor {
     private var framesToDrop: Int
     private var reducingFrames: Int64 = 0
     private var minimumGain = 1.0
+    private var activeRanges: [Range<Int64>] = []
+
+    /// Records that the block `range` of the output was limited, merging with the previous range
+    /// when less than half a second lies between them.
+    private func noteActivity(_ range: Range<Int64>) {
+        if let last = activeRanges.last, range.lowerBound - last.upperBound < Int64(sampleRate / 2) {
+            activeRanges[activeRanges.count - 1] = last.lowerBound..<range.upperBound
+        } else {
+            activeRanges.append(range)
+        }
+    }
 
     /// - Parameters:
     ///   - options: ceiling, margin, look-ahead, release.
@@ -272,12 +283,13 @@ public final class TruePeakLimiter: AudioProcessor {
             let (reducing, smallest) = Self.reductionStatistics(gains + drop, count: available)
             reducingFrames += Int64(reducing)
             minimumGain = min(minimumGain, Double(smallest))
+            if reducing > 0 { noteActivity(framesOut..<(framesOut + Int64(available))) }
         }
         framesOut += Int64(available)
         statistics = LimiterStatistics(
             maxReductionDB: minimumGain < 1 ? -20 * log10(minimumGain) : 0,
             reducingSeconds: Double(reducingFrames) / sampleRate,
-            frameCount: framesOut)
+            frameCount: framesOut, activeRanges: activeRanges)
         output.frameCount = available
         try emit(output)
     }

@@ -34,6 +34,11 @@ public struct NormalizeReport: Sendable {
     public var passes: Int
     /// Things the user should know (capped gain, NaN samples replaced, a ceiling not met…).
     public var warnings: [String]
+    /// Where the limiter acted, seconds of the output (merged when less than 0.5 s apart).
+    public var limitedRanges: [Range<Double>] = []
+    /// The programme's momentary and short-term loudness every 100 ms (input timeline), when the
+    /// options asked for it (``NormalizeOptions/recordsLoudnessSeries``).
+    public var inputLoudnessSeries: (momentary: [Float], shortTerm: [Float])?
 
     public init(inputFile: String, outputFile: String?, input: LoudnessMeasurement, output: LoudnessMeasurement?,
                 target: LoudnessTarget, monoConvention: MonoConvention?, gainDB: Double, gainCapped: Bool,

@@ -48,13 +48,20 @@ public struct Normalizer {
     ///   - inputPath: the raw episode.
     ///   - outputPath: the final name of the output; `nil` for a dry run (analyse and plan only).
     ///   - inPlace: allow `outputPath` to be the input itself.
-    ///   - progress: called with the stage and the fraction done (0…1), from the calling thread.
+    ///   - progress: called with the stage and the fraction done (0…1), from the calling thread; an
+    ///     error it throws (a cancellation) stops the job, and the temporary output is removed.
     public func run(inputPath: String, outputPath: String?, inPlace: Bool = false,
-                    progress: ((Stage, Double) -> Void)? = nil) throws -> NormalizeReport {
+                    progress: ((Stage, Double) throws -> Void)? = nil) throws -> NormalizeReport {
         if let outputPath {
             try Self.checkNotSameFile(input: inputPath, output: outputPath, inPlace: inPlace)
         }
         let plan = try analyse(inputPath: inputPath, progress: progress)
+        guard let outputPath else { return plannedReport(plan, inputPath: inputPath, outputPath: nil) }
+        return try write(plan: plan, inputPath: inputPath, outputPath: outputPath, progress: progress)
+    }
+
+    /// The report of a plan before anything is written (what `--dry-run` prints).
+    public func plannedReport(_ plan: Plan, inputPath: String, outputPath: String?) -> NormalizeReport {
         var warnings: [String] = []
         if plan.nonFiniteSamples > 0 {
             warnings.append("\(plan.nonFiniteSamples) NaN/Inf samples in the input were replaced by silence")
@@ -77,7 +84,19 @@ public struct Normalizer {
             pausesShortened: edit.shortenedPauseCount,
             removedSeconds: Double(edit.inputFrameCount - edit.outputFrameCount) / edit.sampleRate,
             passes: 0, warnings: warnings)
-        guard let outputPath else { return report }
+        report.inputLoudnessSeries = plan.programme.momentarySeries.isEmpty ? nil
+            : (momentary: plan.programme.momentarySeries, shortTerm: plan.programme.shortTermSeries)
+        return report
+    }
+
+    /// Renders an analysed plan into `outputPath` (through a temporary file), verifies it and corrects
+    /// it if needed; writes `STEM.chapters.json` beside it when there are chapters.
+    /// - Parameter plan: from ``analyse(inputPath:progress:)`` of this normalizer, or ``adapted(_:)``.
+    /// - Parameter observer: sees every block handed to the encoder (on the encoder's thread); told
+    ///   when a pass starts, so that only the final pass's blocks count.
+    public func write(plan: Plan, inputPath: String, outputPath: String, observer: (any RenderObserver)? = nil,
+                      progress: ((Stage, Double) throws -> Void)? = nil) throws -> NormalizeReport {
+        var report = plannedReport(plan, inputPath: inputPath, outputPath: outputPath)
 
         AtomicOutputFile.removeStale(beside: outputPath)
         let metadata = try outputMetadata(plan: plan)
@@ -88,16 +107,20 @@ public struct Normalizer {
             pass += 1
             let output = try AtomicOutputFile(finalPath: outputPath)
             let stats = try render(inputPath: inputPath, plan: plan, gainDB: gainDB, ceilingDBTP: ceilingDBTP,
-                                   metadata: metadata, to: output.temporaryPath, progress: progress)
+                                   metadata: metadata, to: output.temporaryPath, observer: observer,
+                                   progress: progress)
             report.gainDB = gainDB
             report.limiterMaxReductionDB = stats.maxReductionDB
             report.limitedSeconds = stats.reducingSeconds
+            report.limitedRanges = stats.activeRanges.map {
+                (Double($0.lowerBound) / plan.outputSampleRate)..<(Double($0.upperBound) / plan.outputSampleRate)
+            }
             report.passes = pass
             guard options.verify else {
                 try output.commit()
                 break
             }
-            progress?(.verifying, 0)
+            try progress?(.verifying, 0)
             let measured = try LoudnessAnalysis.measure(SoundFileReader(path: output.temporaryPath), meter: .podsmith)
             report.output = measured
             let level = measured.integratedLUFS ?? measured.ungatedLUFS
@@ -150,7 +173,7 @@ public struct Normalizer {
     // MARK: - Analyse and plan
 
     /// Decodes the input once, measures it and maps its silence.
-    public func analyse(inputPath: String, progress: ((Stage, Double) -> Void)? = nil) throws -> Plan {
+    public func analyse(inputPath: String, progress: ((Stage, Double) throws -> Void)? = nil) throws -> Plan {
         let reader = try SoundFileReader(path: inputPath)
         let format = reader.format
         let outChannels = outputChannelCount(input: format.channelCount)
@@ -165,7 +188,7 @@ public struct Normalizer {
             while try reader.read(into: buffer) > 0 {
                 try pipe.push(buffer)
                 read += Int64(buffer.frameCount)
-                if total > 0 { progress?(.analysing, min(1, Double(read) / total)) }
+                if total > 0 { try progress?(.analysing, min(1, Double(read) / total)) }
             }
         }, consumer: { pipe in
             try pipe.drain { try analyser.process($0) }
@@ -195,6 +218,17 @@ public struct Normalizer {
                     outputSampleRate: outRate, monoConvention: convention, measuredTargetLUFS: measuredTarget,
                     gainDB: gain, gainCapped: capped, usedUngatedLoudness: usedUngated,
                     nonFiniteSamples: reader.nonFiniteSampleCount, inputTags: reader.tags)
+    }
+
+    /// The plan another normalizer made, adapted to this one's encoder (sample rate), so that one
+    /// analysis serves several output formats; `nil` when the output's channel layout differs (then
+    /// the programme must be measured again as that layout).
+    public func adapted(_ plan: Plan) -> Plan? {
+        guard outputChannelCount(input: plan.input.channelCount) == plan.outputChannels else { return nil }
+        var copy = plan
+        copy.outputSampleRate = options.encoder.format.outputSampleRate(input: plan.input.sampleRate,
+                                                                         requested: options.encoder.sampleRate)
+        return copy
     }
 
     /// Channels the output will have for an input of `inputChannels`.
@@ -237,7 +271,8 @@ public struct Normalizer {
 
     /// One render pass into `path`.
     func render(inputPath: String, plan: Plan, gainDB: Double, ceilingDBTP: Double, metadata: EpisodeMetadata,
-                to path: String, progress: ((Stage, Double) -> Void)?) throws -> LimiterStatistics {
+                to path: String, observer: (any RenderObserver)?,
+                progress: ((Stage, Double) throws -> Void)?) throws -> LimiterStatistics {
         let reader = try SoundFileReader(path: inputPath)
         let format = reader.format
         let channels = plan.outputChannels
@@ -250,6 +285,8 @@ public struct Normalizer {
                 let resampler = plan.outputSampleRate == format.sampleRate
             ? nil : try Resampler(inputRate: format.sampleRate, outputRate: plan.outputSampleRate, channelCount: channels)
         let limiter = TruePeakLimiter(options: limiterOptions, sampleRate: plan.outputSampleRate, channelCount: channels)
+        observer?.renderWillStart(sampleRate: plan.outputSampleRate, channelCount: channels)
+        let watcher = UncheckedBox(observer)
         let encoder = UncheckedBox(try makeEncoder(path: path, sampleRate: plan.outputSampleRate,
                                                    channelCount: channels, metadata: metadata))
         let total = Double(plan.edit.inputFrameCount)
@@ -291,12 +328,15 @@ public struct Normalizer {
                 } else {
                     try downstream(buffer, pipe)
                 }
-                if total > 0 { progress?(.rendering, min(1, Double(consumed) / total)) }
+                if total > 0 { try progress?(.rendering, min(1, Double(consumed) / total)) }
             }
             try editor?.finish { try downstream($0, pipe) }
             try flushAfterEditor(pipe)
         }, consumer: { pipe in
-            try pipe.drain { try encoder.value.write($0) }
+            try pipe.drain { block in
+                watcher.value?.render(block)
+                try encoder.value.write(block)
+            }
             try encoder.value.finish()
         })
         return limiter.statistics

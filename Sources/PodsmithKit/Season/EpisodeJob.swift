@@ -4,7 +4,7 @@ import Foundation
 /// outputs, and nothing it has to look up elsewhere.
 ///
 /// Built-in defaults (used when neither the episode nor the season's `defaults` set a value):
-/// preset `podcast` (−16 LUFS, −1 dBTP), formats `[mp3]`, encoder-default bitrate, no silence trim,
+/// preset `podcast` (−16 LUFS, −1 dBTP), formats `[mp3]`, encoder-default bitrate, silence trimmed (as `normalize` does),
 /// the processor's default trim threshold, no pause shortening.
 public struct EpisodeJob: Sendable, Equatable {
     /// Stable identity of the episode: its input path relative to the manifest (or the file name in

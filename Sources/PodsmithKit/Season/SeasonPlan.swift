@@ -78,7 +78,7 @@ public struct SeasonPlan: Sendable {
                 outputs: outputs,
                 presetName: preset.rawValue,
                 target: target,
-                trimSilence: settings.trimSilence ?? false,
+                trimSilence: settings.trimSilence ?? true,
                 trimThresholdDBFS: settings.trimThresholdDBFS,
                 maxPauseSeconds: settings.maxPauseSeconds.flatMap { $0 > 0 ? $0 : nil },
                 metadata: metadata))

@@ -161,13 +161,17 @@ public final class SeasonRunner: Sendable {
         } catch is SeasonCancelledError {
             return Self.outcome(job, .cancelled, "cancelled while processing; the next run redoes it")
         } catch {
-            return Self.outcome(job, .failed, "\(error)")
+            let message = "\(error)"
+            // Recorded so that `--merge` (which sees only the folder) can tell failed from missing.
+            try? writeReport(job, result: EpisodeResult(outputs: [], durationSeconds: 0, report: .null), error: message)
+            return Self.outcome(job, .failed, message)
         }
     }
 
     /// Writes `STEM.report.json`: the episode, its outputs and the processor's report, sorted keys
     /// and no timings, so that the file is the same for the same input and settings.
-    private func writeReport(_ job: EpisodeJob, result: EpisodeResult) throws {
+    /// A failed episode's report carries `error` and no outputs.
+    private func writeReport(_ job: EpisodeJob, result: EpisodeResult, error: String? = nil) throws {
         struct Report: Encodable {
             var input: String
             var title: String
@@ -175,9 +179,11 @@ public final class SeasonRunner: Sendable {
             var outputs: [WrittenFile]
             var durationSeconds: Double
             var report: JSONValue
+            var error: String?
         }
         let report = Report(input: job.identity, title: job.metadata.title, stem: job.outputStem,
-                            outputs: result.outputs, durationSeconds: result.durationSeconds, report: result.report)
+                            outputs: result.outputs, durationSeconds: result.durationSeconds, report: result.report,
+                            error: error)
         let path = try OutputNaming.path(in: outputDirectory, fileName: OutputNaming.reportFileName(stem: job.outputStem))
         try SeasonStateStore.writeAtomically(try SeasonStateStore.encoder.encode(report), to: path)
     }

@@ -137,6 +137,37 @@ public struct EditPlan: Sendable, Equatable {
         return outputOffsets[low - 1] + min(frame, region.upperBound) - region.lowerBound
     }
 
+    /// The input frame that output frame `frame` came from (the inverse of
+    /// ``outputFrame(forInputFrame:)`` on kept frames).
+    public func inputFrame(forOutputFrame frame: Int64) -> Int64 {
+        var low = 0, high = outputOffsets.count
+        while low < high {
+            let mid = (low + high) / 2
+            if outputOffsets[mid] <= frame { low = mid + 1 } else { high = mid }
+        }
+        guard low > 0 else { return keptRegions.first?.lowerBound ?? 0 }
+        let region = keptRegions[low - 1]
+        return min(region.lowerBound + frame - outputOffsets[low - 1], region.upperBound)
+    }
+
+    /// Input time, seconds, of output time `seconds`.
+    public func inputTime(forOutputTime seconds: Double) -> Double {
+        Double(inputFrame(forOutputFrame: Int64((seconds * sampleRate).rounded()))) / sampleRate
+    }
+
+    /// The removed stretches of the input, seconds (trims and pause cuts), for plots.
+    public var removedRanges: [Range<Double>] {
+        var removed: [Range<Double>] = []
+        var position: Int64 = 0
+        for region in keptRegions + [inputFrameCount..<inputFrameCount] {
+            if region.lowerBound > position {
+                removed.append((Double(position) / sampleRate)..<(Double(region.lowerBound) / sampleRate))
+            }
+            position = max(position, region.upperBound)
+        }
+        return removed
+    }
+
     /// Whether input frame `frame` survives the edit (lies in a kept region).
     public func isKept(inputFrame frame: Int64) -> Bool {
         var low = 0, high = keptRegions.count

@@ -121,9 +121,13 @@ public struct EpisodeReportEntry: Codable, Sendable, Equatable {
     public var outputs: [ReportOutputFile]
     /// Things the listener-facing result may suffer from.
     public var warnings: [String]
+    /// True when the output is mono normalized as dual-mono: it measures 3.01 LU under the target as one
+    /// channel, by design (AES TD1004).
+    public var dualMono: Bool
 
     enum CodingKeys: String, CodingKey {
         case episode, title, status, error, input, output, passes, outputs, warnings
+        case dualMono = "dual_mono"
         case inputFile = "input_file"
         case gainDB = "gain_db"
         case gainCapped = "gain_capped"
@@ -140,7 +144,7 @@ public struct EpisodeReportEntry: Codable, Sendable, Equatable {
                 gainCapped: Bool = false, limiterMaxReductionDB: Double = 0, limitedSeconds: Double = 0,
                 trimmedHeadSeconds: Double = 0, trimmedTailSeconds: Double = 0, pausesShortened: Int = 0,
                 removedSeconds: Double = 0, passes: Int = 0, outputs: [ReportOutputFile] = [],
-                warnings: [String] = []) {
+                warnings: [String] = [], dualMono: Bool = false) {
         self.episode = episode
         self.title = title
         self.inputFile = inputFile
@@ -159,6 +163,7 @@ public struct EpisodeReportEntry: Codable, Sendable, Equatable {
         self.passes = passes
         self.outputs = outputs
         self.warnings = warnings
+        self.dualMono = dualMono
     }
 
     /// The entry for an episode that `normalize` processed.
@@ -178,7 +183,7 @@ public struct EpisodeReportEntry: Codable, Sendable, Equatable {
                   limitedSeconds: report.limitedSeconds, trimmedHeadSeconds: report.trimmedHeadSeconds,
                   trimmedTailSeconds: report.trimmedTailSeconds, pausesShortened: report.pausesShortened,
                   removedSeconds: report.removedSeconds, passes: report.passes, outputs: outputs,
-                  warnings: warnings)
+                  warnings: warnings, dualMono: report.dualMono)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -201,6 +206,7 @@ public struct EpisodeReportEntry: Codable, Sendable, Equatable {
         try c.encode(passes, forKey: .passes)
         try c.encode(outputs, forKey: .outputs)
         try c.encode(warnings, forKey: .warnings)
+        try c.encode(dualMono, forKey: .dualMono)
     }
 
     /// Output duration when measured, else input duration minus what was removed.
@@ -253,8 +259,10 @@ public struct SeasonTotals: Codable, Sendable, Equatable {
         removedSeconds = entries.map(\.removedSeconds.finiteOrZero).reduce(0, +)
         sizeBytes = entries.flatMap(\.outputs).map(\.sizeBytes).reduce(0, +)
         warnings = entries.map(\.warnings.count).reduce(0, +)
-        maxDeviationLU = entries.compactMap { $0.output?.integratedLUFS.finiteOrNil }
-            .map { abs($0 - targetLUFS) }.max()
+        // A dual-mono output is heard 3.01 LU louder than it measures on its one channel.
+        maxDeviationLU = entries.compactMap { entry in
+            entry.output?.integratedLUFS.finiteOrNil.map { $0 + (entry.dualMono ? MonoConvention.dualMonoOffsetDB : 0) }
+        }.map { abs($0 - targetLUFS) }.max()
     }
 
     public func encode(to encoder: any Encoder) throws {

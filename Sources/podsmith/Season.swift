@@ -1,0 +1,157 @@
+import ArgumentParser
+import Foundation
+import PodsmithKit
+
+extension Podsmith {
+    /// `podsmith season MANIFEST|DIR -o OUTDIR`: a whole season, in parallel, incrementally.
+    struct Season: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Normalize and encode a whole season in parallel, incrementally, with report, plots and feed.",
+            discussion: """
+                MANIFEST is a YAML or JSON season manifest (see docs/season.md and \
+                docs/season.example.yml); a folder instead takes every audio file in it with the \
+                default settings (podcast preset, MP3). The manifest is validated before any audio is \
+                touched: every problem is listed with its key path and nothing is done.
+
+                Each episode is normalized like `podsmith normalize` into OUTDIR (flat): STEM.mp3 (and \
+                the other formats listed), STEM.chapters.json, STEM.waveform.json (BBC audiowaveform \
+                format), STEM.loudness.svg and STEM.report.json; then report.json, index.html and \
+                feed.xml for the season. State and locks live in OUTDIR/.podsmith/. An episode whose \
+                input, artwork, chapters and settings are unchanged since the last run is skipped.
+
+                Sharding (several machines, one shared OUTDIR): --shard K/N runs shard K of N, K from 0; \
+                an episode's shard is a hash of its identity, so adding episodes moves no other. \
+                Without --shard, K and N come from JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs, N from \
+                --shards or PODSMITH_SHARDS) or SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN and \
+                SLURM_ARRAY_TASK_COUNT (Slurm arrays); the option wins over the environment. A sharded \
+                run writes only its episodes' files; `--merge` then builds report.json, index.html and \
+                feed.xml from what is in OUTDIR, without touching audio, and lists missing or failed \
+                episodes (exit 1 if any).
+
+                Ctrl-C stops within about a second, removes temporary files and keeps finished \
+                episodes; the next run does the rest.
+
+                Exit codes: 0 success; 1 some episodes failed (or, with --merge, are missing); 64 \
+                usage error; 65 invalid manifest; 66 a manifest's audio file is missing; 73 OUTDIR \
+                cannot be created.
+                """)
+
+        @Argument(help: ArgumentHelp("A season manifest (.yml, .yaml, .json) or a folder of audio files.",
+                                     valueName: "manifest-or-folder"))
+        var source: String
+
+        @Option(name: .shortAndLong, help: ArgumentHelp("Output folder (created if needed).", valueName: "outdir"))
+        var output: String
+
+        @Option(help: "Episodes processed at once (default: the number of cores).")
+        var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+        @Flag(help: "Redo every episode, even those that are up to date.")
+        var force = false
+
+        @Option(help: ArgumentHelp("Process only shard K of N (K from 0).", valueName: "K/N"))
+        var shard: String?
+
+        @Option(help: ArgumentHelp("Number of shards, for Kubernetes Indexed Jobs (else PODSMITH_SHARDS).",
+                                   valueName: "N"))
+        var shards: Int?
+
+        @Flag(help: "Build report.json, index.html and feed.xml from the results already in OUTDIR; no audio work.")
+        var merge = false
+
+        @Flag(name: .customLong("no-verify"), help: "Do not decode and measure the written files.")
+        var noVerify = false
+
+        @Option(help: "Platform whose requirements every output is linted against: apple, spotify, generic.")
+        var platform: Platform = .apple
+
+        @Flag(name: .shortAndLong, help: "No progress on stderr.")
+        var quiet = false
+
+        @Flag(help: "Print the season summary as JSON on stdout.")
+        var json = false
+
+        func validate() throws {
+            if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+            if let shards, shards < 1 { throw ValidationError("--shards must be at least 1") }
+            if merge && force { throw ValidationError("--merge does no audio work; --force has no meaning with it") }
+        }
+
+        func run() throws {
+            let plan: SeasonPlan
+            do {
+                plan = try SeasonPlan.load(path: source)
+            } catch {
+                for issue in error.issues { ErrorReporting.printError("\(source): \(issue)") }
+                throw ExitCode(error.exitCode)
+            }
+            if merge { return try publish(plan, afterRun: nil) }
+
+            let selector: ShardSelector?
+            do {
+                selector = try ShardSelector.resolve(explicit: shard, shardCount: shards)
+            } catch {
+                throw ExitCode(ErrorReporting.report(error, file: nil))
+            }
+            let cancellation = SeasonCancellation()
+            TemporaryFiles.shared.onInterrupt { _ in cancellation.cancel() }
+            TemporaryFiles.shared.installSignalHandlers()
+            let summary: SeasonSummary
+            do {
+                summary = try SeasonRunner.run(
+                    plan: plan, outputDirectory: output,
+                    options: SeasonRunOptions(jobs: jobs, force: force, shard: selector,
+                                              progress: quiet || json ? .quiet : .automatic),
+                    processor: NormalizingEpisodeProcessor(verify: !noVerify, platform: platform),
+                    cancellation: cancellation)
+            } catch let error as ManifestValidationError {
+                for issue in error.issues { ErrorReporting.printError("\(source): \(issue)") }
+                throw ExitCode(error.exitCode)
+            } catch {
+                throw ExitCode(ErrorReporting.report(error, file: output))
+            }
+            for outcome in summary.episodes where outcome.status == .failed {
+                ErrorReporting.printError("\(outcome.identity): \(outcome.message ?? "failed")")
+            }
+            if selector == nil {
+                try publish(plan, afterRun: summary)
+            } else if json {
+                print(String(decoding: try summary.jsonData(), as: UTF8.self))
+            }
+            if summary.exitCode != ExitStatus.success { throw ExitCode(summary.exitCode) }
+        }
+
+        /// Writes the season files; with `--merge`, reports what is missing or failed.
+        func publish(_ plan: SeasonPlan, afterRun summary: SeasonSummary?) throws {
+            let outcome: SeasonPublisher.Outcome
+            do {
+                if !FileManager.default.fileExists(atPath: output) {
+                    throw PodsmithError.outputNotWritable(path: output, reason: "no such folder (nothing to merge)")
+                }
+                outcome = try SeasonPublisher.publish(plan: plan, outputDirectory: output)
+            } catch {
+                throw ExitCode(ErrorReporting.report(error, file: output))
+            }
+            if json, let summary {
+                print(String(decoding: try summary.jsonData(), as: UTF8.self))
+            }
+            guard summary == nil else { return }
+            for stem in outcome.missing { ErrorReporting.printError("\(stem): missing (no result in \(output))") }
+            for (stem, reason) in outcome.failed { ErrorReporting.printError("\(stem): failed: \(reason)") }
+            if json {
+                let value: JSONValue = .object([
+                    ("published", .integer(Int64(outcome.published))),
+                    ("missing", .array(outcome.missing.map(JSONValue.string))),
+                    ("failed", .array(outcome.failed.map { .object([("episode", .string($0.stem)), ("error", .string($0.reason))]) })),
+                ])
+                print(value.rendered())
+            } else if !quiet {
+                FileHandle.standardError.write(Data(
+                    "merged \(outcome.published) of \(plan.jobs.count) episodes into \(output)/feed.xml, report.json, index.html\n".utf8))
+            }
+            if !outcome.isComplete { throw ExitCode(ExitStatus.someFailed) }
+        }
+    }
+}
+
+extension Platform: ExpressibleByArgument {}
