@@ -17,7 +17,7 @@ import Foundation
 /// the peaks that would cross the ceiling, so it never turns into a dynamic leveller.
 public struct Normalizer {
     /// Stages reported to a progress callback.
-    public enum Stage: String, Sendable { case analysing, rendering, verifying }
+    public enum Stage: String, Sendable { case analysing, calibrating, rendering, verifying }
 
     public var options: NormalizeOptions
 
@@ -100,15 +100,18 @@ public struct Normalizer {
 
         AtomicOutputFile.removeStale(beside: outputPath)
         let metadata = try outputMetadata(plan: plan)
-        var gainDB = plan.gainDB
         var ceilingDBTP = options.target.truePeakDBTP
+        var gainDB = try calibratedGain(inputPath: inputPath, plan: plan, ceilingDBTP: ceilingDBTP,
+                                        outputPath: outputPath, progress: progress)
         var pass = 0
         while true {
             pass += 1
             let output = try AtomicOutputFile(finalPath: outputPath)
             let stats = try render(inputPath: inputPath, plan: plan, gainDB: gainDB, ceilingDBTP: ceilingDBTP,
-                                   metadata: metadata, to: output.temporaryPath, observer: observer,
-                                   progress: progress)
+                                   sink: { rate, channels in
+                                       try makeEncoder(path: output.temporaryPath, sampleRate: rate,
+                                                       channelCount: channels, metadata: metadata)
+                                   }, observer: observer, progress: progress)
             report.gainDB = gainDB
             report.limiterMaxReductionDB = stats.maxReductionDB
             report.limitedSeconds = stats.reducingSeconds
@@ -162,6 +165,51 @@ public struct Normalizer {
             }
         }
         return report
+    }
+
+    /// The gain that reaches the target in the *written* file.
+    ///
+    /// Two things move the written file's loudness away from what the gain alone predicts: the limiter
+    /// takes a little loudness away when it acts (0.1–0.5 LU on music, less on speech), and a lossy
+    /// encoder takes some too (LAME at 128 kbit/s low-passes and drops masked detail: −0.3 to −0.5 LU
+    /// on bright music, since K-weighting favours high frequencies). Rather than learn that from the
+    /// encoded file and encode again (the encoder is ~90 % of the job), a trial pass runs the same DSP
+    /// chain into our meter — a few seconds per hour of audio — and, for lossy formats, also encodes a
+    /// few short excerpts and measures them decoded against the same excerpts uncoded. The gain is
+    /// corrected by both, so that verification normally passes on the first encode.
+    func calibratedGain(inputPath: String, plan: Plan, ceilingDBTP: Double, outputPath: String,
+                        progress: ((Stage, Double) throws -> Void)?) throws -> Double {
+        var gainDB = plan.gainDB
+        let lossy = options.encoder.format == .mp3 || options.encoder.format == .opus
+        let limits = plan.programme.truePeakDBTP.map { $0 + gainDB > ceilingDBTP - options.limiter.safetyMarginDB } ?? false
+        guard !plan.gainCapped, limits || (lossy && options.verify) else { return gainDB }
+        let outputFrames = Int64((Double(plan.edit.outputFrameCount) * plan.outputSampleRate / plan.edit.sampleRate).rounded())
+        let probe = lossy ? CodecProbe(totalFrames: outputFrames, sampleRate: plan.outputSampleRate) : nil
+        var codecLossDB = 0.0
+        for attempt in 0..<2 {
+            let sink = MeterSink(probe: attempt == 0 ? probe : nil)
+            let probeFile = attempt == 0 && probe != nil ? try AtomicOutputFile(finalPath: outputPath + ".probe") : nil
+            defer { probeFile?.discard() }
+            _ = try render(inputPath: inputPath, plan: plan, gainDB: gainDB, ceilingDBTP: ceilingDBTP,
+                           sink: { rate, channels in
+                               let encoder = try probeFile.map {
+                                   try makeEncoder(path: $0.temporaryPath, sampleRate: rate, channelCount: channels,
+                                                   metadata: EpisodeMetadata(genre: nil))
+                               }
+                               sink.start(AudioFormat(sampleRate: rate, channelCount: channels), probeEncoder: encoder)
+                               return sink
+                           }, observer: nil, progress: progress.map { report in { try report(.calibrating, $1) } })
+            guard let level = sink.result?.integratedLUFS ?? sink.result?.ungatedLUFS else { break }
+            if let probeFile, let uncoded = sink.excerptResult.flatMap({ $0.integratedLUFS ?? $0.ungatedLUFS }) {
+                let decoded = try LoudnessAnalysis.measure(SoundFileReader(path: probeFile.temporaryPath), meter: .podsmith)
+                if let coded = decoded.integratedLUFS ?? decoded.ungatedLUFS { codecLossDB = uncoded - coded }
+            }
+            let error = plan.measuredTargetLUFS + codecLossDB - level
+            gainDB = min(gainDB + error, options.maxGainDB)
+            // A second trial only when the limiter is involved (its loss changes with the gain).
+            if abs(error) < 0.03 || !limits { break }
+        }
+        return gainDB
     }
 
     /// `STEM.chapters.json` beside the output.
@@ -270,8 +318,10 @@ public struct Normalizer {
     // MARK: - Render
 
     /// One render pass into `path`.
-    func render(inputPath: String, plan: Plan, gainDB: Double, ceilingDBTP: Double, metadata: EpisodeMetadata,
-                to path: String, observer: (any RenderObserver)?,
+    /// - Parameter sink: where the rendered blocks go: the encoder, or a meter for a trial pass.
+    func render(inputPath: String, plan: Plan, gainDB: Double, ceilingDBTP: Double,
+                sink makeSink: (_ sampleRate: Double, _ channels: Int) throws -> any AudioEncoder,
+                observer: (any RenderObserver)?,
                 progress: ((Stage, Double) throws -> Void)?) throws -> LimiterStatistics {
         let reader = try SoundFileReader(path: inputPath)
         let format = reader.format
@@ -282,13 +332,12 @@ public struct Normalizer {
         let gain = GainStage(gainDB: gainDB, channelCount: channels)
         var limiterOptions = options.limiter
         limiterOptions.ceilingDBTP = ceilingDBTP
-                let resampler = plan.outputSampleRate == format.sampleRate
+        let resampler = plan.outputSampleRate == format.sampleRate
             ? nil : try Resampler(inputRate: format.sampleRate, outputRate: plan.outputSampleRate, channelCount: channels)
         let limiter = TruePeakLimiter(options: limiterOptions, sampleRate: plan.outputSampleRate, channelCount: channels)
         observer?.renderWillStart(sampleRate: plan.outputSampleRate, channelCount: channels)
         let watcher = UncheckedBox(observer)
-        let encoder = UncheckedBox(try makeEncoder(path: path, sampleRate: plan.outputSampleRate,
-                                                   channelCount: channels, metadata: metadata))
+        let encoder = UncheckedBox(try makeSink(plan.outputSampleRate, channels))
         let total = Double(plan.edit.inputFrameCount)
         var consumed: Int64 = 0
 
@@ -377,6 +426,79 @@ public struct Normalizer {
         guard stat(input, &a) == 0, stat(output, &b) == 0 else { return }
         if a.st_dev == b.st_dev && a.st_ino == b.st_ino && !inPlace {
             throw PodsmithError.outputIsInput(path: output)
+        }
+    }
+}
+
+/// The end of a trial render: measures instead of encoding, and feeds the probe's excerpts to a
+/// real encoder and to a second meter.
+final class MeterSink: AudioEncoder, @unchecked Sendable {
+    private let probe: CodecProbe?
+    private var meter: LoudnessMeter?
+    private var excerptMeter: LoudnessMeter?
+    private var probeEncoder: (any AudioEncoder)?
+    private var excerpt: AudioBuffer?
+    private var position: Int64 = 0
+    private(set) var result: LoudnessMeasurement?
+    private(set) var excerptResult: LoudnessMeasurement?
+
+    init(probe: CodecProbe?) { self.probe = probe }
+
+    func start(_ format: AudioFormat, probeEncoder: (any AudioEncoder)?) {
+        meter = LoudnessMeter(format: format)
+        self.probeEncoder = probeEncoder
+        if probeEncoder != nil {
+            excerptMeter = LoudnessMeter(format: format)
+            excerpt = AudioBuffer(channelCount: format.channelCount, capacity: 16_384)
+        }
+    }
+
+    func write(_ buffer: AudioBuffer) throws {
+        meter?.process(buffer)
+        if let probe, let probeEncoder, let excerptMeter, let excerpt {
+            // Copy the parts of this block that fall inside an excerpt window.
+            let blockRange = position..<(position + Int64(buffer.frameCount))
+            for window in probe.windows where window.overlaps(blockRange) {
+                let lower = max(window.lowerBound, blockRange.lowerBound), upper = min(window.upperBound, blockRange.upperBound)
+                var offset = Int(lower - position)
+                let end = Int(upper - position)
+                while offset < end {
+                    let n = min(excerpt.capacity, end - offset)
+                    for c in 0..<buffer.channelCount {
+                        excerpt.baseAddress(ofChannel: c).update(from: buffer.baseAddress(ofChannel: c) + offset, count: n)
+                    }
+                    excerpt.frameCount = n
+                    excerptMeter.process(excerpt)
+                    try probeEncoder.write(excerpt)
+                    offset += n
+                }
+            }
+        }
+        position += Int64(buffer.frameCount)
+    }
+
+    func finish() throws {
+        result = meter?.result()
+        excerptResult = excerptMeter?.result()
+        try probeEncoder?.finish()
+    }
+}
+
+/// Where a trial render samples the output for a lossy encoder: up to six 10 s excerpts spread evenly
+/// over the programme (the whole programme when it is a minute or shorter).
+struct CodecProbe: Sendable {
+    let windows: [Range<Int64>]
+
+    init(totalFrames: Int64, sampleRate: Double, count: Int = 6, seconds: Double = 10) {
+        let length = Int64(seconds * sampleRate)
+        if totalFrames <= length * Int64(count) {
+            windows = [0..<totalFrames]
+        } else {
+            let stride = totalFrames / Int64(count)
+            windows = (0..<Int64(count)).map { i in
+                let start = i * stride + (stride - length) / 2
+                return start..<(start + length)
+            }
         }
     }
 }
