@@ -358,6 +358,7 @@ print(json.dumps(out))
         .init(name: "text file named .wav", exitCode: 65),
         .init(name: "digital silence", exitCode: 65),
         .init(name: "output folder missing", exitCode: 73),
+        .init(name: "output is a folder", exitCode: 73),
         .init(name: "output is the input", exitCode: 64),
         .init(name: "output is the input by another path", exitCode: 64),
         .init(name: "FLAC with float samples", exitCode: 64),
@@ -373,6 +374,9 @@ print(json.dumps(out))
         case "digital silence":
             return [try write("silence.wav", [Float](repeating: 0, count: 88_200)), "-o", path("out.mp3")]
         case "output folder missing": return [try writeSpeech(), "-o", path("no/such/folder/out.mp3")]
+        case "output is a folder":
+            try FileManager.default.createDirectory(atPath: path("out.mp3"), withIntermediateDirectories: false)
+            return [try writeSpeech(), "-o", path("out.mp3")]
         case "output is the input": return [try writeSpeech(), "-o", path("episode.wav")]
         case "output is the input by another path":
             let input = try writeSpeech()
@@ -596,6 +600,37 @@ print(json.dumps(out))
         #expect(ffChapters.count == 3)
         let ffStarts = ffChapters.compactMap { Double($0["start_time"] as? String ?? "") }.sorted()
         for (a, b) in zip(ffStarts, expected) { #expect(abs(a - b) <= 0.0015, "ffprobe chapter \(a) vs \(b)") }
+    }
+
+    // Chapters move with the audio through every cut: the trimmed head, and the part of an over-long
+    // pause that --max-pause removes before them.
+    @Test func chaptersAfterAShortenedPauseMoveWithTheAudio() throws {
+        let speech = Self.speechLike(seconds: 2, head: 0, tail: 0)
+        let second = 44_100
+        let plane = [Float](repeating: 0, count: second) + speech + [Float](repeating: 0, count: 3 * second) + speech
+        let input = try write("paused.wav", plane, channels: 1)
+        let chapters = try writeChapters("chapters.json", starts: [0, 1.5, 6.5])
+        let output = path("paused.mp3")
+        let result = try CommandRunner.run(["normalize", "--json", "--no-verify", "--max-pause", "1", input,
+                                            "-o", output, "--chapters", chapters])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try Self.object(result.json())
+        #expect(try Self.number(report, "pauses_shortened") == 1)
+        let head = try Self.number(report, "trimmed_head_s")
+        let tail = try Self.number(report, "trimmed_tail_s")
+        let cut = try Self.number(report, "removed_s") - head - tail
+        #expect(cut > 1.5 && cut < 2.1, "pause cut \(cut) s of a 3 s pause shortened to 1 s")
+        let expected = [0, 1.5 - head, 6.5 - head - cut]
+        let chaps = try #require(Self.mutagen(output)["chapters"] as? [[String: Any]])
+        let starts = chaps.compactMap { $0["start_ms"] as? Int }.sorted().map { Double($0) / 1000 }
+        #expect(starts.count == 3)
+        for (a, b) in zip(starts, expected) { #expect(abs(a - b) <= 0.0015, "CHAP \(a) vs \(b)") }
+        let sidecar = try Self.object(JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: path("paused.chapters.json")))))
+        let sidecarStarts = try #require(sidecar["chapters"] as? [[String: Any]])
+            .compactMap { ($0["startTime"] as? NSNumber)?.doubleValue }
+        #expect(sidecarStarts.count == 3)
+        for (a, b) in zip(sidecarStarts, expected) { #expect(abs(a - b) <= 0.0015, "sidecar \(a) vs \(b)") }
     }
 
     /// Frames ffmpeg decodes from `file` (it honours the LAME header's delay and padding).
