@@ -116,7 +116,7 @@ extension Podsmith {
         @Option(help: "Season number.") var season: Int?
         @Option(help: "Release year.") var year: Int?
         @Option(help: "Release date (ISO 8601, e.g. 2026-11-27).") var date: String?
-        @Option(help: "Genre.") var genre: String = "Podcast"
+        @Option(help: "Genre (default: the input's, else Podcast).") var genre: String?
         @Option(name: [.customLong("comment"), .customLong("description")], help: "Description or show notes.")
         var comment: String?
         @Option(help: ArgumentHelp("Cover art, JPEG or PNG.", valueName: "file")) var artwork: String?

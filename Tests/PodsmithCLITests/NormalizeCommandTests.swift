@@ -193,6 +193,10 @@ print(json.dumps(out))
         let probe = try Self.ffprobe(path("show-12.normalized.mp3"))
         let format = try Self.object(probe["format"])
         #expect(format["format_name"] as? String == "mp3")
+        // An input without tags gets the podcast genre and no title.
+        let text = try #require(Self.mutagen(path("show-12.normalized.mp3"))["text"] as? [String: String])
+        #expect(text["TCON"] == "Podcast")
+        #expect(text["TIT2"] == nil)
     }
 
     @Test func jsonReportIsOneObjectWithMeasureKeysForInputAndOutput() throws {
@@ -696,18 +700,21 @@ print(json.dumps(out))
     @Test(arguments: ["wav", "flac"])
     func inputTagsAreKeptUnlessOverridden(container: String) throws {
         let input = try write("raw." + container, Self.speechLike(), container: container == "wav" ? .wav : .flac,
-                              tags: ["title": "Raw Title", "artist": "Raw Host", "album": "Raw Show"])
+                              tags: ["title": "Raw Title", "artist": "Raw Host", "album": "Raw Show",
+                                     "genre": "Comedy"])
         let kept = try CommandRunner.run(["normalize", "--no-verify", input, "-o", path("kept.mp3")])
         #expect(kept.status == 0, "\(kept.stderr)")
         let keptText = try #require(Self.mutagen(path("kept.mp3"))["text"] as? [String: String])
         #expect(keptText["TIT2"] == "Raw Title")
         #expect(keptText["TPE1"] == "Raw Host")
         #expect(keptText["TALB"] == "Raw Show")
+        #expect(keptText["TCON"] == "Comedy")
         let overridden = try CommandRunner.run(["normalize", "--no-verify", input, "-o", path("new.flac"),
                                                 "--title", "New Title"])
         #expect(overridden.status == 0, "\(overridden.stderr)")
         let newText = try #require(Self.mutagen(path("new.flac"))["text"] as? [String: String])
         #expect(newText["title"] == "New Title")
         #expect(newText["artist"] == "Raw Host")
+        #expect(newText["genre"] == "Comedy")
     }
 }

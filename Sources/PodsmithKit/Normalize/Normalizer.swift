@@ -218,6 +218,7 @@ public struct Normalizer {
         if metadata.artist == nil { metadata.artist = tags["artist"] }
         if metadata.album == nil { metadata.album = tags["album"] }
         if metadata.comment == nil { metadata.comment = tags["comment"] }
+        if metadata.genre == nil { metadata.genre = tags["genre"] ?? "Podcast" }
         if metadata.date == nil && metadata.year == nil { metadata.date = tags["date"] }
         if metadata.episode == nil, let track = tags["track"] {
             metadata.episode = Int(track.split(separator: "/").first ?? "")
