@@ -424,13 +424,19 @@ print(json.dumps(out))
         #expect(contents == ["episode.wav"])
     }
 
-    @Test func missingChaptersOrArtworkFileIsAnErrorBeforeAnythingIsWritten() throws {
+    // A missing side file is a missing input (66); one that is there but unusable is bad data (65).
+    @Test func missingOrUnusableChaptersAndArtworkFailBeforeAnythingIsWritten() throws {
         let input = try writeSpeech()
-        for option in ["--chapters", "--artwork"] {
-            let result = try CommandRunner.run(["normalize", input, "-o", path("out.mp3"), option, path("nope")])
-            #expect(result.status != 0, "\(option)")
+        try Data("{".utf8).write(to: URL(fileURLWithPath: path("broken.json")))
+        try Data("not an image".utf8).write(to: URL(fileURLWithPath: path("broken.png")))
+        let before = contents
+        for (option, file, code) in [("--chapters", "nope.json", Int32(66)), ("--artwork", "nope.png", 66),
+                                     ("--chapters", "broken.json", 65), ("--artwork", "broken.png", 65)] {
+            let result = try CommandRunner.run(["normalize", input, "-o", path("out.mp3"), option, path(file)])
+            #expect(result.status == code, "\(option) \(file): \(result.stderr)")
             #expect(result.errorLines.count == 1, "\(result.stderr)")
-            #expect(contents == ["episode.wav"])
+            #expect(result.errorLines.first?.hasPrefix("podsmith: \(path(file)): ") == true, "\(result.errorLines)")
+            #expect(contents == before)
         }
     }
 
