@@ -366,6 +366,8 @@ print(json.dumps(out))
         .init(name: "output is the input", exitCode: 64),
         .init(name: "output is the input by another path", exitCode: 64),
         .init(name: "FLAC with float samples", exitCode: 64),
+        // Encoder settings are checked before the input is even opened (no analysis pass wasted).
+        .init(name: "bad MP3 bitrate for a missing input", exitCode: 64),
     ]
 
     /// Makes the failure's input and returns the arguments after `normalize`.
@@ -386,6 +388,7 @@ print(json.dumps(out))
             let input = try writeSpeech()
             return [input, "-o", folder.path + "/./episode.wav"]
         case "FLAC with float samples": return [try writeSpeech(), "-o", path("out.flac"), "--bit-depth", "32f"]
+        case "bad MP3 bitrate for a missing input": return [path("gone.wav"), "-o", path("out.mp3"), "--bitrate", "100"]
         default: fatalError("unknown failure \(failure.name)")
         }
     }
@@ -411,7 +414,7 @@ print(json.dumps(out))
         ["--vbr", "12"], ["--bitrate", "0"], ["--bit-depth", "8"], ["--sample-rate", "1000"],
         ["--max-pause", "0"], ["--trim-pad", "-1"], ["--max-gain", "-3"], ["--mono", "--stereo"],
         ["--episode", "two"], ["--target", "5"], ["--target", "nan"], ["--true-peak", "2"],
-        ["--trim-threshold", "10"], ["--format", "wav", "-o", "OUT.mp3"],
+        ["--trim-threshold", "10"], ["--bitrate", "100"], ["--format", "opus", "--bitrate", "1000"], ["--format", "wav", "-o", "OUT.mp3"],
     ]
 
     @Test(arguments: badOptions)

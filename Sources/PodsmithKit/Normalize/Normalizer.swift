@@ -51,6 +51,7 @@ public struct Normalizer {
     ///   - progress: called with the stage and the fraction done (0…1), from the calling thread.
     public func run(inputPath: String, outputPath: String?, inPlace: Bool = false,
                     progress: ((Stage, Double) -> Void)? = nil) throws -> NormalizeReport {
+        try options.encoder.checkBeforeAnalysis()
         if let outputPath {
             try Self.checkNotSameFile(input: inputPath, output: outputPath, inPlace: inPlace)
         }
