@@ -646,6 +646,12 @@ print(json.dumps(out))
         for (a, b) in zip(sidecarStarts, expected) { #expect(abs(a - b) <= 0.0015, "sidecar \(a) vs \(b)") }
     }
 
+    /// `HH:MM:SS.mmm`, the Vorbis comment chapter time format.
+    static func chapterTimestamp(_ seconds: Double) -> String {
+        let ms = Int((seconds * 1000).rounded())
+        return String(format: "%02d:%02d:%02d.%03d", ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000)
+    }
+
     /// Frames ffmpeg decodes from `file` (it honours the LAME header's delay and padding).
     static func ffmpegDecodedFrames(_ file: String) throws -> Int {
         let process = Process()
@@ -677,10 +683,12 @@ print(json.dumps(out))
     func flacAndOpusCarryVorbisCommentsAndThePicture(ext: String) throws {
         let input = try writeSpeech()
         let art = try makeArtwork("cover.jpg")
+        let chapters = try writeChapters("chapters.json", starts: [0, 2.0])
         let output = path("episode." + ext)
-        let result = try CommandRunner.run(["normalize", "--no-verify", input, "-o", output, "--artwork", art]
-                                           + Self.tagArguments)
+        let result = try CommandRunner.run(["normalize", "--json", "--no-verify", input, "-o", output,
+                                            "--artwork", art, "--chapters", chapters] + Self.tagArguments)
         #expect(result.status == 0, "\(result.stderr)")
+        let head = try Self.number(Self.object(result.json()), "trimmed_head_s")
         let tags = try Self.mutagen(output, artwork: art)
         #expect(tags["kind"] as? String == (ext == "flac" ? "FLAC" : "OggOpus"))
         let text = try #require(tags["text"] as? [String: String])
@@ -698,9 +706,18 @@ print(json.dumps(out))
         #expect(pictures.first?["type"] as? Int == 3)
         #expect(pictures.first?["width"] as? Int == 1400)
         #expect(pictures.first?["matches"] as? Bool == true)
-        // ffprobe reads the same title.
-        let format = try Self.object(Self.ffprobe(output)["format"])
-        let streams = try #require(Self.ffprobe(output)["streams"] as? [[String: Any]])
+        // Chapters as CHAPTERnnn comments, re-timed by the trimmed head.
+        #expect(text["chapter001"] == "00:00:00.000")
+        #expect(text["chapter001name"] == "Part 1")
+        #expect(text["chapter002"] == Self.chapterTimestamp(2.0 - head), "head \(head)")
+        // ffprobe reads the same title and chapters.
+        let probe = try Self.ffprobe(output)
+        let ffStarts = try #require(probe["chapters"] as? [[String: Any]])
+            .compactMap { Double($0["start_time"] as? String ?? "") }
+        #expect(ffStarts.count == 2)
+        if ffStarts.count == 2 { #expect(abs(ffStarts[1] - (2.0 - head)) <= 0.0015, "\(ffStarts)") }
+        let format = try Self.object(probe["format"])
+        let streams = try #require(probe["streams"] as? [[String: Any]])
         let ffTags = (format["tags"] as? [String: String] ?? [:]).merging(
             streams.first?["tags"] as? [String: String] ?? [:]) { a, _ in a }
         #expect(ffTags.first { $0.key.lowercased() == "title" }?.value == "Episode Twelve: Wörds", "\(ffTags)")
