@@ -51,15 +51,18 @@ extension Podsmith {
         @Option(help: "Platform preset: podcast (= apple), apple, spotify, ebu-r128, aes-speech.")
         var preset: LoudnessPreset = .podcast
 
-        @Option(help: ArgumentHelp("Target integrated loudness in LUFS (default: the preset's, -16).",
-                                   valueName: "LUFS"))
+        // Loudness figures are negative: `.unconditional` lets `--target -14` parse (otherwise "-14" reads as
+        // an option and argument-parser reports a missing value).
+        @Option(parsing: .unconditional, help: ArgumentHelp(
+            "Target integrated loudness in LUFS (default: the preset's, -16).", valueName: "LUFS"))
         var target: Double?
 
-        @Option(name: .customLong("true-peak"), help: ArgumentHelp(
+        @Option(name: .customLong("true-peak"), parsing: .unconditional, help: ArgumentHelp(
             "True-peak ceiling in dBTP (default: the preset's, -1.0).", valueName: "dBTP"))
         var truePeak: Double?
 
-        @Option(name: .customLong("max-gain"), help: ArgumentHelp("Largest boost in dB.", valueName: "dB"))
+        @Option(name: .customLong("max-gain"), parsing: .unconditional, help: ArgumentHelp(
+            "Largest boost in dB.", valueName: "dB"))
         var maxGain: Double = 24
 
         @Flag(name: .customLong("no-dual-mono"), help: "Normalize a mono output as one channel, not as dual-mono.")
@@ -70,11 +73,11 @@ extension Podsmith {
         @Flag(name: .customLong("no-trim"), help: "Keep leading and trailing silence.")
         var noTrim = false
 
-        @Option(name: .customLong("trim-threshold"), help: ArgumentHelp(
+        @Option(name: .customLong("trim-threshold"), parsing: .unconditional, help: ArgumentHelp(
             "Level below which 10 ms windows count as silence, dBFS (of the input).", valueName: "dBFS"))
         var trimThreshold: Double = SilenceOptions().thresholdDBFS
 
-        @Option(name: .customLong("trim-pad"), help: ArgumentHelp(
+        @Option(name: .customLong("trim-pad"), parsing: .unconditional, help: ArgumentHelp(
             "Silence kept before the first and after the last sound, seconds.", valueName: "s"))
         var trimPad: Double = SilenceOptions().padSeconds
 
@@ -113,7 +116,7 @@ extension Podsmith {
         @Option(help: "Season number.") var season: Int?
         @Option(help: "Release year.") var year: Int?
         @Option(help: "Release date (ISO 8601, e.g. 2026-11-27).") var date: String?
-        @Option(help: "Genre.") var genre: String = "Podcast"
+        @Option(help: "Genre (default: the input's, else Podcast).") var genre: String?
         @Option(name: [.customLong("comment"), .customLong("description")], help: "Description or show notes.")
         var comment: String?
         @Option(help: ArgumentHelp("Cover art, JPEG or PNG.", valueName: "file")) var artwork: String?
@@ -145,9 +148,19 @@ extension Podsmith {
             if let sampleRate, !(8_000...192_000).contains(sampleRate) {
                 throw ValidationError("--sample-rate must be between 8000 and 192000 Hz")
             }
-            if let maxPause, maxPause <= 0 { throw ValidationError("--max-pause must be positive") }
-            if trimPad < 0 { throw ValidationError("--trim-pad must not be negative") }
-            if maxGain < 0 { throw ValidationError("--max-gain must not be negative") }
+            // Ranges also reject NaN, which `Double("nan")` accepts.
+            if let target, !(-70.0 ..< 0).contains(target) {
+                throw ValidationError("--target must be a loudness between -70 and 0 LUFS, e.g. -16")
+            }
+            if let truePeak, !(-30.0 ... 0).contains(truePeak) {
+                throw ValidationError("--true-peak must be a ceiling between -30 and 0 dBTP, e.g. -1")
+            }
+            if !(-120.0 ..< 0).contains(trimThreshold) {
+                throw ValidationError("--trim-threshold must be between -120 and 0 dBFS")
+            }
+            if let maxPause, !(maxPause > 0) { throw ValidationError("--max-pause must be positive") }
+            if !(trimPad >= 0) { throw ValidationError("--trim-pad must not be negative") }
+            if !(maxGain >= 0) { throw ValidationError("--max-gain must not be negative") }
         }
 
         func run() throws {

@@ -30,6 +30,10 @@ public struct MP3EncoderOptions: Sendable, Equatable {
     public func effectiveBitrateKbps(channelCount: Int) -> Int {
         bitrateKbps ?? (channelCount == 1 ? 64 : 128)
     }
+
+    /// The bitrates an MPEG-1 Layer III frame can declare at 32, 44.1 and 48 kHz (ISO/IEC 11172-3
+    /// §2.4.2.3), the only rates this encoder writes; free format is not offered.
+    public static let constantBitratesKbps = [32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320]
 }
 
 /// Encodes planar float audio to MP3 with libmp3lame, behind an ID3v2.4 tag with chapters.
@@ -91,7 +95,7 @@ public final class MP3Encoder: AudioEncoder {
             throw PodsmithError.unsupportedAudio(
                 path: path, reason: "MP3 holds 1 or 2 channels; downmix \(channelCount) channels first")
         }
-        let validBitrates = [32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320]
+        let validBitrates = MP3EncoderOptions.constantBitratesKbps
         let kbps = options.effectiveBitrateKbps(channelCount: channelCount)
         if options.vbrQuality == nil, !validBitrates.contains(kbps) {
             throw PodsmithError.usage("--bitrate \(kbps) is not an MP3 bitrate; use one of "

@@ -27,6 +27,8 @@ public struct NormalizeOptions: Sendable {
     /// Container, codec and their settings.
     public var encoder: EncoderSettings
     /// Tags for the output; fields left `nil` are taken from the input's own tags where it has them.
+    /// A `nil` genre becomes the input's genre, else "Podcast" (the CLI's `--genre` default), so that an
+    /// input's own genre survives when none is asked for.
     public var metadata: EpisodeMetadata
     /// Chapters timed against the *input*; they are re-timed for every trim and cut.
     public var chapters: ChapterList?

@@ -52,6 +52,7 @@ public struct Normalizer {
     ///     error it throws (a cancellation) stops the job, and the temporary output is removed.
     public func run(inputPath: String, outputPath: String?, inPlace: Bool = false,
                     progress: ((Stage, Double) throws -> Void)? = nil) throws -> NormalizeReport {
+        try options.encoder.checkBeforeAnalysis()
         if let outputPath {
             try Self.checkNotSameFile(input: inputPath, output: outputPath, inPlace: inPlace)
         }
@@ -101,12 +102,15 @@ public struct Normalizer {
         AtomicOutputFile.removeStale(beside: outputPath)
         let metadata = try outputMetadata(plan: plan)
         var ceilingDBTP = options.target.truePeakDBTP
+        // The output's temporary is created first: an unwritable folder fails before any work.
+        var nextOutput: AtomicOutputFile? = try AtomicOutputFile(finalPath: outputPath)
         var gainDB = try calibratedGain(inputPath: inputPath, plan: plan, ceilingDBTP: ceilingDBTP,
                                         outputPath: outputPath, progress: progress)
         var pass = 0
         while true {
             pass += 1
-            let output = try AtomicOutputFile(finalPath: outputPath)
+            let output = try nextOutput ?? AtomicOutputFile(finalPath: outputPath)
+            nextOutput = nil
             let stats = try render(inputPath: inputPath, plan: plan, gainDB: gainDB, ceilingDBTP: ceilingDBTP,
                                    sink: { rate, channels in
                                        try makeEncoder(path: output.temporaryPath, sampleRate: rate,
@@ -300,6 +304,7 @@ public struct Normalizer {
         if metadata.artist == nil { metadata.artist = tags["artist"] }
         if metadata.album == nil { metadata.album = tags["album"] }
         if metadata.comment == nil { metadata.comment = tags["comment"] }
+        if metadata.genre == nil { metadata.genre = tags["genre"] ?? "Podcast" }
         if metadata.date == nil && metadata.year == nil { metadata.date = tags["date"] }
         if metadata.episode == nil, let track = tags["track"] {
             metadata.episode = Int(track.split(separator: "/").first ?? "")

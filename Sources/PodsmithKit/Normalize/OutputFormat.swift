@@ -65,6 +65,30 @@ public struct EncoderSettings: Sendable, Equatable {
         self.sampleRate = sampleRate
     }
 
+    /// Refuses settings no encoder of this format can take, before the analysis pass spends time on a
+    /// long input. The encoders check again with the final channel count (Opus's upper bound depends
+    /// on it); the messages are theirs.
+    /// - Throws: ``PodsmithError/usage(_:)``.
+    public func checkBeforeAnalysis() throws {
+        switch format {
+        case .mp3:
+            if vbrQuality == nil, let kbps = bitrateKbps, !MP3EncoderOptions.constantBitratesKbps.contains(kbps) {
+                throw PodsmithError.usage("--bitrate \(kbps) is not an MP3 bitrate; use one of "
+                    + MP3EncoderOptions.constantBitratesKbps.map(String.init).joined(separator: ", "))
+            }
+        case .opus:
+            if let kbps = bitrateKbps, !(6...512).contains(kbps) {
+                throw PodsmithError.usage("--bitrate \(kbps) is out of Opus's range (6 to 512 kbit/s)")
+            }
+        case .flac:
+            if bitDepth == .float32 {
+                throw PodsmithError.usage("FLAC has no float encoding; use --bit-depth 16 or 24")
+            }
+        case .wav:
+            break
+        }
+    }
+
     /// Bitrate in kbit/s the encoder will use for `channels` output channels.
     public func effectiveBitrateKbps(channels: Int) -> Int {
         if let bitrateKbps { return bitrateKbps }
