@@ -167,33 +167,34 @@ import Testing
     @Test func killedShardIsCompletedByItsRetryAndMergeListsExactlyWhatIsMissing() throws {
         let fixture = try SeasonFixture(count: 9, formats: "[mp3, opus@48k]")
         let out = fixture.out
-        // The biggest shard: it has at least three of nine episodes, so killing it in its second leaves
-        // one finished and at least two missing.
+        // The biggest shard: it has at least three of nine episodes, so killing it after its first
+        // leaves one finished and at least one missing.
         let members = (0..<3).map { Self.episodes(ofShard: $0, count: 3, seasonSize: fixture.count) }
         let victim = try #require((0..<3).max { members[$0].count < members[$1].count })
         let mine = members[victim]
         try #require(mine.count >= 2)
-        let first = Self.stem(mine[0]), second = Self.stem(mine[1])
+        let first = Self.stem(mine[0])
 
         let others = try (0..<3).filter { $0 != victim }.map { k in
             try Run(["season", fixture.manifest, "-o", out, "--shard", "\(k)/3", "--jobs", "1", "--quiet"], logs: fixture.folder)
         }
         let doomed = try Run(["season", fixture.manifest, "-o", out, "--shard", "\(victim)/3", "--jobs", "1", "--quiet"],
                              logs: fixture.folder)
-        // Kill it while it writes its second episode: the first is finished, a temporary of the second exists.
-        var caughtWriting = false
+        // Kill it while it writes a later episode: the first is finished, a temporary of an unfinished one exists.
+        var caughtWriting: String?
         let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline && doomed.process.isRunning {
+        while Date() < deadline && doomed.process.isRunning && caughtWriting == nil {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: out)) ?? []
-            if names.contains(first + ".report.json") && names.contains(where: { $0.hasPrefix("." + second + ".") }) {
-                kill(doomed.process.processIdentifier, SIGKILL)
-                caughtWriting = true
-                break
+            if names.contains(first + ".report.json") {
+                caughtWriting = mine.dropFirst().map(Self.stem).first { stem in
+                    !names.contains(stem + ".report.json") && names.contains { $0.hasPrefix("." + stem + ".") }
+                }
+                if caughtWriting != nil { kill(doomed.process.processIdentifier, SIGKILL) }
             }
-            usleep(2_000)
+            if caughtWriting == nil { usleep(2_000) }
         }
         let killed = try doomed.finish()
-        try #require(caughtWriting, "the shard finished before it could be killed mid-way: \(killed.stderr)")
+        let second = try #require(caughtWriting, "the shard finished before it could be killed mid-way: \(killed.stderr)")
         #expect(killed.status == SIGKILL && doomed.process.terminationReason == .uncaughtSignal)
         for (i, other) in others.enumerated() {
             let result = try other.finish()
@@ -203,7 +204,8 @@ import Testing
         // What the kill left: partial files only under hidden temporary names; every visible audio
         // file is complete (decodes to the episode's length).
         let leftovers = Self.allFiles(out).filter { $0.contains(AtomicOutputFile.marker) }
-        #expect(!leftovers.isEmpty, "SIGKILL cannot clean up; a temporary of \(second) was seen")
+        // (Almost always the temporary seen above is among them; not required, since it may have been
+        // renamed into place between the look and the kill.)
         #expect(leftovers.allSatisfy { ($0 as NSString).lastPathComponent.hasPrefix(".") }, "\(leftovers)")
         for name in try Self.publishedFiles(out) where name.hasSuffix(".mp3") || name.hasSuffix(".opus") {
             let measured = try LoudnessAnalysis.measure(SoundFileReader(path: out + "/" + name), meter: .podsmith)
