@@ -34,6 +34,9 @@ public struct SeasonRunOptions: Sendable {
 /// - **Interruptible:** after ``SeasonCancellation/cancel()`` no episode starts; the state of an
 ///   episode is removed when it starts and written only when it finished, so an interrupted or failed
 ///   episode is redone by the next run while finished ones are kept.
+/// - **Shared folders:** shards on other machines may write into the same folder, so a run removes
+///   leftover temporaries only of episodes whose lock it holds (``EpisodeTemporaries``), and an
+///   episode's report is removed when it is redone, so `--merge` never publishes a half-replaced one.
 public final class SeasonRunner: Sendable {
     /// The season.
     public let plan: SeasonPlan
