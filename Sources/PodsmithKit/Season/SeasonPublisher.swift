@@ -147,6 +147,9 @@ public enum SeasonPublisher {
 
     static func write(_ data: Data, name: String, in folder: String) throws {
         let path = try OutputNaming.path(in: folder, fileName: name)
+        // Season-wide files are written by one merge (or unsharded run) at a time, on one machine:
+        // a temporary of theirs whose writer is gone from this machine is a leftover.
+        AtomicOutputFile.removeStale(beside: path)
         try SeasonStateStore.writeAtomically(data, to: path)
     }
 }

@@ -34,6 +34,9 @@ public struct SeasonRunOptions: Sendable {
 /// - **Interruptible:** after ``SeasonCancellation/cancel()`` no episode starts; the state of an
 ///   episode is removed when it starts and written only when it finished, so an interrupted or failed
 ///   episode is redone by the next run while finished ones are kept.
+/// - **Shared folders:** shards on other machines may write into the same folder, so a run removes
+///   leftover temporaries only of episodes whose lock it holds (``EpisodeTemporaries``), and an
+///   episode's report is removed when it is redone, so `--merge` never publishes a half-replaced one.
 public final class SeasonRunner: Sendable {
     /// The season.
     public let plan: SeasonPlan
@@ -72,8 +75,11 @@ public final class SeasonRunner: Sendable {
         } catch {
             throw PodsmithError.outputNotWritable(path: outputDirectory, reason: error.localizedDescription)
         }
-        AtomicOutputFile.removeStale(inFolder: outputDirectory)
         let store = try SeasonStateStore(outputDirectory: outputDirectory)
+        // Listed before this run writes anything; each episode's leftovers are removed under its lock
+        // (see EpisodeTemporaries for why not by PID: shards on other machines share the folder).
+        let temporaries = EpisodeTemporaries(folders: [outputDirectory, store.episodesDirectory],
+                                             stems: plan.jobs.map(\.outputStem))
         let jobs = plan.restricted(to: options.shard).jobs
         let progress = SeasonProgress(mode: options.progress, total: jobs.count, output: progressOutput)
         let results = ResultSlots(count: jobs.count)
@@ -88,7 +94,8 @@ public final class SeasonRunner: Sendable {
                     if cancellation.isCancelled {
                         outcome = Self.outcome(job, .cancelled, "season cancelled before it started")
                     } else {
-                        outcome = runOne(job, processor: processor, store: store, progress: progress, slot: slot)
+                        outcome = runOne(job, processor: processor, store: store, temporaries: temporaries,
+                                         progress: progress, slot: slot)
                     }
                     results.store(outcome, at: slot)
                     progress.finished(slot: slot, outcome: outcome)
@@ -113,7 +120,7 @@ public final class SeasonRunner: Sendable {
     }
 
     private func runOne(_ job: EpisodeJob, processor: some EpisodeProcessor, store: SeasonStateStore,
-                        progress: SeasonProgress, slot: Int) -> EpisodeOutcome {
+                        temporaries: EpisodeTemporaries, progress: SeasonProgress, slot: Int) -> EpisodeOutcome {
         let lock: EpisodeLock
         do {
             guard let held = try store.tryLock(stem: job.outputStem) else {
@@ -124,6 +131,7 @@ public final class SeasonRunner: Sendable {
             return Self.outcome(job, .failed, "\(error)")
         }
         defer { lock.release() }
+        temporaries.removeLeftovers(of: job.outputStem)
 
         let fingerprint = job.settingsFingerprint + "\nprocessor=" + processor.version
         let reason: String
@@ -141,6 +149,13 @@ public final class SeasonRunner: Sendable {
 
         progress.started(slot: slot, stem: job.outputStem)
         store.invalidate(stem: job.outputStem)
+        // The report is the episode's commit record: `--merge` publishes an episode only when its
+        // report is there, so a run that dies while redoing it must not leave the old one beside
+        // half-replaced audio.
+        if let reportPath = try? OutputNaming.path(in: outputDirectory,
+                                                   fileName: OutputNaming.reportFileName(stem: job.outputStem)) {
+            try? FileManager.default.removeItem(atPath: reportPath)
+        }
         do {
             let stamps = try ([job.inputPath] + job.auxiliaryInputPaths).map(FileStamp.make(path:))
             let context = EpisodeContext(outputDirectory: outputDirectory, cancellation: cancellation) { fraction in

@@ -96,7 +96,8 @@ public final class SeasonStateStore: Sendable {
     public let outputDirectory: String
     /// `OUTDIR/.podsmith`.
     public let stateDirectory: String
-    private let episodesDirectory: String
+    /// `OUTDIR/.podsmith/episodes`, one state file per episode.
+    let episodesDirectory: String
     private let locksDirectory: String
 
     /// Creates `.podsmith/episodes` and `.podsmith/locks` when missing.
@@ -113,7 +114,6 @@ public final class SeasonStateStore: Sendable {
                 throw PodsmithError.outputNotWritable(path: folder, reason: error.localizedDescription)
             }
         }
-        AtomicOutputFile.removeStale(inFolder: episodesDirectory)
     }
 
     /// Tries to take the episode's lock without waiting.
