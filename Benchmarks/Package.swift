@@ -1,6 +1,6 @@
 // swift-tools-version: 6.1
 //
-// Podsmith's kernel and pass benchmarks (ordo-one package-benchmark), in a package of their own so
+// Podsmith's kernel and pass benchmarks (ordo-one benchmark, formerly package-benchmark), in a package of their own so
 // the main package and CI do not build the benchmark machinery. Run them with
 //   cd Benchmarks && swift package benchmark
 // and check them against the committed static thresholds (Thresholds/) with
@@ -18,7 +18,7 @@ let podsmithIdentity = URL(fileURLWithPath: Context.packageDirectory)
 let benchmarkDependencies: [Target.Dependency] = [
     "BenchmarkSignals",
     .product(name: "PodsmithKit", package: podsmithIdentity),
-    .product(name: "Benchmark", package: "package-benchmark"),
+    .product(name: "Benchmark", package: "benchmark"),
 ]
 
 let package = Package(
@@ -27,7 +27,7 @@ let package = Package(
     dependencies: [
         .package(path: ".."),
         // MallocInterposer only: the default traits need a package the local mirror lacks.
-        .package(url: "https://github.com/ordo-one/package-benchmark", from: "1.38.1",
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1",
                  traits: ["MallocInterposer"]),
     ],
     targets: [
@@ -40,12 +40,12 @@ let package = Package(
             dependencies: benchmarkDependencies,
             path: "Benchmarks/Kernels",
             swiftSettings: [.swiftLanguageMode(.v6)],
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]),
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
         .executableTarget(
             name: "Passes",
             dependencies: benchmarkDependencies,
             path: "Benchmarks/Passes",
             swiftSettings: [.swiftLanguageMode(.v6)],
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]),
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
     ]
 )
