@@ -3,6 +3,9 @@
 // `.throughput` reads in audio frames per second and the time metrics in time per frame. Signals,
 // filters, coefficient tables and buffers are made in each benchmark's setup, outside the measured
 // region; the measured loop allocates nothing (mallocCountTotal checks it).
+//
+// Names have no spaces: benchmark 1.38.1 writes a threshold file with spaces turned into
+// underscores but looks it up by the name as it is, so a name with a space never finds its file.
 
 import Benchmark
 import BenchmarkSignals
@@ -50,20 +53,22 @@ func forEachBlock(frames: Int, _ body: (Int, Int) -> Void) {
     }
 }
 
-/// Tolerances against the committed static thresholds (Thresholds/): wide, because the machine the
-/// thresholds come from is shared and noisy; a real regression (a SIMD path falling back to scalar,
-/// an allocation per block) is several times larger.
+/// Tolerances against the committed static thresholds (Thresholds/). The machine the thresholds
+/// come from is shared by several builds at once (load 8–15 on 2 cores), so throughput swings by a
+/// factor of 4 from run to run: it is held only to catching a collapse (a SIMD path falling back to
+/// scalar is 10–30× slower). Allocations are deterministic and held tightly (no allocation per
+/// block). (Retired instructions would be the load-independent measure, but benchmark 1.38.1
+/// records none here.) On a quiet CI machine, regenerate the thresholds and tighten throughput.
 func tolerances() -> [BenchmarkMetric: BenchmarkThresholds] {
     [
-        .throughput: .init(relative: [.p90: 40]),
-        .wallClock: .init(relative: [.p90: 60]),
+        .throughput: .init(relative: [.p90: 85]),
         .mallocCountTotal: .init(absolute: [.p90: 16]),
     ]
 }
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
-        metrics: [.throughput, .wallClock, .mallocCountTotal],
+        metrics: [.throughput, .mallocCountTotal],
         warmupIterations: 1,
         scalingFactor: .mega,
         maxDuration: .seconds(2),
@@ -71,7 +76,7 @@ let benchmarks: @Sendable () -> Void = {
         thresholds: tolerances())
 
     // MARK: K-weighting (BS.1770-4 §2.1: pre-filter + RLB high-pass), both channels in SIMD2 lanes
-    Benchmark("K-weighting, stereo, SIMD pair") { benchmark, programme in
+    Benchmark("KWeighting.simdPair.stereo") { benchmark, programme in
         let filter = KWeightingFilter(sampleRate: ProgrammeSignal.sampleRate)
         var state = KWeightingPairState()
         var sum = SIMD2<Double>()
@@ -85,7 +90,7 @@ let benchmarks: @Sendable () -> Void = {
         PaddedProgramme(ProgrammeSignal())
     }
 
-    Benchmark("K-weighting, stereo, scalar twin") { benchmark, programme in
+    Benchmark("KWeighting.scalarTwin.stereo") { benchmark, programme in
         let filter = KWeightingFilter(sampleRate: ProgrammeSignal.sampleRate)
         var left = KWeightingChannelState(), right = KWeightingChannelState()
         var sum = 0.0
@@ -99,7 +104,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     // MARK: True peak (BS.1770-4 Annex 2: 4× oversampling at 44.1 kHz), every block, no skipping
-    Benchmark("True peak 4× polyphase FIR, stereo, SIMD") { benchmark, setup in
+    Benchmark("TruePeakFIR.simd.stereo") { benchmark, setup in
         let (programme, oversampler) = setup
         var peak: Float = 0
         oversampler.coefficients.withUnsafeBufferPointer { c in
@@ -117,7 +122,7 @@ let benchmarks: @Sendable () -> Void = {
         (PaddedProgramme(ProgrammeSignal()), Oversampler(sampleRate: ProgrammeSignal.sampleRate))
     }
 
-    Benchmark("True peak 4× polyphase FIR, stereo, scalar twin") { benchmark, setup in
+    Benchmark("TruePeakFIR.scalarTwin.stereo") { benchmark, setup in
         let (programme, oversampler) = setup
         var peak: Float = 0
         oversampler.coefficients.withUnsafeBufferPointer { c in
@@ -138,7 +143,7 @@ let benchmarks: @Sendable () -> Void = {
     // The meter as the analysis uses it: sample peak per run, FIR only where the bound says a
     // block could raise the running true peak. A fresh meter per iteration, so the skip does not
     // get easier as the running peak grows.
-    Benchmark("True-peak meter with block skip, stereo") { benchmark, blocks in
+    Benchmark("TruePeakMeter.blockSkip.stereo") { benchmark, blocks in
         let meter = TruePeakMeter(format: AudioFormat(sampleRate: ProgrammeSignal.sampleRate, channelCount: 2))
         for block in blocks { meter.process(block) }
         blackHole(meter.truePeak)
@@ -150,9 +155,9 @@ let benchmarks: @Sendable () -> Void = {
     // One iteration gates one hour's 400 ms blocks (36,000 at a 100 ms hop): throughput here is in
     // hours of programme per second, not frames.
     Benchmark(
-        "Gating, one hour of 400 ms blocks",
+        "Gating.oneHourOfBlocks",
         configuration: .init(
-            metrics: [.throughput, .wallClock, .mallocCountTotal], warmupIterations: 1,
+            metrics: [.throughput, .mallocCountTotal], warmupIterations: 1,
             scalingFactor: .one, maxDuration: .seconds(2), maxIterations: 1000, thresholds: tolerances())
     ) { benchmark, energies in
         for _ in benchmark.scaledIterations {
@@ -167,7 +172,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     // MARK: Look-ahead true-peak limiter, linked stereo; the programme driven 12 dB into it
-    Benchmark("Limiter, stereo, 12 dB over the ceiling") { benchmark, blocks in
+    Benchmark("Limiter.12dBOver.stereo") { benchmark, blocks in
         let limiter = TruePeakLimiter(sampleRate: ProgrammeSignal.sampleRate, channelCount: 2)
         var frames = 0
         for block in blocks { try? limiter.process(block) { frames += $0.frameCount } }
@@ -177,7 +182,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     // MARK: Silence detector (10 ms RMS windows against −50 dBFS)
-    Benchmark("Silence detector, stereo") { benchmark, blocks in
+    Benchmark("SilenceDetector.stereo") { benchmark, blocks in
         let detector = SilenceDetector(sampleRate: ProgrammeSignal.sampleRate, channelCount: 2)
         for block in blocks { detector.process(block) }
         blackHole(detector.finish().runs.count)
@@ -186,7 +191,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     // MARK: Float → 16-bit with TPDF dither, written interleaved (stride 2) as WAV wants it
-    Benchmark("Float to int16 with TPDF dither, stereo") { benchmark, setup in
+    Benchmark("Quantizer.int16TPDF.stereo") { benchmark, setup in
         let (programme, output) = setup
         var quantizer = Quantizer(bitDepth: .int16)
         forEachBlock(frames: benchmark.scaledIterations.count) { start, count in
@@ -204,7 +209,7 @@ let benchmarks: @Sendable () -> Void = {
 
     // MARK: Resampling 48 → 44.1 kHz (MP3 of a 48 kHz input, when 44.1 kHz is asked for)
     // Frames counted at the input rate.
-    Benchmark("Resampler 48 → 44.1 kHz, stereo") { benchmark, blocks in
+    Benchmark("Resampler.48kTo44k1.stereo") { benchmark, blocks in
         guard let resampler = try? Resampler(inputRate: 48_000, outputRate: 44_100, channelCount: 2) else {
             fatalError("soxr refused 48 → 44.1 kHz")
         }

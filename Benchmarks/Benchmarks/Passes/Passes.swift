@@ -39,15 +39,14 @@ final class RenderSetup: @unchecked Sendable {
 /// Wide tolerances: see Kernels.swift.
 func tolerances() -> [BenchmarkMetric: BenchmarkThresholds] {
     [
-        .throughput: .init(relative: [.p90: 40]),
-        .wallClock: .init(relative: [.p90: 60]),
+        .throughput: .init(relative: [.p90: 85]),
         .mallocCountTotal: .init(relative: [.p90: 50], absolute: [.p90: 64]),
     ]
 }
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
-        metrics: [.throughput, .wallClock, .mallocCountTotal],
+        metrics: [.throughput, .mallocCountTotal],
         warmupIterations: 1,
         scalingFactor: .mega,
         maxDuration: .seconds(3),
@@ -56,7 +55,7 @@ let benchmarks: @Sendable () -> Void = {
 
     // The analysis pass of `normalize` on one thread: BS.1770 loudness (with the 100 ms series LRA
     // needs), true peak and the silence map, block by block.
-    Benchmark("Analysis pass (loudness, true peak, silence), one thread") { benchmark, blocks in
+    Benchmark("AnalysisPass.oneThread") { benchmark, blocks in
         let format = AudioFormat(sampleRate: ProgrammeSignal.sampleRate, channelCount: 2)
         let meter = LoudnessMeter(format: format)
         let detector = SilenceDetector(sampleRate: ProgrammeSignal.sampleRate, channelCount: 2)
@@ -72,7 +71,7 @@ let benchmarks: @Sendable () -> Void = {
 
     // `podsmith measure` without the decoder: LoudnessAnalysis with its loudness and peak workers
     // on two threads, reading from memory.
-    Benchmark("Measure (loudness + true peak on two threads), from memory") { benchmark, planes in
+    Benchmark("Measure.twoThreads.fromMemory") { benchmark, planes in
         let source = ArraySource(planes: planes, sampleRate: ProgrammeSignal.sampleRate)
         blackHole(try? LoudnessAnalysis.measure(source, meter: .podsmith))
     } setup: {
@@ -81,7 +80,7 @@ let benchmarks: @Sendable () -> Void = {
 
     // The render pass: cut and crossfade at the plan's edits, one gain, the look-ahead true-peak
     // limiter, then 16-bit TPDF dither into an interleaved buffer (what the WAV writer takes).
-    Benchmark("Render pass (edit, gain, limiter, int16 dither)") { benchmark, setup in
+    Benchmark("RenderPass.editGainLimiterInt16") { benchmark, setup in
         let editor = EditRenderer(plan: setup.plan, channelCount: 2)
         let gain = GainStage(gainDB: setup.gainDB, channelCount: 2)
         let limiter = TruePeakLimiter(sampleRate: ProgrammeSignal.sampleRate, channelCount: 2)
