@@ -51,34 +51,42 @@ public enum TruePeakKernel {
     /// instead of broadcasting a scalar for every tap.
     @inlinable
     static func simd4x12(_ x: UnsafePointer<Float>, count: Int, coefficients c: UnsafePointer<Float>) -> Float {
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 48) { splat in
-            for i in 0..<48 { splat[i] = SIMD8(repeating: c[i]) }
-            let h = UnsafePointer(splat.baseAddress!)
-            var n = 0
-            var peak = SIMD8<Float>()
-            while n + 8 <= count {
-                var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
-                for k in 0..<12 {
-                    let v = UnsafeRawPointer(x + (n - k)).loadUnaligned(as: SIMD8<Float>.self)
-                    a0 += h[k] * v
-                    a1 += h[12 + k] * v
-                    a2 += h[24 + k] * v
-                    a3 += h[36 + k] * v
+        // Two halves of 24 vectors (768 bytes each): the standard library keeps a temporary allocation
+        // on the stack only up to 1 KiB, and one of 48 vectors (1536 bytes) went to the heap on every
+        // call, i.e. every block.
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 24) { low in
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 24) { high in
+                for i in 0..<24 {
+                    low[i] = SIMD8(repeating: c[i])
+                    high[i] = SIMD8(repeating: c[24 + i])
                 }
-                let m0 = simdAbsolute(a0), m1 = simdAbsolute(a1)
-                let m2 = simdAbsolute(a2), m3 = simdAbsolute(a3)
-                peak.replace(with: m0, where: m0 .> peak)
-                peak.replace(with: m1, where: m1 .> peak)
-                peak.replace(with: m2, where: m2 .> peak)
-                peak.replace(with: m3, where: m3 .> peak)
-                n += 8
+                let h = UnsafePointer(low.baseAddress!), g = UnsafePointer(high.baseAddress!)
+                var n = 0
+                var peak = SIMD8<Float>()
+                while n + 8 <= count {
+                    var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+                    for k in 0..<12 {
+                        let v = UnsafeRawPointer(x + (n - k)).loadUnaligned(as: SIMD8<Float>.self)
+                        a0 += h[k] * v
+                        a1 += h[12 + k] * v
+                        a2 += g[k] * v
+                        a3 += g[12 + k] * v
+                    }
+                    let m0 = simdAbsolute(a0), m1 = simdAbsolute(a1)
+                    let m2 = simdAbsolute(a2), m3 = simdAbsolute(a3)
+                    peak.replace(with: m0, where: m0 .> peak)
+                    peak.replace(with: m1, where: m1 .> peak)
+                    peak.replace(with: m2, where: m2 .> peak)
+                    peak.replace(with: m3, where: m3 .> peak)
+                    n += 8
+                }
+                var result = peak.max()
+                if n < count {
+                    let tail = scalar(x + n, count: count - n, coefficients: c, phaseCount: 4, tapsPerPhase: 12)
+                    if tail > result { result = tail }
+                }
+                return result
             }
-            var result = peak.max()
-            if n < count {
-                let tail = scalar(x + n, count: count - n, coefficients: c, phaseCount: 4, tapsPerPhase: 12)
-                if tail > result { result = tail }
-            }
-            return result
         }
     }
 
