@@ -28,6 +28,11 @@ public enum PodsmithError: Error, Equatable, Sendable, CustomStringConvertible {
     case outputIsInput(path: String)
     /// A command-line value is invalid (exit 64, like argument-parser's own usage errors).
     case usage(String)
+    /// A chapters file (Podcasting 2.0 JSON chapters) cannot be used: not JSON, missing fields,
+    /// impossible times.
+    case badChapters(path: String, reason: String)
+    /// An artwork file is not a JPEG or PNG image whose header can be read.
+    case badArtwork(path: String, reason: String)
     /// An encoder or C library reported an error we did not expect.
     case encoderFailed(path: String, reason: String)
     /// A bug or an impossible state; please report it.
@@ -57,6 +62,10 @@ public enum PodsmithError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(path): output is the same file as the input; pass --in-place to overwrite it"
         case .usage(let message):
             return message
+        case .badChapters(let path, let reason):
+            return "\(path): unusable chapters: \(reason)"
+        case .badArtwork(let path, let reason):
+            return "\(path): unusable artwork: \(reason)"
         case .encoderFailed(let path, let reason):
             return "\(path): encoding failed: \(reason)"
         case .internalError(let message):
@@ -68,7 +77,8 @@ public enum PodsmithError: Error, Equatable, Sendable, CustomStringConvertible {
     public var exitCode: Int32 {
         switch self {
         case .inputMissing, .inputUnreadable, .inputIsDirectory: return ExitStatus.inputMissing
-        case .inputEmpty, .notAudio, .unsupportedAudio, .decodeFailed, .noProgramme:
+        case .inputEmpty, .notAudio, .unsupportedAudio, .decodeFailed, .noProgramme, .badChapters,
+             .badArtwork:
             return ExitStatus.dataError
         case .outputNotWritable: return ExitStatus.cannotCreateOutput
         case .outputIsInput, .usage: return ExitStatus.usage

@@ -244,7 +244,7 @@ import Testing
 
     @Test func fingerprintChangesWithEverySettingThatShapesTheOutput() throws {
         let job = EpisodeJob(identity: "a.wav", index: 0, inputPath: "/x/a.wav", outputStem: "a",
-                             outputs: [OutputSpec(format: .mp3, bitrateKbps: 128)], metadata: EpisodeMetadata(title: "A"))
+                             outputs: [OutputSpec(format: .mp3, bitrateKbps: 128)], metadata: EpisodeDescription(title: "A"))
         var variants: [EpisodeJob] = []
         var v = job; v.outputs = [OutputSpec(format: .mp3, bitrateKbps: 96)]; variants.append(v)
         v = job; v.target.integratedLUFS = -18; variants.append(v)

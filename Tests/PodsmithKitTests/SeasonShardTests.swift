@@ -6,7 +6,7 @@ import Testing
     private func plan(_ identities: [String]) -> SeasonPlan {
         let jobs = identities.enumerated().map { i, id in
             EpisodeJob(identity: id, index: i, inputPath: "/raw/" + id, outputStem: "s\(i)",
-                       outputs: [OutputSpec(format: .mp3)], metadata: EpisodeMetadata(title: id))
+                       outputs: [OutputSpec(format: .mp3)], metadata: EpisodeDescription(title: id))
         }
         return SeasonPlan(show: ShowInfo(title: "S"), jobs: jobs, baseDirectory: "/")
     }
@@ -52,9 +52,9 @@ import Testing
 
     @Test func explicitShardWinsOverTheEnvironment() throws {
         let env = ["JOB_COMPLETION_INDEX": "0", "PODSMITH_SHARDS": "3", "SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "2"]
-        let shard = try ShardSelector.resolve(explicit: "2/4", environment: env)
+        let shard = try ShardSelector.resolve(explicit: "1/4", environment: env)
         #expect(shard == (try ShardSelector(index: 1, count: 4)))
-        #expect(shard?.description == "2/4")
+        #expect(shard?.description == "1/4")
     }
 
     @Test func kubernetesIndexedJobsNeedTheShardCount() throws {
@@ -84,7 +84,7 @@ import Testing
         #expect(throws: PodsmithError.self) { try ShardSelector.resolve(explicit: nil, shardCount: 4, environment: [:]) }
     }
 
-    @Test(arguments: ["0/4", "5/4", "1/0", "a/b", "1-4", "1/4/2", ""])
+    @Test(arguments: ["4/4", "-1/4", "5/4", "1/0", "a/b", "1-4", "1/4/2", ""])
     func malformedShardsAreUsageErrors(text: String) {
         #expect(throws: PodsmithError.self) { try ShardSelector(parsing: text) }
     }

@@ -29,12 +29,12 @@ public struct EpisodeJob: Sendable, Equatable {
     /// Pauses longer than this are shortened to it, seconds; `nil` leaves pauses alone.
     public var maxPauseSeconds: Double?
     /// Tags and feed fields.
-    public var metadata: EpisodeMetadata
+    public var metadata: EpisodeDescription
 
     public init(identity: String, index: Int, inputPath: String, outputStem: String, outputs: [OutputSpec],
                 presetName: String = LoudnessPreset.podcast.rawValue,
                 target: LoudnessTarget = LoudnessPreset.podcast.target, trimSilence: Bool = false,
-                trimThresholdDBFS: Double? = nil, maxPauseSeconds: Double? = nil, metadata: EpisodeMetadata) {
+                trimThresholdDBFS: Double? = nil, maxPauseSeconds: Double? = nil, metadata: EpisodeDescription) {
         self.identity = identity
         self.index = index
         self.inputPath = inputPath
@@ -92,7 +92,7 @@ public struct EpisodeJob: Sendable, Equatable {
 }
 
 /// Tags written into the outputs and fields of the feed item.
-public struct EpisodeMetadata: Sendable, Equatable {
+public struct EpisodeDescription: Sendable, Equatable {
     /// Episode title (ID3 `TIT2`).
     public var title: String
     /// The show's title, written as the album (`TALB`).

@@ -60,7 +60,7 @@ public struct SeasonPlan: Sendable {
             }
             let fileStem = ((entry.file as NSString).lastPathComponent as NSString).deletingPathExtension
             let stem = OutputNaming.stem(for: entry, scheme: manifest.naming) ?? "episode-\(index + 1)"
-            let metadata = EpisodeMetadata(
+            let metadata = EpisodeDescription(
                 title: entry.title ?? fileStem,
                 album: show.title,
                 artist: show.author,

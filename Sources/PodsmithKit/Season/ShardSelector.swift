@@ -8,8 +8,9 @@ import Foundation
 /// moves no other episode to another shard, every episode is in exactly one shard, and every machine
 /// computes the same partition. Shards are balanced only on average (a hash is not a round-robin).
 ///
-/// On the command line shards are written `K/N` with K counted from 1 (`--shard 1/4` … `4/4`), like
-/// other test and build tools; ``index`` counts from 0, like the batch systems' variables.
+/// On the command line shards are written `K/N` with K counted from 0 (`--shard 0/4` … `3/4`), the
+/// same numbering as ``index`` and as the batch systems' own variables (`JOB_COMPLETION_INDEX`,
+/// `SLURM_ARRAY_TASK_ID` − `SLURM_ARRAY_TASK_MIN`), so a job script can pass its index straight through.
 public struct ShardSelector: Sendable, Equatable, CustomStringConvertible {
     /// Which shard, 0 ..< count.
     public let index: Int
@@ -20,24 +21,24 @@ public struct ShardSelector: Sendable, Equatable, CustomStringConvertible {
     public init(index: Int, count: Int) throws(PodsmithError) {
         guard count >= 1 else { throw PodsmithError.usage("shard count must be at least 1, got \(count)") }
         guard (0..<count).contains(index) else {
-            throw PodsmithError.usage("shard \(index + 1) of \(count) does not exist (shards are 1…\(count))")
+            throw PodsmithError.usage("shard \(index) of \(count) does not exist (shards are 0…\(count - 1))")
         }
         self.index = index
         self.count = count
     }
 
-    /// Parses `K/N` (K from 1).
+    /// Parses `K/N` (K from 0).
     public init(parsing text: String) throws(PodsmithError) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let k = Int(parts[0].trimmingCharacters(in: .whitespaces)),
               let n = Int(parts[1].trimmingCharacters(in: .whitespaces)) else {
             throw PodsmithError.usage("--shard expects K/N such as 2/4, got '\(text)'")
         }
-        try self.init(index: k - 1, count: n)
+        try self.init(index: k, count: n)
     }
 
-    /// `K/N`, K from 1.
-    public var description: String { "\(index + 1)/\(count)" }
+    /// `K/N`, K from 0.
+    public var description: String { "\(index)/\(count)" }
 
     /// The shard an identity belongs to among `count`.
     public static func shard(of identity: String, count: Int) -> Int {

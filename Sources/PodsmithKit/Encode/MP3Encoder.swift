@@ -1,0 +1,264 @@
+import CLame
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Options for ``MP3Encoder``, with the defaults the `normalize` command documents.
+public struct MP3EncoderOptions: Sendable, Equatable {
+    /// Constant bitrate in kbit/s. Default `nil`: 128 kbit/s for stereo, 64 kbit/s for mono (the
+    /// usual podcast rates; speech gains nothing audible above them). Ignored when ``vbrQuality`` is set.
+    public var bitrateKbps: Int?
+    /// LAME VBR quality 0 (best, largest) … 9 (smallest). Default `nil`: constant bitrate.
+    public var vbrQuality: Int?
+    /// LAME's algorithm quality 0 (slowest) … 9 (fastest). Default 3, LAME's own default: at 128 kbit/s
+    /// lower values cost ~70% more time for no audible gain on speech.
+    public var quality: Int
+    /// Zero bytes left after the ID3v2 frames. Default 2048: room for the final tag (duration,
+    /// re-timed chapters) and for later edits by tag editors without rewriting the whole file.
+    public var tagPaddingBytes: Int
+
+    public init(bitrateKbps: Int? = nil, vbrQuality: Int? = nil, quality: Int = 3, tagPaddingBytes: Int = 2048) {
+        self.bitrateKbps = bitrateKbps
+        self.vbrQuality = vbrQuality
+        self.quality = quality
+        self.tagPaddingBytes = tagPaddingBytes
+    }
+
+    /// The constant bitrate used for `channelCount` channels.
+    public func effectiveBitrateKbps(channelCount: Int) -> Int {
+        bitrateKbps ?? (channelCount == 1 ? 64 : 128)
+    }
+}
+
+/// Encodes planar float audio to MP3 with libmp3lame, behind an ID3v2.4 tag with chapters.
+///
+/// File layout: `[ID3v2.4 tag + padding][LAME/Xing "Info" frame][audio frames]`. LAME is told not
+/// to write tags itself; the ID3 tag goes first, then LAME's output; at ``finish()`` the LAME tag
+/// frame (frame count, byte count, seek table, encoder delay and padding) replaces the placeholder
+/// frame LAME emitted at the start, so players show the exact duration, seek correctly and play
+/// gaplessly, and the ID3 tag is rewritten in place with the final length (`TLEN`) and chapters.
+///
+/// Sample rate: MP3 output is pinned to 44.1 or 48 kHz (see ``outputSampleRate(forInputRate:)``);
+/// left alone LAME drops to 32 kHz or lower at low bitrates. This encoder does not resample: it
+/// accepts only 44.1 and 48 kHz input, and sets LAME's input and output rate to that rate.
+/// Anything else must go through the resampler first. Channels: 1 (mono) or 2 (joint stereo).
+public final class MP3Encoder: AudioEncoder {
+    /// The file being written.
+    public let path: String
+    /// Input (= output) rate in Hz.
+    public let sampleRate: Int
+    /// 1 or 2.
+    public let channelCount: Int
+    /// The settings in use.
+    public let options: MP3EncoderOptions
+    /// The tag contents. May be replaced until ``finish()``, e.g. with chapters re-timed once the
+    /// trimmed length is known; the final tag is written then.
+    public var metadata: EpisodeMetadata
+    /// Frames (per channel) encoded so far.
+    public private(set) var framesWritten: Int64 = 0
+    /// LAME's version, e.g. "LAME 3.100", credited in `TSSE`.
+    public static var libraryName: String { "LAME " + String(cString: get_lame_version()) }
+
+    private let lame: OpaquePointer
+    private let fd: Int32
+    private var tagSize: Int
+    private var mp3Buffer: UnsafeMutablePointer<UInt8>
+    private var mp3BufferSize: Int
+    private var finished = false
+
+    /// The rate an MP3 of an input at `inputRate` is written at: 44.1 and 48 kHz stay as they
+    /// are, every other rate becomes 44.1 kHz (the pipeline resamples to it before this encoder).
+    public static func outputSampleRate(forInputRate inputRate: Double) -> Double {
+        inputRate == 48_000 ? 48_000 : 44_100
+    }
+
+    /// Creates (truncates) `path` and writes the provisional ID3 tag.
+    /// - Parameters:
+    ///   - sampleRate: 44100 or 48000.
+    ///   - channelCount: 1 or 2.
+    /// - Throws: ``PodsmithError/unsupportedAudio(path:reason:)`` for another rate or channel count,
+    ///   ``PodsmithError/usage(_:)`` for bitrates/qualities LAME refuses,
+    ///   ``PodsmithError/outputNotWritable(path:reason:)`` if the file cannot be created.
+    public init(path: String, sampleRate: Double, channelCount: Int, metadata: EpisodeMetadata = EpisodeMetadata(),
+                options: MP3EncoderOptions = MP3EncoderOptions()) throws {
+        guard sampleRate == 44_100 || sampleRate == 48_000 else {
+            throw PodsmithError.unsupportedAudio(
+                path: path, reason: "MP3 is written at 44.1 or 48 kHz; resample \(sampleRate) Hz input to 44.1 kHz first")
+        }
+        guard channelCount == 1 || channelCount == 2 else {
+            throw PodsmithError.unsupportedAudio(
+                path: path, reason: "MP3 holds 1 or 2 channels; downmix \(channelCount) channels first")
+        }
+        let validBitrates = [32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320]
+        let kbps = options.effectiveBitrateKbps(channelCount: channelCount)
+        if options.vbrQuality == nil, !validBitrates.contains(kbps) {
+            throw PodsmithError.usage("--bitrate \(kbps) is not an MP3 bitrate; use one of "
+                + validBitrates.map(String.init).joined(separator: ", "))
+        }
+        if let q = options.vbrQuality, !(0...9).contains(q) {
+            throw PodsmithError.usage("--vbr \(q) is out of range; use 0 (best) to 9 (smallest)")
+        }
+        guard (0...9).contains(options.quality) else {
+            throw PodsmithError.usage("MP3 quality \(options.quality) is out of range 0...9")
+        }
+        self.path = path
+        self.sampleRate = Int(sampleRate)
+        self.channelCount = channelCount
+        self.options = options
+        self.metadata = metadata
+
+        guard let lame = lame_init() else { throw PodsmithError.internalError("lame_init failed (out of memory?)") }
+        lame_set_in_samplerate(lame, Int32(sampleRate))
+        lame_set_out_samplerate(lame, Int32(sampleRate))
+        lame_set_num_channels(lame, Int32(channelCount))
+        lame_set_mode(lame, channelCount == 1 ? MONO : JOINT_STEREO)
+        lame_set_quality(lame, Int32(options.quality))
+        if let q = options.vbrQuality {
+            lame_set_VBR(lame, vbr_mtrh)
+            lame_set_VBR_quality(lame, Float(q))
+        } else {
+            lame_set_VBR(lame, vbr_off)
+            lame_set_brate(lame, Int32(kbps))
+        }
+        lame_set_write_id3tag_automatic(lame, 0)
+        lame_set_bWriteVbrTag(lame, 1)
+        guard lame_init_params(lame) >= 0 else {
+            lame_close(lame)
+            throw PodsmithError.usage("LAME refused the settings (\(kbps) kbit/s, \(Int(sampleRate)) Hz, \(channelCount) ch)")
+        }
+        self.lame = lame
+        mp3BufferSize = 7200 + 65_536 * 5 / 4
+        mp3Buffer = .allocate(capacity: mp3BufferSize)
+
+        let fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            let reason = String(cString: strerror(errno))
+            lame_close(lame)
+            mp3Buffer.deallocate()
+            throw PodsmithError.outputNotWritable(path: path, reason: reason)
+        }
+        self.fd = fd
+        tagSize = 0
+        let writer = ID3v2Writer(metadata: metadata, durationMilliseconds: nil, encoderLibrary: Self.libraryName)
+        // From here on a throw runs deinit, which releases LAME, the buffer and the file.
+        let tag = try writer.tag(padding: options.tagPaddingBytes)!
+        tagSize = tag.count
+        try tag.withUnsafeBytes { try writeAll($0) }
+    }
+
+    deinit {
+        lame_close(lame)
+        if !finished { close(fd) }
+        mp3Buffer.deallocate()
+    }
+
+    public func write(_ buffer: AudioBuffer) throws {
+        precondition(!finished, "write after finish")
+        precondition(buffer.channelCount == channelCount, "buffer has the wrong channel count")
+        let frames = buffer.frameCount
+        guard frames > 0 else { return }
+        // lame.h: worst case 1.25 × samples + 7200 bytes.
+        let needed = frames * 5 / 4 + 7200
+        if needed > mp3BufferSize {
+            mp3Buffer.deallocate()
+            mp3Buffer = .allocate(capacity: needed)
+            mp3BufferSize = needed
+        }
+        let left = UnsafePointer(buffer.baseAddress(ofChannel: 0))
+        let right = channelCount == 2 ? UnsafePointer(buffer.baseAddress(ofChannel: 1)) : left
+        let bytes = lame_encode_buffer_ieee_float(lame, left, right, Int32(frames), mp3Buffer, Int32(mp3BufferSize))
+        guard bytes >= 0 else { throw lameError("lame_encode_buffer_ieee_float", bytes) }
+        try writeAll(UnsafeRawBufferPointer(start: mp3Buffer, count: Int(bytes)))
+        framesWritten += Int64(frames)
+    }
+
+    public func finish() throws {
+        precondition(!finished, "finish called twice")
+        let bytes = lame_encode_flush(lame, mp3Buffer, Int32(mp3BufferSize))
+        guard bytes >= 0 else { throw lameError("lame_encode_flush", bytes) }
+        try writeAll(UnsafeRawBufferPointer(start: mp3Buffer, count: Int(bytes)))
+
+        // The LAME tag replaces the empty frame LAME put first, right after our ID3 tag.
+        var frame = [UInt8](repeating: 0, count: 2880)
+        let frameSize = lame_get_lametag_frame(lame, &frame, frame.count)
+        guard frameSize <= frame.count else { throw PodsmithError.internalError("LAME tag frame larger than 2880 bytes") }
+        if frameSize > 0 {
+            try frame.withUnsafeBytes { try writeAll(UnsafeRawBufferPointer(rebasing: $0[0..<frameSize]), at: tagSize) }
+        }
+
+        // The final tag: exact length and the (possibly re-timed) chapters. In place if it fits.
+        let durationMs = Int((Double(framesWritten) * 1000 / Double(sampleRate)).rounded())
+        let writer = ID3v2Writer(metadata: metadata, durationMilliseconds: durationMs, encoderLibrary: Self.libraryName)
+        if let tag = try writer.tag(totalSize: tagSize) {
+            try tag.withUnsafeBytes { try writeAll($0, at: 0) }
+        } else {
+            let tag = try writer.tag(padding: options.tagPaddingBytes)!
+            try shiftAudio(from: tagSize, to: tag.count)
+            try tag.withUnsafeBytes { try writeAll($0, at: 0) }
+            tagSize = tag.count
+        }
+        finished = true
+        guard close(fd) == 0 else {
+            throw PodsmithError.outputNotWritable(path: path, reason: String(cString: strerror(errno)))
+        }
+    }
+
+    // MARK: - File I/O
+
+    /// Writes all bytes at the current position (or at `offset`), retrying short writes.
+    private func writeAll(_ bytes: UnsafeRawBufferPointer, at offset: Int? = nil) throws {
+        var done = 0
+        while done < bytes.count {
+            let n: Int
+            if let offset {
+                n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done))
+            } else {
+                n = posixWrite(fd, bytes.baseAddress! + done, bytes.count - done)
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw PodsmithError.outputNotWritable(path: path, reason: String(cString: strerror(errno)))
+            }
+            done += n
+        }
+    }
+
+    /// Moves everything from `oldStart` to the end of the file so that it starts at `newStart`
+    /// (only when the final tag outgrew the padding): copied back to front in 1 MB steps.
+    private func shiftAudio(from oldStart: Int, to newStart: Int) throws {
+        let end = Int(lseek(fd, 0, SEEK_END))
+        let delta = newStart - oldStart
+        let chunk = 1 << 20
+        var scratch = [UInt8](repeating: 0, count: chunk)
+        var position = end
+        while position > oldStart {
+            let start = max(oldStart, position - chunk)
+            let count = position - start
+            let got = scratch.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, count, off_t(start)) }
+            guard got == count else {
+                throw PodsmithError.outputNotWritable(path: path, reason: "cannot read back the MP3 to enlarge its tag")
+            }
+            try scratch.withUnsafeBytes { try writeAll(UnsafeRawBufferPointer(rebasing: $0[0..<count]), at: start + delta) }
+            position = start
+        }
+    }
+
+    private func lameError(_ call: String, _ code: Int32) -> PodsmithError {
+        let reason: String
+        switch code {
+        case -1: reason = "output buffer too small"
+        case -2: reason = "out of memory"
+        case -3: reason = "parameters not initialised"
+        case -4: reason = "psychoacoustic model problem"
+        default: reason = "error \(code)"
+        }
+        return PodsmithError.encoderFailed(path: path, reason: "\(call): \(reason)")
+    }
+}
+
+/// `write(2)`, named apart from ``MP3Encoder/write(_:)``.
+private func posixWrite(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+    write(fd, bytes, count)
+}

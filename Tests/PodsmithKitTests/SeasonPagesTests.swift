@@ -1,0 +1,162 @@
+import Foundation
+import Testing
+@testable import PodsmithKit
+
+/// The loudness plot SVG and the season's index.html.
+///
+/// With `PODSMITH_ARTIFACT_DIR` set, the sample page and plot are also written there, for
+/// `scripts/render-check.sh` to screenshot in a browser.
+@Suite struct SeasonPagesTests {
+    /// A 5-minute synthetic episode: speech-like loudness around −16 LUFS with a quiet passage,
+    /// silence at both ends and a loud burst the limiter caught.
+    static func sampleInput(title: String = "Episode 1 — R&D <pilot>") -> LoudnessPlotInput {
+        let hop = 0.1
+        let count = 3000
+        var momentary = [Float](repeating: -.infinity, count: count)
+        var shortTerm = [Float](repeating: -.infinity, count: count)
+        for i in 40..<(count - 60) {
+            let t = Double(i) * hop
+            let quiet = t > 120 && t < 150 ? -8.0 : 0
+            let burst = t > 200 && t < 203 ? 7.0 : 0
+            momentary[i] = Float(-16 + 3 * sin(t * 2.1) + 2 * sin(t * 7.3) + quiet + burst)
+            shortTerm[i] = Float(-16 + 1.2 * sin(t * 0.4) + quiet + burst * 0.6)
+        }
+        return LoudnessPlotInput(
+            momentaryLUFS: momentary, shortTermLUFS: shortTerm, targetLUFS: -16,
+            limiterActivity: [TimeSpan(startSeconds: 200.2, endSeconds: 202.8), TimeSpan(startSeconds: 250, endSeconds: 250.1)],
+            removedRegions: [TimeSpan(startSeconds: 0, endSeconds: 4), TimeSpan(startSeconds: 97, endSeconds: 99.5),
+                             TimeSpan(startSeconds: 294, endSeconds: 300)],
+            durationSeconds: 300, title: title)
+    }
+
+    @Test func plotIsWellFormedSVGWithTargetLineAxesAndLegend() throws {
+        let options = LoudnessPlotOptions(floorLUFS: -60, ceilingLUFS: 0)
+        let svg = LoudnessPlot.svg(Self.sampleInput(), options: options)
+        let root = try XMLTree.parse(svg)
+        #expect(root.name == "svg")
+        #expect(root.attributes["xmlns"] == "http://www.w3.org/2000/svg")
+        // The target line is horizontal at the height of −16 LUFS on the 0…−60 axis.
+        let target = try #require(root.all("line").first { $0.attributes["class"] == "target" })
+        let y1 = try #require(Double(target.attributes["y1"] ?? ""))
+        #expect(target.attributes["y1"] == target.attributes["y2"])
+        let ticks = root.all("g").first { $0.attributes["class"] == "lufs-axis" }
+        let tickLabels = ticks?.children("text").map(\.text) ?? []
+        #expect(tickLabels.contains("-10") && tickLabels.contains("-20") && tickLabels.contains("-60"))
+        // −16 lies between the −10 and −20 gridlines, 60 % of the way down from −10.
+        let grid = try #require(ticks?.children("line"))
+        let yOf = { (label: String) -> Double in
+            let index = tickLabels.firstIndex(of: label)!
+            return Double(grid[index].attributes["y1"]!)!
+        }
+        #expect(abs(y1 - (yOf("-10") + 0.6 * (yOf("-20") - yOf("-10")))) < 0.2)
+        let timeLabels = root.all("g").first { $0.attributes["class"] == "time-axis" }?.children("text").map(\.text) ?? []
+        #expect(timeLabels.first == "0:00" && timeLabels.contains("5:00"))
+        let legend = root.all("g").first { $0.attributes["class"] == "legend" }?.all("text").map(\.text) ?? []
+        #expect(legend.contains("short-term") && legend.contains("momentary") && legend.contains("limiter")
+                && legend.contains("removed") && legend.contains("target -16 LUFS"))
+        #expect(root.all("text").contains { $0.text == "Episode 1 — R&D <pilot>" })
+    }
+
+    @Test func plotDrawsLimiterAndRemovedRegionsAndBreaksLinesAtSilence() throws {
+        let root = try XMLTree.parse(LoudnessPlot.svg(Self.sampleInput()))
+        let limiter = root.all("g").first { $0.attributes["class"] == "limiter" }
+        #expect(limiter?.children("rect").count == 2)
+        let removed = root.all("g").first { $0.attributes["class"] == "removed" }
+        #expect(removed?.children("rect").count == 3)
+        let shortTerm = try #require(root.all("path").first { $0.attributes["class"] == "short-term" })
+        let d = shortTerm.attributes["d"] ?? ""
+        // One run of sound: one move-to; silence at both ends is not drawn.
+        #expect(d.filter { $0 == "M" }.count == 1)
+        #expect(d.filter { $0 == "L" }.count > 100)
+    }
+
+    @Test func longSeriesAreReducedToOnePointPerPixelColumn() throws {
+        let count = 54_000 // 90 minutes at 100 ms
+        let series = (0..<count).map { Float(-16 + sin(Double($0) * 0.01)) }
+        let input = LoudnessPlotInput(momentaryLUFS: series, shortTermLUFS: series, targetLUFS: -16,
+                                      durationSeconds: 5400)
+        let svg = LoudnessPlot.svg(input, options: LoudnessPlotOptions(width: 960))
+        let root = try XMLTree.parse(svg)
+        let path = try #require(root.all("path").first { $0.attributes["class"] == "momentary" })
+        let points = (path.attributes["d"] ?? "").filter { $0 == "L" || $0 == "M" }.count
+        #expect(points <= 960 && points > 400)
+        #expect(svg.utf8.count < 120_000)
+    }
+
+    static func sampleReportAndPlots() -> (SeasonReport, [String: String]) {
+        let titles = ["Pilot: R&D <live>", "Second \"episode\"", "Broken one"]
+        var entries: [EpisodeReportEntry] = []
+        var plots: [String: String] = [:]
+        for (i, title) in titles.enumerated() {
+            let id = "ep\(i + 1)"
+            let failed = i == 2
+            entries.append(EpisodeReportEntry(
+                episode: id, title: title, inputFile: "raw/\(id).wav", status: failed ? .failed : (i == 1 ? .warning : .ok),
+                error: failed ? "raw/ep3.wav: not a readable audio file" : nil,
+                input: ReportLoudness(integratedLUFS: -21.3 + Double(i), truePeakDBTP: -2, durationSeconds: 300),
+                output: failed ? nil : ReportLoudness(integratedLUFS: -16.1 + 0.1 * Double(i), truePeakDBTP: -1.2,
+                                                      durationSeconds: 287.5),
+                gainDB: failed ? nil : 5.2, passes: 1,
+                outputs: failed ? [] : [ReportOutputFile(file: "\(id).mp3", format: "mp3", sizeBytes: 4_600_000)],
+                warnings: i == 1 ? ["limiter reduced gain by 3.1 dB"] : []))
+            if !failed {
+                plots[id] = LoudnessPlot.svg(sampleInput(title: title), options: LoudnessPlotOptions(idPrefix: id))
+            }
+        }
+        let report = SeasonReport(title: "Season 2 <test> & more", target: LoudnessTarget(integratedLUFS: -16, truePeakDBTP: -1),
+                                  episodes: entries)
+        return (report, plots)
+    }
+
+    @Test func indexListsEveryEpisodeWithItsPlotAndNoExternalAssets() throws {
+        let (report, plots) = Self.sampleReportAndPlots()
+        let html = SeasonIndexPage.html(report: report, plots: plots)
+        try writeArtifacts(html: html, svg: plots["ep1"]!)
+        for entry in report.episodes {
+            #expect(html.contains(MarkupEscaping.escape(entry.title!)), "title of \(entry.episode)")
+            #expect(html.contains("<section id=\"\(SeasonIndexPage.anchor(entry.episode))\""))
+        }
+        #expect(html.components(separatedBy: "<svg ").count - 1 == plots.count)
+        #expect(html.components(separatedBy: "<tr>").count - 1 == report.episodes.count + 1)
+        #expect(html.contains("not a readable audio file"))
+        // Nothing is loaded from elsewhere: no src at all, and every href is an anchor or a file beside the page.
+        #expect(!html.contains("src="))
+        #expect(!html.contains("<link") && !html.contains("<script") && !html.contains("@import"))
+        let hrefs = html.components(separatedBy: "href=\"").dropFirst().map { $0.prefix { $0 != "\"" } }
+        #expect(!hrefs.isEmpty)
+        for href in hrefs {
+            #expect(!href.contains(":") && !href.hasPrefix("//"), "external link \(href)")
+        }
+        // The raw title characters never appear unescaped.
+        #expect(!html.contains("R&D <live>"))
+    }
+
+    @Test func indexPageInlinesSVGThatStaysWellFormed() throws {
+        let (report, plots) = Self.sampleReportAndPlots()
+        let html = SeasonIndexPage.html(report: report, plots: plots)
+        // Each inlined SVG is the plot unchanged, so it parses on its own.
+        for (_, svg) in plots {
+            #expect(html.contains(svg))
+            _ = try XMLTree.parse(svg)
+        }
+    }
+
+    @Test func episodesWhoseAnchorsWouldCollideGetDistinctSections() {
+        let rows = ["a b", "a-b", "a?b"].map {
+            SeasonIndexPage.Row(episode: $0, title: $0, durationSeconds: 1, inputIntegratedLUFS: nil,
+                                outputIntegratedLUFS: nil, outputTruePeakDBTP: nil, gainDB: nil, status: .ok)
+        }
+        let html = SeasonIndexPage.html(title: "t", targetLUFS: -16, ceilingDBTP: -1, rows: rows)
+        let ids = html.components(separatedBy: "<section id=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }
+        #expect(ids.count == 3 && Set(ids).count == 3)
+        for id in ids { #expect(html.contains("href=\"#\(id)\"")) }
+    }
+
+    /// Writes the page and one plot to `PODSMITH_ARTIFACT_DIR` when it is set.
+    private func writeArtifacts(html: String, svg: String) throws {
+        guard let dir = ProcessInfo.processInfo.environment["PODSMITH_ARTIFACT_DIR"] else { return }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try html.write(toFile: dir + "/index.html", atomically: true, encoding: .utf8)
+        try svg.write(toFile: dir + "/ep1.loudness.svg", atomically: true, encoding: .utf8)
+    }
+}
