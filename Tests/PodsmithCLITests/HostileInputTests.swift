@@ -268,6 +268,17 @@ import PodsmithKit
         #expect((a["integrated_lufs"] as? NSNumber)?.doubleValue.isFinite == true)
     }
 
+    // sox writes a placeholder length (0x7FFFF000 bytes) into a WAV header it streams to a pipe;
+    // the reader must read to the end of the stream, not call it truncated.
+    @Test func wavFromAPipeIsMeasuredToItsEnd() throws {
+        let script = "/usr/bin/sox -D -n -r 48000 -c 2 -b 16 -t wav - synth 2.5 sine 1000 vol 0.1 | \"$0\" measure --json /dev/stdin"
+        let result = try CommandRunner.run([], prefix: ["/bin/sh", "-c", script])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(try result.json() as? [String: Any])
+        #expect((json["duration_s"] as? NSNumber)?.doubleValue == 2.5)
+        #expect(abs(((json["integrated_lufs"] as? NSNumber)?.doubleValue ?? 0) + 20) <= 0.1)
+    }
+
     @Test func squareWaveAtFullScaleHasSamplePeakZeroAndTruePeakAboveIt() throws {
         let file = try workspace.write("square.wav", WAVBytes.make(frames: 96_000) { i, _ in (i / 24) % 2 == 0 ? 1 : -1 })
         let json = try #require(try CommandRunner.run(["measure", "--json", file]).json() as? [String: Any])

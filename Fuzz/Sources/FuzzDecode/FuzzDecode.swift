@@ -2,7 +2,7 @@ import Foundation
 import PodsmithKit
 
 /// One fuzz input through the path `podsmith measure` takes: libsndfile decode (from memory,
-/// ``SoundFileReader/init(data:name:)``), then the meter.
+/// ``SoundFileReader/init(data:name:)``), then the meter `measure` uses by default.
 ///
 /// Invariants checked beyond "does not crash": every figure the meter reports is a number or
 /// nil, never NaN (NaN/±Inf samples are replaced by silence before the meter, see
@@ -12,7 +12,7 @@ public func fuzzDecode(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     guard let data, size > 0 else { return 0 }
     let bytes = Data(bytes: data, count: size)
     guard let reader = try? SoundFileReader(data: bytes, name: "fuzz-input") else { return 0 }
-    guard let measurement = try? LoudnessAnalysis.measure(reader, meter: .libebur128) else { return 0 }
+    guard let measurement = try? LoudnessAnalysis.measure(reader, meter: .podsmith) else { return 0 }
     let figures = [measurement.integratedLUFS, measurement.loudnessRangeLU, measurement.truePeakDBTP,
                    measurement.samplePeakDBFS, measurement.maxMomentaryLUFS, measurement.maxShortTermLUFS,
                    measurement.ungatedLUFS]

@@ -13,6 +13,10 @@ import Darwin
 /// file's length. The file is opened with `open(2)` first so that a missing, unreadable, empty or
 /// directory input gets its own precise error before libsndfile guesses at it.
 ///
+/// A pipe or device (`sox … | podsmith measure /dev/stdin`) is read to its end with its length
+/// unknown: a streaming writer cannot fix the header's size afterwards, so an early end there is not
+/// called truncated.
+///
 /// Float files may hold NaN or ±Inf. Those samples never reach the meter: they are replaced by 0
 /// (silence) as they are decoded and counted in ``nonFiniteSampleCount``, so callers can warn.
 public final class SoundFileReader: AudioSource {
@@ -74,7 +78,10 @@ public final class SoundFileReader: AudioSource {
             close(fd)
             throw PodsmithError.notAudio(path: path, reason: Self.plainMessage(message))
         }
-        try self.init(handle: handle, info: info, fd: fd, memory: nil, name: path)
+        // A pipe's header was written before the writer knew the length: sox writes 0x7FFFF000
+        // bytes, others 0 or 0xFFFFFFFF, and none can seek back to fix it.
+        let streamed = (st.st_mode & S_IFMT) != S_IFREG
+        try self.init(handle: handle, info: info, fd: fd, memory: nil, name: path, streamed: streamed)
     }
 
     /// Decodes a file held in memory, through libsndfile's virtual I/O.
@@ -97,12 +104,14 @@ public final class SoundFileReader: AudioSource {
         guard let handle = sf_open_virtual(&io, Int32(SFM_READ), &info, Unmanaged.passUnretained(memory).toOpaque()) else {
             throw PodsmithError.notAudio(path: name, reason: Self.plainMessage(String(cString: sf_strerror(nil))))
         }
-        try self.init(handle: handle, info: info, fd: -1, memory: memory, name: name)
+        try self.init(handle: handle, info: info, fd: -1, memory: memory, name: name, streamed: false)
     }
 
     /// Checks what libsndfile opened and takes ownership of `handle` (and `fd`, when not -1):
-    /// both are closed here if the file is refused.
-    private init(handle: OpaquePointer, info: SF_INFO, fd: Int32, memory: MemoryFile?, name: String) throws {
+    /// both are closed here if the file is refused. `streamed`: the input is a pipe or device, whose
+    /// header cannot state the length, so the length is unknown and an early end is not an error.
+    private init(handle: OpaquePointer, info: SF_INFO, fd: Int32, memory: MemoryFile?, name: String,
+                 streamed: Bool) throws {
         let path = name
         self.name = name
         self.fd = fd
@@ -127,8 +136,8 @@ public final class SoundFileReader: AudioSource {
         let subtype = Int(info.format) & Int(SF_FORMAT_SUBMASK)
         // libsndfile says SF_COUNT_MAX when it cannot find where the stream ends. For Ogg that
         // means no complete final page: a cut-off download or an unfinished recording.
-        let lengthKnown = info.frames >= 0 && info.frames != sf_count_t(Int64.max)
-        if !lengthKnown && major == Int(SF_FORMAT_OGG) {
+        let lengthKnown = !streamed && info.frames >= 0 && info.frames != sf_count_t(Int64.max)
+        if !streamed && !lengthKnown && major == Int(SF_FORMAT_OGG) {
             release()
             throw PodsmithError.notAudio(path: path, reason: "truncated: the Ogg stream has no final page (cut off?)")
         }
@@ -136,7 +145,7 @@ public final class SoundFileReader: AudioSource {
             sampleRate: Double(info.samplerate), channelCount: Int(info.channels),
             frameCount: lengthKnown ? Int64(info.frames) : nil)
         frameCountIsEstimate = major == Int(SF_FORMAT_MPEG)
-        if let promised = Self.framesPromisedByHeader(handle, major: major, subtype: subtype,
+        if !streamed, let promised = Self.framesPromisedByHeader(handle, major: major, subtype: subtype,
                                                       channels: Int(info.channels)),
            promised > Int64(info.frames) {
             release()
