@@ -165,8 +165,13 @@ import PodsmithKit
                 i == 1_000 ? .nan : Float(0.1 * sin(2 * Double.pi * 1_000 * Double(i) / 48_000))
             }))
         },
-        .init("float WAV of huge finite values (±3e38)", exit: 0, stderr: nil) { w in
+        .init("float WAV of huge finite values (±3e38)", exit: 0, stderr: "96000 samples beyond ±65536") { w in
             .file(try w.write("huge.wav", WAVBytes.make(floats: true, frames: 48_000) { i, _ in i % 2 == 0 ? 3e38 : -3e38 }))
+        },
+        .init("float WAV 20 dB over full scale (valid, no warning)", exit: 0, stderr: nil) { w in
+            .file(try w.write("hot.wav", WAVBytes.make(floats: true, frames: 48_000) { i, _ in
+                Float(10 * sin(2 * Double.pi * 1_000 * Double(i) / 48_000))
+            }))
         },
         .init("DC offset", exit: 0, stderr: nil) { w in
             .file(try w.write("dc.wav", WAVBytes.make(frames: 96_000) { _, _ in 0.5 }))

@@ -17,8 +17,9 @@ import Darwin
 /// unknown: a streaming writer cannot fix the header's size afterwards, so an early end there is not
 /// called truncated.
 ///
-/// Float files may hold NaN or ±Inf. Those samples never reach the meter: they are replaced by 0
-/// (silence) as they are decoded and counted in ``nonFiniteSampleCount``, so callers can warn.
+/// Float files may hold NaN or ±Inf, or absurd finite values (beyond ±``largestSample``). Those
+/// samples never reach the meter: they are replaced by 0 (silence) as they are decoded and counted
+/// in ``nonFiniteSampleCount`` and ``outOfRangeSampleCount``, so callers can warn.
 public final class SoundFileReader: AudioSource {
     public let format: AudioFormat
     public let name: String
@@ -30,6 +31,16 @@ public final class SoundFileReader: AudioSource {
     public let tags: [String: String]
     /// How many NaN/±Inf samples were replaced by 0 so far.
     public private(set) var nonFiniteSampleCount: Int = 0
+    /// How many finite samples beyond ±``largestSample`` were replaced by 0 so far.
+    public private(set) var outOfRangeSampleCount: Int = 0
+
+    /// The largest float sample magnitude passed on: 65 536 (+96.3 dBFS).
+    ///
+    /// Why: a float file may go past full scale, but nothing recorded goes 96 dB past it; values
+    /// like 3e38 are corrupt data, and they overflow `Float` arithmetic downstream (squares in
+    /// the meters, the true-peak interpolator's sums), turning a finite file into an infinite
+    /// true peak. The decode fuzzer found one.
+    public static let largestSample: Float = 65_536
 
     private let handle: OpaquePointer
     /// The descriptor libsndfile reads, or -1 for an in-memory file.
@@ -201,7 +212,9 @@ public final class SoundFileReader: AudioSource {
             return 0
         }
         if isFloatEncoding {
-            nonFiniteSampleCount += Self.replaceNonFinite(interleaved, count: got * channels)
+            let replaced = Self.replaceNonFiniteAndOutOfRange(interleaved, count: got * channels)
+            nonFiniteSampleCount += replaced.nonFinite
+            outOfRangeSampleCount += replaced.outOfRange
         }
         Self.deinterleave(interleaved, frames: got, into: buffer)
         buffer.frameCount = got
@@ -293,14 +306,16 @@ public final class SoundFileReader: AudioSource {
         }
     }
 
-    /// Replaces NaN and ±Inf by 0; returns how many were replaced.
-    static func replaceNonFinite(_ p: UnsafeMutablePointer<Float>, count: Int) -> Int {
-        var replaced = 0
-        for i in 0..<count where !p[i].isFinite {
+    /// Replaces NaN, ±Inf and samples beyond ±``largestSample`` by 0; returns how many of each.
+    static func replaceNonFiniteAndOutOfRange(_ p: UnsafeMutablePointer<Float>, count: Int)
+        -> (nonFinite: Int, outOfRange: Int) {
+        var nonFinite = 0, outOfRange = 0
+        // One comparison per sample: NaN fails it too, so the common case is a single branch.
+        for i in 0..<count where !(abs(p[i]) <= largestSample) {
+            if p[i].isFinite { outOfRange += 1 } else { nonFinite += 1 }
             p[i] = 0
-            replaced += 1
         }
-        return replaced
+        return (nonFinite, outOfRange)
     }
 
     /// libsndfile's name for a major format or a subtype (`SFC_GET_FORMAT_INFO` looks up either by
