@@ -79,6 +79,9 @@ for target in "${targets[@]}"; do
     echo "== $target: build ($sanitizers)"
     # One build folder per sanitizer set, so switching sets does not rebuild everything.
     scratch=$fuzz_dir/.build/${sanitizers//,/-}
+    # SwiftPM keeps the build plan of a path dependency and misses files added to it since:
+    # drop the plan (not the objects) so that it is made again.
+    rm -f "$scratch/release.yaml" "$scratch"/*/release/description.json
     if ! swift build -c release --scratch-path "$scratch" --product "$target" -Xswiftc "-sanitize=$sanitizers" \
         -Xswiftc -g >"$corpus/$target.build.log" 2>&1; then
         echo "$target: build failed (see $corpus/$target.build.log):"
