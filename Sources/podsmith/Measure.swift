@@ -81,6 +81,10 @@ extension Podsmith {
                 ErrorReporting.printWarning(
                     file: file, "\(reader.nonFiniteSampleCount) NaN or infinite samples were measured as silence")
             }
+            if reader.outOfRangeSampleCount > 0 {
+                ErrorReporting.printWarning(
+                    file: file, "\(reader.outOfRangeSampleCount) samples beyond ±65536 (+96 dBFS, corrupt data) were measured as silence")
+            }
             return FileMeasurement(
                 file: file, meter: meter, container: reader.containerName, encoding: reader.encodingName,
                 measurement: measurement)

@@ -13,8 +13,13 @@ import Darwin
 /// file's length. The file is opened with `open(2)` first so that a missing, unreadable, empty or
 /// directory input gets its own precise error before libsndfile guesses at it.
 ///
-/// Float files may hold NaN or ±Inf. Those samples never reach the meter: they are replaced by 0
-/// (silence) as they are decoded and counted in ``nonFiniteSampleCount``, so callers can warn.
+/// A pipe or device (`sox … | podsmith measure /dev/stdin`) is read to its end with its length
+/// unknown: a streaming writer cannot fix the header's size afterwards, so an early end there is not
+/// called truncated.
+///
+/// Float files may hold NaN or ±Inf, or absurd finite values (beyond ±``largestSample``). Those
+/// samples never reach the meter: they are replaced by 0 (silence) as they are decoded and counted
+/// in ``nonFiniteSampleCount`` and ``outOfRangeSampleCount``, so callers can warn.
 public final class SoundFileReader: AudioSource {
     public let format: AudioFormat
     public let name: String
@@ -26,9 +31,22 @@ public final class SoundFileReader: AudioSource {
     public let tags: [String: String]
     /// How many NaN/±Inf samples were replaced by 0 so far.
     public private(set) var nonFiniteSampleCount: Int = 0
+    /// How many finite samples beyond ±``largestSample`` were replaced by 0 so far.
+    public private(set) var outOfRangeSampleCount: Int = 0
+
+    /// The largest float sample magnitude passed on: 65 536 (+96.3 dBFS).
+    ///
+    /// Why: a float file may go past full scale, but nothing recorded goes 96 dB past it; values
+    /// like 3e38 are corrupt data, and they overflow `Float` arithmetic downstream (squares in
+    /// the meters, the true-peak interpolator's sums), turning a finite file into an infinite
+    /// true peak. The decode fuzzer found one.
+    public static let largestSample: Float = 65_536
 
     private let handle: OpaquePointer
+    /// The descriptor libsndfile reads, or -1 for an in-memory file.
     private let fd: Int32
+    /// The bytes of an in-memory file; libsndfile's virtual I/O callbacks read them.
+    private let memory: MemoryFile?
     private let isFloatEncoding: Bool
     /// libsndfile estimates an MP3's length from its Xing/Info header or, without one, from the file
     /// size and bitrate, which a large ID3 tag (cover art) throws off by seconds. So for MP3 a stream
@@ -41,8 +59,7 @@ public final class SoundFileReader: AudioSource {
     /// Opens `path` for streaming.
     /// - Throws: ``PodsmithError`` naming the file: missing, unreadable, directory, empty, not audio,
     ///   or outside 1–8 channels / 8–192 kHz.
-    public init(path: String) throws {
-        name = path
+    public convenience init(path: String) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             let err = errno
@@ -72,16 +89,57 @@ public final class SoundFileReader: AudioSource {
             close(fd)
             throw PodsmithError.notAudio(path: path, reason: Self.plainMessage(message))
         }
+        // A pipe's header was written before the writer knew the length: sox writes 0x7FFFF000
+        // bytes, others 0 or 0xFFFFFFFF, and none can seek back to fix it.
+        let streamed = (st.st_mode & S_IFMT) != S_IFREG
+        try self.init(handle: handle, info: info, fd: fd, memory: nil, name: path, streamed: streamed)
+    }
+
+    /// Decodes a file held in memory, through libsndfile's virtual I/O.
+    ///
+    /// Why: the fuzz targets (Fuzz/) feed millions of byte strings through the same decode path as
+    /// files without touching a disk, and a caller holding a download need not write it out first.
+    /// The reader keeps its own copy of `data`; `name` only labels messages.
+    /// - Throws: the same ``PodsmithError``s as ``init(path:)`` (``PodsmithError/inputEmpty(path:)``
+    ///   for no bytes).
+    public convenience init(data: Data, name: String) throws {
+        guard !data.isEmpty else { throw PodsmithError.inputEmpty(path: name) }
+        let memory = MemoryFile(data)
+        var io = SF_VIRTUAL_IO(
+            get_filelen: { MemoryFile.from($0).length },
+            seek: { offset, whence, user in MemoryFile.from(user).seek(offset, whence: whence) },
+            read: { destination, count, user in MemoryFile.from(user).read(into: destination, count: count) },
+            write: { _, _, _ in 0 },
+            tell: { MemoryFile.from($0).position })
+        var info = SF_INFO()
+        guard let handle = sf_open_virtual(&io, Int32(SFM_READ), &info, Unmanaged.passUnretained(memory).toOpaque()) else {
+            throw PodsmithError.notAudio(path: name, reason: Self.plainMessage(String(cString: sf_strerror(nil))))
+        }
+        try self.init(handle: handle, info: info, fd: -1, memory: memory, name: name, streamed: false)
+    }
+
+    /// Checks what libsndfile opened and takes ownership of `handle` (and `fd`, when not -1):
+    /// both are closed here if the file is refused. `streamed`: the input is a pipe or device, whose
+    /// header cannot state the length, so the length is unknown and an early end is not an error.
+    private init(handle: OpaquePointer, info: SF_INFO, fd: Int32, memory: MemoryFile?, name: String,
+                 streamed: Bool) throws {
+        let path = name
+        self.name = name
         self.fd = fd
         self.handle = handle
+        self.memory = memory
+        func release() {
+            sf_close(handle)
+            if fd >= 0 { close(fd) }
+        }
 
         guard AudioFormat.supportedChannelCounts.contains(Int(info.channels)) else {
-            sf_close(handle); close(fd)
+            release()
             throw PodsmithError.unsupportedAudio(
                 path: path, reason: "\(info.channels) channels (Podsmith handles 1 to 8)")
         }
         guard AudioFormat.supportedSampleRates.contains(Double(info.samplerate)) else {
-            sf_close(handle); close(fd)
+            release()
             throw PodsmithError.unsupportedAudio(
                 path: path, reason: "sample rate \(info.samplerate) Hz (Podsmith handles 8 to 192 kHz)")
         }
@@ -89,19 +147,19 @@ public final class SoundFileReader: AudioSource {
         let subtype = Int(info.format) & Int(SF_FORMAT_SUBMASK)
         // libsndfile says SF_COUNT_MAX when it cannot find where the stream ends. For Ogg that
         // means no complete final page: a cut-off download or an unfinished recording.
-        let lengthKnown = info.frames >= 0 && info.frames != sf_count_t(Int64.max)
-        if !lengthKnown && major == Int(SF_FORMAT_OGG) {
-            sf_close(handle); close(fd)
+        let lengthKnown = !streamed && info.frames >= 0 && info.frames != sf_count_t(Int64.max)
+        if !streamed && !lengthKnown && major == Int(SF_FORMAT_OGG) {
+            release()
             throw PodsmithError.notAudio(path: path, reason: "truncated: the Ogg stream has no final page (cut off?)")
         }
         format = AudioFormat(
             sampleRate: Double(info.samplerate), channelCount: Int(info.channels),
             frameCount: lengthKnown ? Int64(info.frames) : nil)
         frameCountIsEstimate = major == Int(SF_FORMAT_MPEG)
-        if let promised = Self.framesPromisedByHeader(handle, major: major, subtype: subtype,
+        if !streamed, let promised = Self.framesPromisedByHeader(handle, major: major, subtype: subtype,
                                                       channels: Int(info.channels)),
            promised > Int64(info.frames) {
-            sf_close(handle); close(fd)
+            release()
             throw PodsmithError.notAudio(
                 path: path,
                 reason: "truncated: the header promises \(promised) frames, the file holds \(info.frames)")
@@ -126,7 +184,7 @@ public final class SoundFileReader: AudioSource {
 
     deinit {
         sf_close(handle)
-        close(fd)
+        if fd >= 0 { close(fd) }
         scratch?.deallocate()
     }
 
@@ -143,7 +201,7 @@ public final class SoundFileReader: AudioSource {
         if got <= 0 {
             let code = sf_error(handle)
             if code != 0 {
-                throw PodsmithError.decodeFailed(path: name, reason: Self.plainMessage(String(cString: sf_strerror(handle))))
+                throw PodsmithError.decodeFailed(path: name, reason: decodeErrorReason())
             }
             if !frameCountIsEstimate, let expected = format.frameCount, framesDelivered < expected {
                 throw PodsmithError.decodeFailed(
@@ -154,12 +212,29 @@ public final class SoundFileReader: AudioSource {
             return 0
         }
         if isFloatEncoding {
-            nonFiniteSampleCount += Self.replaceNonFinite(interleaved, count: got * channels)
+            let replaced = Self.replaceNonFiniteAndOutOfRange(interleaved, count: got * channels)
+            nonFiniteSampleCount += replaced.nonFinite
+            outOfRangeSampleCount += replaced.outOfRange
         }
         Self.deinterleave(interleaved, frames: got, into: buffer)
         buffer.frameCount = got
         framesDelivered += Int64(got)
         return got
+    }
+
+    /// What went wrong mid-stream, and where, in words a user can act on.
+    ///
+    /// Why: libsndfile reports mpg123's failures as "Unspecified internal error." and FLAC's as
+    /// "Error : flac decoder lost sync."; the position tells the user where the damage starts.
+    private func decodeErrorReason() -> String {
+        var message = Self.plainMessage(String(cString: sf_strerror(handle)))
+        if message.hasPrefix("Error : ") { message.removeFirst("Error : ".count) }
+        if message.hasSuffix(".") { message.removeLast() }
+        let at = String(format: "%.2f", Double(framesDelivered) / format.sampleRate)
+        if frameCountIsEstimate {
+            return "corrupt MP3 data after \(at) s (the decoder lost sync and could not find the next frame; libsndfile: \(message))"
+        }
+        return "\(message) after \(at) s of audio (corrupt or cut-off data)"
     }
 
     public func rewind() throws {
@@ -231,14 +306,16 @@ public final class SoundFileReader: AudioSource {
         }
     }
 
-    /// Replaces NaN and ±Inf by 0; returns how many were replaced.
-    static func replaceNonFinite(_ p: UnsafeMutablePointer<Float>, count: Int) -> Int {
-        var replaced = 0
-        for i in 0..<count where !p[i].isFinite {
+    /// Replaces NaN, ±Inf and samples beyond ±``largestSample`` by 0; returns how many of each.
+    static func replaceNonFiniteAndOutOfRange(_ p: UnsafeMutablePointer<Float>, count: Int)
+        -> (nonFinite: Int, outOfRange: Int) {
+        var nonFinite = 0, outOfRange = 0
+        // One comparison per sample: NaN fails it too, so the common case is a single branch.
+        for i in 0..<count where !(abs(p[i]) <= largestSample) {
+            if p[i].isFinite { outOfRange += 1 } else { nonFinite += 1 }
             p[i] = 0
-            replaced += 1
         }
-        return replaced
+        return (nonFinite, outOfRange)
     }
 
     /// libsndfile's name for a major format or a subtype (`SFC_GET_FORMAT_INFO` looks up either by
@@ -257,3 +334,50 @@ public final class SoundFileReader: AudioSource {
             .joined(separator: " ")
     }
 }
+
+/// Bytes in memory behind libsndfile's virtual I/O callbacks (read-only).
+///
+/// The callbacks are C function pointers and cannot capture; libsndfile hands back the `user_data`
+/// pointer, which is this object, unretained (the reader owns it for as long as the handle lives).
+final class MemoryFile {
+    private let bytes: UnsafeMutableRawBufferPointer
+    private(set) var position: sf_count_t = 0
+
+    init(_ data: Data) {
+        bytes = .allocate(byteCount: data.count, alignment: 16)
+        _ = data.copyBytes(to: bytes)
+    }
+
+    deinit { bytes.deallocate() }
+
+    var length: sf_count_t { sf_count_t(bytes.count) }
+
+    static func from(_ user: UnsafeMutableRawPointer?) -> MemoryFile {
+        Unmanaged<MemoryFile>.fromOpaque(user!).takeUnretainedValue()
+    }
+
+    /// Moves like `lseek(2)`; a position before the start is refused (-1), one past the end is
+    /// allowed (reads there return 0 bytes).
+    func seek(_ offset: sf_count_t, whence: Int32) -> sf_count_t {
+        let base: sf_count_t
+        switch whence {
+        case SEEK_SET: base = 0
+        case SEEK_CUR: base = position
+        case SEEK_END: base = length
+        default: return -1
+        }
+        let (target, overflow) = base.addingReportingOverflow(offset)
+        guard !overflow, target >= 0 else { return -1 }
+        position = target
+        return position
+    }
+
+    func read(into destination: UnsafeMutableRawPointer?, count: sf_count_t) -> sf_count_t {
+        guard let destination, count > 0, position < length else { return 0 }
+        let n = min(count, length - position)
+        destination.copyMemory(from: bytes.baseAddress! + Int(position), byteCount: Int(n))
+        position += n
+        return n
+    }
+}
+

@@ -93,7 +93,7 @@ public enum OutputNaming {
     /// or digit). Every choice is sanitized.
     public static func stem(for entry: EpisodeEntry, scheme: OutputNamingScheme) -> String? {
         if let output = entry.output { return sanitizeStem(output) }
-        let fileStem = sanitizeStem(((entry.file as NSString).lastPathComponent as NSString).deletingPathExtension)
+        let fileStem = sanitizeStem(PathText.stem(entry.file))
         switch scheme {
         case .stem:
             return fileStem

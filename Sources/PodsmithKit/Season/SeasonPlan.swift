@@ -58,7 +58,7 @@ public struct SeasonPlan: Sendable {
                 }
                 return resolved
             }
-            let fileStem = ((entry.file as NSString).lastPathComponent as NSString).deletingPathExtension
+            let fileStem = PathText.stem(entry.file)
             let stem = OutputNaming.stem(for: entry, scheme: manifest.naming) ?? "episode-\(index + 1)"
             let metadata = EpisodeDescription(
                 title: entry.title ?? fileStem,
@@ -132,7 +132,7 @@ public struct SeasonPlan: Sendable {
                                         message: "output name '\(collision.name)' is also written for \(entries[collision.earlier].file); rename one or use a manifest"))
         }
         if !issues.isEmpty { throw ManifestValidationError(issues) }
-        let show = ShowInfo(title: (base as NSString).lastPathComponent)
+        let show = ShowInfo(title: PathText.lastComponent(base))
         let manifest = SeasonManifest(show: show, episodes: entries)
         return SeasonPlan(manifest: manifest, baseDirectory: base)
     }

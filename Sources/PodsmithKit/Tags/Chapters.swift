@@ -102,7 +102,7 @@ public struct ChapterList: Codable, Sendable, Equatable {
             throw PodsmithError.inputUnreadable(path: path, reason: "cannot read the file")
         }
         var list = try parse(data, name: path)
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = PathText.deletingLastComponent(path)
         for chapter in list.chapters where chapter.hasLocalImage {
             let img = chapter.img!
             guard list.localImages[img] == nil else { continue }
