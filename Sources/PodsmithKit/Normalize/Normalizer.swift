@@ -111,11 +111,18 @@ public struct Normalizer {
             pass += 1
             let output = try nextOutput ?? AtomicOutputFile(finalPath: outputPath)
             nextOutput = nil
-            let stats = try render(inputPath: inputPath, plan: plan, gainDB: gainDB, ceilingDBTP: ceilingDBTP,
+            let stats: LimiterStatistics
+            do {
+                stats = try render(inputPath: inputPath, plan: plan, gainDB: gainDB, ceilingDBTP: ceilingDBTP,
                                    sink: { rate, channels in
                                        try makeEncoder(path: output.temporaryPath, sampleRate: rate,
                                                        channelCount: channels, metadata: metadata)
                                    }, observer: observer, progress: progress)
+            } catch let PodsmithError.outputNotWritable(_, reason) {
+                // The user knows the output by its final name, not by its temporary's.
+                output.discard()
+                throw PodsmithError.outputNotWritable(path: outputPath, reason: reason)
+            }
             report.gainDB = gainDB
             report.limiterMaxReductionDB = stats.maxReductionDB
             report.limitedSeconds = stats.reducingSeconds
