@@ -15,14 +15,18 @@
 # 10·log10((35400·10^-3 + 600·10^-1) / 36000) = -25.77 LUFS (both parts pass the relative gate),
 # loudness range 0 LU (the loud part is under 5 % of the short-term blocks), sample peak -10 dBFS.
 #
-# Needs about 14 GB free (checked first). Takes several minutes (generation and two 10-hour passes).
-# TODO(normalize): once `podsmith normalize` exists, add its run on $w64 here with the same memory limit.
+# Then `podsmith normalize` turns the W64 into a 128 kbit/s MP3 (analysis, trial, render, verify:
+# the whole pipeline over ten hours) under the same memory limit, and the MP3 must measure −16 LUFS
+# ± 0.2 and at most −1 dBTP (libebur128). Skip it with NORMALIZE=0.
+#
+# Needs about 14 GB free (checked first). Takes several minutes (generation and two 10-hour passes),
+# plus about 8 minutes of LAME for the normalize step.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=${1:-$(mktemp -d "${TMPDIR:-/tmp}/podsmith-long.XXXXXX")}
 mkdir -p "$work"
-cleanup() { rm -f "$work/ten-hours.w64" "$work/ten-hours-rf64.wav" "$work"/*.json "$work"/*.time; rmdir "$work" 2>/dev/null || true; }
+cleanup() { rm -f "$work/ten-hours.w64" "$work/ten-hours-rf64.wav" "$work/ten-hours.mp3" "$work"/*.json "$work"/*.time; rmdir "$work" 2>/dev/null || true; }
 trap cleanup EXIT
 
 limit_kb=$((64 * 1024))
@@ -85,5 +89,23 @@ a, b = (json.load(open(f)) for f in sys.argv[1:])
 keys = [k for k in a if k not in ("file", "container", "encoding")]
 diff = [k for k in keys if a[k] != b[k]]
 sys.exit(f"W64 and RF64 differ in {diff}" if diff else 0)' "$work/w64.json" "$work/rf64.json"; then status=1; fi
+if [ "${NORMALIZE:-1}" != 0 ]; then
+    echo "== podsmith normalize (10 hours → MP3)"
+    mp3=$work/ten-hours.mp3
+    /usr/bin/time -v "$podsmith" normalize "$w64" -o "$mp3" --json >"$work/normalize.json" 2>"$work/normalize.time"
+    rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/normalize.time")
+    wall=$(awk -F'): ' '/Elapsed \(wall clock\)/ {print $2}' "$work/normalize.time")
+    echo "normalize: peak RSS ${rss} kB (limit $limit_kb kB), wall $wall"
+    if [ "$rss" -ge "$limit_kb" ]; then echo "FAIL: normalize used ${rss} kB" >&2; status=1; fi
+    "$podsmith" measure --meter libebur128 --json "$mp3" >"$work/normalized.json"
+    python3 - "$work/normalized.json" <<'PY' || status=1
+import json, sys
+m = json.load(open(sys.argv[1]))
+print(f"normalized MP3: {m['integrated_lufs']} LUFS, {m['true_peak_dbtp']} dBTP, {m['duration_s']} s")
+bad = abs(m["integrated_lufs"] + 16) > 0.2 or m["true_peak_dbtp"] > -1.0
+sys.exit("FAIL: normalized MP3 off target" if bad else 0)
+PY
+    rm -f "$mp3"
+fi
 [ $status -eq 0 ] && echo "long-file-check: OK" || echo "long-file-check: FAILED" >&2
 exit $status
