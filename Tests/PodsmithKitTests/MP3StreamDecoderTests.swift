@@ -63,6 +63,12 @@ import Testing
             offset += n
         }
         try encoder.finish()
+        try decoder.finish { block in
+            for c in 0..<block.channelCount {
+                decoded[c].append(contentsOf: UnsafeBufferPointer(start: block.baseAddress(ofChannel: c),
+                                                                  count: block.frameCount))
+            }
+        }
         return (decoded, tapped, path, encoder.streamLeadingFrames)
     }
 
@@ -146,6 +152,7 @@ import Testing
                 step = step * 3 % 1031 + 1
             }
         }
+        try decoder.finish { left.append(contentsOf: UnsafeBufferPointer(start: $0.baseAddress(ofChannel: 0), count: $0.frameCount)) }
         #expect(left == streamed.decoded[0])
     }
 }

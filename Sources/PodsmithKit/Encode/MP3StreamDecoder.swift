@@ -52,6 +52,7 @@ public final class MP3StreamDecoder {
         self.channelCount = channelCount
         self.leadingFrames = leadingFrames
         block = AudioBuffer(channelCount: channelCount, capacity: blockFrames)
+        block.frameCount = 0
         interleaved = .allocate(capacity: blockFrames * channelCount)
         // From here on a throw runs deinit.
         try check(mpg123_param2(handle, Int32(MPG123_ADD_FLAGS.rawValue), Int(MPG123_QUIET.rawValue), 0), "mpg123_param2")
@@ -69,7 +70,7 @@ public final class MP3StreamDecoder {
     }
 
     /// Decodes `bytes` (any split of the stream; an incomplete frame waits for the next call) and
-    /// passes every complete block, and the last partial one, to `emit`.
+    /// passes every full block to `emit` (the last, partial one comes from ``finish(emit:)``).
     /// - Parameter emit: the block is valid only during the call.
     /// - Throws: ``PodsmithError/internalError(_:)`` on a stream libmpg123 rejects or one whose
     ///   rate or channel count is not the expected one; `emit`'s errors.
@@ -92,19 +93,40 @@ public final class MP3StreamDecoder {
         }
     }
 
+    /// Emits the last, partial block. Call once after the last ``feed(_:emit:)``.
+    public func finish(emit: (AudioBuffer) throws -> Void) throws {
+        if block.frameCount > 0 { try emit(block) }
+        block.frameCount = 0
+    }
+
     /// Moves decoded interleaved frames into the block, less the leading frames and past the limit.
+    /// Blocks are emitted only when full (and the last one by ``finish(emit:)``), so that what a
+    /// consumer sees does not depend on how the bytes were split: our meter's figures are then the
+    /// same, bit for bit, however the encoder's and this thread's timing went.
     private func deliver(frames: Int, emit: (AudioBuffer) throws -> Void) throws {
         var start = 0
         if dropped < leadingFrames {
             start = min(frames, leadingFrames - dropped)
             dropped += start
         }
-        let count = Int(min(Int64(frames - start), max(0, frameLimit - emittedFrames)))
-        guard count > 0 else { return }
-        SoundFileReader.deinterleave(interleaved + start * channelCount, frames: count, into: block)
-        block.frameCount = count
-        emittedFrames += Int64(count)
-        try emit(block)
+        var remaining = Int(min(Int64(frames - start), max(0, frameLimit - emittedFrames)))
+        var source = interleaved + start * channelCount
+        while remaining > 0 {
+            let at = block.frameCount
+            let n = min(remaining, block.capacity - at)
+            for c in 0..<channelCount {
+                let dst = block.baseAddress(ofChannel: c) + at
+                for i in 0..<n { dst[i] = source[i * channelCount + c] }
+            }
+            block.frameCount = at + n
+            emittedFrames += Int64(n)
+            remaining -= n
+            source += n * channelCount
+            if block.frameCount == block.capacity {
+                try emit(block)
+                block.frameCount = 0
+            }
+        }
     }
 
     private func checkFormat() throws {

@@ -654,7 +654,11 @@ final class StreamingMP3Verifier: @unchecked Sendable {
         while true {
             condition.lock()
             while count == 0 && !closed { condition.wait() }
-            if count == 0 && closed { condition.unlock(); return }
+            if count == 0 && closed {
+                condition.unlock()
+                do { try decoder.finish { meter.process($0) } } catch { failed = true }
+                return
+            }
             let start = head, n = min(count, capacity - head)
             decoder.frameLimit = frameLimit
             condition.unlock()
