@@ -2,7 +2,7 @@
 //
 // Podsmith: loudness measurement, normalization and encoding for podcast episodes.
 // The C libraries are system-library targets; install them with
-//   apt-get install libsndfile1-dev libmp3lame-dev libebur128-dev libflac-dev libopusenc-dev libsoxr-dev
+//   apt-get install libsndfile1-dev libmp3lame-dev libebur128-dev libflac-dev libopusenc-dev libsoxr-dev libmpg123-dev
 
 import PackageDescription
 
@@ -38,12 +38,15 @@ let package = Package(
         .systemLibrary(
             name: "CSoxr", pkgConfig: "soxr",
             providers: [.apt(["libsoxr-dev"])]),
+        .systemLibrary(
+            name: "CMpg123", pkgConfig: "libmpg123",
+            providers: [.apt(["libmpg123-dev"])]),
 
         // MARK: - Core
         .target(
             name: "PodsmithKit",
             dependencies: [
-                "CSndFile", "CLame", "CEbur128", "CFLAC", "COpusEnc", "CSoxr",
+                "CSndFile", "CLame", "CEbur128", "CFLAC", "COpusEnc", "CSoxr", "CMpg123",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Plot", package: "Plot"),
             ],

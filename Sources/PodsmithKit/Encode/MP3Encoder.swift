@@ -62,6 +62,21 @@ public final class MP3Encoder: AudioEncoder {
     public var metadata: EpisodeMetadata
     /// Frames (per channel) encoded so far.
     public private(set) var framesWritten: Int64 = 0
+    /// Sees the audio bytes as they are written, e.g. to decode and measure them while LAME is still
+    /// encoding (see ``MP3StreamDecoder``). Called on the thread that calls ``write(_:)`` and
+    /// ``finish()``, after each successful write of the encoder's output to the file, with that very
+    /// buffer — so what it sees is exactly what the file holds — and the input frames encoded so far
+    /// (final at the last call, the flush). The ID3 tag is not passed (it is not audio). The first frame
+    /// passed is LAME's provisional tag frame; ``finish()`` rewrites it in the file with the LAME tag
+    /// (see ``streamLeadingFrames``). An error it throws fails the write.
+    public var byteTap: ((_ bytes: UnsafeRawBufferPointer, _ encodedFrames: Int64) throws -> Void)?
+    /// Decoded frames that come before the first input frame when the audio bytes are decoded from
+    /// their first byte: LAME's provisional tag frame (one frame of silence), LAME's encoder delay,
+    /// and the 529-frame delay of the decoder's synthesis filterbank. A gapless decode of the finished
+    /// file skips the same (the LAME tag frame, then encoder delay + 529, as the tag states).
+    public var streamLeadingFrames: Int {
+        Int(lame_get_framesize(lame)) + Int(lame_get_encoder_delay(lame)) + 529
+    }
     /// LAME's version, e.g. "LAME 3.100", credited in `TSSE`.
     public static var libraryName: String { "LAME " + String(cString: get_lame_version()) }
 
@@ -174,15 +189,19 @@ public final class MP3Encoder: AudioEncoder {
         let right = channelCount == 2 ? UnsafePointer(buffer.baseAddress(ofChannel: 1)) : left
         let bytes = lame_encode_buffer_ieee_float(lame, left, right, Int32(frames), mp3Buffer, Int32(mp3BufferSize))
         guard bytes >= 0 else { throw lameError("lame_encode_buffer_ieee_float", bytes) }
-        try writeAll(UnsafeRawBufferPointer(start: mp3Buffer, count: Int(bytes)))
+        let written = UnsafeRawBufferPointer(start: mp3Buffer, count: Int(bytes))
+        try writeAll(written)
         framesWritten += Int64(frames)
+        if bytes > 0 { try byteTap?(written, framesWritten) }
     }
 
     public func finish() throws {
         precondition(!finished, "finish called twice")
         let bytes = lame_encode_flush(lame, mp3Buffer, Int32(mp3BufferSize))
         guard bytes >= 0 else { throw lameError("lame_encode_flush", bytes) }
-        try writeAll(UnsafeRawBufferPointer(start: mp3Buffer, count: Int(bytes)))
+        let written = UnsafeRawBufferPointer(start: mp3Buffer, count: Int(bytes))
+        try writeAll(written)
+        try byteTap?(written, framesWritten)
 
         // The LAME tag replaces the empty frame LAME put first, right after our ID3 tag.
         var frame = [UInt8](repeating: 0, count: 2880)

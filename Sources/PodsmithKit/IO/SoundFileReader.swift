@@ -244,6 +244,16 @@ public final class SoundFileReader: AudioSource {
         framesDelivered = 0
     }
 
+    /// Moves the read position to `frame` frames from the start, so that excerpts can be read without
+    /// decoding what comes before them (the normalizer's trial renders only its probe windows).
+    /// - Throws: ``PodsmithError/decodeFailed(path:reason:)`` if the file cannot seek there.
+    public func seek(toFrame frame: Int64) throws {
+        guard frame >= 0, sf_seek(handle, sf_count_t(frame), Int32(SEEK_SET)) == sf_count_t(frame) else {
+            throw PodsmithError.decodeFailed(path: name, reason: "cannot seek to frame \(frame)")
+        }
+        framesDelivered = frame
+    }
+
     /// The frame count the WAV or AIFF header's data chunk promises, for fixed-width encodings.
     ///
     /// Why: libsndfile quietly shortens the frame count of a WAV or AIFF whose data chunk runs past

@@ -9,7 +9,8 @@ import Foundation
 ///    `maxGainDB`.
 /// 3. **Render**: trim → downmix → gain → look-ahead true-peak limiter → resample → encode, with the
 ///    encoder on its own thread (it is most of the work) and the DSP chain on the calling thread.
-/// 4. **Verify**: decode the written file and measure it. If the integrated loudness is off by more than
+/// 4. **Verify**: decode the written file and measure it (an MP3 while it is encoded, from the bytes
+///    written, on a third thread: ``StreamingMP3Verifier``; other formats after). If the integrated loudness is off by more than
 ///    the tolerance or the true peak is over the ceiling (lossy encoders overshoot), correct the gain or
 ///    lower the limiter's ceiling and render again, at most `maxPasses` times.
 ///
@@ -111,17 +112,27 @@ public struct Normalizer {
             pass += 1
             let output = try nextOutput ?? AtomicOutputFile(finalPath: outputPath)
             nextOutput = nil
+            // An MP3 is measured while it is encoded (see StreamingMP3Verifier); other formats after.
+            var streaming: StreamingMP3Verifier?
             let stats: LimiterStatistics
             do {
                 stats = try render(inputPath: inputPath, plan: plan, gainDB: gainDB, ceilingDBTP: ceilingDBTP,
                                    sink: { rate, channels in
-                                       try makeEncoder(path: output.temporaryPath, sampleRate: rate,
-                                                       channelCount: channels, metadata: metadata)
+                                       let encoder = try makeEncoder(path: output.temporaryPath, sampleRate: rate,
+                                                                     channelCount: channels, metadata: metadata)
+                                       if options.verify, let mp3 = encoder as? MP3Encoder {
+                                           streaming = try StreamingMP3Verifier(encoder: mp3)
+                                       }
+                                       return encoder
                                    }, observer: observer, progress: progress)
             } catch let PodsmithError.outputNotWritable(_, reason) {
                 // The user knows the output by its final name, not by its temporary's.
+                _ = streaming?.finish()
                 output.discard()
                 throw PodsmithError.outputNotWritable(path: outputPath, reason: reason)
+            } catch {
+                _ = streaming?.finish()
+                throw error
             }
             report.gainDB = gainDB
             report.limiterMaxReductionDB = stats.maxReductionDB
@@ -135,7 +146,8 @@ public struct Normalizer {
                 break
             }
             try progress?(.verifying, 0)
-            let measured = try LoudnessAnalysis.measure(SoundFileReader(path: output.temporaryPath), meter: .podsmith)
+            let measured = try streaming?.finish()
+                ?? LoudnessAnalysis.measure(SoundFileReader(path: output.temporaryPath), meter: .podsmith)
             report.output = measured
             let level = measured.integratedLUFS ?? measured.ungatedLUFS
             let loudnessError = level.map { plan.measuredTargetLUFS - $0 } ?? 0
@@ -184,43 +196,127 @@ public struct Normalizer {
     /// takes a little loudness away when it acts (0.1–0.5 LU on music, less on speech), and a lossy
     /// encoder takes some too (LAME at 128 kbit/s low-passes and drops masked detail: −0.3 to −0.5 LU
     /// on bright music, since K-weighting favours high frequencies). Rather than learn that from the
-    /// encoded file and encode again (the encoder is ~90 % of the job), a trial pass runs the same DSP
-    /// chain into our meter — a few seconds per hour of audio — and, for lossy formats, also encodes a
-    /// few short excerpts and measures them decoded against the same excerpts uncoded. The gain is
-    /// corrected by both, so that verification normally passes on the first encode.
+    /// encoded file and encode again (the encoder is ~90 % of the job):
+    /// - for a lossy format that is verified, a few short excerpts are rendered (the reader seeks to
+    ///   each; see ``probeCodecLoss(inputPath:plan:gainDB:ceilingDBTP:outputPath:)``), encoded, decoded
+    ///   and measured against the same excerpts uncoded: the codec's loss;
+    /// - only when the limiter is expected to act (the programme's true peak plus the gain reaches the
+    ///   ceiling), a trial pass runs the whole DSP chain into a loudness-only meter (no true peak, which
+    ///   is most of a meter's cost): the limiter's loss depends on every peak of the programme, which
+    ///   excerpts cannot stand for. Without limiting the chain is linear and the plan's gain already
+    ///   holds, so that pass is skipped.
+    /// The gain is corrected by both, so that verification normally passes on the first encode.
     func calibratedGain(inputPath: String, plan: Plan, ceilingDBTP: Double, outputPath: String,
                         progress: ((Stage, Double) throws -> Void)?) throws -> Double {
         var gainDB = plan.gainDB
         let lossy = options.encoder.format == .mp3 || options.encoder.format == .opus
         let limits = plan.programme.truePeakDBTP.map { $0 + gainDB > ceilingDBTP - options.limiter.safetyMarginDB } ?? false
         guard !plan.gainCapped, limits || (lossy && options.verify) else { return gainDB }
-        let outputFrames = Int64((Double(plan.edit.outputFrameCount) * plan.outputSampleRate / plan.edit.sampleRate).rounded())
-        let probe = lossy ? CodecProbe(totalFrames: outputFrames, sampleRate: plan.outputSampleRate) : nil
-        var codecLossDB = 0.0
-        for attempt in 0..<2 {
-            let sink = MeterSink(probe: attempt == 0 ? probe : nil)
-            let probeFile = attempt == 0 && probe != nil ? try AtomicOutputFile(finalPath: outputPath + ".probe") : nil
-            defer { probeFile?.discard() }
+        try progress?(.calibrating, 0)
+        let codecLossDB = lossy && options.verify
+            ? try probeCodecLoss(inputPath: inputPath, plan: plan, gainDB: gainDB, ceilingDBTP: ceilingDBTP,
+                                 outputPath: outputPath) : 0
+        // The trial starts from the gain already corrected for the codec, so that it measures (and
+        // corrects) the limiter's loss alone, normally in one pass.
+        gainDB = min(gainDB + codecLossDB, options.maxGainDB)
+        guard limits else { return gainDB }
+        for _ in 0..<2 {
+            let sink = MeterSink()
             _ = try render(inputPath: inputPath, plan: plan, gainDB: gainDB, ceilingDBTP: ceilingDBTP,
                            sink: { rate, channels in
-                               let encoder = try probeFile.map {
-                                   try makeEncoder(path: $0.temporaryPath, sampleRate: rate, channelCount: channels,
-                                                   metadata: EpisodeMetadata(genre: nil))
-                               }
-                               sink.start(AudioFormat(sampleRate: rate, channelCount: channels), probeEncoder: encoder)
+                               sink.start(AudioFormat(sampleRate: rate, channelCount: channels))
                                return sink
                            }, observer: nil, progress: progress.map { report in { try report(.calibrating, $1) } })
             guard let level = sink.result?.integratedLUFS ?? sink.result?.ungatedLUFS else { break }
-            if let probeFile, let uncoded = sink.excerptResult.flatMap({ $0.integratedLUFS ?? $0.ungatedLUFS }) {
-                let decoded = try LoudnessAnalysis.measure(SoundFileReader(path: probeFile.temporaryPath), meter: .podsmith)
-                if let coded = decoded.integratedLUFS ?? decoded.ungatedLUFS { codecLossDB = uncoded - coded }
-            }
             let error = plan.measuredTargetLUFS + codecLossDB - level
             gainDB = min(gainDB + error, options.maxGainDB)
-            // A second trial only when the limiter is involved (its loss changes with the gain).
-            if abs(error) < 0.03 || !limits { break }
+            // The limiter's loss grows with the gain by a fraction of it (measured on a speech-and-music
+            // hour limited by up to 4.4 dB: a 0.15 dB correction moved the loss by 0.03 LU), so after one
+            // correction the residual is a fifth of it. A second trial pass (a few seconds per hour)
+            // only when that residual could reach a quarter of the tolerance.
+            if abs(error) < 0.25 { break }
         }
         return gainDB
+    }
+
+    /// The lossy encoder's loudness loss, LU (uncoded minus decoded), on the excerpts of a
+    /// ``CodecProbe``: each is rendered through the same chain as the output (downmix, resample, gain,
+    /// limiter) after a second of pre-roll that settles the resampler and the limiter and is then
+    /// dropped; all are encoded into one probe file beside the output, decoded and measured.
+    func probeCodecLoss(inputPath: String, plan: Plan, gainDB: Double, ceilingDBTP: Double,
+                        outputPath: String) throws -> Double {
+        let probe = CodecProbe(edit: plan.edit)
+        guard !probe.windows.isEmpty else { return 0 }
+        let reader = try SoundFileReader(path: inputPath)
+        let format = reader.format
+        let channels = plan.outputChannels
+        let outFormat = AudioFormat(sampleRate: plan.outputSampleRate, channelCount: channels)
+        let probeFile = try AtomicOutputFile(finalPath: outputPath + ".probe")
+        defer { probeFile.discard() }
+        let encoder = try makeEncoder(path: probeFile.temporaryPath, sampleRate: plan.outputSampleRate,
+                                      channelCount: channels, metadata: EpisodeMetadata(genre: nil))
+        let uncodedMeter = LoudnessMeter(format: outFormat, options: LoudnessMeterOptions(measuresTruePeak: false))
+        let input = AudioBuffer(channelCount: format.channelCount, capacity: options.blockFrames)
+        let slice = AudioBuffer(channelCount: channels, capacity: options.blockFrames)
+        let ratio = plan.outputSampleRate / format.sampleRate
+        var limiterOptions = options.limiter
+        limiterOptions.ceilingDBTP = ceilingDBTP
+
+        for window in probe.windows {
+            let preRoll = min(window.lowerBound, Int64(format.sampleRate))
+            try reader.seek(toFrame: window.lowerBound - preRoll)
+            let mixer = channels == format.channelCount
+                ? nil : try ChannelMixer(inputChannels: format.channelCount, outputChannels: channels)
+            let resampler = plan.outputSampleRate == format.sampleRate
+                ? nil : try Resampler(inputRate: format.sampleRate, outputRate: plan.outputSampleRate, channelCount: channels)
+            let gain = GainStage(gainDB: gainDB, channelCount: channels)
+            let limiter = TruePeakLimiter(options: limiterOptions, sampleRate: plan.outputSampleRate, channelCount: channels)
+            // Output frames to drop (the pre-roll) and to keep (the window), at the output rate.
+            let skip = Int64((Double(preRoll) * ratio).rounded())
+            let keep = Int64((Double(window.count) * ratio).rounded())
+            var position: Int64 = 0
+            func take(_ block: AudioBuffer) throws {
+                let start = max(0, skip - position), end = min(Int64(block.frameCount), skip + keep - position)
+                position += Int64(block.frameCount)
+                guard end > start else { return }
+                var offset = Int(start)
+                while offset < Int(end) {
+                    let n = min(slice.capacity, Int(end) - offset)
+                    for c in 0..<channels {
+                        slice.baseAddress(ofChannel: c).update(from: block.baseAddress(ofChannel: c) + offset, count: n)
+                    }
+                    slice.frameCount = n
+                    uncodedMeter.process(slice)
+                    try encoder.write(slice)
+                    offset += n
+                }
+            }
+            func limit(_ block: AudioBuffer) throws {
+                try gain.process(block) { try limiter.process($0, emit: take) }
+            }
+            func resample(_ block: AudioBuffer) throws {
+                if let resampler { try resampler.process(block, emit: limit) } else { try limit(block) }
+            }
+            func mix(_ block: AudioBuffer) throws {
+                if let mixer { try mixer.process(block, emit: resample) } else { try resample(block) }
+            }
+            var remaining = window.upperBound - (window.lowerBound - preRoll)
+            while remaining > 0, try reader.read(into: input) > 0 {
+                input.frameCount = Int(min(Int64(input.frameCount), remaining))
+                remaining -= Int64(input.frameCount)
+                try mix(input)
+            }
+            try mixer?.finish(emit: resample)
+            try resampler?.finish(emit: limit)
+            try limiter.finish(emit: take)
+        }
+        try encoder.finish()
+        let uncoded = uncodedMeter.result()
+        let decoded = try LoudnessAnalysis.measure(SoundFileReader(path: probeFile.temporaryPath), meter: .podsmith,
+                                                   options: LoudnessMeterOptions(measuresTruePeak: false))
+        guard let before = uncoded.integratedLUFS ?? uncoded.ungatedLUFS,
+              let after = decoded.integratedLUFS ?? decoded.ungatedLUFS else { return 0 }
+        return before - after
     }
 
     /// `STEM.chapters.json` beside the output.
@@ -442,76 +538,51 @@ public struct Normalizer {
     }
 }
 
-/// The end of a trial render: measures instead of encoding, and feeds the probe's excerpts to a
-/// real encoder and to a second meter.
+/// The end of a trial render: measures loudness (no true peak) instead of encoding.
 final class MeterSink: AudioEncoder, @unchecked Sendable {
-    private let probe: CodecProbe?
     private var meter: LoudnessMeter?
-    private var excerptMeter: LoudnessMeter?
-    private var probeEncoder: (any AudioEncoder)?
-    private var excerpt: AudioBuffer?
-    private var position: Int64 = 0
     private(set) var result: LoudnessMeasurement?
-    private(set) var excerptResult: LoudnessMeasurement?
 
-    init(probe: CodecProbe?) { self.probe = probe }
-
-    func start(_ format: AudioFormat, probeEncoder: (any AudioEncoder)?) {
-        meter = LoudnessMeter(format: format)
-        self.probeEncoder = probeEncoder
-        if probeEncoder != nil {
-            excerptMeter = LoudnessMeter(format: format)
-            excerpt = AudioBuffer(channelCount: format.channelCount, capacity: 16_384)
-        }
+    func start(_ format: AudioFormat) {
+        meter = LoudnessMeter(format: format, options: LoudnessMeterOptions(measuresTruePeak: false))
     }
 
     func write(_ buffer: AudioBuffer) throws {
         meter?.process(buffer)
-        if let probe, let probeEncoder, let excerptMeter, let excerpt {
-            // Copy the parts of this block that fall inside an excerpt window.
-            let blockRange = position..<(position + Int64(buffer.frameCount))
-            for window in probe.windows where window.overlaps(blockRange) {
-                let lower = max(window.lowerBound, blockRange.lowerBound), upper = min(window.upperBound, blockRange.upperBound)
-                var offset = Int(lower - position)
-                let end = Int(upper - position)
-                while offset < end {
-                    let n = min(excerpt.capacity, end - offset)
-                    for c in 0..<buffer.channelCount {
-                        excerpt.baseAddress(ofChannel: c).update(from: buffer.baseAddress(ofChannel: c) + offset, count: n)
-                    }
-                    excerpt.frameCount = n
-                    excerptMeter.process(excerpt)
-                    try probeEncoder.write(excerpt)
-                    offset += n
-                }
-            }
-        }
-        position += Int64(buffer.frameCount)
     }
 
     func finish() throws {
         result = meter?.result()
-        excerptResult = excerptMeter?.result()
-        try probeEncoder?.finish()
     }
 }
 
-/// Where a trial render samples the output for a lossy encoder: up to six 10 s excerpts spread evenly
-/// over the programme (the whole programme when it is a minute or shorter).
+/// Where the codec probe samples the programme: up to six 10 s excerpts spread evenly over the
+/// output, in input frames, each inside one kept region of the edit (so no cut or crossfade falls
+/// inside an excerpt and each can be rendered on its own); the whole programme's kept regions when
+/// it is a minute or shorter.
 struct CodecProbe: Sendable {
     let windows: [Range<Int64>]
 
-    init(totalFrames: Int64, sampleRate: Double, count: Int = 6, seconds: Double = 10) {
-        let length = Int64(seconds * sampleRate)
-        if totalFrames <= length * Int64(count) {
-            windows = [0..<totalFrames]
-        } else {
-            let stride = totalFrames / Int64(count)
-            windows = (0..<Int64(count)).map { i in
-                let start = i * stride + (stride - length) / 2
-                return start..<(start + length)
+    init(edit: EditPlan, count: Int = 6, seconds: Double = 10) {
+        let length = Int64(seconds * edit.sampleRate)
+        let total = edit.outputFrameCount
+        if total <= length * Int64(count) {
+            windows = edit.keptRegions
+            return
+        }
+        var windows: [Range<Int64>] = []
+        for i in 0..<Int64(count) {
+            let centre = edit.inputFrame(forOutputFrame: (2 * i + 1) * total / (2 * Int64(count)))
+            guard let region = edit.keptRegions.first(where: { $0.contains(centre) }) ?? edit.keptRegions.last(where: {
+                $0.lowerBound <= centre
+            }) else { continue }
+            let start = min(max(region.lowerBound, centre - length / 2), max(region.lowerBound, region.upperBound - length))
+            let window = start..<min(start + length, region.upperBound)
+            if window.count >= Int64(edit.sampleRate), windows.last.map({ $0.upperBound <= window.lowerBound }) ?? true {
+                windows.append(window)
             }
         }
+        self.windows = windows
     }
 }
 
@@ -519,4 +590,108 @@ struct CodecProbe: Sendable {
 final class UncheckedBox<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
+}
+
+/// Verification of an MP3 while it is being encoded: the bytes ``MP3Encoder`` writes (its
+/// ``MP3Encoder/byteTap``) go through a byte ring to a thread of their own, which decodes them
+/// (``MP3StreamDecoder``) and measures them with our meter, so that the written file's figures are
+/// ready as soon as LAME has finished instead of a decode of the whole file later.
+///
+/// The bytes measured are the written file's own (the tap passes the buffer just written, after the
+/// write succeeded), and the decoder drops and trims what a gapless decode of the finished file drops
+/// and trims, so the figures are those of the file as written. If the stream decoder fails (it should
+/// not), ``finish()`` returns `nil` and the caller decodes the file instead.
+final class StreamingMP3Verifier: @unchecked Sendable {
+    private let decoder: MP3StreamDecoder
+    private let meter: LoudnessMeter
+    private let ring: UnsafeMutableRawPointer
+    private let capacity: Int
+    private var head = 0
+    private var count = 0
+    private var frameLimit: Int64 = .max
+    private var closed = false
+    private var failed = false
+    private let condition = NSCondition()
+    private let done = DispatchSemaphore(value: 0)
+
+    /// Attaches to `encoder` (sets its byte tap) and starts the decoding thread.
+    /// - Parameter ringBytes: bytes buffered between the threads; at 128 kbit/s 1 MB is a minute of audio.
+    init(encoder: MP3Encoder, ringBytes: Int = 1 << 20) throws {
+        decoder = try MP3StreamDecoder(sampleRate: encoder.sampleRate, channelCount: encoder.channelCount,
+                                       leadingFrames: encoder.streamLeadingFrames)
+        meter = LoudnessMeter(format: AudioFormat(sampleRate: Double(encoder.sampleRate), channelCount: encoder.channelCount))
+        capacity = ringBytes
+        ring = .allocate(byteCount: ringBytes, alignment: 16)
+        encoder.byteTap = { bytes, frames in self.append(bytes, encodedFrames: frames) }
+        let thread = Thread { [self] in
+            run()
+            done.signal()
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    deinit { ring.deallocate() }
+
+    /// Encoder's thread: copies the bytes into the ring (waits while it is full).
+    private func append(_ bytes: UnsafeRawBufferPointer, encodedFrames: Int64) {
+        var offset = 0
+        condition.lock()
+        frameLimit = encodedFrames
+        while offset < bytes.count && !failed {
+            while count == capacity && !failed { condition.wait() }
+            if failed { break }
+            let tail = (head + count) % capacity
+            let n = min(bytes.count - offset, capacity - count, capacity - tail)
+            condition.unlock()
+            (ring + tail).copyMemory(from: bytes.baseAddress! + offset, byteCount: n)
+            condition.lock()
+            count += n
+            offset += n
+            condition.signal()
+        }
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Decoding thread: feeds contiguous spans of the ring to the decoder until closed and empty.
+    private func run() {
+        while true {
+            condition.lock()
+            while count == 0 && !closed { condition.wait() }
+            if count == 0 && closed {
+                condition.unlock()
+                do { try decoder.finish { meter.process($0) } } catch { failed = true }
+                return
+            }
+            let start = head, n = min(count, capacity - head)
+            decoder.frameLimit = frameLimit
+            condition.unlock()
+            do {
+                try decoder.feed(UnsafeRawBufferPointer(start: ring + start, count: n)) { meter.process($0) }
+            } catch {
+                condition.lock()
+                failed = true
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            condition.lock()
+            head = (head + n) % capacity
+            count -= n
+            condition.signal()
+            condition.unlock()
+        }
+    }
+
+    /// After the encoder's ``MP3Encoder/finish()`` (or after it failed): waits for the decoding thread
+    /// and returns the written file's figures, or `nil` if the stream could not be decoded.
+    func finish() -> LoudnessMeasurement? {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+        done.wait()
+        return failed ? nil : meter.result()
+    }
 }
