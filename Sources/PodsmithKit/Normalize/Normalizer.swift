@@ -102,11 +102,16 @@ public struct Normalizer {
 
         AtomicOutputFile.removeStale(beside: outputPath)
         let metadata = try outputMetadata(plan: plan)
-        var ceilingDBTP = options.target.truePeakDBTP
+        // Opus's decoder rebuilds peaks 0.5–1 dB above what went in at podcast bitrates (measured here on
+        // SampleAudio's music at 48–64 kbit/s), more than the codec probe's excerpts reliably show, so
+        // the limiter aims that much under the ceiling from the start; MP3's overshoot is smaller and
+        // left to the probe.
+        var ceilingDBTP = options.target.truePeakDBTP - (options.encoder.format == .opus ? Self.opusHeadroomDB : 0)
         // The output's temporary is created first: an unwritable folder fails before any work.
         var nextOutput: AtomicOutputFile? = try AtomicOutputFile(finalPath: outputPath)
-        var gainDB = try calibratedGain(inputPath: inputPath, plan: plan, ceilingDBTP: ceilingDBTP,
-                                        outputPath: outputPath, progress: progress)
+        var gainDB: Double
+        (gainDB, ceilingDBTP) = try calibrated(inputPath: inputPath, plan: plan, ceilingDBTP: ceilingDBTP,
+                                               outputPath: outputPath, progress: progress)
         var pass = 0
         while true {
             pass += 1
@@ -172,8 +177,9 @@ public struct Normalizer {
             }
             if !peakOK {
                 // Lossy encoding added `overshoot` dB on top of the limiter's output: aim that much lower,
-                // with a little room for the next encode's own variation.
-                ceilingDBTP -= overshoot + 0.05
+                // with room for the next encode's own variation (a lossy encode of the same signal differs by
+                // a tenth of a dB from run to run).
+                ceilingDBTP -= overshoot + 0.15
             }
         }
         if let chapters = metadata.chapters, !chapters.chapters.isEmpty {
@@ -198,7 +204,7 @@ public struct Normalizer {
     /// on bright music, since K-weighting favours high frequencies). Rather than learn that from the
     /// encoded file and encode again (the encoder is ~90 % of the job):
     /// - for a lossy format that is verified, a few short excerpts are rendered (the reader seeks to
-    ///   each; see ``probeCodecLoss(inputPath:plan:gainDB:ceilingDBTP:outputPath:)``), encoded, decoded
+    ///   each; see ``probeCodec(inputPath:plan:gainDB:ceilingDBTP:outputPath:)``), encoded, decoded
     ///   and measured against the same excerpts uncoded: the codec's loss;
     /// - only when the limiter is expected to act (the programme's true peak plus the gain reaches the
     ///   ceiling), a trial pass runs the whole DSP chain into a loudness-only meter (no true peak, which
@@ -206,20 +212,33 @@ public struct Normalizer {
     ///   excerpts cannot stand for. Without limiting the chain is linear and the plan's gain already
     ///   holds, so that pass is skipped.
     /// The gain is corrected by both, so that verification normally passes on the first encode.
-    func calibratedGain(inputPath: String, plan: Plan, ceilingDBTP: Double, outputPath: String,
-                        progress: ((Stage, Double) throws -> Void)?) throws -> Double {
+    ///
+    /// The probe also compares the excerpts' true peaks before and after the codec: a lossy encoder
+    /// adds its own overshoot on top of the limiter's ceiling (low-bitrate Opus by 0.5 dB and more), so
+    /// when the excerpts hold peaks near the ceiling the limiter aims that much lower.
+    /// - Returns: the gain, and the ceiling the limiter should aim at.
+    func calibrated(inputPath: String, plan: Plan, ceilingDBTP: Double, outputPath: String,
+                    progress: ((Stage, Double) throws -> Void)?) throws -> (gainDB: Double, ceilingDBTP: Double) {
         var gainDB = plan.gainDB
+        var ceilingDBTP = ceilingDBTP
         let lossy = options.encoder.format == .mp3 || options.encoder.format == .opus
-        let limits = plan.programme.truePeakDBTP.map { $0 + gainDB > ceilingDBTP - options.limiter.safetyMarginDB } ?? false
-        guard !plan.gainCapped, limits || (lossy && options.verify) else { return gainDB }
+        var limits = plan.programme.truePeakDBTP.map { $0 + gainDB > ceilingDBTP - options.limiter.safetyMarginDB } ?? false
+        guard !plan.gainCapped, limits || (lossy && options.verify) else { return (gainDB, ceilingDBTP) }
         try progress?(.calibrating, 0)
-        let codecLossDB = lossy && options.verify
-            ? try probeCodecLoss(inputPath: inputPath, plan: plan, gainDB: gainDB, ceilingDBTP: ceilingDBTP,
-                                 outputPath: outputPath) : 0
+        var codecLossDB = 0.0
+        if lossy && options.verify {
+            let probe = try probeCodec(inputPath: inputPath, plan: plan, gainDB: gainDB, ceilingDBTP: ceilingDBTP,
+                                       outputPath: outputPath)
+            codecLossDB = probe.lossDB
+            if probe.overshootDB > 0 {
+                ceilingDBTP -= probe.overshootDB
+                limits = plan.programme.truePeakDBTP.map { $0 + gainDB > ceilingDBTP - options.limiter.safetyMarginDB } ?? false
+            }
+        }
         // The trial starts from the gain already corrected for the codec, so that it measures (and
         // corrects) the limiter's loss alone, normally in one pass.
         gainDB = min(gainDB + codecLossDB, options.maxGainDB)
-        guard limits else { return gainDB }
+        guard limits else { return (gainDB, ceilingDBTP) }
         for _ in 0..<2 {
             let sink = MeterSink()
             _ = try render(inputPath: inputPath, plan: plan, gainDB: gainDB, ceilingDBTP: ceilingDBTP,
@@ -236,17 +255,19 @@ public struct Normalizer {
             // only when that residual could reach a quarter of the tolerance.
             if abs(error) < 0.25 { break }
         }
-        return gainDB
+        return (gainDB, ceilingDBTP)
     }
 
     /// The lossy encoder's loudness loss, LU (uncoded minus decoded), on the excerpts of a
     /// ``CodecProbe``: each is rendered through the same chain as the output (downmix, resample, gain,
     /// limiter) after a second of pre-roll that settles the resampler and the limiter and is then
     /// dropped; all are encoded into one probe file beside the output, decoded and measured.
-    func probeCodecLoss(inputPath: String, plan: Plan, gainDB: Double, ceilingDBTP: Double,
-                        outputPath: String) throws -> Double {
+    /// - Returns: the loudness loss, and the codec's true-peak overshoot when the excerpts reach within
+    ///   3 dB of the ceiling (0 otherwise: quiet excerpts say nothing about the peaks that matter).
+    func probeCodec(inputPath: String, plan: Plan, gainDB: Double, ceilingDBTP: Double,
+                    outputPath: String) throws -> (lossDB: Double, overshootDB: Double) {
         let probe = CodecProbe(edit: plan.edit)
-        guard !probe.windows.isEmpty else { return 0 }
+        guard !probe.windows.isEmpty else { return (0, 0) }
         let reader = try SoundFileReader(path: inputPath)
         let format = reader.format
         let channels = plan.outputChannels
@@ -255,7 +276,7 @@ public struct Normalizer {
         defer { probeFile.discard() }
         let encoder = try makeEncoder(path: probeFile.temporaryPath, sampleRate: plan.outputSampleRate,
                                       channelCount: channels, metadata: EpisodeMetadata(genre: nil))
-        let uncodedMeter = LoudnessMeter(format: outFormat, options: LoudnessMeterOptions(measuresTruePeak: false))
+        let uncodedMeter = LoudnessMeter(format: outFormat)
         let input = AudioBuffer(channelCount: format.channelCount, capacity: options.blockFrames)
         let slice = AudioBuffer(channelCount: channels, capacity: options.blockFrames)
         let ratio = plan.outputSampleRate / format.sampleRate
@@ -312,12 +333,18 @@ public struct Normalizer {
         }
         try encoder.finish()
         let uncoded = uncodedMeter.result()
-        let decoded = try LoudnessAnalysis.measure(SoundFileReader(path: probeFile.temporaryPath), meter: .podsmith,
-                                                   options: LoudnessMeterOptions(measuresTruePeak: false))
+        let decoded = try LoudnessAnalysis.measure(SoundFileReader(path: probeFile.temporaryPath), meter: .podsmith)
         guard let before = uncoded.integratedLUFS ?? uncoded.ungatedLUFS,
-              let after = decoded.integratedLUFS ?? decoded.ungatedLUFS else { return 0 }
-        return before - after
+              let after = decoded.integratedLUFS ?? decoded.ungatedLUFS else { return (0, 0) }
+        var overshoot = 0.0
+        if let peakBefore = uncoded.truePeakDBTP, let peakAfter = decoded.truePeakDBTP, peakBefore > ceilingDBTP - 3 {
+            overshoot = max(0, peakAfter - peakBefore)
+        }
+        return (before - after, overshoot)
     }
+
+    /// Extra room under the true-peak ceiling for Opus outputs, dB.
+    public static let opusHeadroomDB = 0.5
 
     /// `STEM.chapters.json` beside the output.
     public static func chaptersSidecarPath(for outputPath: String) -> String {
