@@ -75,6 +75,9 @@ t.append(check("normalize: podsmith --no-verify ÷ lame alone", "≤", 1.05, bot
 t.append(check("normalize: ffmpeg loudnorm 2-pass ÷ podsmith", "≥", 4.5, both(norm, "ffmpeg loudnorm 2-pass + libmp3lame", "podsmith")))
 t.append(check("normalize: ffmpeg-normalize ÷ podsmith", "≥", 4.5, both(norm, "ffmpeg-normalize", "podsmith")))
 t.append(check("season: --jobs 1 ÷ --jobs 2 (wall)", "≥", 1.9, [ratio("season", "--jobs 1", "--jobs 2", 0), None]))
+# --jobs 2 against the sum of LAME alone on every episode, halved (two cores): within 1.10x.
+half_lame = ratio("season", "--jobs 2", "lame alone, episodes one after another", 0)
+t.append(check("season: --jobs 2 ÷ (lame alone, sum ÷ 2)", "≤", 1.10, [half_lame * 2 if half_lame is not None else None, None]))
 peak = [v[1] for (g, label), v in summary.items() if label.startswith("podsmith") or label.startswith("--jobs")]
 t.append(check(f"peak RSS of any podsmith run ({minutes} min)", "≤", 64, [max(peak) if peak else None, None], " MB"))
 targets = "\n".join(t)

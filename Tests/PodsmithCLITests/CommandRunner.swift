@@ -73,6 +73,11 @@ enum CommandRunner {
                              stderr: String(decoding: errData.wait(), as: UTF8.self))
     }
 
+    /// Runs another tool found on `PATH` (ffmpeg, ffprobe, python3…): the independent readers.
+    static func runTool(_ arguments: [String]) throws -> CommandResult {
+        try run(arguments, executable: URL(fileURLWithPath: "/usr/bin/env"))
+    }
+
     static var isRoot: Bool { getuid() == 0 }
 }
 

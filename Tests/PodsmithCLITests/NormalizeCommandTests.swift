@@ -99,19 +99,9 @@ import Glibc
 
     /// Runs an external tool and returns its stdout; fails the test if it exits non-zero.
     static func tool(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let errData = ReadInBackground(err.fileHandleForReading)
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let stderr = String(decoding: errData.wait(), as: UTF8.self)
-        try #require(process.terminationStatus == 0, "\(arguments[0]) failed: \(stderr)")
-        return String(decoding: data, as: UTF8.self)
+        let result = try CommandRunner.runTool(arguments)
+        try #require(result.status == 0, "\(arguments[0]) failed: \(result.stderr)")
+        return result.stdout
     }
 
     /// ffprobe's view of a file: format, streams and chapters.

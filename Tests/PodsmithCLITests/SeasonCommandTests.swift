@@ -273,7 +273,7 @@ struct FeedDocument {
 /// Independent tools (ffmpeg, ffprobe) for the CLI tests, found on `PATH`.
 enum EncoderTestSupportCLI {
     static func run(_ tool: String, _ arguments: [String]) throws -> CommandResult {
-        try CommandRunner.run([tool] + arguments, executable: URL(fileURLWithPath: "/usr/bin/env"))
+        try CommandRunner.runTool([tool] + arguments)
     }
 
     /// ffprobe's JSON for `path`.
