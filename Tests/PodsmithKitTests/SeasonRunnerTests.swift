@@ -39,6 +39,22 @@ import Testing
         #expect(f.outputFiles() == before)
     }
 
+    /// A run killed between saving an episode's state and writing its report leaves the report missing;
+    /// the next run redoes that episode alone and the report is back, the same as before.
+    @Test func missingReportMakesItsEpisodeStaleAndTheNextRunWritesItAgain() throws {
+        let f = try SeasonFixture()
+        let manifest = try f.manifest(episodes: 2)
+        _ = try runSeason(manifest, out: f.out, processor: FakeProcessor())
+        let report = "\(f.out)/ep02.report.json"
+        let original = try Data(contentsOf: URL(fileURLWithPath: report))
+        try FileManager.default.removeItem(atPath: report)
+        let second = FakeProcessor()
+        let summary = try runSeason(manifest, out: f.out, processor: second)
+        #expect(summary.episodes.map(\.status) == [.upToDate, .processed])
+        #expect(second.processed == ["raw/ep02.wav"])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: report)) == original)
+    }
+
     @Test func changedContentRedoesOnlyThatEpisodeButATouchAloneDoesNot() throws {
         let f = try SeasonFixture()
         let manifest = try f.manifest(episodes: 3)

@@ -169,9 +169,12 @@ public final class SeasonRunner: Sendable {
                 }
                 return WrittenFile(name: file.name, bytes: info.bytes)
             }
-            try writeReport(job, result: result)
+            // State first, report last: a report in the folder (what `--merge` publishes) always has
+            // its state behind it, whatever instant a SIGKILL lands at. Killed between the two, the next
+            // run sees the report missing and redoes the episode (a missing report makes it stale).
             try store.save(EpisodeState(identity: job.identity, fingerprint: fingerprint, inputs: stamps, result: result),
                            stem: job.outputStem)
+            try writeReport(job, result: result)
             return Self.outcome(job, .processed, reason, result)
         } catch is SeasonCancelledError {
             return Self.outcome(job, .cancelled, "cancelled while processing; the next run redoes it")
