@@ -67,7 +67,7 @@ public struct NormalizingEpisodeProcessor: EpisodeProcessor {
         written.append(WrittenFile(name: waveformName, bytes: 0))
 
         let plotName = job.outputStem + ".loudness.svg"
-        let svg = Self.plot(plan: plan, report: main, title: job.metadata.title, target: job.target)
+        let svg = Self.plot(plan: plan, report: main, title: job.metadata.title)
         try SeasonStateStore.writeAtomically(Data(svg.utf8), to: try context.outputPath(plotName))
         written.append(WrittenFile(name: plotName, bytes: 0))
 
@@ -115,20 +115,19 @@ public struct NormalizingEpisodeProcessor: EpisodeProcessor {
     }
 
     /// The episode's loudness plot, on the input's timeline.
-    static func plot(plan: Normalizer.Plan, report: NormalizeReport, title: String, target: LoudnessTarget) -> String {
+    static func plot(plan: Normalizer.Plan, report: NormalizeReport, title: String) -> String {
         let edit = plan.edit
         let limited = report.limitedRanges.map {
             TimeSpan(startSeconds: edit.inputTime(forOutputTime: $0.lowerBound),
                      endSeconds: edit.inputTime(forOutputTime: $0.upperBound))
         }
         let removed = edit.removedRanges.map { TimeSpan(startSeconds: $0.lowerBound, endSeconds: $0.upperBound) }
-        let measuredTarget = target.integratedLUFS - (plan.monoConvention == .dualMono ? MonoConvention.dualMonoOffsetDB : 0)
         // The series are the input's; shifted by the gain they show the programme as published.
         let gain = Float(report.gainDB)
         let input = LoudnessPlotInput(
             momentaryLUFS: plan.programme.momentarySeries.map { $0 + gain },
             shortTermLUFS: plan.programme.shortTermSeries.map { $0 + gain },
-            targetLUFS: measuredTarget, limiterActivity: limited, removedRegions: removed,
+            targetLUFS: plan.measuredTargetLUFS, limiterActivity: limited, removedRegions: removed,
             durationSeconds: plan.programme.durationSeconds, title: title)
         return LoudnessPlot.svg(input)
     }
