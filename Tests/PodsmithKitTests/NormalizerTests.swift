@@ -256,4 +256,41 @@ import Testing
         _ = try Normalizer(options: NormalizeOptions()).run(inputPath: input, outputPath: space.path("out.mp3"))
         #expect(space.contents == ["in.wav", "out.mp3"])
     }
+
+    /// The codec probe is what lets an MP3 land on the target in one encode; it runs without
+    /// verification too, so `--no-verify` is fast without being off target. Vibe Ace is bright
+    /// music that loses loudness in LAME's 128 kbit/s low-pass and needs limiting at −14 LUFS.
+    @Test func unverifiedMP3LandsOnTargetBecauseTheCodecLossIsProbed() throws {
+        let space = try Workspace()
+        let music = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("SampleAudio/vibe-ace_kevin-macleod.ogg").path
+        let output = space.path("music.mp3")
+        var options = NormalizeOptions(target: LoudnessPreset.spotify.target)
+        options.verify = false
+        let report = try Normalizer(options: options).run(inputPath: music, outputPath: output)
+        let measured = try Self.reference(output)
+        let integrated = try #require(measured.integratedLUFS)
+        #expect(report.output == nil, "nothing was decoded")
+        #expect(abs(integrated - -14) <= 0.2, "\(integrated) LUFS")
+        #expect(try #require(measured.truePeakDBTP) <= -1.0)
+    }
+
+    /// The probe's excerpts take 5 % of the output, 2–10 s each: a fixed minute cost a 3-minute
+    /// episode a third of its encode.
+    @Test func codecProbeIsSizedToTheProgramme() {
+        func probed(seconds: Double) -> (count: Int, seconds: Double) {
+            let edit = EditPlan.identity(frameCount: Int64(seconds * 44_100), sampleRate: 44_100)
+            let windows = CodecProbe(edit: edit).windows
+            return (windows.count, Double(windows.reduce(0) { $0 + $1.count }) / 44_100)
+        }
+        let threeMinutes = probed(seconds: 180)
+        #expect(threeMinutes.count == 6 && abs(threeMinutes.seconds - 12) < 0.01, "\(threeMinutes)")
+        let twentyMinutes = probed(seconds: 1_200)
+        #expect(twentyMinutes.count == 6 && abs(twentyMinutes.seconds - 60) < 0.01, "\(twentyMinutes)")
+        let anHour = probed(seconds: 3_600)
+        #expect(anHour.count == 6 && abs(anHour.seconds - 60) < 0.01, "\(anHour)")
+        // Shorter than the excerpts together: probed whole.
+        let clip = probed(seconds: 10)
+        #expect(clip.count == 1 && abs(clip.seconds - 10) < 0.01, "\(clip)")
+    }
 }
