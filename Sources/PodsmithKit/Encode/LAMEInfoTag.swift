@@ -68,9 +68,9 @@ struct LAMEInfoTag {
         bytes[lame + 35] = UInt8(crc & 0xFF)
     }
 
-    /// The seek table of a stream whose audio frame `i` starts `frameOffset(i)` bytes after the tag
-    /// frame's first byte: entry `p` is the position of the frame at `p` % of the frames, in 1/256 of
-    /// `byteCount`.
+    /// The seek table of a stream of `frameCount` frames (the tag frame, 0, included) whose frame `i`
+    /// starts `frameOffset(i)` bytes after the tag frame's first byte: entry `p` is the position of the
+    /// frame at `p` % of the frames, in 1/256 of `byteCount`.
     static func toc(frameCount: Int, byteCount: Int, frameOffset: (Int) -> Int) -> [UInt8] {
         (0..<100).map { p in
             guard frameCount > 0, byteCount > 0 else { return UInt8(min(255, p * 256 / 100)) }

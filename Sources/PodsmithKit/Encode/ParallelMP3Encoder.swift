@@ -273,6 +273,8 @@ private final class SegmentPool: @unchecked Sendable {
     private var pending: (segment: Segment, frames: MP3FrameLayout, keptStart: Int)?
     private var tagTemplate: [UInt8] = []
     private var audioFrames = 0
+    /// Frames written, the tag frame included (the seek table counts it, as LAME's does).
+    private var streamFrames = 0
     private var streamBytes = 0
     private var musicCRC: UInt16 = 0
     private var frameOffsets: [Int] = []
@@ -521,12 +523,14 @@ private final class SegmentPool: @unchecked Sendable {
             // The provisional tag frame: written and tapped, not audio.
             let tag = frames.frames[0]
             try write(segment.bytes, tag.offset..<(tag.offset + tag.length), encodedFrames: segment.endSample)
+            frameOffsets.append(0)
+            streamFrames = 1
             streamBytes += tag.length
             first = 1
         }
         guard first < to else { return }
         for f in first..<to {
-            if audioFrames % offsetStride == 0 {
+            if streamFrames % offsetStride == 0 {
                 frameOffsets.append(streamBytes + frames.frames[f].offset - frames.frames[first].offset)
                 if frameOffsets.count >= 4096 {
                     frameOffsets = stride(from: 0, to: frameOffsets.count, by: 2).map { frameOffsets[$0] }
@@ -534,6 +538,7 @@ private final class SegmentPool: @unchecked Sendable {
                 }
             }
             audioFrames += 1
+            streamFrames += 1
         }
         let range = frames.frames[first].offset..<(frames.frames[to - 1].offset + frames.frames[to - 1].length)
         segment.bytes.withUnsafeBytes { musicCRC = CRC16.update(musicCRC, UnsafeRawBufferPointer(rebasing: $0[range])) }
@@ -563,7 +568,7 @@ private final class SegmentPool: @unchecked Sendable {
         tag.musicLength = streamBytes
         tag.endPadding = padding
         tag.musicCRC = musicCRC
-        tag.toc = LAMEInfoTag.toc(frameCount: audioFrames, byteCount: streamBytes) { frame in
+        tag.toc = LAMEInfoTag.toc(frameCount: streamFrames, byteCount: streamBytes) { frame in
             frameOffsets[min(frameOffsets.count - 1, frame / offsetStride)]
         }
         if !seams.isEmpty { tag.clearReplayGain() }
