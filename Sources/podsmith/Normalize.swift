@@ -94,6 +94,10 @@ extension Podsmith {
         @Option(help: ArgumentHelp("MP3 VBR quality 0 (best) to 9 instead of CBR.", valueName: "Q"))
         var vbr: Int?
 
+        @Option(name: .customLong("encode-threads"), help: ArgumentHelp(
+            "LAME instances encoding one MP3 at once, joined seamlessly (CBR only; default: 1).", valueName: "N"))
+        var encodeThreads: Int = 1
+
         @Option(name: .customLong("bit-depth"), help: "WAV/FLAC sample format: 16 (TPDF dither), 24 or 32f.")
         var bitDepth: PCMBitDepth = .int16
 
@@ -145,6 +149,7 @@ extension Podsmith {
             if mono && stereo { throw ValidationError("--mono and --stereo exclude each other") }
             if let bitrate, bitrate <= 0 { throw ValidationError("--bitrate must be positive") }
             if let vbr, !(0...9).contains(vbr) { throw ValidationError("--vbr takes 0 (best) to 9") }
+            if !(1...64).contains(encodeThreads) { throw ValidationError("--encode-threads takes 1 to 64") }
             if let sampleRate, !(8_000...192_000).contains(sampleRate) {
                 throw ValidationError("--sample-rate must be between 8000 and 192000 Hz")
             }
@@ -219,7 +224,7 @@ extension Podsmith {
                 target: target, monoConvention: noDualMono ? .singleChannel : .dualMono, maxGainDB: maxGain,
                 silence: silence, channels: mono ? .mono : stereo ? .stereo : .keep,
                 encoder: EncoderSettings(format: outputFormat, bitrateKbps: bitrate, vbrQuality: vbr,
-                                         bitDepth: bitDepth, sampleRate: sampleRate),
+                                         bitDepth: bitDepth, sampleRate: sampleRate, encodeThreads: encodeThreads),
                 metadata: metadata, chapters: chapterList, verify: !noVerify)
         }
     }

@@ -294,3 +294,33 @@ import Testing
         #expect(clip.count == 1 && abs(clip.seconds - 10) < 0.01, "\(clip)")
     }
 }
+
+extension NormalizerTests {
+    @Test func twoEncodeThreadsWriteAnMP3ThatPassesTheSameChecks() throws {
+        let space = try Workspace()
+        let input = space.path("long.wav")
+        let planes = Self.speechLike(seconds: 80)
+        try Self.write(planes, sampleRate: 44_100, to: input)
+        let output = space.path("out.mp3")
+        let options = NormalizeOptions(encoder: EncoderSettings(format: .mp3, encodeThreads: 2))
+        let report = try Normalizer(options: options).run(inputPath: input, outputPath: output)
+        let measured = try Self.reference(output)
+        let integrated = try #require(measured.integratedLUFS)
+        #expect(abs(integrated - -16) <= 0.2, "\(integrated) LUFS")
+        #expect(try #require(measured.truePeakDBTP) <= -1.0)
+        #expect(report.warnings.allSatisfy { !$0.contains("seam") }, "\(report.warnings)")
+        // The report's figures are the written file's (streamed verification of the joined bytes).
+        let own = try #require(report.output?.integratedLUFS)
+        #expect(abs(own - integrated) <= 0.1)
+        #expect(space.contents == ["long.wav", "out.mp3"], "no temporary left behind")
+    }
+
+    @Test func encodeThreadsAreRefusedForVariableBitrateAndOtherFormats() throws {
+        #expect(throws: PodsmithError.self) {
+            try EncoderSettings(format: .mp3, vbrQuality: 2, encodeThreads: 2).checkBeforeAnalysis()
+        }
+        #expect(throws: PodsmithError.self) {
+            try EncoderSettings(format: .flac, encodeThreads: 2).checkBeforeAnalysis()
+        }
+    }
+}

@@ -81,8 +81,7 @@ public final class MP3Encoder: AudioEncoder {
     public static var libraryName: String { "LAME " + String(cString: get_lame_version()) }
 
     private let lame: OpaquePointer
-    private let fd: Int32
-    private var tagSize: Int
+    private let file: MP3OutputFile
     private var mp3Buffer: UnsafeMutablePointer<UInt8>
     private var mp3BufferSize: Int
     private var finished = false
@@ -151,25 +150,18 @@ public final class MP3Encoder: AudioEncoder {
         mp3BufferSize = 7200 + 65_536 * 5 / 4
         mp3Buffer = .allocate(capacity: mp3BufferSize)
 
-        let fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            let reason = String(cString: strerror(errno))
+        do {
+            file = try MP3OutputFile(path: path, metadata: metadata, encoderLibrary: Self.libraryName,
+                                     tagPaddingBytes: options.tagPaddingBytes)
+        } catch {
             lame_close(lame)
             mp3Buffer.deallocate()
-            throw PodsmithError.outputNotWritable(path: path, reason: reason)
+            throw error
         }
-        self.fd = fd
-        tagSize = 0
-        let writer = ID3v2Writer(metadata: metadata, durationMilliseconds: nil, encoderLibrary: Self.libraryName)
-        // From here on a throw runs deinit, which releases LAME, the buffer and the file.
-        let tag = try writer.tag(padding: options.tagPaddingBytes)!
-        tagSize = tag.count
-        try tag.withUnsafeBytes { try writeAll($0) }
     }
 
     deinit {
         lame_close(lame)
-        if !finished { close(fd) }
         mp3Buffer.deallocate()
     }
 
@@ -190,7 +182,7 @@ public final class MP3Encoder: AudioEncoder {
         let bytes = lame_encode_buffer_ieee_float(lame, left, right, Int32(frames), mp3Buffer, Int32(mp3BufferSize))
         guard bytes >= 0 else { throw lameError("lame_encode_buffer_ieee_float", bytes) }
         let written = UnsafeRawBufferPointer(start: mp3Buffer, count: Int(bytes))
-        try writeAll(written)
+        try file.append(written)
         framesWritten += Int64(frames)
         if bytes > 0 { try byteTap?(written, framesWritten) }
     }
@@ -200,72 +192,18 @@ public final class MP3Encoder: AudioEncoder {
         let bytes = lame_encode_flush(lame, mp3Buffer, Int32(mp3BufferSize))
         guard bytes >= 0 else { throw lameError("lame_encode_flush", bytes) }
         let written = UnsafeRawBufferPointer(start: mp3Buffer, count: Int(bytes))
-        try writeAll(written)
+        try file.append(written)
         try byteTap?(written, framesWritten)
 
-        // The LAME tag replaces the empty frame LAME put first, right after our ID3 tag.
+        // The LAME tag replaces the empty frame LAME put first, right after our ID3 tag; the final
+        // ID3 tag has the exact length and the (possibly re-timed) chapters.
         var frame = [UInt8](repeating: 0, count: 2880)
         let frameSize = lame_get_lametag_frame(lame, &frame, frame.count)
         guard frameSize <= frame.count else { throw PodsmithError.internalError("LAME tag frame larger than 2880 bytes") }
-        if frameSize > 0 {
-            try frame.withUnsafeBytes { try writeAll(UnsafeRawBufferPointer(rebasing: $0[0..<frameSize]), at: tagSize) }
-        }
-
-        // The final tag: exact length and the (possibly re-timed) chapters. In place if it fits.
         let durationMs = Int((Double(framesWritten) * 1000 / Double(sampleRate)).rounded())
-        let writer = ID3v2Writer(metadata: metadata, durationMilliseconds: durationMs, encoderLibrary: Self.libraryName)
-        if let tag = try writer.tag(totalSize: tagSize) {
-            try tag.withUnsafeBytes { try writeAll($0, at: 0) }
-        } else {
-            let tag = try writer.tag(padding: options.tagPaddingBytes)!
-            try shiftAudio(from: tagSize, to: tag.count)
-            try tag.withUnsafeBytes { try writeAll($0, at: 0) }
-            tagSize = tag.count
-        }
         finished = true
-        guard close(fd) == 0 else {
-            throw PodsmithError.outputNotWritable(path: path, reason: String(cString: strerror(errno)))
-        }
-    }
-
-    // MARK: - File I/O
-
-    /// Writes all bytes at the current position (or at `offset`), retrying short writes.
-    private func writeAll(_ bytes: UnsafeRawBufferPointer, at offset: Int? = nil) throws {
-        var done = 0
-        while done < bytes.count {
-            let n: Int
-            if let offset {
-                n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done))
-            } else {
-                n = posixWrite(fd, bytes.baseAddress! + done, bytes.count - done)
-            }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw PodsmithError.outputNotWritable(path: path, reason: String(cString: strerror(errno)))
-            }
-            done += n
-        }
-    }
-
-    /// Moves everything from `oldStart` to the end of the file so that it starts at `newStart`
-    /// (only when the final tag outgrew the padding): copied back to front in 1 MB steps.
-    private func shiftAudio(from oldStart: Int, to newStart: Int) throws {
-        let end = Int(lseek(fd, 0, SEEK_END))
-        let delta = newStart - oldStart
-        let chunk = 1 << 20
-        var scratch = [UInt8](repeating: 0, count: chunk)
-        var position = end
-        while position > oldStart {
-            let start = max(oldStart, position - chunk)
-            let count = position - start
-            let got = scratch.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, count, off_t(start)) }
-            guard got == count else {
-                throw PodsmithError.outputNotWritable(path: path, reason: "cannot read back the MP3 to enlarge its tag")
-            }
-            try scratch.withUnsafeBytes { try writeAll(UnsafeRawBufferPointer(rebasing: $0[0..<count]), at: start + delta) }
-            position = start
-        }
+        try file.finish(lameTagFrame: Array(frame[0..<frameSize]), metadata: metadata,
+                        durationMilliseconds: durationMs, encoderLibrary: Self.libraryName)
     }
 
     private func lameError(_ call: String, _ code: Int32) -> PodsmithError {
@@ -281,7 +219,84 @@ public final class MP3Encoder: AudioEncoder {
     }
 }
 
-/// `write(2)`, named apart from ``MP3Encoder/write(_:)``.
-private func posixWrite(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
-    write(fd, bytes, count)
+
+/// One LAME instance that encodes into memory: a segment of a ``ParallelMP3Encoder``'s output.
+///
+/// Configured exactly as ``MP3Encoder`` configures LAME (same rate, mode, quality, bitrate), so that
+/// every instance has the same encoder delay and its frame `m` covers the same input samples, relative
+/// to its own first sample, as frame `m` of any other. Only the first segment asks LAME for the
+/// provisional tag frame (`writesTagFrame`); the others start with their first audio frame.
+final class LAMESegmentEncoder {
+    /// Everything LAME has output so far.
+    private(set) var bytes: [UInt8] = []
+
+    private let lame: OpaquePointer
+    private let channelCount: Int
+    private var scratch: UnsafeMutablePointer<UInt8>
+    private var scratchSize: Int
+
+    /// - Throws: ``PodsmithError/usage(_:)`` when LAME refuses the settings.
+    init(sampleRate: Int, channelCount: Int, options: MP3EncoderOptions, writesTagFrame: Bool) throws {
+        guard let lame = lame_init() else { throw PodsmithError.internalError("lame_init failed (out of memory?)") }
+        let kbps = options.effectiveBitrateKbps(channelCount: channelCount)
+        lame_set_in_samplerate(lame, Int32(sampleRate))
+        lame_set_out_samplerate(lame, Int32(sampleRate))
+        lame_set_num_channels(lame, Int32(channelCount))
+        lame_set_mode(lame, channelCount == 1 ? MONO : JOINT_STEREO)
+        lame_set_quality(lame, Int32(options.quality))
+        lame_set_VBR(lame, vbr_off)
+        lame_set_brate(lame, Int32(kbps))
+        lame_set_write_id3tag_automatic(lame, 0)
+        lame_set_bWriteVbrTag(lame, writesTagFrame ? 1 : 0)
+        guard lame_init_params(lame) >= 0 else {
+            lame_close(lame)
+            throw PodsmithError.usage("LAME refused the settings (\(kbps) kbit/s, \(sampleRate) Hz, \(channelCount) ch)")
+        }
+        self.lame = lame
+        self.channelCount = channelCount
+        scratchSize = 7200 + 16_384 * 5 / 4
+        scratch = .allocate(capacity: scratchSize)
+    }
+
+    deinit {
+        lame_close(lame)
+        scratch.deallocate()
+    }
+
+    /// LAME's encoder delay in samples (576 for LAME 3.100): the same for every instance.
+    var encoderDelay: Int { Int(lame_get_encoder_delay(lame)) }
+
+    /// Encodes `frameCount` planar frames (`right` is ignored for mono).
+    func encode(left: UnsafePointer<Float>, right: UnsafePointer<Float>, frameCount: Int) throws {
+        var done = 0
+        while done < frameCount {
+            let n = min(16_384, frameCount - done)
+            let got = lame_encode_buffer_ieee_float(lame, left + done, (channelCount == 2 ? right : left) + done,
+                                                    Int32(n), scratch, Int32(scratchSize))
+            guard got >= 0 else { throw PodsmithError.internalError("lame_encode_buffer_ieee_float failed (\(got))") }
+            bytes.append(contentsOf: UnsafeBufferPointer(start: scratch, count: Int(got)))
+            done += n
+        }
+    }
+
+    /// Flushes LAME: the stream then ends with a complete frame.
+    func flush() throws {
+        let got = lame_encode_flush(lame, scratch, Int32(scratchSize))
+        guard got >= 0 else { throw PodsmithError.internalError("lame_encode_flush failed (\(got))") }
+        bytes.append(contentsOf: UnsafeBufferPointer(start: scratch, count: Int(got)))
+    }
+
+    /// LAME's tag frame for what this instance encoded (call after ``flush()``; only for an instance
+    /// made with `writesTagFrame`): the template the joined file's tag is made from.
+    func lameTagFrame() -> [UInt8] {
+        var frame = [UInt8](repeating: 0, count: 2880)
+        let size = lame_get_lametag_frame(lame, &frame, frame.count)
+        return size > 0 && size <= frame.count ? Array(frame[0..<size]) : []
+    }
+
+    /// Drops the bytes output so far (once they are taken).
+    func releaseBytes() -> [UInt8] {
+        defer { bytes = [] }
+        return bytes
+    }
 }

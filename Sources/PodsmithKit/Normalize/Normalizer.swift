@@ -113,6 +113,7 @@ public struct Normalizer {
         (gainDB, ceilingDBTP) = try calibrated(inputPath: inputPath, plan: plan, ceilingDBTP: ceilingDBTP,
                                                outputPath: outputPath, progress: progress)
         var pass = 0
+        var oneStream = false
         while true {
             pass += 1
             let output = try nextOutput ?? AtomicOutputFile(finalPath: outputPath)
@@ -124,12 +125,22 @@ public struct Normalizer {
                 stats = try render(inputPath: inputPath, plan: plan, gainDB: gainDB, ceilingDBTP: ceilingDBTP,
                                    sink: { rate, channels in
                                        let encoder = try makeEncoder(path: output.temporaryPath, sampleRate: rate,
-                                                                     channelCount: channels, metadata: metadata)
-                                       if options.verify, let mp3 = encoder as? MP3Encoder {
+                                                                     channelCount: channels, metadata: metadata,
+                                                                     forcesOneStream: oneStream)
+                                       if options.verify, let mp3 = encoder as? any MP3ByteSource {
                                            streaming = try StreamingMP3Verifier(encoder: mp3)
                                        }
                                        return encoder
                                    }, observer: observer, progress: progress)
+            } catch let seam as ParallelMP3Encoder.SeamNotFound {
+                // Not seen on speech or music, but possible in principle: encode this pass again with
+                // one LAME instance.
+                _ = streaming?.finish()
+                output.discard()
+                oneStream = true
+                pass -= 1
+                report.warnings.append("\(seam); encoded with one LAME instance instead")
+                continue
             } catch let PodsmithError.outputNotWritable(_, reason) {
                 // The user knows the output by its final name, not by its temporary's.
                 _ = streaming?.finish()
@@ -529,9 +540,13 @@ public struct Normalizer {
 
     /// The encoder for the requested format.
     func makeEncoder(path: String, sampleRate: Double, channelCount: Int,
-                     metadata: EpisodeMetadata) throws -> any AudioEncoder {
+                     metadata: EpisodeMetadata, forcesOneStream: Bool = false) throws -> any AudioEncoder {
         let settings = options.encoder
         switch settings.format {
+        case .mp3 where settings.encodeThreads > 1 && !forcesOneStream:
+            return try ParallelMP3Encoder(path: path, sampleRate: sampleRate, channelCount: channelCount,
+                                          metadata: metadata, options: MP3EncoderOptions(bitrateKbps: settings.bitrateKbps),
+                                          threads: settings.encodeThreads)
         case .mp3:
             return try MP3Encoder(path: path, sampleRate: sampleRate, channelCount: channelCount, metadata: metadata,
                                   options: MP3EncoderOptions(bitrateKbps: settings.bitrateKbps,
@@ -642,6 +657,17 @@ final class UncheckedBox<Value>: @unchecked Sendable {
     init(_ value: Value) { self.value = value }
 }
 
+/// An MP3 encoder whose written audio bytes can be watched as they are written.
+protocol MP3ByteSource: AnyObject {
+    var sampleRate: Int { get }
+    var channelCount: Int { get }
+    var streamLeadingFrames: Int { get }
+    var byteTap: ((_ bytes: UnsafeRawBufferPointer, _ encodedFrames: Int64) throws -> Void)? { get set }
+}
+
+extension MP3Encoder: MP3ByteSource {}
+extension ParallelMP3Encoder: MP3ByteSource {}
+
 /// Verification of an MP3 while it is being encoded: the bytes ``MP3Encoder`` writes (its
 /// ``MP3Encoder/byteTap``) go through a byte ring to a thread of their own, which decodes them
 /// (``MP3StreamDecoder``) and measures them with our meter, so that the written file's figures are
@@ -666,7 +692,7 @@ final class StreamingMP3Verifier: @unchecked Sendable {
 
     /// Attaches to `encoder` (sets its byte tap) and starts the decoding thread.
     /// - Parameter ringBytes: bytes buffered between the threads; at 128 kbit/s 1 MB is a minute of audio.
-    init(encoder: MP3Encoder, ringBytes: Int = 1 << 20) throws {
+    init(encoder: any MP3ByteSource, ringBytes: Int = 1 << 20) throws {
         decoder = try MP3StreamDecoder(sampleRate: encoder.sampleRate, channelCount: encoder.channelCount,
                                        leadingFrames: encoder.streamLeadingFrames)
         meter = LoudnessMeter(format: AudioFormat(sampleRate: Double(encoder.sampleRate), channelCount: encoder.channelCount))

@@ -55,9 +55,13 @@ public struct EncoderSettings: Sendable, Equatable {
     public var bitDepth: PCMBitDepth
     /// Requested output sample rate; `nil` keeps the input's where the format allows.
     public var sampleRate: Double?
+    /// LAME instances encoding one MP3 at once (``ParallelMP3Encoder``); 1, the default, is one
+    /// stream. Above 1: MP3 at a constant bitrate only.
+    public var encodeThreads: Int
 
     public init(format: OutputFormat, bitrateKbps: Int? = nil, vbrQuality: Int? = nil,
-                bitDepth: PCMBitDepth = .int16, sampleRate: Double? = nil) {
+                bitDepth: PCMBitDepth = .int16, sampleRate: Double? = nil, encodeThreads: Int = 1) {
+        self.encodeThreads = encodeThreads
         self.format = format
         self.bitrateKbps = bitrateKbps
         self.vbrQuality = vbrQuality
@@ -70,6 +74,12 @@ public struct EncoderSettings: Sendable, Equatable {
     /// on it); the messages are theirs.
     /// - Throws: ``PodsmithError/usage(_:)``.
     public func checkBeforeAnalysis() throws {
+        if encodeThreads > 1 && format != .mp3 {
+            throw PodsmithError.usage("--encode-threads above 1 applies to MP3 only")
+        }
+        if encodeThreads > 1 && vbrQuality != nil {
+            throw PodsmithError.usage("--encode-threads above 1 needs a constant bitrate; drop --vbr or use --encode-threads 1")
+        }
         switch format {
         case .mp3:
             if vbrQuality == nil, let kbps = bitrateKbps, !MP3EncoderOptions.constantBitratesKbps.contains(kbps) {

@@ -1,0 +1,579 @@
+import Foundation
+
+/// How ``ParallelMP3Encoder`` cuts the timeline, in MP3 frames (1152 samples each).
+public struct ParallelMP3Layout: Sendable, Equatable {
+    /// Frames between nominal seams. Default 1300 (about 30 s at 44.1 kHz): a segment's input is held
+    /// in memory (planar float) until its encoder is done, so this bounds memory, and the pre-roll
+    /// and overlap are paid once per seam.
+    public var segmentFrames: Int
+    /// Frames a segment encodes before its nominal start and throws away: they warm LAME's
+    /// psychoacoustic model, its MDCT overlap and its bit reservoir. Default 24 (about 0.6 s).
+    public var preRollFrames: Int
+    /// Frames after the nominal seam searched for a clean seam. Default 24.
+    public var searchFrames: Int
+    /// Frames the previous segment encodes past the search window, so that its frames there are not
+    /// shaped by its end (LAME's look-ahead). Default 4.
+    public var marginFrames: Int
+
+    /// Frames of loud noise a segment encodes before its pre-roll (not input; thrown away with it).
+    /// Coding noise takes every bit LAME has, so the segment's bit reservoir starts the pre-roll empty,
+    /// and stays at or below that of the segment before it (which ran all along): the reservoir bytes
+    /// its first kept frame reaches back for then fit into the previous segment's free ones. Default 2.
+    public var drainFrames: Int
+
+    public init(segmentFrames: Int = 1300, preRollFrames: Int = 24, searchFrames: Int = 24, marginFrames: Int = 4,
+                drainFrames: Int = 2) {
+        precondition(preRollFrames >= 2 && searchFrames >= 1 && marginFrames >= 2 && drainFrames >= 0)
+        precondition(segmentFrames > preRollFrames + searchFrames + marginFrames, "segments too short for the overlap")
+        self.segmentFrames = segmentFrames
+        self.preRollFrames = preRollFrames
+        self.searchFrames = searchFrames
+        self.marginFrames = marginFrames
+        self.drainFrames = drainFrames
+    }
+}
+
+/// An MP3 written by several LAME instances at once, one per segment of the timeline, joined at MP3
+/// frame boundaries into one stream that a decoder cannot tell from a single encode.
+///
+/// LAME is single-threaded and most of the work of `normalize`; one long episode would leave the other
+/// cores idle. Here the input is cut into segments (``ParallelMP3Layout``), each encoded by its own
+/// LAME instance on a pool of threads, and the outputs are joined:
+///
+/// - **Alignment.** Segment *k* starts encoding at a frame boundary of the whole timeline, `pre-roll`
+///   frames before its nominal start. Every instance has the same settings and so the same encoder
+///   delay: its frame *m* covers the same input samples as frame *m* + its start frame of a single
+///   encode, with the same MDCT framing and the same subband filterbank input.
+/// - **Pre-roll.** The frames before the seam are encoded and discarded; by the seam LAME's state
+///   (psychoacoustic model, MDCT overlap, reservoir) is that of an encoder that ran all along.
+/// - **Seam.** Searched in the window after the nominal start (the previous segment keeps encoding
+///   through it): the first frame *j* where (a) segment *k*'s frame *j* main data fits in the previous
+///   segment's unused reservoir bytes before *j* (its `main_data_begin` ≤ the bytes after the end of
+///   the previous segment's frame *j − 1* main data), and (b) both encoders chose the same block type
+///   for the last granule before *j* in every channel, so the window sequence across the seam is one a
+///   single encoder could have written and the decoder's overlap-add cancels the time-domain aliasing.
+///   The `main_data_begin` bytes that frame *j* reaches back for are copied from segment *k*'s stream
+///   into the end of the previous segment's main-data area (they are free there), and the stream
+///   continues with segment *k*'s frame *j*.
+/// - **Tag.** The first segment's LAME tag frame is rewritten for the joined stream: frame and byte
+///   counts, seek table, end padding, music CRC and tag CRC (``LAMEInfoTag``), so decoders trim the
+///   same delay and padding as for a single encode and output exactly the input's length.
+///
+/// If no seam in a window meets both conditions (not seen on speech or music; conceivable on a
+/// window of nothing but short blocks) ``finish()`` or ``write(_:)`` throws ``SeamNotFound`` and the
+/// caller encodes with one instance. Constant bitrate only.
+///
+/// Memory: the input of at most `threads + 3` segments (planar float) and the MP3 bytes of the
+/// segments not yet joined, whatever the length of the input. File layout as ``MP3Encoder``'s.
+public final class ParallelMP3Encoder: AudioEncoder {
+    /// No clean seam in a search window (see the type's discussion).
+    public struct SeamNotFound: Error, CustomStringConvertible {
+        public var frame: Int
+        public var description: String { "no clean MP3 seam near frame \(frame)" }
+    }
+
+    public let path: String
+    public let sampleRate: Int
+    public let channelCount: Int
+    public let options: MP3EncoderOptions
+    public let threadCount: Int
+    public let layout: ParallelMP3Layout
+    /// The tag contents; may be replaced until ``finish()``.
+    public var metadata: EpisodeMetadata
+    /// Frames (per channel) written so far.
+    public private(set) var framesWritten: Int64 = 0
+    /// Sees the joined audio bytes in order, as ``MP3Encoder/byteTap`` does (on one of the encoding
+    /// threads, one call at a time); the first frame passed is the provisional tag frame. Set before
+    /// the first ``write(_:)``.
+    public var byteTap: ((_ bytes: UnsafeRawBufferPointer, _ encodedFrames: Int64) throws -> Void)? {
+        didSet { pool.byteTap = byteTap }
+    }
+    /// As ``MP3Encoder/streamLeadingFrames``: the tag frame, the encoder delay and the decoder delay.
+    public var streamLeadingFrames: Int { Self.frameSamples + pool.encoderDelay + 529 }
+    /// The frames (of the whole timeline, 0 = first audio frame) where segments were joined; known
+    /// after ``finish()``.
+    public var seamFrames: [Int] { pool.seams }
+
+    static let frameSamples = 1152
+
+    /// A deliberate mistake at every seam, for tests that show the seam checks can fail.
+    enum SeamFault: Sendable { case skipsReservoirCopy }
+    /// Set by tests only, before the first write.
+    var seamFault: SeamFault? {
+        get { pool.seamFault }
+        set { pool.seamFault = newValue }
+    }
+
+    private let pool: SegmentPool
+    private var open: [Segment] = []
+    private var nextIndex = 0
+    private var finished = false
+
+    /// Creates (truncates) `path`, writes the provisional ID3 tag and starts `threads` encoding threads.
+    /// - Throws: as ``MP3Encoder/init(path:sampleRate:channelCount:metadata:options:)``;
+    ///   ``PodsmithError/usage(_:)`` for VBR.
+    public init(path: String, sampleRate: Double, channelCount: Int, metadata: EpisodeMetadata = EpisodeMetadata(),
+                options: MP3EncoderOptions = MP3EncoderOptions(), threads: Int,
+                layout: ParallelMP3Layout = ParallelMP3Layout()) throws {
+        guard options.vbrQuality == nil else {
+            throw PodsmithError.usage("--encode-threads above 1 needs a constant bitrate; drop --vbr or use --encode-threads 1")
+        }
+        guard sampleRate == 44_100 || sampleRate == 48_000 else {
+            throw PodsmithError.unsupportedAudio(
+                path: path, reason: "MP3 is written at 44.1 or 48 kHz; resample \(sampleRate) Hz input to 44.1 kHz first")
+        }
+        guard channelCount == 1 || channelCount == 2 else {
+            throw PodsmithError.unsupportedAudio(
+                path: path, reason: "MP3 holds 1 or 2 channels; downmix \(channelCount) channels first")
+        }
+        let kbps = options.effectiveBitrateKbps(channelCount: channelCount)
+        guard MP3EncoderOptions.constantBitratesKbps.contains(kbps) else {
+            throw PodsmithError.usage("--bitrate \(kbps) is not an MP3 bitrate; use one of "
+                + MP3EncoderOptions.constantBitratesKbps.map(String.init).joined(separator: ", "))
+        }
+        guard (0...9).contains(options.quality) else {
+            throw PodsmithError.usage("MP3 quality \(options.quality) is out of range 0...9")
+        }
+        self.path = path
+        self.sampleRate = Int(sampleRate)
+        self.channelCount = channelCount
+        self.options = options
+        self.threadCount = max(1, threads)
+        self.layout = layout
+        self.metadata = metadata
+        let file = try MP3OutputFile(path: path, metadata: metadata, encoderLibrary: MP3Encoder.libraryName,
+                                     tagPaddingBytes: options.tagPaddingBytes)
+        pool = try SegmentPool(file: file, sampleRate: Int(sampleRate), channelCount: channelCount, options: options,
+                               layout: layout, threads: threadCount)
+    }
+
+    deinit {
+        pool.shutDown()
+    }
+
+    /// Input sample where segment `k` starts.
+    private func start(_ k: Int) -> Int64 {
+        k == 0 ? 0 : Int64((k * layout.segmentFrames - layout.preRollFrames) * Self.frameSamples)
+    }
+
+    /// Input sample where segment `k` ends unless it is the last.
+    private func plannedEnd(_ k: Int) -> Int64 {
+        Int64(((k + 1) * layout.segmentFrames + layout.searchFrames + layout.marginFrames) * Self.frameSamples)
+    }
+
+    public func write(_ buffer: AudioBuffer) throws {
+        precondition(!finished, "write after finish")
+        precondition(buffer.channelCount == channelCount, "buffer has the wrong channel count")
+        try pool.checkError()
+        var offset = 0
+        while offset < buffer.frameCount {
+            if framesWritten == start(nextIndex) {
+                open.append(Segment(index: nextIndex, startSample: start(nextIndex),
+                                    capacity: Int(plannedEnd(nextIndex) - start(nextIndex)), channelCount: channelCount))
+                nextIndex += 1
+            }
+            var n = Int64(buffer.frameCount - offset)
+            n = min(n, start(nextIndex) - framesWritten)
+            for segment in open { n = min(n, segment.startSample + Int64(segment.capacity) - framesWritten) }
+            for segment in open {
+                segment.append(buffer, from: offset, count: Int(n))
+            }
+            framesWritten += n
+            offset += Int(n)
+            while let first = open.first, first.count == first.capacity {
+                open.removeFirst()
+                try pool.submit(first)
+            }
+        }
+    }
+
+    public func finish() throws {
+        precondition(!finished, "finish called twice")
+        finished = true
+        // The earliest open segment reaches the end of the input; a later one (started in its
+        // overlap) would have no room for a seam, and is dropped.
+        if let last = open.first {
+            last.isLast = true
+            open.removeAll()
+            try pool.submit(last)
+        } else if nextIndex == 0 {
+            let empty = Segment(index: 0, startSample: 0, capacity: 0, channelCount: channelCount)
+            empty.isLast = true
+            try pool.submit(empty)
+        }
+        try pool.finish()
+        let durationMs = Int((Double(framesWritten) * 1000 / Double(sampleRate)).rounded())
+        try pool.finishFile(inputFrames: framesWritten, metadata: metadata, durationMilliseconds: durationMs)
+    }
+}
+
+/// One segment's input while it is filled, and its encoder's output once encoded.
+private final class Segment: @unchecked Sendable {
+    let index: Int
+    let startSample: Int64
+    let capacity: Int
+    private(set) var planes: [UnsafeMutablePointer<Float>]
+    var count = 0
+    var isLast = false
+    var bytes: [UInt8] = []
+    var tagTemplate: [UInt8] = []
+
+    init(index: Int, startSample: Int64, capacity: Int, channelCount: Int) {
+        self.index = index
+        self.startSample = startSample
+        self.capacity = capacity
+        planes = (0..<channelCount).map { _ in .allocate(capacity: max(1, capacity)) }
+    }
+
+    deinit { releaseSamples() }
+
+    /// Frees the input once it is encoded.
+    func releaseSamples() {
+        for plane in planes { plane.deallocate() }
+        planes = []
+    }
+
+    /// Input sample after the last one this segment holds.
+    var endSample: Int64 { startSample + Int64(count) }
+
+    func append(_ buffer: AudioBuffer, from offset: Int, count n: Int) {
+        for c in 0..<planes.count {
+            (planes[c] + count).update(from: buffer.baseAddress(ofChannel: c) + offset, count: n)
+        }
+        count += n
+    }
+}
+
+/// The encoding threads and the joiner. Segments are encoded in any order and joined in order.
+private final class SegmentPool: @unchecked Sendable {
+    let sampleRate: Int
+    let channelCount: Int
+    let options: MP3EncoderOptions
+    let layout: ParallelMP3Layout
+    let encoderDelay: Int
+    var byteTap: ((_ bytes: UnsafeRawBufferPointer, _ encodedFrames: Int64) throws -> Void)?
+    var seamFault: ParallelMP3Encoder.SeamFault?
+    private(set) var seams: [Int] = []
+
+    private let file: MP3OutputFile
+    private let condition = NSCondition()
+    private var queue: [Segment] = []
+    private var running = 0
+    private var stopping = false
+    private var error: Error?
+    private var completed: [Int: Segment] = [:]
+    private var joinedCount = 0
+    private let finishedThreads = DispatchSemaphore(value: 0)
+    private let threads: Int
+
+    // Joiner state (under `joinLock`).
+    private let joinLock = NSLock()
+    private var nextToJoin = 0
+    private var joinedAll = false
+    private var pending: (segment: Segment, frames: MP3FrameLayout, keptStart: Int)?
+    private var tagTemplate: [UInt8] = []
+    private var audioFrames = 0
+    /// Frames written, the tag frame included (the seek table counts it, as LAME's does).
+    private var streamFrames = 0
+    private var streamBytes = 0
+    private var musicCRC: UInt16 = 0
+    private var frameOffsets: [Int] = []
+    private var offsetStride = 1
+
+    init(file: MP3OutputFile, sampleRate: Int, channelCount: Int, options: MP3EncoderOptions,
+         layout: ParallelMP3Layout, threads: Int) throws {
+        self.file = file
+        self.sampleRate = sampleRate
+        self.channelCount = channelCount
+        self.options = options
+        self.layout = layout
+        self.threads = threads
+        encoderDelay = try LAMESegmentEncoder(sampleRate: sampleRate, channelCount: channelCount, options: options,
+                                              writesTagFrame: false).encoderDelay
+        for _ in 0..<threads {
+            let thread = Thread { [self] in
+                work()
+                finishedThreads.signal()
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+    }
+
+    func checkError() throws {
+        condition.lock()
+        defer { condition.unlock() }
+        if let error { throw error }
+    }
+
+    /// Queues a filled segment; waits while one is already waiting for a thread.
+    func submit(_ segment: Segment) throws {
+        condition.lock()
+        defer { condition.unlock() }
+        // At most one segment waits for a thread, and encoded segments wait for an earlier one to be
+        // joined only so far ahead: memory stays bounded whatever the input's length.
+        while (queue.count >= 1 || segment.index - joinedCount > threads + 1) && error == nil { condition.wait() }
+        if let error { throw error }
+        queue.append(segment)
+        condition.broadcast()
+    }
+
+    /// Waits until every segment is encoded and joined.
+    func finish() throws {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        condition.unlock()
+        for _ in 0..<threads { finishedThreads.wait() }
+        try checkError()
+        guard joinedAll else { throw PodsmithError.internalError("parallel MP3 encode ended before its last segment") }
+    }
+
+    /// Stops the threads without finishing (after an error, or when the encoder is dropped).
+    func shutDown() {
+        condition.lock()
+        if !stopping {
+            stopping = true
+            if error == nil { error = CancellationError() }
+            queue.removeAll()
+        }
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func fail(_ failure: Error) {
+        condition.lock()
+        if error == nil { error = failure }
+        queue.removeAll()
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func work() {
+        while true {
+            condition.lock()
+            while queue.isEmpty && !stopping && error == nil { condition.wait() }
+            if queue.isEmpty || error != nil {
+                condition.unlock()
+                return
+            }
+            let segment = queue.removeFirst()
+            running += 1
+            condition.broadcast()
+            condition.unlock()
+            do {
+                try encode(segment)
+                try join(segment)
+            } catch {
+                fail(error)
+            }
+            condition.lock()
+            running -= 1
+            condition.unlock()
+        }
+    }
+
+    private func encode(_ segment: Segment) throws {
+        let lame = try LAMESegmentEncoder(sampleRate: sampleRate, channelCount: channelCount, options: options,
+                                          writesTagFrame: segment.index == 0)
+        if segment.index > 0 && layout.drainFrames > 0 {
+            let count = layout.drainFrames * ParallelMP3Encoder.frameSamples
+            var state: UInt32 = 0x9E37_79B9
+            let noise = (0..<count).map { _ -> Float in
+                state = state &* 1_664_525 &+ 1_013_904_223
+                return Float(Int32(bitPattern: state)) / Float(Int32.max) * 0.7
+            }
+            try noise.withUnsafeBufferPointer { try lame.encode(left: $0.baseAddress!, right: $0.baseAddress!, frameCount: count) }
+        }
+        let right = segment.planes.count == 2 ? segment.planes[1] : segment.planes[0]
+        try lame.encode(left: segment.planes[0], right: right, frameCount: segment.count)
+        try lame.flush()
+        segment.bytes = lame.releaseBytes()
+        segment.releaseSamples()
+        if segment.index == 0 { segment.tagTemplate = lame.lameTagFrame() }
+    }
+
+    // MARK: - Joining
+
+    /// Global frame of the segment's first audio frame.
+    private func baseFrame(_ index: Int) -> Int {
+        index == 0 ? 0 : index * layout.segmentFrames - layout.preRollFrames - layout.drainFrames
+    }
+
+    private func join(_ segment: Segment) throws {
+        joinLock.lock()
+        defer { joinLock.unlock() }
+        completed[segment.index] = segment
+        while let next = completed.removeValue(forKey: nextToJoin) {
+            try append(next)
+            nextToJoin += 1
+            condition.lock()
+            joinedCount = nextToJoin
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
+    private func append(_ segment: Segment) throws {
+        let frames = try MP3FrameLayout(segment.bytes)
+        let firstAudio = segment.index == 0 ? 1 : 0
+        if segment.index == 0 {
+            tagTemplate = segment.tagTemplate
+            pending = (segment, frames, 0)
+        } else {
+            guard let previous = pending else { throw PodsmithError.internalError("segment joined out of order") }
+            let a = previous.frames, b = frames
+            let aBase = baseFrame(previous.segment.index), aFirst = previous.segment.index == 0 ? 1 : 0
+            let bBase = baseFrame(segment.index)
+            let nominal = segment.index * layout.segmentFrames
+            guard let seam = findSeam(a, aBase: aBase, aFirst: aFirst, b, bBase: bBase, bFirst: firstAudio,
+                                      nominal: nominal) else {
+                throw ParallelMP3Encoder.SeamNotFound(frame: nominal)
+            }
+            seams.append(seam.frame)
+            if seamFault != .skipsReservoirCopy {
+                join(previous.segment, a, at: seam.a, to: segment, b, at: seam.b, shift: seam.shift, through: seam.through)
+            }
+            try emit(previous.segment, previous.frames, from: previous.keptStart, to: seam.a)
+            previous.segment.bytes = []
+            pending = (segment, frames, seam.b)
+        }
+        if segment.isLast, let last = pending {
+            try emit(last.segment, last.frames, from: last.keptStart, to: last.frames.frames.count)
+            pending = nil
+            joinedAll = true
+        }
+    }
+
+    struct Seam {
+        /// Global frame where the next segment takes over.
+        var frame: Int
+        /// That frame's index in the previous and in the next segment's stream.
+        var a: Int, b: Int
+        /// Bytes the next segment's main data moves later (0: it fits as it is), and the frame of the
+        /// next segment where the shift is absorbed by unused bytes.
+        var shift: Int, through: Int
+    }
+
+    /// The first frame in the search window where the two streams can be joined: the same block type
+    /// in the last granule before it (every channel), and the next segment's reservoir bytes fit into
+    /// the previous one's free bytes — as they are, or else moved later by the few bytes they lack, up
+    /// to a frame of the next segment that has that many unused bytes before its main data (every frame
+    /// moved must reach back at least that far, so its `main_data_begin` stays valid).
+    private func findSeam(_ a: MP3FrameLayout, aBase: Int, aFirst: Int, _ b: MP3FrameLayout, bBase: Int, bFirst: Int,
+                          nominal: Int) -> Seam? {
+        var shifted: Seam?
+        for j in nominal..<(nominal + layout.searchFrames) {
+            let ia = j - aBase + aFirst, ib = j - bBase + bFirst
+            guard ia >= 1, ia < a.frames.count, ib >= 1, ib < b.frames.count else { continue }
+            let channels = a.channelCount
+            let sameWindows = (0..<channels).allSatisfy {
+                a.frames[ia - 1].blockTypes[channels + $0] == b.frames[ib - 1].blockTypes[channels + $0]
+            }
+            guard sameWindows else { continue }
+            let need = b.frames[ib].mainDataBegin, free = a.freeBytes(before: ia)
+            if need <= free { return Seam(frame: j, a: ia, b: ib, shift: 0, through: ib) }
+            guard shifted == nil else { continue }
+            let d = need - free
+            var k = ib
+            while k < b.frames.count, b.frames[k].mainDataBegin >= d, !b.frames[k].hasCRC {
+                if k > ib && b.gap(before: k) >= d {
+                    shifted = Seam(frame: j, a: ia, b: ib, shift: d, through: k)
+                    break
+                }
+                k += 1
+            }
+        }
+        return shifted
+    }
+
+    /// Joins the next segment's stream `b` at its frame `ib` to the previous one's `a` at `ia` (see
+    /// ``ParallelMP3Encoder``): the main-data bytes frame `ib` reaches back for go into the free tail of
+    /// `a`'s main data before `ia`; with a shift, frames `ib..<through` of `b` have their main data
+    /// moved `shift` bytes later and their `main_data_begin` lowered to match.
+    private func join(_ previous: Segment, _ a: MP3FrameLayout, at ia: Int, to next: Segment, _ b: MP3FrameLayout,
+                      at ib: Int, shift: Int, through: Int) {
+        let need = b.frames[ib].mainDataBegin
+        let seamB = b.mainDataOffset(ofFrame: ib), seamA = a.mainDataOffset(ofFrame: ia)
+        let start = seamB - need
+        let end = shift == 0 ? seamB : b.frames[through - 1].mainDataEnd
+        let data = b.byteRanges(start..<end).flatMap { next.bytes[$0] }
+        let intoA = need - shift
+        var cursor = 0
+        for range in a.byteRanges((seamA - intoA)..<seamA) {
+            previous.bytes.replaceSubrange(range, with: data[cursor..<(cursor + range.count)])
+            cursor += range.count
+        }
+        guard shift > 0 else { return }
+        for range in b.byteRanges(seamB..<(seamB + data.count - intoA)) {
+            next.bytes.replaceSubrange(range, with: data[cursor..<(cursor + range.count)])
+            cursor += range.count
+        }
+        for f in ib..<through {
+            b.setMainDataBegin(b.frames[f].mainDataBegin - shift, ofFrame: f, in: &next.bytes)
+        }
+    }
+
+    /// Writes frames `from..<to` of a segment's stream (after the first segment's tag frame, counted
+    /// as audio: frame offsets, music CRC), and passes them to the tap.
+    private func emit(_ segment: Segment, _ frames: MP3FrameLayout, from: Int, to: Int) throws {
+        guard from < to else { return }
+        var first = from
+        if segment.index == 0 && from == 0 {
+            // The provisional tag frame: written and tapped, not audio.
+            let tag = frames.frames[0]
+            try write(segment.bytes, tag.offset..<(tag.offset + tag.length), encodedFrames: segment.endSample)
+            frameOffsets.append(0)
+            streamFrames = 1
+            streamBytes += tag.length
+            first = 1
+        }
+        guard first < to else { return }
+        for f in first..<to {
+            if streamFrames % offsetStride == 0 {
+                frameOffsets.append(streamBytes + frames.frames[f].offset - frames.frames[first].offset)
+                if frameOffsets.count >= 4096 {
+                    frameOffsets = stride(from: 0, to: frameOffsets.count, by: 2).map { frameOffsets[$0] }
+                    offsetStride *= 2
+                }
+            }
+            audioFrames += 1
+            streamFrames += 1
+        }
+        let range = frames.frames[first].offset..<(frames.frames[to - 1].offset + frames.frames[to - 1].length)
+        segment.bytes.withUnsafeBytes { musicCRC = CRC16.update(musicCRC, UnsafeRawBufferPointer(rebasing: $0[range])) }
+        try write(segment.bytes, range, encodedFrames: segment.endSample)
+        streamBytes += range.count
+    }
+
+    private func write(_ bytes: [UInt8], _ range: Range<Int>, encodedFrames: Int64) throws {
+        try bytes.withUnsafeBytes { all in
+            let slice = UnsafeRawBufferPointer(rebasing: all[range])
+            try file.append(slice)
+            // The input the bytes come from was complete when their segment was closed.
+            try byteTap?(slice, encodedFrames)
+        }
+    }
+
+    /// The LAME tag for the joined stream, then the final ID3 tag.
+    func finishFile(inputFrames: Int64, metadata: EpisodeMetadata, durationMilliseconds: Int) throws {
+        joinLock.lock()
+        defer { joinLock.unlock() }
+        guard var tag = LAMEInfoTag(template: tagTemplate) else {
+            throw PodsmithError.internalError("LAME wrote no Info tag frame")
+        }
+        let padding = audioFrames * ParallelMP3Encoder.frameSamples - tag.encoderDelay - Int(inputFrames)
+        tag.frameCount = audioFrames
+        tag.byteCount = streamBytes
+        tag.musicLength = streamBytes
+        tag.endPadding = padding
+        tag.musicCRC = musicCRC
+        tag.toc = LAMEInfoTag.toc(frameCount: streamFrames, byteCount: streamBytes) { frame in
+            frameOffsets[min(frameOffsets.count - 1, frame / offsetStride)]
+        }
+        if !seams.isEmpty { tag.clearReplayGain() }
+        tag.sealCRC()
+        try file.finish(lameTagFrame: tag.bytes, metadata: metadata, durationMilliseconds: durationMilliseconds,
+                        encoderLibrary: MP3Encoder.libraryName)
+    }
+}

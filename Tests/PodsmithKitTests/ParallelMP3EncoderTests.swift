@@ -1,0 +1,253 @@
+import Foundation
+import Testing
+@testable import PodsmithKit
+
+/// The parallel MP3 encoder against a single LAME stream of the same input: same gapless length and
+/// alignment, a LAME tag that describes the joined stream, and seams that leave no trace in the
+/// decoded audio.
+@Suite struct ParallelMP3EncoderTests {
+    typealias Support = EncoderTestSupport
+
+    /// Short segments (about 3.5 s at 44.1 kHz), so that a short signal has many seams.
+    static let testLayout = ParallelMP3Layout(segmentFrames: 140)
+
+    /// Music-like: a chord that changes every 0.7 s, with percussive noise hits (sharp attacks, which
+    /// make LAME switch to short blocks) every 0.35 s; channels differ.
+    static func musicLike(seconds: Double, sampleRate: Double, channels: Int) -> [[Float]] {
+        let frames = Int(seconds * sampleRate)
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        func noise() -> Float {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Float(Int64(bitPattern: state >> 11) - (1 << 52)) / Float(1 << 52)
+        }
+        let roots = [220.0, 261.6, 196.0, 293.7]
+        var planes = [[Float]](repeating: [Float](repeating: 0, count: frames), count: channels)
+        for i in 0..<frames {
+            let t = Double(i) / sampleRate
+            let root = roots[Int(t / 0.7) % roots.count]
+            var chord = 0.0
+            for (k, ratio) in [1.0, 1.25, 1.5, 2.0].enumerated() {
+                chord += sin(2 * .pi * root * ratio * t + Double(k)) / Double(k + 1)
+            }
+            let sinceHit = t.truncatingRemainder(dividingBy: 0.35)
+            let hit = Float(exp(-sinceHit * 40))
+            let n = noise()
+            for c in 0..<channels {
+                planes[c][i] = Float(0.18 * chord) * (c == 0 ? 1 : 0.8) + 0.35 * hit * n
+            }
+        }
+        return planes
+    }
+
+    static func signal(_ kind: String, seconds: Double, sampleRate: Double, channels: Int) -> [[Float]] {
+        if kind == "music" { return musicLike(seconds: seconds, sampleRate: sampleRate, channels: channels) }
+        let speech = MP3StreamDecoderTests.speechLike(seconds: seconds, sampleRate: sampleRate)
+        return channels == 1 ? [speech[0]] : speech
+    }
+
+    /// Encodes with one LAME stream; returns the file's path.
+    static func encodeSingle(_ planes: [[Float]], sampleRate: Double) throws -> String {
+        let path = Support.temporaryPath(".mp3")
+        let encoder = try MP3Encoder(path: path, sampleRate: sampleRate, channelCount: planes.count)
+        try Support.encode(encoder, planes: planes, sampleRate: sampleRate)
+        return path
+    }
+
+    /// Encodes with the parallel encoder; returns the path and the seams (frames).
+    static func encodeParallel(_ planes: [[Float]], sampleRate: Double, threads: Int = 2,
+                               layout: ParallelMP3Layout = testLayout,
+                               fault: ParallelMP3Encoder.SeamFault? = nil) throws -> (path: String, seams: [Int]) {
+        let path = Support.temporaryPath(".mp3")
+        let encoder = try ParallelMP3Encoder(path: path, sampleRate: sampleRate, channelCount: planes.count,
+                                             threads: threads, layout: layout)
+        encoder.seamFault = fault
+        try Support.encode(encoder, planes: planes, sampleRate: sampleRate, blockSize: 3000)
+        return (path, encoder.seamFrames)
+    }
+
+    /// Residual (decoded − input) figures in a window: energy, and the largest step between samples.
+    struct ResidualFigures {
+        var energy = 0.0
+        var largestStep: Float = 0
+    }
+
+    static func residual(_ decoded: [[Float]], _ input: [[Float]], _ window: Range<Int>) -> ResidualFigures {
+        var figures = ResidualFigures()
+        for c in 0..<input.count {
+            var previous: Float = 0
+            for i in window {
+                let r = decoded[c][i] - input[c][i]
+                figures.energy += Double(r * r)
+                if i > window.lowerBound { figures.largestStep = max(figures.largestStep, abs(r - previous)) }
+                previous = r
+            }
+        }
+        return figures
+    }
+
+    static func dB(_ ratio: Double) -> Double { 10 * log10(ratio) }
+
+    /// The decoded samples a seam at `frame` can touch: the granules around the frame boundary (with
+    /// the encoder delay) and the synthesis filterbank's spread.
+    static func seamWindow(frame: Int, length: Int) -> Range<Int> {
+        let centre = frame * 1152 - 576
+        return max(0, centre - 2048)..<min(length, centre + 2048)
+    }
+
+    struct SeamReport {
+        var worstEnergyExcessDB = -Double.infinity
+        var worstStepRatio: Float = 0
+        var seams = 0
+    }
+
+    /// Compares the parallel encode's residual around every seam with the single stream's in the same
+    /// window (energy within 1 dB), and its largest sample-to-sample step of the residual (a click)
+    /// with the largest step the single stream's residual has anywhere.
+    static func compareSeams(parallel: [[Float]], single: [[Float]], input: [[Float]], seams: [Int]) -> SeamReport {
+        var report = SeamReport()
+        let length = input[0].count
+        let singleWhole = residual(single, input, 0..<length)
+        for seam in seams {
+            let window = seamWindow(frame: seam, length: length)
+            let p = residual(parallel, input, window), s = residual(single, input, window)
+            report.worstEnergyExcessDB = max(report.worstEnergyExcessDB, dB(max(p.energy, 1e-20) / max(s.energy, 1e-20)))
+            report.worstStepRatio = max(report.worstStepRatio, p.largestStep / singleWhole.largestStep)
+            report.seams += 1
+        }
+        return report
+    }
+
+    @Test("seams are inaudible: residual within 1 dB of a single stream's, no click",
+          arguments: [("speech", 44_100.0, 2), ("music", 44_100.0, 2), ("speech", 48_000.0, 1),
+                      ("music", 48_000.0, 2), ("music", 44_100.0, 1)])
+    func seamsLeaveNoTrace(kind: String, sampleRate: Double, channels: Int) throws {
+        let input = Self.signal(kind, seconds: 40, sampleRate: sampleRate, channels: channels)
+        let singlePath = try Self.encodeSingle(input, sampleRate: sampleRate)
+        let parallel = try Self.encodeParallel(input, sampleRate: sampleRate)
+        defer {
+            try? FileManager.default.removeItem(atPath: singlePath)
+            try? FileManager.default.removeItem(atPath: parallel.path)
+        }
+        let single = try MP3StreamDecoderTests.readAll(singlePath)
+        let joined = try MP3StreamDecoderTests.readAll(parallel.path)
+        // Same gapless length as the input and as the single stream.
+        #expect(single[0].count == input[0].count)
+        #expect(joined[0].count == input[0].count)
+        #expect(parallel.seams.count >= 9)
+        let report = Self.compareSeams(parallel: joined, single: single, input: input, seams: parallel.seams)
+        print("\(kind) \(sampleRate) \(channels)ch: \(report.seams) seams at \(parallel.seams), worst residual excess",
+              String(format: "%.2f dB, worst step ratio %.2f", report.worstEnergyExcessDB, report.worstStepRatio))
+        #expect(report.worstEnergyExcessDB <= 1.0)
+        #expect(report.worstStepRatio <= 1.0)
+        // Same alignment: over the whole file the parallel encode is as close to the input as the
+        // single stream (a shift by one sample would cost several dB on this material).
+        let whole = 0..<input[0].count
+        let wholeExcess = Self.dB(Self.residual(joined, input, whole).energy / Self.residual(single, input, whole).energy)
+        print(String(format: "  whole-file residual excess %.2f dB", wholeExcess))
+        #expect(abs(wholeExcess) <= 0.5)
+    }
+
+    @Test func joiningWithoutTheReservoirBytesIsCaughtByTheSeamCheck() throws {
+        let rate = 44_100.0
+        let input = Self.signal("music", seconds: 20, sampleRate: rate, channels: 2)
+        let singlePath = try Self.encodeSingle(input, sampleRate: rate)
+        let broken = try Self.encodeParallel(input, sampleRate: rate, fault: .skipsReservoirCopy)
+        defer {
+            try? FileManager.default.removeItem(atPath: singlePath)
+            try? FileManager.default.removeItem(atPath: broken.path)
+        }
+        let report = Self.compareSeams(parallel: try MP3StreamDecoderTests.readAll(broken.path),
+                                       single: try MP3StreamDecoderTests.readAll(singlePath), input: input,
+                                       seams: broken.seams)
+        print(String(format: "broken join: worst residual excess %.2f dB, step ratio %.2f",
+                     report.worstEnergyExcessDB, report.worstStepRatio))
+        #expect(report.worstEnergyExcessDB > 1.0 || report.worstStepRatio > 1.0)
+    }
+}
+
+
+extension ParallelMP3EncoderTests {
+    /// The audio bytes of an MP3 file we wrote: after the ID3 tag, from the LAME tag frame on.
+    static func audioBytes(_ path: String) throws -> [UInt8] {
+        let file = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        #expect(file[0..<3].elementsEqual("ID3".utf8))
+        let size = Int(file[6]) << 21 | Int(file[7]) << 14 | Int(file[8]) << 7 | Int(file[9])
+        return Array(file[(10 + size)...])
+    }
+
+    /// Checks the LAME tag of a file against the stream it heads, every field recomputed.
+    static func checkTag(_ path: String, inputFrames: Int) throws -> LAMEInfoTag {
+        let audio = try audioBytes(path)
+        let layout = try MP3FrameLayout(audio)
+        let tag = try #require(LAMEInfoTag(template: Array(audio[0..<layout.frames[0].length])))
+        #expect(tag.frameCount == layout.frames.count - 1)
+        #expect(tag.byteCount == audio.count)
+        #expect(tag.musicLength == audio.count)
+        #expect(tag.encoderDelay == 576)
+        #expect(tag.endPadding == tag.frameCount * 1152 - 576 - inputFrames)
+        #expect(tag.musicCRC == CRC16.update(0, audio[layout.frames[1].offset...]))
+        #expect(tag.tagCRC == tag.computedTagCRC)
+        return tag
+    }
+
+    @Test("the LAME tag describes the joined stream: frames, bytes, padding, music and tag CRC",
+          arguments: [(44_100.0, 2), (48_000.0, 1)])
+    func lameTagIsRewrittenForTheJoinedStream(sampleRate: Double, channels: Int) throws {
+        let input = Self.signal("speech", seconds: 20, sampleRate: sampleRate, channels: channels)
+        let singlePath = try Self.encodeSingle(input, sampleRate: sampleRate)
+        let parallel = try Self.encodeParallel(input, sampleRate: sampleRate)
+        defer {
+            try? FileManager.default.removeItem(atPath: singlePath)
+            try? FileManager.default.removeItem(atPath: parallel.path)
+        }
+        #expect(parallel.seams.count >= 4)
+        let single = try Self.checkTag(singlePath, inputFrames: input[0].count)
+        let joined = try Self.checkTag(parallel.path, inputFrames: input[0].count)
+        // The same number of frames and the same gapless trim as one stream.
+        #expect(joined.frameCount == single.frameCount)
+        #expect(joined.endPadding == single.endPadding)
+        // The seek table (an approximation in LAME too, from bitrate sums): rising, and within 3/256 of
+        // the file (about 1 %) of LAME's own for the same input.
+        #expect(zip(joined.toc, joined.toc.dropFirst()).allSatisfy { $0 <= $1 })
+        #expect(zip(joined.toc, single.toc).allSatisfy { abs(Int($0) - Int($1)) <= 3 }, "\(joined.toc) vs \(single.toc)")
+        // An independent decoder (ffmpeg) reads it without complaint and trims it to the input's length.
+        if (try? Support.run("ffmpeg", ["-version"]))?.status == 0 {
+            let check = try Support.run("ffmpeg", ["-v", "error", "-i", parallel.path, "-f", "null", "-"])
+            #expect(check.status == 0)
+            #expect(check.stderr.isEmpty, "ffmpeg: \(check.stderr)")
+            #expect(try Support.ffmpegDecodedFrames(parallel.path, channels: channels) == input[0].count)
+        }
+    }
+
+    @Test func inputShorterThanThePreRollIsOneStreamLikeMP3Encoders() throws {
+        let rate = 44_100.0
+        let input = Self.signal("music", seconds: 0.5, sampleRate: rate, channels: 2)
+        let singlePath = try Self.encodeSingle(input, sampleRate: rate)
+        let parallel = try Self.encodeParallel(input, sampleRate: rate, layout: ParallelMP3Layout())
+        defer {
+            try? FileManager.default.removeItem(atPath: singlePath)
+            try? FileManager.default.removeItem(atPath: parallel.path)
+        }
+        #expect(parallel.seams.isEmpty)
+        // Byte for byte LAME's own file, its tag recomputed from the stream included (the seek table
+        // within one frame's share of the bytes: this stream has few).
+        let a = try Self.audioBytes(singlePath), b = try Self.audioBytes(parallel.path)
+        let tagA = try #require(LAMEInfoTag(template: Array(a[0..<417]))), tagB = try #require(LAMEInfoTag(template: Array(b[0..<417])))
+        #expect(a.count == b.count)
+        #expect(a[417...].elementsEqual(b[417...]))
+        #expect(tagA.frameCount == tagB.frameCount && tagA.byteCount == tagB.byteCount)
+        #expect(tagA.endPadding == tagB.endPadding && tagA.musicCRC == tagB.musicCRC)
+        let step = 2 * 256 / tagA.frameCount + 1
+        #expect(zip(tagA.toc, tagB.toc).allSatisfy { abs(Int($0) - Int($1)) <= step }, "\(tagA.toc) vs \(tagB.toc)")
+        _ = try Self.checkTag(parallel.path, inputFrames: input[0].count)
+    }
+
+    @Test func variableBitrateIsRefusedWithAClearMessage() throws {
+        let path = Support.temporaryPath(".mp3")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(throws: PodsmithError.self) {
+            _ = try ParallelMP3Encoder(path: path, sampleRate: 44_100, channelCount: 2,
+                                       options: MP3EncoderOptions(vbrQuality: 4), threads: 2)
+        }
+    }
+}
