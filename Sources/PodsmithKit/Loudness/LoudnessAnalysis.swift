@@ -21,7 +21,7 @@ public enum LoudnessAnalysis {
     /// 4.2 MB; never more than 4 MB per buffer). Larger than ``blockFrames`` also so that threads
     /// hand over (and wake each other) less often.
     public static func ringBlockFrames(for format: AudioFormat) -> Int {
-        LoudnessMeter(format: format).preferredBlockFrames
+        LoudnessBlocks(format: format, recordsSeries: false).spanFrames
     }
 
     /// Reads `source` to the end through a meter of kind `meter` and returns its figures.
