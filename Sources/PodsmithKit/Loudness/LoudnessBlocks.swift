@@ -28,7 +28,7 @@ final class LoudnessBlocks {
     let recordsSeries: Bool
 
     /// Steps of filter warm-up before each time chunk but the first: 200 ms. The RLB high-pass is the
-    /// slower of the two sections: its poles have radius e^(−2π·38.1 Hz·1.0007/fs) per sample, so a
+    /// slower of the two sections: its poles have radius √a2 ≈ e^(−2π·38.1 Hz/fs) per sample, so a
     /// difference in its state shrinks by e^(−23.9) ≈ 4e-11 per 100 ms at any rate, and by 2e-21
     /// (times a factor below 50 for the double pole) over 200 ms: below the 1.1e-16 rounding of the
     /// `Double` state itself. A chunk that starts from zero state 200 ms early therefore reaches
