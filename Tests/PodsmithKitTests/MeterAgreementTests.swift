@@ -82,7 +82,8 @@ import Testing
         let parallel = try LoudnessAnalysis.measure(ArraySource(planes: planes, sampleRate: 44_100),
                                                     meter: .podsmith, options: options)
         let serial = Measure.podsmith(planes, sampleRate: 44_100, options: options,
-                                      blockFrames: LoudnessAnalysis.ringBlockFrames)
+                                      blockFrames: LoudnessAnalysis.ringBlockFrames(
+                                          for: AudioFormat(sampleRate: 44_100, channelCount: 2)))
         #expect(parallel == serial)
         #expect(parallel.integratedLUFS != nil)
     }

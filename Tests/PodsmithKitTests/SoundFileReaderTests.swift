@@ -175,3 +175,60 @@ import Testing
         #expect(first == second)
     }
 }
+
+/// 16-bit PCM is read as `Int16` and converted by the reader itself; it must deliver exactly what
+/// libsndfile's float read delivers.
+@Suite struct SixteenBitReadTests {
+    /// Integer codes, different per channel and frame, with both extremes in every channel.
+    static func codes(channels: Int, frames: Int) -> [[Float]] {
+        (0..<channels).map { c in
+            (0..<frames).map { i -> Float in
+                if i == 5 { return -32_768 }
+                if i == frames - 2 { return 32_767 }
+                return Float(Int16(truncatingIfNeeded: i &* 7_919 &+ c &* 104_729))
+            }
+        }
+    }
+
+    static func read(_ path: String, int16: Bool, capacity: Int) throws -> (usedInt16: Bool, planes: [[Float]]) {
+        let reader = try SoundFileReader(path: path)
+        let usedInt16 = reader.readsInt16
+        reader.readsInt16 = int16
+        let buffer = AudioBuffer(channelCount: reader.format.channelCount, capacity: capacity)
+        var planes = [[Float]](repeating: [], count: reader.format.channelCount)
+        while try reader.read(into: buffer) > 0 {
+            for c in planes.indices { planes[c] += buffer.channel(c) }
+        }
+        return (usedInt16, planes)
+    }
+
+    @Test(arguments: [SoundFileWriter.Container.wav, .aiff], [1, 2, 3, 6])
+    func sixteenBitSamplesMatchLibsndfileFloatReadBitForBit(container: SoundFileWriter.Container,
+                                                            channels: Int) throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("codes.\(container.fileExtension)")
+        let frames = 10_007
+        let codes = Self.codes(channels: channels, frames: frames)
+        try writeSoundFile(codes, sampleRate: 44_100, to: path,
+                           options: .init(container: container, encoding: .pcm16, floatsAreIntegerCodes: true))
+        let ours = try Self.read(path, int16: true, capacity: 3_000)
+        let libsndfile = try Self.read(path, int16: false, capacity: 4_096)
+        #expect(ours.usedInt16, "16-bit PCM takes the Int16 path by default")
+        for c in 0..<channels {
+            #expect(ours.planes[c].count == frames)
+            #expect(DSPTest.firstMismatch(ours.planes[c], libsndfile.planes[c]) == nil, "channel \(c)")
+            #expect(DSPTest.firstMismatch(ours.planes[c], codes[c].map { $0 / 32_768 }) == nil, "channel \(c)")
+        }
+        #expect(ours.planes[0][5] == -1)
+    }
+
+    @Test func flacAndTwentyFourBitWavAreReadAsFloat() throws {
+        let folder = try TemporaryFolder()
+        let sine = TestSignal.sine(frequency: 440, amplitude: 0.5, seconds: 0.1, sampleRate: 44_100)
+        for (name, options) in [("a.flac", SoundFileWriter.Options(container: .flac)),
+                                ("b.wav", SoundFileWriter.Options(container: .wav, encoding: .pcm24))] {
+            try writeSoundFile([sine], sampleRate: 44_100, to: folder.path(name), options: options)
+            #expect(try SoundFileReader(path: folder.path(name)).readsInt16 == false, "\(name)")
+        }
+    }
+}

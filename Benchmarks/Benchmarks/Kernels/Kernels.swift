@@ -75,7 +75,8 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 200,
         thresholds: tolerances())
 
-    // MARK: K-weighting (BS.1770-4 §2.1: pre-filter + RLB high-pass), both channels in SIMD2 lanes
+    // MARK: K-weighting (BS.1770-4 §2.1: pre-filter + RLB high-pass)
+    // The serial kernel: both channels in SIMD2 lanes (what a short buffer or partial step gets).
     Benchmark("KWeighting.simdPair.stereo") { benchmark, programme in
         let filter = KWeightingFilter(sampleRate: ProgrammeSignal.sampleRate)
         var state = KWeightingPairState()
@@ -88,6 +89,37 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(sum)
     } setup: {
         PaddedProgramme(ProgrammeSignal())
+    }
+
+    // K-weighting as the meter runs it on a long buffer (LoudnessBlocks): two time chunks × L/R,
+    // four independent chains in SIMD4<Double> lanes. The programme's two halves are the chunks.
+    Benchmark("KWeighting.simdQuad.stereoTwoChunks") { benchmark, programme in
+        let filter = KWeightingFilter(sampleRate: ProgrammeSignal.sampleRate)
+        var state = KWeightingQuadState()
+        var sum = SIMD4<Double>()
+        let half = benchmark.scaledIterations.count / 2
+        forEachBlock(frames: half) { start, count in
+            sum += KWeightingKernel.simdQuad(
+                programme.leftStart + start, programme.rightStart + start,
+                programme.leftStart + half + start, programme.rightStart + half + start, count: count,
+                filter: filter, state: &state)
+        }
+        blackHole(sum)
+    } setup: {
+        PaddedProgramme(ProgrammeSignal())
+    }
+
+    // The whole loudness half (K-weighting, 100 ms steps, gating and short-term blocks) fed the
+    // buffers `measure` feeds it: whole spans of 100 ms steps (3 s of stereo), so every step goes
+    // through the time-chunked lanes, 200 ms warm-up per chunk included.
+    Benchmark("LoudnessBlocks.chunkedSpans.stereo") { benchmark, blocks in
+        let format = AudioFormat(sampleRate: ProgrammeSignal.sampleRate, channelCount: 2)
+        let meter = LoudnessMeter(format: format, options: LoudnessMeterOptions(measuresTruePeak: false))
+        for block in blocks { meter.processLoudness(block) }
+        blackHole(meter.result())
+    } setup: { () -> [AudioBuffer] in
+        let format = AudioFormat(sampleRate: ProgrammeSignal.sampleRate, channelCount: 2)
+        return ProgrammeSignal().blocks(of: LoudnessMeter(format: format).preferredBlockFrames)
     }
 
     Benchmark("KWeighting.scalarTwin.stereo") { benchmark, programme in

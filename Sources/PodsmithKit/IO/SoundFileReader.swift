@@ -9,9 +9,10 @@ import Darwin
 /// Streams a file through libsndfile into planar `Float` blocks.
 ///
 /// Reads WAV (16/24/32-bit int, 32/64-bit float, RF64, W64), AIFF, FLAC, Ogg Vorbis, Ogg Opus and MP3
-/// (libsndfile ≥ 1.1). Memory is one interleaved scratch block, reused: it does not grow with the
-/// file's length. The file is opened with `open(2)` first so that a missing, unreadable, empty or
-/// directory input gets its own precise error before libsndfile guesses at it.
+/// (libsndfile ≥ 1.1). Memory is one interleaved scratch block (`Int16` for 16-bit PCM, else
+/// `Float`), reused: it does not grow with the file's length. The file is opened with `open(2)`
+/// first so that a missing, unreadable, empty or directory input gets its own precise error before
+/// libsndfile guesses at it.
 ///
 /// A pipe or device (`sox … | podsmith measure /dev/stdin`) is read to its end with its length
 /// unknown: a streaming writer cannot fix the header's size afterwards, so an early end there is not
@@ -48,12 +49,17 @@ public final class SoundFileReader: AudioSource {
     /// The bytes of an in-memory file; libsndfile's virtual I/O callbacks read them.
     private let memory: MemoryFile?
     private let isFloatEncoding: Bool
+    /// 16-bit PCM in an uncompressed container: read as `Int16` and converted here (see
+    /// ``read(into:)``). Tests switch it off to compare with libsndfile's own conversion.
+    var readsInt16: Bool
     /// libsndfile estimates an MP3's length from its Xing/Info header or, without one, from the file
     /// size and bitrate, which a large ID3 tag (cover art) throws off by seconds. So for MP3 a stream
     /// that ends before the stated length is not called truncated (a cut-off MP3 goes undetected).
     private let frameCountIsEstimate: Bool
     private var scratch: UnsafeMutablePointer<Float>?
     private var scratchFrames = 0
+    private var scratch16: UnsafeMutablePointer<Int16>?
+    private var scratch16Frames = 0
     private var framesDelivered: Int64 = 0
 
     /// Opens `path` for streaming.
@@ -165,6 +171,9 @@ public final class SoundFileReader: AudioSource {
                 reason: "truncated: the header promises \(promised) frames, the file holds \(info.frames)")
         }
         isFloatEncoding = subtype == Int(SF_FORMAT_FLOAT) || subtype == Int(SF_FORMAT_DOUBLE)
+        let uncompressed = [SF_FORMAT_WAV, SF_FORMAT_WAVEX, SF_FORMAT_RF64, SF_FORMAT_W64, SF_FORMAT_AIFF]
+            .contains { major == Int($0) }
+        readsInt16 = uncompressed && subtype == Int(SF_FORMAT_PCM_16)
         containerName = Self.formatName(handle, format: Int32(major))
         encodingName = Self.formatName(handle, format: Int32(subtype))
         var tags: [String: String] = [:]
@@ -186,18 +195,35 @@ public final class SoundFileReader: AudioSource {
         sf_close(handle)
         if fd >= 0 { close(fd) }
         scratch?.deallocate()
+        scratch16?.deallocate()
     }
 
+    /// Fills `buffer` with up to its capacity of frames; returns how many (0 at the end).
+    ///
+    /// 16-bit PCM (WAV, RF64, W64, AIFF) is read as `Int16`, which libsndfile copies straight from
+    /// the file, and converted and de-interleaved here in one pass: `Float(x) / 32768`, the very
+    /// value libsndfile's float read gives (scaling by a power of two is exact), at under a third of
+    /// the cost (an hour of stereo 44.1 kHz, by perf: 0.06 instead of 0.20 CPU-s for libsndfile's
+    /// conversion plus our de-interleave). Everything else is read as `Float` through libsndfile.
     public func read(into buffer: AudioBuffer) throws -> Int {
         precondition(buffer.channelCount == format.channelCount, "buffer has the wrong channel count")
         let channels = format.channelCount
-        if scratchFrames < buffer.capacity {
-            scratch?.deallocate()
-            scratch = .allocate(capacity: buffer.capacity * channels)
-            scratchFrames = buffer.capacity
+        let got: Int
+        if readsInt16 {
+            if scratch16Frames < buffer.capacity {
+                scratch16?.deallocate()
+                scratch16 = .allocate(capacity: buffer.capacity * channels)
+                scratch16Frames = buffer.capacity
+            }
+            got = Int(sf_readf_short(handle, scratch16!, sf_count_t(buffer.capacity)))
+        } else {
+            if scratchFrames < buffer.capacity {
+                scratch?.deallocate()
+                scratch = .allocate(capacity: buffer.capacity * channels)
+                scratchFrames = buffer.capacity
+            }
+            got = Int(sf_readf_float(handle, scratch!, sf_count_t(buffer.capacity)))
         }
-        let interleaved = scratch!
-        let got = Int(sf_readf_float(handle, interleaved, sf_count_t(buffer.capacity)))
         if got <= 0 {
             let code = sf_error(handle)
             if code != 0 {
@@ -211,12 +237,17 @@ public final class SoundFileReader: AudioSource {
             buffer.frameCount = 0
             return 0
         }
-        if isFloatEncoding {
-            let replaced = Self.replaceNonFiniteAndOutOfRange(interleaved, count: got * channels)
-            nonFiniteSampleCount += replaced.nonFinite
-            outOfRangeSampleCount += replaced.outOfRange
+        if readsInt16 {
+            Self.deinterleave(scratch16!, frames: got, into: buffer)
+        } else {
+            let interleaved = scratch!
+            if isFloatEncoding {
+                let replaced = Self.replaceNonFiniteAndOutOfRange(interleaved, count: got * channels)
+                nonFiniteSampleCount += replaced.nonFinite
+                outOfRangeSampleCount += replaced.outOfRange
+            }
+            Self.deinterleave(interleaved, frames: got, into: buffer)
         }
-        Self.deinterleave(interleaved, frames: got, into: buffer)
         buffer.frameCount = got
         framesDelivered += Int64(got)
         return got
@@ -311,6 +342,34 @@ public final class SoundFileReader: AudioSource {
             var s = src + c
             for i in 0..<frames {
                 dst[i] = s.pointee
+                s += channels
+            }
+        }
+    }
+
+    /// Converts interleaved 16-bit frames to `Float` (full scale ±1: `x / 32768`, exact) and splits
+    /// them into the buffer's planes. The mono and stereo loops compile to vector code.
+    static func deinterleave(_ src: UnsafePointer<Int16>, frames: Int, into buffer: AudioBuffer) {
+        let channels = buffer.channelCount
+        let scale: Float = 1.0 / 32_768
+        if channels == 1 {
+            let dst = buffer.baseAddress(ofChannel: 0)
+            for i in 0..<frames { dst[i] = Float(src[i]) * scale }
+            return
+        }
+        if channels == 2 {
+            let l = buffer.baseAddress(ofChannel: 0), r = buffer.baseAddress(ofChannel: 1)
+            for i in 0..<frames {
+                l[i] = Float(src[2 * i]) * scale
+                r[i] = Float(src[2 * i + 1]) * scale
+            }
+            return
+        }
+        for c in 0..<channels {
+            let dst = buffer.baseAddress(ofChannel: c)
+            var s = src + c
+            for i in 0..<frames {
+                dst[i] = Float(s.pointee) * scale
                 s += channels
             }
         }

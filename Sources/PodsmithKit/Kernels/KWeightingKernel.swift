@@ -2,11 +2,56 @@
 /// (ITU-R BS.1770-4 §2.1: pre-filter, RLB filter, then mean square).
 ///
 /// A recursive filter is latency-bound: each output waits for the previous one. Speed therefore comes
-/// from independent chains side by side, so ``simdPair(_:_:count:filter:state:)`` runs two channels in
-/// the two lanes of a `SIMD2<Double>`; ``scalar(_:count:filter:state:)`` is the one-channel reference
-/// twin (also used for an odd channel out). On identical input both produce bit-identical results,
-/// lane for lane, because they perform the same `Double` operations in the same order.
+/// from independent chains side by side: ``simdQuad(_:_:_:_:count:filter:state:)`` runs four chains in
+/// the lanes of a `SIMD4<Double>` (any mix of channels and time chunks, see ``LoudnessBlocks``), and
+/// ``simdPair(_:_:count:filter:state:)`` two channels in a `SIMD2<Double>`.
+/// ``scalar(_:count:filter:state:)`` is the one-chain reference twin of both (also used for an odd
+/// channel out). On identical input all three produce bit-identical results, lane for lane, because
+/// they perform the same `Double` operations in the same order.
+///
+/// The RLB high-pass numerator is exactly `1, −2, 1` (``KWeightingFilter``), so the kernels add the
+/// shelf output instead of multiplying it by `b0 = 1` and `b2 = 1`. Multiplying by 1 is exact, so
+/// this changes no bit of the result; it saves two multiplications per sample and chain, which is
+/// about 10 % of the four-lane kernel (without AVX, the kernel is bound by instruction throughput).
+///
+/// Measured on the 2-core EPYC guest (CPU seconds per hour of stereo 44.1 kHz, the kernel alone):
+/// `simdPair` 0.55 s, `simdQuad` 0.34 s (two time chunks × two channels). Eight lanes in a
+/// `SIMD8<Double>` measured 0.37 s: without AVX its state takes 16 of the 16 SSE registers and spills.
 public enum KWeightingKernel {
+    /// Filters `count` samples of four independent chains and returns each chain's sum of squared
+    /// K-weighted samples.
+    /// - Parameters:
+    ///   - lane0, lane1, lane2, lane3: samples of the chain in each lane (a channel, or a time chunk of one).
+    ///   - state: the four chains' filter state, carried from one call to the next.
+    @inlinable
+    public static func simdQuad(
+        _ lane0: UnsafePointer<Float>, _ lane1: UnsafePointer<Float>,
+        _ lane2: UnsafePointer<Float>, _ lane3: UnsafePointer<Float>, count: Int,
+        filter: KWeightingFilter, state: inout KWeightingQuadState
+    ) -> SIMD4<Double> {
+        assert(filter.highPass.b0 == 1 && filter.highPass.b2 == 1, "the kernel folds the RLB numerator")
+        let sb0 = SIMD4(repeating: filter.shelf.b0), sb1 = SIMD4(repeating: filter.shelf.b1)
+        let sb2 = SIMD4(repeating: filter.shelf.b2), sa1 = SIMD4(repeating: filter.shelf.a1)
+        let sa2 = SIMD4(repeating: filter.shelf.a2)
+        let hb1 = SIMD4(repeating: filter.highPass.b1), ha1 = SIMD4(repeating: filter.highPass.a1)
+        let ha2 = SIMD4(repeating: filter.highPass.a2)
+        var z1 = state.shelfZ1, z2 = state.shelfZ2, w1 = state.highPassZ1, w2 = state.highPassZ2
+        var sum = SIMD4<Double>()
+        for i in 0..<count {
+            let x = SIMD4<Double>(Double(lane0[i]), Double(lane1[i]), Double(lane2[i]), Double(lane3[i]))
+            let y1 = sb0 * x + z1
+            z1 = sb1 * x - sa1 * y1 + z2
+            z2 = sb2 * x - sa2 * y1
+            let y2 = y1 + w1
+            w1 = hb1 * y1 - ha1 * y2 + w2
+            w2 = y1 - ha2 * y2
+            sum += y2 * y2
+        }
+        state.shelfZ1 = z1; state.shelfZ2 = z2
+        state.highPassZ1 = w1; state.highPassZ2 = w2
+        return sum
+    }
+
     /// Filters `count` samples of two channels and returns each channel's sum of squared K-weighted
     /// samples.
     /// - Parameters:
@@ -18,11 +63,11 @@ public enum KWeightingKernel {
         _ first: UnsafePointer<Float>, _ second: UnsafePointer<Float>, count: Int,
         filter: KWeightingFilter, state: inout KWeightingPairState
     ) -> SIMD2<Double> {
+        assert(filter.highPass.b0 == 1 && filter.highPass.b2 == 1, "the kernel folds the RLB numerator")
         let sb0 = SIMD2(repeating: filter.shelf.b0), sb1 = SIMD2(repeating: filter.shelf.b1)
         let sb2 = SIMD2(repeating: filter.shelf.b2), sa1 = SIMD2(repeating: filter.shelf.a1)
         let sa2 = SIMD2(repeating: filter.shelf.a2)
-        let hb0 = SIMD2(repeating: filter.highPass.b0), hb1 = SIMD2(repeating: filter.highPass.b1)
-        let hb2 = SIMD2(repeating: filter.highPass.b2), ha1 = SIMD2(repeating: filter.highPass.a1)
+        let hb1 = SIMD2(repeating: filter.highPass.b1), ha1 = SIMD2(repeating: filter.highPass.a1)
         let ha2 = SIMD2(repeating: filter.highPass.a2)
         var z1 = state.shelfZ1, z2 = state.shelfZ2, w1 = state.highPassZ1, w2 = state.highPassZ2
         var sum = SIMD2<Double>()
@@ -31,9 +76,9 @@ public enum KWeightingKernel {
             let y1 = sb0 * x + z1
             z1 = sb1 * x - sa1 * y1 + z2
             z2 = sb2 * x - sa2 * y1
-            let y2 = hb0 * y1 + w1
+            let y2 = y1 + w1
             w1 = hb1 * y1 - ha1 * y2 + w2
-            w2 = hb2 * y1 - ha2 * y2
+            w2 = y1 - ha2 * y2
             sum += y2 * y2
         }
         state.shelfZ1 = z1; state.shelfZ2 = z2
@@ -47,6 +92,7 @@ public enum KWeightingKernel {
     public static func scalar(
         _ x: UnsafePointer<Float>, count: Int, filter: KWeightingFilter, state: inout KWeightingChannelState
     ) -> Double {
+        assert(filter.highPass.b0 == 1 && filter.highPass.b2 == 1, "the kernel folds the RLB numerator")
         let s = filter.shelf, h = filter.highPass
         var z1 = state.shelfZ1, z2 = state.shelfZ2, w1 = state.highPassZ1, w2 = state.highPassZ2
         var sum = 0.0
@@ -55,9 +101,9 @@ public enum KWeightingKernel {
             let y1 = s.b0 * xi + z1
             z1 = s.b1 * xi - s.a1 * y1 + z2
             z2 = s.b2 * xi - s.a2 * y1
-            let y2 = h.b0 * y1 + w1
+            let y2 = y1 + w1
             w1 = h.b1 * y1 - h.a1 * y2 + w2
-            w2 = h.b2 * y1 - h.a2 * y2
+            w2 = y1 - h.a2 * y2
             sum += y2 * y2
         }
         state.shelfZ1 = z1; state.shelfZ2 = z2

@@ -8,16 +8,21 @@ import Foundation
 /// them (``LoudnessMeter/processLoudness(_:)``) and another measures their peaks
 /// (``LoudnessMeter/processPeaks(_:)``). A buffer goes back to the decoder once both have seen it.
 /// Each half processes the same blocks in the same order as a single-threaded ``LoudnessMeter/process(_:)``
-/// would, so the result is identical; memory is the ring (``ringSize`` × ``ringBlockFrames`` frames) plus
-/// the meter's 100 ms block energies.
+/// would, so the result is identical; memory is the ring (``ringSize`` × ``ringBlockFrames(for:)``
+/// frames) plus the meter's 100 ms block energies.
 public enum LoudnessAnalysis {
     /// Frames per block pulled from a source.
     public static let blockFrames = 16_384
     /// Buffers handed between the decoding and the analysing threads.
     public static let ringSize = 4
-    /// Frames per ring buffer: larger than ``blockFrames`` so that threads hand over (and wake each
-    /// other) less often; 4 × 65,536 stereo frames is 2 MB.
-    public static let ringBlockFrames = 65_536
+    /// Frames per ring buffer for a stream of `format`: the meter's
+    /// ``LoudnessMeter/preferredBlockFrames``, a whole number of 100 ms steps that its time-chunked
+    /// K-weighting covers without a serial remainder (3 s for stereo: 4 × 132,300 stereo frames is
+    /// 4.2 MB; never more than 4 MB per buffer). Larger than ``blockFrames`` also so that threads
+    /// hand over (and wake each other) less often.
+    public static func ringBlockFrames(for format: AudioFormat) -> Int {
+        LoudnessBlocks(format: format, recordsSeries: false).spanFrames
+    }
 
     /// Reads `source` to the end through a meter of kind `meter` and returns its figures.
     /// - Throws: the source's decode errors.
@@ -50,7 +55,7 @@ public enum LoudnessAnalysis {
     /// Decodes on the calling thread and feeds the two halves of `meter` on two threads of their own.
     static func measureInParallel(_ source: some AudioSource, with meter: LoudnessMeter) throws {
         let ring = (0..<ringSize).map { _ in
-            AudioBuffer(channelCount: source.format.channelCount, capacity: ringBlockFrames)
+            AudioBuffer(channelCount: source.format.channelCount, capacity: meter.preferredBlockFrames)
         }
         let loudnessWorker = RingConsumer(ring: ring) { meter.processLoudness($0) }
         let peakWorker = RingConsumer(ring: ring) { meter.processPeaks($0) }
