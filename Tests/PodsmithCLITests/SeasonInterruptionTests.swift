@@ -10,13 +10,14 @@ import Testing
 @Suite(.serialized) struct SeasonInterruptionTests {
     /// Kill points: the signal and when to send it, as a fraction of a full run's duration (measured
     /// first, so the points land inside the work whatever the machine's speed). Deterministic (a fixed
-    /// pseudo-random sequence), spread from 5 % to 90 % of the run.
+    /// pseudo-random sequence), spread from 5 % to 60 % of the run: later points missed the run's end
+    /// on a loaded machine, where a run can be a third faster than the one that set the scale.
     static let killPoints: [(signal: Int32, fraction: Double)] = {
         var state: UInt64 = 0x5EA5_0000_0001
         let signals: [Int32] = [SIGKILL, SIGINT, SIGTERM]
         return (0..<9).map { i in
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return (signals[i % 3], 0.05 + 0.85 * Double(state >> 11) / Double(1 << 53))
+            return (signals[i % 3], 0.05 + 0.55 * Double(state >> 11) / Double(1 << 53))
         }
     }()
 
