@@ -2,9 +2,9 @@ import Foundation
 
 /// How ``ParallelMP3Encoder`` cuts the timeline, in MP3 frames (1152 samples each).
 public struct ParallelMP3Layout: Sendable, Equatable {
-    /// Frames between nominal seams. Default 1300 (about 30 s at 44.1 kHz): a segment's input is held
-    /// in memory (planar float) until its encoder is done, so this bounds memory, and the pre-roll
-    /// and overlap are paid once per seam.
+    /// Frames between nominal seams. Default 1300 (about 30 s at 44.1 kHz). The pre-roll and the
+    /// overlap are paid once per seam; the input held in memory is about one segment's (see
+    /// ``ParallelMP3Encoder``).
     public var segmentFrames: Int
     /// Frames a segment encodes before its nominal start and throws away: they warm LAME's
     /// psychoacoustic model, its MDCT overlap and its bit reservoir. Default 24 (about 0.6 s).
@@ -63,8 +63,12 @@ public struct ParallelMP3Layout: Sendable, Equatable {
 /// window of nothing but short blocks) ``finish()`` or ``write(_:)`` throws ``SeamNotFound`` and the
 /// caller encodes with one instance. Constant bitrate only.
 ///
-/// Memory: the input of at most `threads + 3` segments (planar float) and the MP3 bytes of the
-/// segments not yet joined, whatever the length of the input. File layout as ``MP3Encoder``'s.
+/// Memory: a thread starts on a segment as soon as its first frame is written and reads its input as
+/// it arrives, in chunks of 16,384 frames that go back to a shared pool once LAME has read them; the
+/// writer waits for a free chunk when the pool is at its bound (about (n − 1)/n + 1/(2n) of a segment
+/// for n threads, plus the overlap: 10 MB for two threads, stereo). Plus the MP3 bytes of at most
+/// `threads + 2` segments not yet joined. None of it grows with the input's length. File layout as
+/// ``MP3Encoder``'s.
 public final class ParallelMP3Encoder: AudioEncoder {
     /// No clean seam in a search window (see the type's discussion).
     public struct SeamNotFound: Error, CustomStringConvertible {
@@ -151,6 +155,9 @@ public final class ParallelMP3Encoder: AudioEncoder {
         pool.shutDown()
     }
 
+    /// Most input chunks (``SegmentPool/chunkFrames`` frames each, all channels) held at once so far.
+    var peakInputChunks: Int { pool.peakChunks }
+
     /// Input sample where segment `k` starts.
     private func start(_ k: Int) -> Int64 {
         k == 0 ? 0 : Int64((k * layout.segmentFrames - layout.preRollFrames) * Self.frameSamples)
@@ -168,21 +175,23 @@ public final class ParallelMP3Encoder: AudioEncoder {
         var offset = 0
         while offset < buffer.frameCount {
             if framesWritten == start(nextIndex) {
-                open.append(Segment(index: nextIndex, startSample: start(nextIndex),
-                                    capacity: Int(plannedEnd(nextIndex) - start(nextIndex)), channelCount: channelCount))
+                let segment = Segment(index: nextIndex, startSample: start(nextIndex),
+                                      capacity: Int(plannedEnd(nextIndex) - start(nextIndex)))
+                open.append(segment)
                 nextIndex += 1
+                try pool.submit(segment)
             }
             var n = Int64(buffer.frameCount - offset)
             n = min(n, start(nextIndex) - framesWritten)
             for segment in open { n = min(n, segment.startSample + Int64(segment.capacity) - framesWritten) }
             for segment in open {
-                segment.append(buffer, from: offset, count: Int(n))
+                try pool.append(buffer, from: offset, count: Int(n), to: segment)
             }
             framesWritten += n
             offset += Int(n)
             while let first = open.first, first.count == first.capacity {
                 open.removeFirst()
-                try pool.submit(first)
+                pool.close(first)
             }
         }
     }
@@ -193,13 +202,13 @@ public final class ParallelMP3Encoder: AudioEncoder {
         // The earliest open segment reaches the end of the input; a later one (started in its
         // overlap) would have no room for a seam, and is dropped.
         if let last = open.first {
-            last.isLast = true
+            for later in open.dropFirst() { pool.drop(later) }
             open.removeAll()
-            try pool.submit(last)
+            pool.close(last, isLast: true)
         } else if nextIndex == 0 {
-            let empty = Segment(index: 0, startSample: 0, capacity: 0, channelCount: channelCount)
-            empty.isLast = true
+            let empty = Segment(index: 0, startSample: 0, capacity: 0)
             try pool.submit(empty)
+            pool.close(empty, isLast: true)
         }
         try pool.finish()
         let durationMs = Int((Double(framesWritten) * 1000 / Double(sampleRate)).rounded())
@@ -207,41 +216,41 @@ public final class ParallelMP3Encoder: AudioEncoder {
     }
 }
 
-/// One segment's input while it is filled, and its encoder's output once encoded.
+/// One segment: its input, streamed to its encoder in chunks, and its encoder's output once encoded.
 private final class Segment: @unchecked Sendable {
     let index: Int
     let startSample: Int64
     let capacity: Int
-    private(set) var planes: [UnsafeMutablePointer<Float>]
+    /// Frames appended so far (the writer's count; readers use `published`).
     var count = 0
+    /// The writer's current chunk, and where in it the next frame goes.
+    var tail: UnsafeMutablePointer<Float>?
+
+    // Under the pool's lock.
+    /// Chunk `i` holds frames `i * chunkFrames ..< (i + 1) * chunkFrames`; `nil` once returned to the pool.
+    var chunks: [UnsafeMutablePointer<Float>?] = []
+    /// Frames the encoder may read.
+    var published = 0
+    /// No more input: full, or the input ended.
+    var closed = false
+    /// Started in the last segment's overlap: not encoded, not joined.
+    var dropped = false
+    /// A thread has taken it (it then owns the return of its chunks).
+    var taken = false
     var isLast = false
+
+    // The encoding thread's.
     var bytes: [UInt8] = []
     var tagTemplate: [UInt8] = []
 
-    init(index: Int, startSample: Int64, capacity: Int, channelCount: Int) {
+    init(index: Int, startSample: Int64, capacity: Int) {
         self.index = index
         self.startSample = startSample
         self.capacity = capacity
-        planes = (0..<channelCount).map { _ in .allocate(capacity: max(1, capacity)) }
     }
 
-    deinit { releaseSamples() }
-
-    /// Frees the input once it is encoded.
-    func releaseSamples() {
-        for plane in planes { plane.deallocate() }
-        planes = []
-    }
-
-    /// Input sample after the last one this segment holds.
+    /// Input sample after the last one this segment holds (once closed).
     var endSample: Int64 { startSample + Int64(count) }
-
-    func append(_ buffer: AudioBuffer, from offset: Int, count n: Int) {
-        for c in 0..<planes.count {
-            (planes[c] + count).update(from: buffer.baseAddress(ofChannel: c) + offset, count: n)
-        }
-        count += n
-    }
 }
 
 /// The encoding threads and the joiner. Segments are encoded in any order and joined in order.
@@ -266,6 +275,16 @@ private final class SegmentPool: @unchecked Sendable {
     private let finishedThreads = DispatchSemaphore(value: 0)
     private let threads: Int
 
+    // Input chunks (under `condition`): every segment's input lives in chunks of `chunkFrames` planar
+    // frames, taken from here by the writer and returned by the encoding thread as soon as LAME has
+    // read them, so the input held at once is at most `maxChunks` chunks, whatever the input's length.
+    static let chunkFrames = 16_384
+    private let maxChunks: Int
+    private var freeChunks: [UnsafeMutablePointer<Float>] = []
+    private var allocatedChunks = 0
+    private var peakChunksHeld = 0
+    private var chunksInUse = 0
+
     // Joiner state (under `joinLock`).
     private let joinLock = NSLock()
     private var nextToJoin = 0
@@ -288,6 +307,7 @@ private final class SegmentPool: @unchecked Sendable {
         self.options = options
         self.layout = layout
         self.threads = threads
+        maxChunks = Self.chunkBudget(layout: layout, threads: threads)
         encoderDelay = try LAMESegmentEncoder(sampleRate: sampleRate, channelCount: channelCount, options: options,
                                               writesTagFrame: false).encoderDelay
         for _ in 0..<threads {
@@ -300,22 +320,123 @@ private final class SegmentPool: @unchecked Sendable {
         }
     }
 
+    deinit {
+        for chunk in freeChunks { chunk.deallocate() }
+    }
+
+    /// Most input chunks held at once so far.
+    var peakChunks: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return peakChunksHeld
+    }
+
     func checkError() throws {
         condition.lock()
         defer { condition.unlock() }
         if let error { throw error }
     }
 
-    /// Queues a filled segment; waits while one is already waiting for a thread.
+    /// Chunks the input may hold at once. A thread starts a segment as soon as its first frame is
+    /// written and encodes its input as it arrives, so the writer only needs to run ahead of the
+    /// threads by what they have not read: with `n` threads staggered evenly, the segment being
+    /// written is at most (n − 1)/n read when the one before it is full — one segment's worth covers
+    /// any `n`. Plus the overlap written into two segments at once, and one chunk per segment in
+    /// flight; never fewer than the overlap needs, so the writer cannot wait on a segment without a
+    /// thread.
+    static func chunkBudget(layout: ParallelMP3Layout, threads: Int) -> Int {
+        let frames = ParallelMP3Encoder.frameSamples
+        let segment = (layout.segmentFrames + layout.preRollFrames + layout.searchFrames + layout.marginFrames) * frames
+        let overlap = (layout.preRollFrames + layout.searchFrames + layout.marginFrames) * frames
+        let share = threads <= 1 ? 0 : segment * (threads - 1) / threads + segment / (2 * threads)
+        return (share + overlap + chunkFrames - 1) / chunkFrames + 2
+    }
+
+    /// Queues a segment as it is opened (a thread may start on it before it is filled); waits while
+    /// encoded segments wait for an earlier one to be joined too far ahead.
     func submit(_ segment: Segment) throws {
         condition.lock()
         defer { condition.unlock() }
-        // At most one segment waits for a thread, and encoded segments wait for an earlier one to be
-        // joined only so far ahead: memory stays bounded whatever the input's length.
-        while (queue.count >= 1 || segment.index - joinedCount > threads + 1) && error == nil { condition.wait() }
+        // Encoded segments wait for an earlier one to be joined only so far ahead: the MP3 bytes held
+        // stay bounded whatever the input's length.
+        while segment.index - joinedCount > threads + 1 && error == nil { condition.wait() }
         if let error { throw error }
         queue.append(segment)
         condition.broadcast()
+    }
+
+    /// Appends `n` frames of `buffer` from `offset` to a segment's input (the writer's thread),
+    /// waiting for a free chunk when the input held is at its bound.
+    func append(_ buffer: AudioBuffer, from offset: Int, count n: Int, to segment: Segment) throws {
+        let chunkFrames = Self.chunkFrames
+        var done = 0
+        while done < n {
+            let within = segment.count % chunkFrames
+            if within == 0 { segment.tail = try takeChunk(for: segment) }
+            let m = min(n - done, chunkFrames - within)
+            let chunk = segment.tail!
+            for c in 0..<channelCount {
+                (chunk + c * chunkFrames + within).update(from: buffer.baseAddress(ofChannel: c) + offset + done, count: m)
+            }
+            segment.count += m
+            done += m
+        }
+        condition.lock()
+        segment.published = segment.count
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func takeChunk(for segment: Segment) throws -> UnsafeMutablePointer<Float> {
+        condition.lock()
+        defer { condition.unlock() }
+        // What is written so far becomes readable before waiting: the thread reading it frees chunks.
+        segment.published = segment.count
+        condition.broadcast()
+        while freeChunks.isEmpty && allocatedChunks >= maxChunks && error == nil { condition.wait() }
+        if let error { throw error }
+        let chunk: UnsafeMutablePointer<Float>
+        if let free = freeChunks.popLast() {
+            chunk = free
+        } else {
+            chunk = .allocate(capacity: Self.chunkFrames * channelCount)
+            allocatedChunks += 1
+        }
+        chunksInUse += 1
+        peakChunksHeld = max(peakChunksHeld, chunksInUse)
+        segment.chunks.append(chunk)
+        return chunk
+    }
+
+    /// Returns a segment's chunk `i` to the pool (under `condition`).
+    private func returnChunk(_ i: Int, of segment: Segment) {
+        guard let chunk = segment.chunks[i] else { return }
+        segment.chunks[i] = nil
+        freeChunks.append(chunk)
+        chunksInUse -= 1
+        condition.broadcast()
+    }
+
+    /// Marks a segment's input complete (full, or the end of the input).
+    func close(_ segment: Segment, isLast: Bool = false) {
+        condition.lock()
+        segment.published = segment.count
+        segment.isLast = isLast
+        segment.closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Drops a segment that was started in the last one's overlap: it is neither encoded nor joined.
+    func drop(_ segment: Segment) {
+        condition.lock()
+        segment.dropped = true
+        if !segment.taken {
+            queue.removeAll { $0 === segment }
+            for i in segment.chunks.indices { returnChunk(i, of: segment) }
+        }
+        condition.broadcast()
+        condition.unlock()
     }
 
     /// Waits until every segment is encoded and joined.
@@ -335,16 +456,22 @@ private final class SegmentPool: @unchecked Sendable {
         if !stopping {
             stopping = true
             if error == nil { error = CancellationError() }
-            queue.removeAll()
+            clearQueue()
         }
         condition.broadcast()
         condition.unlock()
     }
 
+    /// Empties the queue, returning its segments' chunks (under `condition`).
+    private func clearQueue() {
+        for segment in queue { for i in segment.chunks.indices { returnChunk(i, of: segment) } }
+        queue.removeAll()
+    }
+
     private func fail(_ failure: Error) {
         condition.lock()
         if error == nil { error = failure }
-        queue.removeAll()
+        clearQueue()
         condition.broadcast()
         condition.unlock()
     }
@@ -358,22 +485,25 @@ private final class SegmentPool: @unchecked Sendable {
                 return
             }
             let segment = queue.removeFirst()
+            segment.taken = true
             running += 1
             condition.broadcast()
             condition.unlock()
             do {
-                try encode(segment)
-                try join(segment)
+                if try encode(segment) { try join(segment) }
             } catch {
                 fail(error)
             }
             condition.lock()
+            for i in segment.chunks.indices { returnChunk(i, of: segment) }
             running -= 1
             condition.unlock()
         }
     }
 
-    private func encode(_ segment: Segment) throws {
+    /// Encodes a segment's input as it arrives, returning each chunk once LAME has read it.
+    /// - Returns: `false` if the segment was dropped (or the encode failed elsewhere) meanwhile.
+    private func encode(_ segment: Segment) throws -> Bool {
         let lame = try LAMESegmentEncoder(sampleRate: sampleRate, channelCount: channelCount, options: options,
                                           writesTagFrame: segment.index == 0)
         if segment.index > 0 && layout.drainFrames > 0 {
@@ -385,12 +515,38 @@ private final class SegmentPool: @unchecked Sendable {
             }
             try noise.withUnsafeBufferPointer { try lame.encode(left: $0.baseAddress!, right: $0.baseAddress!, frameCount: count) }
         }
-        let right = segment.planes.count == 2 ? segment.planes[1] : segment.planes[0]
-        try lame.encode(left: segment.planes[0], right: right, frameCount: segment.count)
+        let chunkFrames = Self.chunkFrames
+        var consumed = 0
+        while true {
+            condition.lock()
+            while segment.published == consumed && !segment.closed && !segment.dropped && error == nil {
+                condition.wait()
+            }
+            if segment.dropped || error != nil {
+                condition.unlock()
+                return false
+            }
+            if segment.published == consumed {   // closed, all read
+                condition.unlock()
+                break
+            }
+            let i = consumed / chunkFrames, within = consumed % chunkFrames
+            let n = min(segment.published - consumed, chunkFrames - within)
+            let chunk = segment.chunks[i]!
+            condition.unlock()
+            let right = channelCount == 2 ? chunk + chunkFrames + within : chunk + within
+            try lame.encode(left: chunk + within, right: right, frameCount: n)
+            consumed += n
+            if consumed % chunkFrames == 0 {
+                condition.lock()
+                returnChunk(i, of: segment)
+                condition.unlock()
+            }
+        }
         try lame.flush()
         segment.bytes = lame.releaseBytes()
-        segment.releaseSamples()
         if segment.index == 0 { segment.tagTemplate = lame.lameTagFrame() }
+        return true
     }
 
     // MARK: - Joining
