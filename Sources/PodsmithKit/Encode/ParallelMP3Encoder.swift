@@ -100,8 +100,46 @@ public final class ParallelMP3Encoder: AudioEncoder {
 
     static let frameSamples = 1152
 
-    /// A deliberate mistake at every seam, for tests that show the seam checks can fail.
-    enum SeamFault: Sendable { case skipsReservoirCopy }
+    /// How the seams of an encode were made.
+    public struct SeamStatistics: Sendable, Equatable {
+        /// Seams where the next segment's reservoir bytes fit into the previous segment's free bytes
+        /// as they are.
+        public var direct = 0
+        /// Seams where the next segment's main data had to move later (a "shifted" seam).
+        public var shifted = 0
+        /// Search windows with no seam: ``SeamNotFound`` was thrown (a caller then encodes with one
+        /// instance, as ``Normalizer`` does). 0 or 1, as the encode stops there.
+        public var notFound = 0
+
+        public init(direct: Int = 0, shifted: Int = 0, notFound: Int = 0) {
+            self.direct = direct
+            self.shifted = shifted
+            self.notFound = notFound
+        }
+
+        /// Seams made.
+        public var seams: Int { direct + shifted }
+    }
+
+    /// How the seams so far were made (complete after ``finish()``, or after it threw).
+    public var seamStatistics: SeamStatistics { pool.statistics }
+
+    /// Test knobs: a deliberate mistake at every seam, to show the seam checks can fail, or a seam
+    /// path forced that real input seldom takes.
+    enum SeamFault: Sendable {
+        /// Joins without copying the reservoir bytes the next segment's first frame reaches back for.
+        case skipsReservoirCopy
+        /// Makes every seam it can a shifted one, moving the next segment's main data this many bytes
+        /// later although it would fit as it is (still a valid stream: the previous segment's free
+        /// bytes left alone are ones no frame reads). A window with no such seam joins as usual.
+        case shiftsSeams(by: Int)
+        /// Takes the first frame of the window where the two streams chose *different* block types
+        /// before it (and the reservoir fits), if there is one: the join the block-type condition
+        /// forbids. ``ParallelMP3Encoder/mismatchedSeams`` counts them.
+        case joinsMismatchedBlockTypes
+    }
+    /// Seams made across different block types (``SeamFault/joinsMismatchedBlockTypes`` only).
+    var mismatchedSeams: [Int] { pool.mismatchedSeams }
     /// Set by tests only, before the first write.
     var seamFault: SeamFault? {
         get { pool.seamFault }
@@ -263,6 +301,8 @@ private final class SegmentPool: @unchecked Sendable {
     var byteTap: ((_ bytes: UnsafeRawBufferPointer, _ encodedFrames: Int64) throws -> Void)?
     var seamFault: ParallelMP3Encoder.SeamFault?
     private(set) var seams: [Int] = []
+    private(set) var mismatchedSeams: [Int] = []
+    private var seamCounts = ParallelMP3Encoder.SeamStatistics()
 
     private let file: MP3OutputFile
     private let condition = NSCondition()
@@ -322,6 +362,13 @@ private final class SegmentPool: @unchecked Sendable {
 
     deinit {
         for chunk in freeChunks { chunk.deallocate() }
+    }
+
+    /// How the seams so far were made.
+    var statistics: ParallelMP3Encoder.SeamStatistics {
+        joinLock.lock()
+        defer { joinLock.unlock() }
+        return seamCounts
     }
 
     /// Most input chunks held at once so far.
@@ -584,10 +631,12 @@ private final class SegmentPool: @unchecked Sendable {
             let nominal = segment.index * layout.segmentFrames
             guard let seam = findSeam(a, aBase: aBase, aFirst: aFirst, b, bBase: bBase, bFirst: firstAudio,
                                       nominal: nominal) else {
+                seamCounts.notFound += 1
                 throw ParallelMP3Encoder.SeamNotFound(frame: nominal)
             }
             seams.append(seam.frame)
-            if seamFault != .skipsReservoirCopy {
+            if seam.shift > 0 { seamCounts.shifted += 1 } else { seamCounts.direct += 1 }
+            if case .skipsReservoirCopy = seamFault {} else {
                 join(previous.segment, a, at: seam.a, to: segment, b, at: seam.b, shift: seam.shift, through: seam.through)
             }
             try emit(previous.segment, previous.frames, from: previous.keptStart, to: seam.a)
@@ -618,26 +667,51 @@ private final class SegmentPool: @unchecked Sendable {
     /// moved must reach back at least that far, so its `main_data_begin` stays valid).
     private func findSeam(_ a: MP3FrameLayout, aBase: Int, aFirst: Int, _ b: MP3FrameLayout, bBase: Int, bFirst: Int,
                           nominal: Int) -> Seam? {
-        var shifted: Seam?
-        for j in nominal..<(nominal + layout.searchFrames) {
-            let ia = j - aBase + aFirst, ib = j - bBase + bFirst
-            guard ia >= 1, ia < a.frames.count, ib >= 1, ib < b.frames.count else { continue }
-            let channels = a.channelCount
-            let sameWindows = (0..<channels).allSatisfy {
-                a.frames[ia - 1].blockTypes[channels + $0] == b.frames[ib - 1].blockTypes[channels + $0]
+        if case .joinsMismatchedBlockTypes = seamFault {
+            for j in nominal..<(nominal + layout.searchFrames) {
+                let ia = j - aBase + aFirst, ib = j - bBase + bFirst
+                guard ia >= 1, ia < a.frames.count, ib >= 1, ib < b.frames.count else { continue }
+                let channels = a.channelCount
+                let differ = (0..<channels).contains {
+                    a.frames[ia - 1].blockTypes[channels + $0] != b.frames[ib - 1].blockTypes[channels + $0]
+                }
+                if differ && b.frames[ib].mainDataBegin <= a.freeBytes(before: ia) {
+                    mismatchedSeams.append(j)
+                    return Seam(frame: j, a: ia, b: ib, shift: 0, through: ib)
+                }
             }
-            guard sameWindows else { continue }
-            let need = b.frames[ib].mainDataBegin, free = a.freeBytes(before: ia)
-            if need <= free { return Seam(frame: j, a: ia, b: ib, shift: 0, through: ib) }
-            guard shifted == nil else { continue }
-            let d = need - free
+        }
+        /// A seam at `j` that moves `b`'s main data `d` bytes later, if frames of `b` from `ib` on all
+        /// reach back at least `d` bytes up to one with `d` unused bytes before it.
+        func shiftedSeam(_ j: Int, _ ia: Int, _ ib: Int, by d: Int) -> Seam? {
             var k = ib
             while k < b.frames.count, b.frames[k].mainDataBegin >= d, !b.frames[k].hasCRC {
-                if k > ib && b.gap(before: k) >= d {
-                    shifted = Seam(frame: j, a: ia, b: ib, shift: d, through: k)
-                    break
-                }
+                if k > ib && b.gap(before: k) >= d { return Seam(frame: j, a: ia, b: ib, shift: d, through: k) }
                 k += 1
+            }
+            return nil
+        }
+        var forcedShift = 0
+        if case .shiftsSeams(let bytes) = seamFault { forcedShift = bytes }
+        var shifted: Seam?
+        for pass in forcedShift > 0 ? [true, false] : [false] {
+            for j in nominal..<(nominal + layout.searchFrames) {
+                let ia = j - aBase + aFirst, ib = j - bBase + bFirst
+                guard ia >= 1, ia < a.frames.count, ib >= 1, ib < b.frames.count else { continue }
+                let channels = a.channelCount
+                let sameWindows = (0..<channels).allSatisfy {
+                    a.frames[ia - 1].blockTypes[channels + $0] == b.frames[ib - 1].blockTypes[channels + $0]
+                }
+                guard sameWindows else { continue }
+                let need = b.frames[ib].mainDataBegin, free = a.freeBytes(before: ia)
+                if pass {   // forced: shift a seam that would fit as it is
+                    if need >= forcedShift && need <= free, let seam = shiftedSeam(j, ia, ib, by: forcedShift) {
+                        return seam
+                    }
+                    continue
+                }
+                if need <= free { return Seam(frame: j, a: ia, b: ib, shift: 0, through: ib) }
+                if shifted == nil { shifted = shiftedSeam(j, ia, ib, by: need - free) }
             }
         }
         return shifted
@@ -647,23 +721,34 @@ private final class SegmentPool: @unchecked Sendable {
     /// ``ParallelMP3Encoder``): the main-data bytes frame `ib` reaches back for go into the free tail of
     /// `a`'s main data before `ia`; with a shift, frames `ib..<through` of `b` have their main data
     /// moved `shift` bytes later and their `main_data_begin` lowered to match.
+    ///
+    /// In `b`'s main-data coordinates, the joined stream's byte at `x` is `b`'s byte at `x − shift`
+    /// inside the moved block (`start + shift ..< end + shift`) and `b`'s own byte at `x` elsewhere
+    /// (frames from `through` on read there: their data starts at least `shift` after the block's
+    /// end). Positions before `b`'s seam live in `a`'s free tail.
     private func join(_ previous: Segment, _ a: MP3FrameLayout, at ia: Int, to next: Segment, _ b: MP3FrameLayout,
                       at ib: Int, shift: Int, through: Int) {
         let need = b.frames[ib].mainDataBegin
         let seamB = b.mainDataOffset(ofFrame: ib), seamA = a.mainDataOffset(ofFrame: ia)
         let start = seamB - need
         let end = shift == 0 ? seamB : b.frames[through - 1].mainDataEnd
-        let data = b.byteRanges(start..<end).flatMap { next.bytes[$0] }
+        let source = b.byteRanges(start..<max(end, seamB)).flatMap { next.bytes[$0] }
+        func joined(_ x: Int) -> UInt8 { x < end + shift ? source[x - shift - start] : source[x - start] }
         let intoA = need - shift
+        let tail = ((seamB - intoA)..<seamB).map(joined)
         var cursor = 0
         for range in a.byteRanges((seamA - intoA)..<seamA) {
-            previous.bytes.replaceSubrange(range, with: data[cursor..<(cursor + range.count)])
+            previous.bytes.replaceSubrange(range, with: tail[cursor..<(cursor + range.count)])
             cursor += range.count
         }
         guard shift > 0 else { return }
-        for range in b.byteRanges(seamB..<(seamB + data.count - intoA)) {
-            next.bytes.replaceSubrange(range, with: data[cursor..<(cursor + range.count)])
-            cursor += range.count
+        if end + shift > seamB {
+            let moved = (seamB..<(end + shift)).map(joined)
+            cursor = 0
+            for range in b.byteRanges(seamB..<(end + shift)) {
+                next.bytes.replaceSubrange(range, with: moved[cursor..<(cursor + range.count)])
+                cursor += range.count
+            }
         }
         for f in ib..<through {
             b.setMainDataBegin(b.frames[f].mainDataBegin - shift, ofFrame: f, in: &next.bytes)

@@ -120,6 +120,7 @@ public struct Normalizer {
             nextOutput = nil
             // An MP3 is measured while it is encoded (see StreamingMP3Verifier); other formats after.
             var streaming: StreamingMP3Verifier?
+            var parallel: ParallelMP3Encoder?
             let stats: LimiterStatistics
             do {
                 stats = try render(inputPath: inputPath, plan: plan, gainDB: gainDB, ceilingDBTP: ceilingDBTP,
@@ -127,6 +128,7 @@ public struct Normalizer {
                                        let encoder = try makeEncoder(path: output.temporaryPath, sampleRate: rate,
                                                                      channelCount: channels, metadata: metadata,
                                                                      forcesOneStream: oneStream)
+                                       parallel = encoder as? ParallelMP3Encoder
                                        if options.verify, let mp3 = encoder as? any MP3ByteSource {
                                            streaming = try StreamingMP3Verifier(encoder: mp3)
                                        }
@@ -139,6 +141,7 @@ public struct Normalizer {
                 output.discard()
                 oneStream = true
                 pass -= 1
+                report.mp3Seams = ParallelMP3Encoder.SeamStatistics(notFound: 1)
                 report.warnings.append("\(seam); encoded with one LAME instance instead")
                 continue
             } catch let PodsmithError.outputNotWritable(_, reason) {
@@ -151,6 +154,7 @@ public struct Normalizer {
                 throw error
             }
             report.gainDB = gainDB
+            if let parallel { report.mp3Seams = parallel.seamStatistics }
             report.limiterMaxReductionDB = stats.maxReductionDB
             report.limitedSeconds = stats.reducingSeconds
             report.limitedRanges = stats.activeRanges.map {
