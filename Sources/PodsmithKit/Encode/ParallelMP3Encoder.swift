@@ -73,6 +73,10 @@ public final class ParallelMP3Encoder: AudioEncoder {
     /// No clean seam in a search window (see the type's discussion).
     public struct SeamNotFound: Error, CustomStringConvertible {
         public var frame: Int
+        /// Why no frame of the window would do: how many had different block types in the two
+        /// streams, and by how many bytes the others' reservoir did not fit (smallest–largest), with no
+        /// unused bytes later in the next segment to shift it into.
+        public var detail = ""
         public var description: String { "no clean MP3 seam near frame \(frame)" }
     }
 
@@ -632,7 +636,21 @@ private final class SegmentPool: @unchecked Sendable {
             guard let seam = findSeam(a, aBase: aBase, aFirst: aFirst, b, bBase: bBase, bFirst: firstAudio,
                                       nominal: nominal) else {
                 seamCounts.notFound += 1
-                throw ParallelMP3Encoder.SeamNotFound(frame: nominal)
+                var mismatched = 0
+                var deficits: [Int] = []
+                for j in nominal..<(nominal + layout.searchFrames) {
+                    let ia = j - aBase + aFirst, ib = j - bBase + firstAudio
+                    guard ia >= 1, ia < a.frames.count, ib >= 1, ib < b.frames.count else { continue }
+                    let c = a.channelCount
+                    if a.frames[ia - 1].blockTypes[c...] != b.frames[ib - 1].blockTypes[c...] {
+                        mismatched += 1
+                    } else {
+                        deficits.append(b.frames[ib].mainDataBegin - a.freeBytes(before: ia))
+                    }
+                }
+                let short = deficits.isEmpty ? "" : ", reservoir short by \(deficits.min()!)–\(deficits.max()!) bytes in the rest"
+                throw ParallelMP3Encoder.SeamNotFound(
+                    frame: nominal, detail: "block types differ in \(mismatched) of \(layout.searchFrames) frames\(short)")
             }
             seams.append(seam.frame)
             if seam.shift > 0 { seamCounts.shifted += 1 } else { seamCounts.direct += 1 }

@@ -142,7 +142,7 @@ public struct Normalizer {
                 oneStream = true
                 pass -= 1
                 report.mp3Seams = ParallelMP3Encoder.SeamStatistics(notFound: 1)
-                report.warnings.append("\(seam); encoded with one LAME instance instead")
+                report.warnings.append("\(seam) (\(seam.detail)); encoded with one LAME instance instead")
                 continue
             } catch let PodsmithError.outputNotWritable(_, reason) {
                 // The user knows the output by its final name, not by its temporary's.
