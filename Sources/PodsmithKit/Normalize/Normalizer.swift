@@ -135,8 +135,8 @@ public struct Normalizer {
                                        return encoder
                                    }, observer: observer, progress: progress)
             } catch let seam as ParallelMP3Encoder.SeamNotFound {
-                // Not seen on speech or music, but possible in principle: encode this pass again with
-                // one LAME instance.
+                // A window without a clean seam (it happens on speech; see ParallelMP3Encoder): encode
+                // this pass again with one LAME instance.
                 _ = streaming?.finish()
                 output.discard()
                 oneStream = true
