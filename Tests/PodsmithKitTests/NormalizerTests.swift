@@ -309,6 +309,9 @@ extension NormalizerTests {
         #expect(abs(integrated - -16) <= 0.2, "\(integrated) LUFS")
         #expect(try #require(measured.truePeakDBTP) <= -1.0)
         #expect(report.warnings.allSatisfy { !$0.contains("seam") }, "\(report.warnings)")
+        // Two seams (every 1300 frames, about 30 s), both made, none given up on.
+        let seams = try #require(report.mp3Seams)
+        #expect(seams.seams == 2 && seams.notFound == 0, "\(seams)")
         // The report's figures are the written file's (streamed verification of the joined bytes).
         let own = try #require(report.output?.integratedLUFS)
         #expect(abs(own - integrated) <= 0.1)

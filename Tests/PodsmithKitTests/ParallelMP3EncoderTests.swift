@@ -53,16 +53,27 @@ import Testing
         return path
     }
 
-    /// Encodes with the parallel encoder; returns the path and the seams (frames).
+    struct ParallelEncode {
+        var path: String
+        /// Frames where segments were joined.
+        var seams: [Int]
+        var statistics: ParallelMP3Encoder.SeamStatistics
+        /// Seams made across different block types (``ParallelMP3Encoder/SeamFault/joinsMismatchedBlockTypes``).
+        var mismatchedSeams: [Int]
+        var peakInputChunks: Int
+    }
+
+    /// Encodes with the parallel encoder; returns the path, the seams (frames) and how they were made.
     static func encodeParallel(_ planes: [[Float]], sampleRate: Double, threads: Int = 2,
                                layout: ParallelMP3Layout = testLayout,
-                               fault: ParallelMP3Encoder.SeamFault? = nil) throws -> (path: String, seams: [Int]) {
+                               fault: ParallelMP3Encoder.SeamFault? = nil) throws -> ParallelEncode {
         let path = Support.temporaryPath(".mp3")
         let encoder = try ParallelMP3Encoder(path: path, sampleRate: sampleRate, channelCount: planes.count,
                                              threads: threads, layout: layout)
         encoder.seamFault = fault
         try Support.encode(encoder, planes: planes, sampleRate: sampleRate, blockSize: 3000)
-        return (path, encoder.seamFrames)
+        return ParallelEncode(path: path, seams: encoder.seamFrames, statistics: encoder.seamStatistics,
+                              mismatchedSeams: encoder.mismatchedSeams, peakInputChunks: encoder.peakInputChunks)
     }
 
     /// Residual (decoded − input) figures in a window: energy, and the largest step between samples.
@@ -162,6 +173,94 @@ import Testing
         print(String(format: "broken join: worst residual excess %.2f dB, step ratio %.2f",
                      report.worstEnergyExcessDB, report.worstStepRatio))
         #expect(report.worstEnergyExcessDB > 1.0 || report.worstStepRatio > 1.0)
+    }
+
+    static let sampleAudio = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("SampleAudio")
+
+    /// Encodes `input` both ways and checks every seam as ``seamsLeaveNoTrace(kind:sampleRate:channels:)``
+    /// does; returns the seam report and the parallel encode.
+    static func checkSeams(_ input: [[Float]], sampleRate: Double, label: String, layout: ParallelMP3Layout = testLayout,
+                           fault: ParallelMP3Encoder.SeamFault? = nil) throws -> (SeamReport, ParallelEncode) {
+        let singlePath = try encodeSingle(input, sampleRate: sampleRate)
+        let parallel = try encodeParallel(input, sampleRate: sampleRate, layout: layout, fault: fault)
+        defer {
+            try? FileManager.default.removeItem(atPath: singlePath)
+            try? FileManager.default.removeItem(atPath: parallel.path)
+        }
+        let single = try MP3StreamDecoderTests.readAll(singlePath)
+        let joined = try MP3StreamDecoderTests.readAll(parallel.path)
+        #expect(joined[0].count == input[0].count)
+        let report = compareSeams(parallel: joined, single: single, input: input, seams: parallel.seams)
+        let s = parallel.statistics
+        print("\(label): \(report.seams) seams (\(s.direct) direct, \(s.shifted) shifted, \(s.notFound) not found),",
+              String(format: "worst residual excess %.2f dB, worst step ratio %.2f", report.worstEnergyExcessDB,
+                     report.worstStepRatio))
+        #expect(s.seams == parallel.seams.count && s.notFound == 0)
+        return (report, parallel)
+    }
+
+    @Test("seams in real recordings meet the same criteria: residual within 1 dB, no click",
+          arguments: [("demo-episode.flac", 140), ("demo-episode.flac", 1300), ("vibe-ace_kevin-macleod.ogg", 140)])
+    func seamsInRealRecordingsLeaveNoTrace(file: String, segmentFrames: Int) throws {
+        let path = Self.sampleAudio.appendingPathComponent(file).path
+        let input = try MP3StreamDecoderTests.readAll(path)
+        let (report, parallel) = try Self.checkSeams(input, sampleRate: 44_100, label: "\(file) every \(segmentFrames) frames",
+                                                     layout: ParallelMP3Layout(segmentFrames: segmentFrames))
+        #expect(report.seams == input[0].count / (segmentFrames * 1152) || report.seams == input[0].count / (segmentFrames * 1152) - 1)
+        #expect(report.seams >= 4)
+        #expect(parallel.statistics.direct + parallel.statistics.shifted == report.seams)
+        #expect(report.worstEnergyExcessDB <= 1.0)
+        #expect(report.worstStepRatio <= 1.0)
+    }
+
+    @Test("shifted seams (main data moved later) leave no trace either; the stream and its tag check",
+          arguments: [1, 16, 64])
+    func shiftedSeamsLeaveNoTrace(shift: Int) throws {
+        // Real input has not needed a shifted seam yet (every seam above is direct), so the path is
+        // forced: each seam that fits as it is moves the next segment's main data `shift` bytes later.
+        let rate = 44_100.0
+        let input = Self.signal("music", seconds: 30, sampleRate: rate, channels: 2)
+        let singlePath = try Self.encodeSingle(input, sampleRate: rate)
+        let parallel = try Self.encodeParallel(input, sampleRate: rate, fault: .shiftsSeams(by: shift))
+        defer {
+            try? FileManager.default.removeItem(atPath: singlePath)
+            try? FileManager.default.removeItem(atPath: parallel.path)
+        }
+        let joined = try MP3StreamDecoderTests.readAll(parallel.path)
+        #expect(joined[0].count == input[0].count)
+        let report = Self.compareSeams(parallel: joined, single: try MP3StreamDecoderTests.readAll(singlePath),
+                                       input: input, seams: parallel.seams)
+        print("seams shifted by \(shift) bytes: \(parallel.statistics),",
+              String(format: "worst residual excess %.2f dB, worst step ratio %.2f", report.worstEnergyExcessDB,
+                     report.worstStepRatio))
+        #expect(parallel.seams.count >= 6)
+        #expect(parallel.statistics == ParallelMP3Encoder.SeamStatistics(shifted: parallel.seams.count))
+        #expect(report.worstEnergyExcessDB <= 1.0)
+        #expect(report.worstStepRatio <= 1.0)
+        _ = try Self.checkTag(parallel.path, inputFrames: input[0].count)
+        if (try? Support.run("ffmpeg", ["-version"]))?.status == 0 {
+            let check = try Support.run("ffmpeg", ["-v", "error", "-i", parallel.path, "-f", "null", "-"])
+            #expect(check.status == 0 && check.stderr.isEmpty, "ffmpeg: \(check.stderr)")
+        }
+    }
+
+    /// The negative control for the block-type condition would join across different block types and
+    /// show the seam checks fail; it cannot be built from these inputs: in every search window, even
+    /// after a pre-roll of only 2 frames, both streams chose the same block types in every frame. So
+    /// this records that the condition has not yet excluded a frame (if it ever does, this fails, and
+    /// ``ParallelMP3Encoder/SeamFault/joinsMismatchedBlockTypes`` then builds the negative control).
+    @Test("block types agree in both streams across every search window (music, speech, short pre-roll)",
+          arguments: [("music", 24), ("speech", 24), ("music", 2), ("speech", 2)])
+    func blockTypesAgreeInEverySearchWindow(kind: String, preRoll: Int) throws {
+        let rate = 44_100.0
+        let input = Self.signal(kind, seconds: 30, sampleRate: rate, channels: 2)
+        let parallel = try Self.encodeParallel(input, sampleRate: rate,
+                                               layout: ParallelMP3Layout(segmentFrames: 140, preRollFrames: preRoll),
+                                               fault: .joinsMismatchedBlockTypes)
+        defer { try? FileManager.default.removeItem(atPath: parallel.path) }
+        #expect(parallel.seams.count >= 6)
+        #expect(parallel.mismatchedSeams.isEmpty)
     }
 }
 

@@ -2,9 +2,9 @@ import Foundation
 
 /// How ``ParallelMP3Encoder`` cuts the timeline, in MP3 frames (1152 samples each).
 public struct ParallelMP3Layout: Sendable, Equatable {
-    /// Frames between nominal seams. Default 1300 (about 30 s at 44.1 kHz): a segment's input is held
-    /// in memory (planar float) until its encoder is done, so this bounds memory, and the pre-roll
-    /// and overlap are paid once per seam.
+    /// Frames between nominal seams. Default 1300 (about 30 s at 44.1 kHz). The pre-roll and the
+    /// overlap are paid once per seam; the input held in memory is about one segment's (see
+    /// ``ParallelMP3Encoder``).
     public var segmentFrames: Int
     /// Frames a segment encodes before its nominal start and throws away: they warm LAME's
     /// psychoacoustic model, its MDCT overlap and its bit reservoir. Default 24 (about 0.6 s).
@@ -59,16 +59,27 @@ public struct ParallelMP3Layout: Sendable, Equatable {
 ///   counts, seek table, end padding, music CRC and tag CRC (``LAMEInfoTag``), so decoders trim the
 ///   same delay and padding as for a single encode and output exactly the input's length.
 ///
-/// If no seam in a window meets both conditions (not seen on speech or music; conceivable on a
-/// window of nothing but short blocks) ``finish()`` or ``write(_:)`` throws ``SeamNotFound`` and the
-/// caller encodes with one instance. Constant bitrate only.
+/// If no seam in a window meets both conditions ``finish()`` or ``write(_:)`` throws ``SeamNotFound``
+/// and the caller encodes with one instance. This happens on real speech: the next segment's
+/// reservoir can stay a few bytes fuller than the previous segment's free bytes through a whole
+/// window (seen twice on the benchmark episode at other gains: by 24 bytes, and by 1 byte in 17 of
+/// 24 frames, about one window in 40–90), and speech leaves no stuffing to shift into. Block types
+/// have agreed in every window looked at. Constant bitrate only.
 ///
-/// Memory: the input of at most `threads + 3` segments (planar float) and the MP3 bytes of the
-/// segments not yet joined, whatever the length of the input. File layout as ``MP3Encoder``'s.
+/// Memory: a thread starts on a segment as soon as its first frame is written and reads its input as
+/// it arrives, in chunks of 16,384 frames that go back to a shared pool once LAME has read them; the
+/// writer waits for a free chunk when the pool is at its bound (about (n − 1)/n + 1/(2n) of a segment
+/// for n threads, plus the overlap: 10 MB for two threads, stereo). Plus the MP3 bytes of at most
+/// `threads + 2` segments not yet joined. None of it grows with the input's length. File layout as
+/// ``MP3Encoder``'s.
 public final class ParallelMP3Encoder: AudioEncoder {
     /// No clean seam in a search window (see the type's discussion).
     public struct SeamNotFound: Error, CustomStringConvertible {
         public var frame: Int
+        /// Why no frame of the window would do: how many had different block types in the two
+        /// streams, and by how many bytes the others' reservoir did not fit (smallest–largest), with no
+        /// unused bytes later in the next segment to shift it into.
+        public var detail = ""
         public var description: String { "no clean MP3 seam near frame \(frame)" }
     }
 
@@ -96,8 +107,46 @@ public final class ParallelMP3Encoder: AudioEncoder {
 
     static let frameSamples = 1152
 
-    /// A deliberate mistake at every seam, for tests that show the seam checks can fail.
-    enum SeamFault: Sendable { case skipsReservoirCopy }
+    /// How the seams of an encode were made.
+    public struct SeamStatistics: Sendable, Equatable {
+        /// Seams where the next segment's reservoir bytes fit into the previous segment's free bytes
+        /// as they are.
+        public var direct = 0
+        /// Seams where the next segment's main data had to move later (a "shifted" seam).
+        public var shifted = 0
+        /// Search windows with no seam: ``SeamNotFound`` was thrown (a caller then encodes with one
+        /// instance, as ``Normalizer`` does). 0 or 1, as the encode stops there.
+        public var notFound = 0
+
+        public init(direct: Int = 0, shifted: Int = 0, notFound: Int = 0) {
+            self.direct = direct
+            self.shifted = shifted
+            self.notFound = notFound
+        }
+
+        /// Seams made.
+        public var seams: Int { direct + shifted }
+    }
+
+    /// How the seams so far were made (complete after ``finish()``, or after it threw).
+    public var seamStatistics: SeamStatistics { pool.statistics }
+
+    /// Test knobs: a deliberate mistake at every seam, to show the seam checks can fail, or a seam
+    /// path forced that real input seldom takes.
+    enum SeamFault: Sendable {
+        /// Joins without copying the reservoir bytes the next segment's first frame reaches back for.
+        case skipsReservoirCopy
+        /// Makes every seam it can a shifted one, moving the next segment's main data this many bytes
+        /// later although it would fit as it is (still a valid stream: the previous segment's free
+        /// bytes left alone are ones no frame reads). A window with no such seam joins as usual.
+        case shiftsSeams(by: Int)
+        /// Takes the first frame of the window where the two streams chose *different* block types
+        /// before it (and the reservoir fits), if there is one: the join the block-type condition
+        /// forbids. ``ParallelMP3Encoder/mismatchedSeams`` counts them.
+        case joinsMismatchedBlockTypes
+    }
+    /// Seams made across different block types (``SeamFault/joinsMismatchedBlockTypes`` only).
+    var mismatchedSeams: [Int] { pool.mismatchedSeams }
     /// Set by tests only, before the first write.
     var seamFault: SeamFault? {
         get { pool.seamFault }
@@ -151,6 +200,9 @@ public final class ParallelMP3Encoder: AudioEncoder {
         pool.shutDown()
     }
 
+    /// Most input chunks (``SegmentPool/chunkFrames`` frames each, all channels) held at once so far.
+    var peakInputChunks: Int { pool.peakChunks }
+
     /// Input sample where segment `k` starts.
     private func start(_ k: Int) -> Int64 {
         k == 0 ? 0 : Int64((k * layout.segmentFrames - layout.preRollFrames) * Self.frameSamples)
@@ -168,21 +220,23 @@ public final class ParallelMP3Encoder: AudioEncoder {
         var offset = 0
         while offset < buffer.frameCount {
             if framesWritten == start(nextIndex) {
-                open.append(Segment(index: nextIndex, startSample: start(nextIndex),
-                                    capacity: Int(plannedEnd(nextIndex) - start(nextIndex)), channelCount: channelCount))
+                let segment = Segment(index: nextIndex, startSample: start(nextIndex),
+                                      capacity: Int(plannedEnd(nextIndex) - start(nextIndex)))
+                open.append(segment)
                 nextIndex += 1
+                try pool.submit(segment)
             }
             var n = Int64(buffer.frameCount - offset)
             n = min(n, start(nextIndex) - framesWritten)
             for segment in open { n = min(n, segment.startSample + Int64(segment.capacity) - framesWritten) }
             for segment in open {
-                segment.append(buffer, from: offset, count: Int(n))
+                try pool.append(buffer, from: offset, count: Int(n), to: segment)
             }
             framesWritten += n
             offset += Int(n)
             while let first = open.first, first.count == first.capacity {
                 open.removeFirst()
-                try pool.submit(first)
+                pool.close(first)
             }
         }
     }
@@ -193,13 +247,13 @@ public final class ParallelMP3Encoder: AudioEncoder {
         // The earliest open segment reaches the end of the input; a later one (started in its
         // overlap) would have no room for a seam, and is dropped.
         if let last = open.first {
-            last.isLast = true
+            for later in open.dropFirst() { pool.drop(later) }
             open.removeAll()
-            try pool.submit(last)
+            pool.close(last, isLast: true)
         } else if nextIndex == 0 {
-            let empty = Segment(index: 0, startSample: 0, capacity: 0, channelCount: channelCount)
-            empty.isLast = true
+            let empty = Segment(index: 0, startSample: 0, capacity: 0)
             try pool.submit(empty)
+            pool.close(empty, isLast: true)
         }
         try pool.finish()
         let durationMs = Int((Double(framesWritten) * 1000 / Double(sampleRate)).rounded())
@@ -207,41 +261,41 @@ public final class ParallelMP3Encoder: AudioEncoder {
     }
 }
 
-/// One segment's input while it is filled, and its encoder's output once encoded.
+/// One segment: its input, streamed to its encoder in chunks, and its encoder's output once encoded.
 private final class Segment: @unchecked Sendable {
     let index: Int
     let startSample: Int64
     let capacity: Int
-    private(set) var planes: [UnsafeMutablePointer<Float>]
+    /// Frames appended so far (the writer's count; readers use `published`).
     var count = 0
+    /// The writer's current chunk, and where in it the next frame goes.
+    var tail: UnsafeMutablePointer<Float>?
+
+    // Under the pool's lock.
+    /// Chunk `i` holds frames `i * chunkFrames ..< (i + 1) * chunkFrames`; `nil` once returned to the pool.
+    var chunks: [UnsafeMutablePointer<Float>?] = []
+    /// Frames the encoder may read.
+    var published = 0
+    /// No more input: full, or the input ended.
+    var closed = false
+    /// Started in the last segment's overlap: not encoded, not joined.
+    var dropped = false
+    /// A thread has taken it (it then owns the return of its chunks).
+    var taken = false
     var isLast = false
+
+    // The encoding thread's.
     var bytes: [UInt8] = []
     var tagTemplate: [UInt8] = []
 
-    init(index: Int, startSample: Int64, capacity: Int, channelCount: Int) {
+    init(index: Int, startSample: Int64, capacity: Int) {
         self.index = index
         self.startSample = startSample
         self.capacity = capacity
-        planes = (0..<channelCount).map { _ in .allocate(capacity: max(1, capacity)) }
     }
 
-    deinit { releaseSamples() }
-
-    /// Frees the input once it is encoded.
-    func releaseSamples() {
-        for plane in planes { plane.deallocate() }
-        planes = []
-    }
-
-    /// Input sample after the last one this segment holds.
+    /// Input sample after the last one this segment holds (once closed).
     var endSample: Int64 { startSample + Int64(count) }
-
-    func append(_ buffer: AudioBuffer, from offset: Int, count n: Int) {
-        for c in 0..<planes.count {
-            (planes[c] + count).update(from: buffer.baseAddress(ofChannel: c) + offset, count: n)
-        }
-        count += n
-    }
 }
 
 /// The encoding threads and the joiner. Segments are encoded in any order and joined in order.
@@ -254,6 +308,8 @@ private final class SegmentPool: @unchecked Sendable {
     var byteTap: ((_ bytes: UnsafeRawBufferPointer, _ encodedFrames: Int64) throws -> Void)?
     var seamFault: ParallelMP3Encoder.SeamFault?
     private(set) var seams: [Int] = []
+    private(set) var mismatchedSeams: [Int] = []
+    private var seamCounts = ParallelMP3Encoder.SeamStatistics()
 
     private let file: MP3OutputFile
     private let condition = NSCondition()
@@ -265,6 +321,16 @@ private final class SegmentPool: @unchecked Sendable {
     private var joinedCount = 0
     private let finishedThreads = DispatchSemaphore(value: 0)
     private let threads: Int
+
+    // Input chunks (under `condition`): every segment's input lives in chunks of `chunkFrames` planar
+    // frames, taken from here by the writer and returned by the encoding thread as soon as LAME has
+    // read them, so the input held at once is at most `maxChunks` chunks, whatever the input's length.
+    static let chunkFrames = 16_384
+    private let maxChunks: Int
+    private var freeChunks: [UnsafeMutablePointer<Float>] = []
+    private var allocatedChunks = 0
+    private var peakChunksHeld = 0
+    private var chunksInUse = 0
 
     // Joiner state (under `joinLock`).
     private let joinLock = NSLock()
@@ -288,6 +354,7 @@ private final class SegmentPool: @unchecked Sendable {
         self.options = options
         self.layout = layout
         self.threads = threads
+        maxChunks = Self.chunkBudget(layout: layout, threads: threads)
         encoderDelay = try LAMESegmentEncoder(sampleRate: sampleRate, channelCount: channelCount, options: options,
                                               writesTagFrame: false).encoderDelay
         for _ in 0..<threads {
@@ -300,22 +367,130 @@ private final class SegmentPool: @unchecked Sendable {
         }
     }
 
+    deinit {
+        for chunk in freeChunks { chunk.deallocate() }
+    }
+
+    /// How the seams so far were made.
+    var statistics: ParallelMP3Encoder.SeamStatistics {
+        joinLock.lock()
+        defer { joinLock.unlock() }
+        return seamCounts
+    }
+
+    /// Most input chunks held at once so far.
+    var peakChunks: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return peakChunksHeld
+    }
+
     func checkError() throws {
         condition.lock()
         defer { condition.unlock() }
         if let error { throw error }
     }
 
-    /// Queues a filled segment; waits while one is already waiting for a thread.
+    /// Chunks the input may hold at once. A thread starts a segment as soon as its first frame is
+    /// written and encodes its input as it arrives, so the writer only needs to run ahead of the
+    /// threads by what they have not read: with `n` threads staggered evenly, the segment being
+    /// written is at most (n − 1)/n read when the one before it is full — one segment's worth covers
+    /// any `n`. Plus the overlap written into two segments at once, and one chunk per segment in
+    /// flight; never fewer than the overlap needs, so the writer cannot wait on a segment without a
+    /// thread.
+    static func chunkBudget(layout: ParallelMP3Layout, threads: Int) -> Int {
+        let frames = ParallelMP3Encoder.frameSamples
+        let segment = (layout.segmentFrames + layout.preRollFrames + layout.searchFrames + layout.marginFrames) * frames
+        let overlap = (layout.preRollFrames + layout.searchFrames + layout.marginFrames) * frames
+        let share = threads <= 1 ? 0 : segment * (threads - 1) / threads + segment / (2 * threads)
+        return (share + overlap + chunkFrames - 1) / chunkFrames + 2
+    }
+
+    /// Queues a segment as it is opened (a thread may start on it before it is filled); waits while
+    /// encoded segments wait for an earlier one to be joined too far ahead.
     func submit(_ segment: Segment) throws {
         condition.lock()
         defer { condition.unlock() }
-        // At most one segment waits for a thread, and encoded segments wait for an earlier one to be
-        // joined only so far ahead: memory stays bounded whatever the input's length.
-        while (queue.count >= 1 || segment.index - joinedCount > threads + 1) && error == nil { condition.wait() }
+        // Encoded segments wait for an earlier one to be joined only so far ahead: the MP3 bytes held
+        // stay bounded whatever the input's length.
+        while segment.index - joinedCount > threads + 1 && error == nil { condition.wait() }
         if let error { throw error }
         queue.append(segment)
         condition.broadcast()
+    }
+
+    /// Appends `n` frames of `buffer` from `offset` to a segment's input (the writer's thread),
+    /// waiting for a free chunk when the input held is at its bound.
+    func append(_ buffer: AudioBuffer, from offset: Int, count n: Int, to segment: Segment) throws {
+        let chunkFrames = Self.chunkFrames
+        var done = 0
+        while done < n {
+            let within = segment.count % chunkFrames
+            if within == 0 { segment.tail = try takeChunk(for: segment) }
+            let m = min(n - done, chunkFrames - within)
+            let chunk = segment.tail!
+            for c in 0..<channelCount {
+                (chunk + c * chunkFrames + within).update(from: buffer.baseAddress(ofChannel: c) + offset + done, count: m)
+            }
+            segment.count += m
+            done += m
+        }
+        condition.lock()
+        segment.published = segment.count
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func takeChunk(for segment: Segment) throws -> UnsafeMutablePointer<Float> {
+        condition.lock()
+        defer { condition.unlock() }
+        // What is written so far becomes readable before waiting: the thread reading it frees chunks.
+        segment.published = segment.count
+        condition.broadcast()
+        while freeChunks.isEmpty && allocatedChunks >= maxChunks && error == nil { condition.wait() }
+        if let error { throw error }
+        let chunk: UnsafeMutablePointer<Float>
+        if let free = freeChunks.popLast() {
+            chunk = free
+        } else {
+            chunk = .allocate(capacity: Self.chunkFrames * channelCount)
+            allocatedChunks += 1
+        }
+        chunksInUse += 1
+        peakChunksHeld = max(peakChunksHeld, chunksInUse)
+        segment.chunks.append(chunk)
+        return chunk
+    }
+
+    /// Returns a segment's chunk `i` to the pool (under `condition`).
+    private func returnChunk(_ i: Int, of segment: Segment) {
+        guard let chunk = segment.chunks[i] else { return }
+        segment.chunks[i] = nil
+        freeChunks.append(chunk)
+        chunksInUse -= 1
+        condition.broadcast()
+    }
+
+    /// Marks a segment's input complete (full, or the end of the input).
+    func close(_ segment: Segment, isLast: Bool = false) {
+        condition.lock()
+        segment.published = segment.count
+        segment.isLast = isLast
+        segment.closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Drops a segment that was started in the last one's overlap: it is neither encoded nor joined.
+    func drop(_ segment: Segment) {
+        condition.lock()
+        segment.dropped = true
+        if !segment.taken {
+            queue.removeAll { $0 === segment }
+            for i in segment.chunks.indices { returnChunk(i, of: segment) }
+        }
+        condition.broadcast()
+        condition.unlock()
     }
 
     /// Waits until every segment is encoded and joined.
@@ -335,16 +510,22 @@ private final class SegmentPool: @unchecked Sendable {
         if !stopping {
             stopping = true
             if error == nil { error = CancellationError() }
-            queue.removeAll()
+            clearQueue()
         }
         condition.broadcast()
         condition.unlock()
     }
 
+    /// Empties the queue, returning its segments' chunks (under `condition`).
+    private func clearQueue() {
+        for segment in queue { for i in segment.chunks.indices { returnChunk(i, of: segment) } }
+        queue.removeAll()
+    }
+
     private func fail(_ failure: Error) {
         condition.lock()
         if error == nil { error = failure }
-        queue.removeAll()
+        clearQueue()
         condition.broadcast()
         condition.unlock()
     }
@@ -358,22 +539,25 @@ private final class SegmentPool: @unchecked Sendable {
                 return
             }
             let segment = queue.removeFirst()
+            segment.taken = true
             running += 1
             condition.broadcast()
             condition.unlock()
             do {
-                try encode(segment)
-                try join(segment)
+                if try encode(segment) { try join(segment) }
             } catch {
                 fail(error)
             }
             condition.lock()
+            for i in segment.chunks.indices { returnChunk(i, of: segment) }
             running -= 1
             condition.unlock()
         }
     }
 
-    private func encode(_ segment: Segment) throws {
+    /// Encodes a segment's input as it arrives, returning each chunk once LAME has read it.
+    /// - Returns: `false` if the segment was dropped (or the encode failed elsewhere) meanwhile.
+    private func encode(_ segment: Segment) throws -> Bool {
         let lame = try LAMESegmentEncoder(sampleRate: sampleRate, channelCount: channelCount, options: options,
                                           writesTagFrame: segment.index == 0)
         if segment.index > 0 && layout.drainFrames > 0 {
@@ -385,12 +569,38 @@ private final class SegmentPool: @unchecked Sendable {
             }
             try noise.withUnsafeBufferPointer { try lame.encode(left: $0.baseAddress!, right: $0.baseAddress!, frameCount: count) }
         }
-        let right = segment.planes.count == 2 ? segment.planes[1] : segment.planes[0]
-        try lame.encode(left: segment.planes[0], right: right, frameCount: segment.count)
+        let chunkFrames = Self.chunkFrames
+        var consumed = 0
+        while true {
+            condition.lock()
+            while segment.published == consumed && !segment.closed && !segment.dropped && error == nil {
+                condition.wait()
+            }
+            if segment.dropped || error != nil {
+                condition.unlock()
+                return false
+            }
+            if segment.published == consumed {   // closed, all read
+                condition.unlock()
+                break
+            }
+            let i = consumed / chunkFrames, within = consumed % chunkFrames
+            let n = min(segment.published - consumed, chunkFrames - within)
+            let chunk = segment.chunks[i]!
+            condition.unlock()
+            let right = channelCount == 2 ? chunk + chunkFrames + within : chunk + within
+            try lame.encode(left: chunk + within, right: right, frameCount: n)
+            consumed += n
+            if consumed % chunkFrames == 0 {
+                condition.lock()
+                returnChunk(i, of: segment)
+                condition.unlock()
+            }
+        }
         try lame.flush()
         segment.bytes = lame.releaseBytes()
-        segment.releaseSamples()
         if segment.index == 0 { segment.tagTemplate = lame.lameTagFrame() }
+        return true
     }
 
     // MARK: - Joining
@@ -428,10 +638,26 @@ private final class SegmentPool: @unchecked Sendable {
             let nominal = segment.index * layout.segmentFrames
             guard let seam = findSeam(a, aBase: aBase, aFirst: aFirst, b, bBase: bBase, bFirst: firstAudio,
                                       nominal: nominal) else {
-                throw ParallelMP3Encoder.SeamNotFound(frame: nominal)
+                seamCounts.notFound += 1
+                var mismatched = 0
+                var deficits: [Int] = []
+                for j in nominal..<(nominal + layout.searchFrames) {
+                    let ia = j - aBase + aFirst, ib = j - bBase + firstAudio
+                    guard ia >= 1, ia < a.frames.count, ib >= 1, ib < b.frames.count else { continue }
+                    let c = a.channelCount
+                    if a.frames[ia - 1].blockTypes[c...] != b.frames[ib - 1].blockTypes[c...] {
+                        mismatched += 1
+                    } else {
+                        deficits.append(b.frames[ib].mainDataBegin - a.freeBytes(before: ia))
+                    }
+                }
+                let short = deficits.isEmpty ? "" : ", reservoir short by \(deficits.min()!)–\(deficits.max()!) bytes in the rest"
+                throw ParallelMP3Encoder.SeamNotFound(
+                    frame: nominal, detail: "block types differ in \(mismatched) of \(layout.searchFrames) frames\(short)")
             }
             seams.append(seam.frame)
-            if seamFault != .skipsReservoirCopy {
+            if seam.shift > 0 { seamCounts.shifted += 1 } else { seamCounts.direct += 1 }
+            if case .skipsReservoirCopy = seamFault {} else {
                 join(previous.segment, a, at: seam.a, to: segment, b, at: seam.b, shift: seam.shift, through: seam.through)
             }
             try emit(previous.segment, previous.frames, from: previous.keptStart, to: seam.a)
@@ -462,26 +688,51 @@ private final class SegmentPool: @unchecked Sendable {
     /// moved must reach back at least that far, so its `main_data_begin` stays valid).
     private func findSeam(_ a: MP3FrameLayout, aBase: Int, aFirst: Int, _ b: MP3FrameLayout, bBase: Int, bFirst: Int,
                           nominal: Int) -> Seam? {
-        var shifted: Seam?
-        for j in nominal..<(nominal + layout.searchFrames) {
-            let ia = j - aBase + aFirst, ib = j - bBase + bFirst
-            guard ia >= 1, ia < a.frames.count, ib >= 1, ib < b.frames.count else { continue }
-            let channels = a.channelCount
-            let sameWindows = (0..<channels).allSatisfy {
-                a.frames[ia - 1].blockTypes[channels + $0] == b.frames[ib - 1].blockTypes[channels + $0]
+        if case .joinsMismatchedBlockTypes = seamFault {
+            for j in nominal..<(nominal + layout.searchFrames) {
+                let ia = j - aBase + aFirst, ib = j - bBase + bFirst
+                guard ia >= 1, ia < a.frames.count, ib >= 1, ib < b.frames.count else { continue }
+                let channels = a.channelCount
+                let differ = (0..<channels).contains {
+                    a.frames[ia - 1].blockTypes[channels + $0] != b.frames[ib - 1].blockTypes[channels + $0]
+                }
+                if differ && b.frames[ib].mainDataBegin <= a.freeBytes(before: ia) {
+                    mismatchedSeams.append(j)
+                    return Seam(frame: j, a: ia, b: ib, shift: 0, through: ib)
+                }
             }
-            guard sameWindows else { continue }
-            let need = b.frames[ib].mainDataBegin, free = a.freeBytes(before: ia)
-            if need <= free { return Seam(frame: j, a: ia, b: ib, shift: 0, through: ib) }
-            guard shifted == nil else { continue }
-            let d = need - free
+        }
+        /// A seam at `j` that moves `b`'s main data `d` bytes later, if frames of `b` from `ib` on all
+        /// reach back at least `d` bytes up to one with `d` unused bytes before it.
+        func shiftedSeam(_ j: Int, _ ia: Int, _ ib: Int, by d: Int) -> Seam? {
             var k = ib
             while k < b.frames.count, b.frames[k].mainDataBegin >= d, !b.frames[k].hasCRC {
-                if k > ib && b.gap(before: k) >= d {
-                    shifted = Seam(frame: j, a: ia, b: ib, shift: d, through: k)
-                    break
-                }
+                if k > ib && b.gap(before: k) >= d { return Seam(frame: j, a: ia, b: ib, shift: d, through: k) }
                 k += 1
+            }
+            return nil
+        }
+        var forcedShift = 0
+        if case .shiftsSeams(let bytes) = seamFault { forcedShift = bytes }
+        var shifted: Seam?
+        for pass in forcedShift > 0 ? [true, false] : [false] {
+            for j in nominal..<(nominal + layout.searchFrames) {
+                let ia = j - aBase + aFirst, ib = j - bBase + bFirst
+                guard ia >= 1, ia < a.frames.count, ib >= 1, ib < b.frames.count else { continue }
+                let channels = a.channelCount
+                let sameWindows = (0..<channels).allSatisfy {
+                    a.frames[ia - 1].blockTypes[channels + $0] == b.frames[ib - 1].blockTypes[channels + $0]
+                }
+                guard sameWindows else { continue }
+                let need = b.frames[ib].mainDataBegin, free = a.freeBytes(before: ia)
+                if pass {   // forced: shift a seam that would fit as it is
+                    if need >= forcedShift && need <= free, let seam = shiftedSeam(j, ia, ib, by: forcedShift) {
+                        return seam
+                    }
+                    continue
+                }
+                if need <= free { return Seam(frame: j, a: ia, b: ib, shift: 0, through: ib) }
+                if shifted == nil { shifted = shiftedSeam(j, ia, ib, by: need - free) }
             }
         }
         return shifted
@@ -491,23 +742,34 @@ private final class SegmentPool: @unchecked Sendable {
     /// ``ParallelMP3Encoder``): the main-data bytes frame `ib` reaches back for go into the free tail of
     /// `a`'s main data before `ia`; with a shift, frames `ib..<through` of `b` have their main data
     /// moved `shift` bytes later and their `main_data_begin` lowered to match.
+    ///
+    /// In `b`'s main-data coordinates, the joined stream's byte at `x` is `b`'s byte at `x − shift`
+    /// inside the moved block (`start + shift ..< end + shift`) and `b`'s own byte at `x` elsewhere
+    /// (frames from `through` on read there: their data starts at least `shift` after the block's
+    /// end). Positions before `b`'s seam live in `a`'s free tail.
     private func join(_ previous: Segment, _ a: MP3FrameLayout, at ia: Int, to next: Segment, _ b: MP3FrameLayout,
                       at ib: Int, shift: Int, through: Int) {
         let need = b.frames[ib].mainDataBegin
         let seamB = b.mainDataOffset(ofFrame: ib), seamA = a.mainDataOffset(ofFrame: ia)
         let start = seamB - need
         let end = shift == 0 ? seamB : b.frames[through - 1].mainDataEnd
-        let data = b.byteRanges(start..<end).flatMap { next.bytes[$0] }
+        let source = b.byteRanges(start..<max(end, seamB)).flatMap { next.bytes[$0] }
+        func joined(_ x: Int) -> UInt8 { x < end + shift ? source[x - shift - start] : source[x - start] }
         let intoA = need - shift
+        let tail = ((seamB - intoA)..<seamB).map(joined)
         var cursor = 0
         for range in a.byteRanges((seamA - intoA)..<seamA) {
-            previous.bytes.replaceSubrange(range, with: data[cursor..<(cursor + range.count)])
+            previous.bytes.replaceSubrange(range, with: tail[cursor..<(cursor + range.count)])
             cursor += range.count
         }
         guard shift > 0 else { return }
-        for range in b.byteRanges(seamB..<(seamB + data.count - intoA)) {
-            next.bytes.replaceSubrange(range, with: data[cursor..<(cursor + range.count)])
-            cursor += range.count
+        if end + shift > seamB {
+            let moved = (seamB..<(end + shift)).map(joined)
+            cursor = 0
+            for range in b.byteRanges(seamB..<(end + shift)) {
+                next.bytes.replaceSubrange(range, with: moved[cursor..<(cursor + range.count)])
+                cursor += range.count
+            }
         }
         for f in ib..<through {
             b.setMainDataBegin(b.frames[f].mainDataBegin - shift, ofFrame: f, in: &next.bytes)

@@ -34,6 +34,10 @@ public struct NormalizeReport: Sendable {
     public var passes: Int
     /// Things the user should know (capped gain, NaN samples replaced, a ceiling not met…).
     public var warnings: [String]
+    /// How the MP3's seams were made when several LAME instances encoded it (`--encode-threads` above
+    /// 1; `nil` otherwise). `notFound` is 1 when a window had no clean seam and the output was
+    /// encoded with one instance instead (its other counts are then 0).
+    public var mp3Seams: ParallelMP3Encoder.SeamStatistics?
     /// Where the limiter acted, seconds of the output (merged when less than 0.5 s apart).
     public var limitedRanges: [Range<Double>] = []
     /// The programme's momentary and short-term loudness every 100 ms (input timeline), when the

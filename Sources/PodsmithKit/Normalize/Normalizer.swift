@@ -120,6 +120,7 @@ public struct Normalizer {
             nextOutput = nil
             // An MP3 is measured while it is encoded (see StreamingMP3Verifier); other formats after.
             var streaming: StreamingMP3Verifier?
+            var parallel: ParallelMP3Encoder?
             let stats: LimiterStatistics
             do {
                 stats = try render(inputPath: inputPath, plan: plan, gainDB: gainDB, ceilingDBTP: ceilingDBTP,
@@ -127,19 +128,21 @@ public struct Normalizer {
                                        let encoder = try makeEncoder(path: output.temporaryPath, sampleRate: rate,
                                                                      channelCount: channels, metadata: metadata,
                                                                      forcesOneStream: oneStream)
+                                       parallel = encoder as? ParallelMP3Encoder
                                        if options.verify, let mp3 = encoder as? any MP3ByteSource {
                                            streaming = try StreamingMP3Verifier(encoder: mp3)
                                        }
                                        return encoder
                                    }, observer: observer, progress: progress)
             } catch let seam as ParallelMP3Encoder.SeamNotFound {
-                // Not seen on speech or music, but possible in principle: encode this pass again with
-                // one LAME instance.
+                // A window without a clean seam (it happens on speech; see ParallelMP3Encoder): encode
+                // this pass again with one LAME instance.
                 _ = streaming?.finish()
                 output.discard()
                 oneStream = true
                 pass -= 1
-                report.warnings.append("\(seam); encoded with one LAME instance instead")
+                report.mp3Seams = ParallelMP3Encoder.SeamStatistics(notFound: 1)
+                report.warnings.append("\(seam) (\(seam.detail)); encoded with one LAME instance instead")
                 continue
             } catch let PodsmithError.outputNotWritable(_, reason) {
                 // The user knows the output by its final name, not by its temporary's.
@@ -151,6 +154,7 @@ public struct Normalizer {
                 throw error
             }
             report.gainDB = gainDB
+            if let parallel { report.mp3Seams = parallel.seamStatistics }
             report.limiterMaxReductionDB = stats.maxReductionDB
             report.limitedSeconds = stats.reducingSeconds
             report.limitedRanges = stats.activeRanges.map {
