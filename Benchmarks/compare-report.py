@@ -72,6 +72,7 @@ t.append(check("measure: libebur128 ÷ podsmith", "≥", 10, both("measure (" + 
 t.append(check("measure: ffmpeg ebur128 ÷ podsmith", "≥", 13, both("measure (" + minutes + " min, stereo", "ffmpeg ebur128", "podsmith")))
 t.append(check("normalize: podsmith ÷ lame alone (with verify)", "≤", 1.10, both(norm, "podsmith", "lame -b 128 --cbr (floor)")))
 t.append(check("normalize: podsmith --no-verify ÷ lame alone", "≤", 1.05, both(norm, "podsmith --no-verify", "lame -b 128 --cbr (floor)")))
+t.append(check("normalize: podsmith --encode-threads 2 ÷ lame alone (stretch)", "≤", 0.6, both(norm, "podsmith --encode-threads 2", "lame -b 128 --cbr (floor)")))
 t.append(check("normalize: ffmpeg loudnorm 2-pass ÷ podsmith", "≥", 4.5, both(norm, "ffmpeg loudnorm 2-pass + libmp3lame", "podsmith")))
 t.append(check("normalize: ffmpeg-normalize ÷ podsmith", "≥", 4.5, both(norm, "ffmpeg-normalize", "podsmith")))
 t.append(check("season: --jobs 1 ÷ --jobs 2 (wall)", "≥", 1.9, [ratio("season", "--jobs 1", "--jobs 2", 0), None]))

@@ -225,6 +225,23 @@ print(json.dumps(out))
         #expect(result.errorLines.isEmpty, "\(result.errorLines)")
     }
 
+    /// `--encode-threads 2` reports how its seams were made; one instance reports none (null).
+    @Test func encodeThreadsReportSeamsInTheJSON() throws {
+        let input = try write("long.wav", Self.speechLike(seconds: 75))
+        let threaded = try CommandRunner.run(["normalize", "--json", "--encode-threads", "2", input, "-o", path("two.mp3")])
+        #expect(threaded.status == 0, "\(threaded.stderr)")
+        let seams = try Self.object(Self.object(threaded.json())["mp3_seams"])
+        // 75 s is two ~30 s segments and a bit: two seams, made directly or shifted, none missing.
+        #expect(try Self.number(seams, "direct") + Self.number(seams, "shifted") == 2, "\(seams)")
+        #expect(try Self.number(seams, "not_found") == 0)
+        let written = try Self.reference(path("two.mp3"))
+        #expect(abs(try Self.number(written, "integrated_lufs") - -16) <= 0.2)
+        let single = try CommandRunner.run(["normalize", "--json", input, "-o", path("one.mp3")])
+        #expect(try Self.object(single.json())["mp3_seams"] is NSNull)
+        let refused = try CommandRunner.run(["normalize", "--encode-threads", "2", "--vbr", "4", input, "-o", path("vbr.mp3")])
+        #expect(refused.status == 64, "\(refused.stderr)")
+    }
+
     @Test func stderrReportShowsInputAndMeasuredOutput() throws {
         let input = try writeSpeech()
         let result = try CommandRunner.run(["normalize", input, "-o", path("out.flac")])

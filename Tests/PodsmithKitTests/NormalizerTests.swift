@@ -252,7 +252,7 @@ import Testing
         try Self.write(Self.speechLike(), sampleRate: 44_100, to: input)
         // PID 2^22 + 1 is above Linux's pid_max default; no such process exists.
         let stale = space.path(".out.mp3\(AtomicOutputFile.marker)4194305")
-        FileManager.default.createFile(atPath: stale, contents: Data("partial".utf8))
+        _ = FileManager.default.createFile(atPath: stale, contents: Data("partial".utf8))
         _ = try Normalizer(options: NormalizeOptions()).run(inputPath: input, outputPath: space.path("out.mp3"))
         #expect(space.contents == ["in.wav", "out.mp3"])
     }

@@ -24,6 +24,11 @@ enum NormalizeReportFormatter {
             ("pauses_shortened", .integer(Int64(report.pausesShortened))),
             ("removed_s", .number(report.removedSeconds, decimals: 3)),
             ("passes", .integer(Int64(report.passes))),
+            // How the seams of a multi-instance MP3 were made (--encode-threads above 1), else null.
+            ("mp3_seams", report.mp3Seams.map { seams in
+                .object([("direct", .integer(Int64(seams.direct))), ("shifted", .integer(Int64(seams.shifted))),
+                         ("not_found", .integer(Int64(seams.notFound)))])
+            } ?? .null),
             ("warnings", .array(report.warnings.map(JSONValue.string))),
         ])
     }
