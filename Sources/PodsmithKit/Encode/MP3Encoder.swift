@@ -92,15 +92,10 @@ public final class MP3Encoder: AudioEncoder {
         inputRate == 48_000 ? 48_000 : 44_100
     }
 
-    /// Creates (truncates) `path` and writes the provisional ID3 tag.
-    /// - Parameters:
-    ///   - sampleRate: 44100 or 48000.
-    ///   - channelCount: 1 or 2.
-    /// - Throws: ``PodsmithError/unsupportedAudio(path:reason:)`` for another rate or channel count,
-    ///   ``PodsmithError/usage(_:)`` for bitrates/qualities LAME refuses,
-    ///   ``PodsmithError/outputNotWritable(path:reason:)`` if the file cannot be created.
-    public init(path: String, sampleRate: Double, channelCount: Int, metadata: EpisodeMetadata = EpisodeMetadata(),
-                options: MP3EncoderOptions = MP3EncoderOptions()) throws {
+    /// What LAME can write, checked before anything is created (shared with ``ParallelMP3Encoder``).
+    /// - Throws: ``PodsmithError/unsupportedAudio(path:reason:)`` for a rate other than 44.1/48 kHz or
+    ///   a channel count other than 1 or 2; ``PodsmithError/usage(_:)`` for bitrates and qualities LAME refuses.
+    static func validate(path: String, sampleRate: Double, channelCount: Int, options: MP3EncoderOptions) throws {
         guard sampleRate == 44_100 || sampleRate == 48_000 else {
             throw PodsmithError.unsupportedAudio(
                 path: path, reason: "MP3 is written at 44.1 or 48 kHz; resample \(sampleRate) Hz input to 44.1 kHz first")
@@ -121,6 +116,19 @@ public final class MP3Encoder: AudioEncoder {
         guard (0...9).contains(options.quality) else {
             throw PodsmithError.usage("MP3 quality \(options.quality) is out of range 0...9")
         }
+    }
+
+    /// Creates (truncates) `path` and writes the provisional ID3 tag.
+    /// - Parameters:
+    ///   - sampleRate: 44100 or 48000.
+    ///   - channelCount: 1 or 2.
+    /// - Throws: ``PodsmithError/unsupportedAudio(path:reason:)`` for another rate or channel count,
+    ///   ``PodsmithError/usage(_:)`` for bitrates/qualities LAME refuses,
+    ///   ``PodsmithError/outputNotWritable(path:reason:)`` if the file cannot be created.
+    public init(path: String, sampleRate: Double, channelCount: Int, metadata: EpisodeMetadata = EpisodeMetadata(),
+                options: MP3EncoderOptions = MP3EncoderOptions()) throws {
+        try Self.validate(path: path, sampleRate: sampleRate, channelCount: channelCount, options: options)
+        let kbps = options.effectiveBitrateKbps(channelCount: channelCount)
         self.path = path
         self.sampleRate = Int(sampleRate)
         self.channelCount = channelCount

@@ -167,22 +167,7 @@ public final class ParallelMP3Encoder: AudioEncoder {
         guard options.vbrQuality == nil else {
             throw PodsmithError.usage("--encode-threads above 1 needs a constant bitrate; drop --vbr or use --encode-threads 1")
         }
-        guard sampleRate == 44_100 || sampleRate == 48_000 else {
-            throw PodsmithError.unsupportedAudio(
-                path: path, reason: "MP3 is written at 44.1 or 48 kHz; resample \(sampleRate) Hz input to 44.1 kHz first")
-        }
-        guard channelCount == 1 || channelCount == 2 else {
-            throw PodsmithError.unsupportedAudio(
-                path: path, reason: "MP3 holds 1 or 2 channels; downmix \(channelCount) channels first")
-        }
-        let kbps = options.effectiveBitrateKbps(channelCount: channelCount)
-        guard MP3EncoderOptions.constantBitratesKbps.contains(kbps) else {
-            throw PodsmithError.usage("--bitrate \(kbps) is not an MP3 bitrate; use one of "
-                + MP3EncoderOptions.constantBitratesKbps.map(String.init).joined(separator: ", "))
-        }
-        guard (0...9).contains(options.quality) else {
-            throw PodsmithError.usage("MP3 quality \(options.quality) is out of range 0...9")
-        }
+        try MP3Encoder.validate(path: path, sampleRate: sampleRate, channelCount: channelCount, options: options)
         self.path = path
         self.sampleRate = Int(sampleRate)
         self.channelCount = channelCount
