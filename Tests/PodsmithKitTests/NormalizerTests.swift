@@ -41,6 +41,10 @@ import Testing
         try writer.finish()
     }
 
+    /// SampleAudio's Vibe Ace (Kevin MacLeod): bright music at −17.2 LUFS that peaks at −0.4 dBTP.
+    static let vibeAce = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("SampleAudio/vibe-ace_kevin-macleod.ogg").path
+
     static func reference(_ path: String) throws -> LoudnessMeasurement {
         try LoudnessAnalysis.measure(SoundFileReader(path: path), meter: .libebur128)
     }
@@ -76,8 +80,7 @@ import Testing
     @Test(arguments: [LoudnessPreset.spotify, .ebuR128, .aesSpeech, .apple])
     func everyPresetReachesItsTargetOnMusicThatNeedsLimiting(preset: LoudnessPreset) throws {
         let space = try Workspace()
-        let music = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("SampleAudio/vibe-ace_kevin-macleod.ogg").path
+        let music = Self.vibeAce
         let output = space.path("music.mp3")
         var options = NormalizeOptions(target: preset.target)
         options.silence.trimHead = false
@@ -262,8 +265,7 @@ import Testing
     /// music that loses loudness in LAME's 128 kbit/s low-pass and needs limiting at −14 LUFS.
     @Test func unverifiedMP3LandsOnTargetBecauseTheCodecLossIsProbed() throws {
         let space = try Workspace()
-        let music = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("SampleAudio/vibe-ace_kevin-macleod.ogg").path
+        let music = Self.vibeAce
         let output = space.path("music.mp3")
         var options = NormalizeOptions(target: LoudnessPreset.spotify.target)
         options.verify = false
