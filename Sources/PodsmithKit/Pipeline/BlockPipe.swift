@@ -6,7 +6,13 @@ import Foundation
 /// DSP work hides behind the encoder's. The ring holds `depth` buffers allocated once; the producer
 /// fills a free one, the consumer drains a full one and gives it back. Memory is `depth` blocks,
 /// whatever the file's length.
+///
+/// An *inline* pipe (``init(inline:)``) has no ring and no second thread: ``push(_:)`` hands the
+/// block straight to the consumer on the producer's thread. That is for callers that already keep
+/// every core busy with work of their own (a season runs one episode per core): there a second
+/// thread per stage only adds wake-ups, context switches and a copy of every block.
 public final class BlockPipe: @unchecked Sendable {
+    private let inlineConsumer: ((AudioBuffer) throws -> Void)?
     private let buffers: [AudioBuffer]
     private var full: [Int] = []
     private var free: [Int]
@@ -22,12 +28,25 @@ public final class BlockPipe: @unchecked Sendable {
         precondition(depth >= 2)
         buffers = (0..<depth).map { _ in AudioBuffer(channelCount: channelCount, capacity: capacity) }
         free = Array(0..<depth)
+        inlineConsumer = nil
+    }
+
+    /// A pipe whose ``push(_:)`` calls `consumer` with the block itself, on the pusher's thread.
+    /// ``drain(_:)`` must not be called on it.
+    public init(inline consumer: @escaping (AudioBuffer) throws -> Void) {
+        buffers = []
+        free = []
+        inlineConsumer = consumer
     }
 
     /// Producer side: copies `source`'s frames (at most `capacity`) into a free buffer and queues it.
     /// Blocks while the ring is full.
     /// - Throws: the consumer's error if it gave up (see ``fail(_:)``).
     public func push(_ source: AudioBuffer) throws {
+        if let inlineConsumer {
+            try inlineConsumer(source)
+            return
+        }
         var offset = 0
         repeat {
             condition.lock()
@@ -71,6 +90,7 @@ public final class BlockPipe: @unchecked Sendable {
     /// - Throws: what `body` throws (after failing the pipe so the producer stops), or the producer's
     ///   failure.
     public func drain(_ body: (AudioBuffer) throws -> Void) throws {
+        precondition(inlineConsumer == nil, "an inline pipe has nothing to drain")
         while true {
             condition.lock()
             while full.isEmpty && !closed && failure == nil { condition.wait() }
@@ -94,19 +114,32 @@ public final class BlockPipe: @unchecked Sendable {
     }
 }
 
-/// Runs `producer` on the calling thread and `consumer` on a new thread, connected by a ``BlockPipe``.
+/// Runs `producer` on the calling thread and feeds what it pushes to `consumer`, then calls `finish`.
 ///
+/// Threaded (the default), `consumer` and `finish` run on a new thread, connected to the producer by
+/// a ``BlockPipe`` of `depth` blocks of `capacity` frames (a push larger than `capacity` arrives as
+/// several blocks). Not threaded, the pipe is inline: `consumer` gets each pushed block itself, on
+/// the calling thread. Either way `consumer` sees the same samples in the same order.
 /// - Returns: after both have finished; rethrows the first error either side raised.
 public func runConnected(
-    channelCount: Int, capacity: Int, depth: Int = 4,
+    channelCount: Int, capacity: Int, depth: Int = 4, threaded: Bool = true,
     producer: (BlockPipe) throws -> Void,
-    consumer: @escaping @Sendable (BlockPipe) throws -> Void
+    consumer: @escaping @Sendable (AudioBuffer) throws -> Void,
+    finish: @escaping @Sendable () throws -> Void = {}
 ) throws {
+    guard threaded else {
+        try producer(BlockPipe(inline: consumer))
+        try finish()
+        return
+    }
     let pipe = BlockPipe(channelCount: channelCount, capacity: capacity, depth: depth)
     let done = DispatchSemaphore(value: 0)
     let consumerError = LockedBox<(any Error)?>(nil)
     let thread = Thread {
-        do { try consumer(pipe) } catch {
+        do {
+            try pipe.drain(consumer)
+            try finish()
+        } catch {
             consumerError.value = error
             pipe.fail(error)
         }
