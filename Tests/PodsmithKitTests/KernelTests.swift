@@ -161,20 +161,45 @@ import Testing
         }
     }
 
-    /// The loudness half fed in buffers of the given sizes, cycling.
+    /// The loudness half fed in buffers of the given sizes, cycling (straight to ``LoudnessBlocks``,
+    /// past the meter's staging, so that short buffers do go through the serial chains).
     static func blocks(_ planes: [[Float]], sampleRate: Double, bufferSizes: [Int]) -> LoudnessBlocks {
-        let meter = LoudnessMeter(format: AudioFormat(sampleRate: sampleRate, channelCount: planes.count),
-                                  options: LoudnessMeterOptions(measuresTruePeak: false))
+        let blocks = LoudnessBlocks(format: AudioFormat(sampleRate: sampleRate, channelCount: planes.count),
+                                    recordsSeries: false)
+        feed(planes, bufferSizes: bufferSizes) { blocks.process($0) }
+        return blocks
+    }
+
+    static func feed(_ planes: [[Float]], bufferSizes: [Int], to body: (AudioBuffer) -> Void) {
         let buffer = AudioBuffer(channelCount: planes.count, capacity: bufferSizes.max()!)
         var position = 0, k = 0
         while position < planes[0].count {
             let n = min(bufferSizes[k % bufferSizes.count], planes[0].count - position)
             k += 1
             buffer.fill(from: planes.map { Array($0[position..<(position + n)]) })
-            meter.processLoudness(buffer)
+            body(buffer)
             position += n
         }
-        return meter.blocks
+    }
+
+    /// A decoder hands the meter 1,152-frame MP3 frames, a pipeline 16,384-frame blocks: the meter
+    /// gathers them into spans so that they too run in the lanes, with the serial chains' figures.
+    @Test(arguments: [1, 2], [1_152, 16_384])
+    func meterGathersShortBuffersIntoSpans(channels: Int, bufferFrames: Int) throws {
+        let sampleRate = 44_100.0
+        let planes = Self.lowHeavyProgramme(channels: channels, seconds: 20.05, sampleRate: sampleRate)
+        let serial = Self.blocks(planes, sampleRate: sampleRate, bufferSizes: [4_409])
+        #expect(serial.chunkedStepCount == 0)
+        let meter = LoudnessMeter(format: AudioFormat(sampleRate: sampleRate, channelCount: channels))
+        Self.feed(planes, bufferSizes: [bufferFrames]) { meter.process($0) }
+        let result = meter.result()
+        #expect(meter.blocks.frameCount == serial.frameCount, "result() measured the frames still gathered")
+        #expect(meter.blocks.chunkedStepCount > serial.stepCount * 3 / 4, "the lanes ran for most steps")
+        let worst = Self.largestRelativeDifference(meter.blocks, serial)
+        #expect(worst <= Self.energyTolerance, "largest relative difference \(worst)")
+        let i = try #require(result.integratedLUFS)
+        let iSerial = try #require(Gating.integratedLoudness(blockEnergies: serial.blockEnergies))
+        #expect(abs(i - iSerial) <= 1e-10)
     }
 
     enum Feeding: String, CaseIterable, Sendable {

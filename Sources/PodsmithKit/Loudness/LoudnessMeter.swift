@@ -19,6 +19,13 @@ public final class LoudnessMeter: LoudnessMeasuring {
     public let options: LoudnessMeterOptions
     let blocks: LoudnessBlocks
     let peaks: TruePeakMeter
+    /// Short buffers wait here until a whole span (``preferredBlockFrames``) has gathered, so that
+    /// their steps too run in the time-chunked lanes: a decoder's 1,152-frame MP3 frames and a
+    /// pipeline's 16,384-frame blocks would otherwise all go through the serial chains (measured on
+    /// a 3-minute stereo episode normalized to MP3: K-weighting was 3.9 % of the CPU time, three
+    /// meters' worth, nearly all serial). Allocated at the first short buffer; a copy costs far less
+    /// than the filter it lets run in lanes.
+    private var staging: AudioBuffer?
 
     /// - Parameters:
     ///   - format: sample rate (8–192 kHz) and channel count (1–8) of the stream.
@@ -45,7 +52,30 @@ public final class LoudnessMeter: LoudnessMeasuring {
     /// Adds the buffer to the loudness half only. Together with ``processPeaks(_:)``, called for every
     /// buffer in order, this is the same as ``process(_:)``; the two may run on different threads.
     public func processLoudness(_ buffer: AudioBuffer) {
-        blocks.process(buffer)
+        if staging.map({ $0.frameCount == 0 }) ?? true, buffer.frameCount >= blocks.spanFrames {
+            blocks.process(buffer)
+            return
+        }
+        let staging = self.staging ?? AudioBuffer(channelCount: format.channelCount, capacity: blocks.spanFrames)
+        self.staging = staging
+        var offset = 0
+        while offset < buffer.frameCount {
+            let n = min(buffer.frameCount - offset, staging.capacity - staging.frameCount)
+            for c in 0..<format.channelCount {
+                (staging.baseAddress(ofChannel: c) + staging.frameCount)
+                    .update(from: buffer.baseAddress(ofChannel: c) + offset, count: n)
+            }
+            staging.frameCount += n
+            offset += n
+            if staging.frameCount == staging.capacity { flushStaged() }
+        }
+    }
+
+    /// Measures what waits in ``staging``.
+    private func flushStaged() {
+        guard let staging, staging.frameCount > 0 else { return }
+        blocks.process(staging)
+        staging.frameCount = 0
     }
 
     /// Adds the buffer to the peak half only (see ``processLoudness(_:)``).
@@ -57,7 +87,9 @@ public final class LoudnessMeter: LoudnessMeasuring {
         }
     }
 
+    /// The figures of everything added so far.
     public func result() -> LoudnessMeasurement {
+        flushStaged()
         func decibels(_ x: Float) -> Double? { x > 0 ? 20 * log10(Double(x)) : nil }
         func finite(_ x: Double?) -> Double? { x.flatMap { $0.isFinite ? $0 : nil } }
         let maxMomentary = blocks.blockEnergies.max().map(Gating.loudness(ofEnergy:))
