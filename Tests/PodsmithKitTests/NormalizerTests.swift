@@ -277,8 +277,8 @@ import Testing
         #expect(try #require(measured.truePeakDBTP) <= -1.0)
     }
 
-    /// The probe's excerpts take 5 % of the output, 2–10 s each: a fixed minute cost a 3-minute
-    /// episode a third of its encode.
+    /// The probe's excerpts take 2.5 % of the output, 2–10 s each, three under ten minutes and six
+    /// from then on: a fixed minute cost a 3-minute episode a third of its encode.
     @Test func codecProbeIsSizedToTheProgramme() {
         func probed(seconds: Double) -> (count: Int, seconds: Double) {
             let edit = EditPlan.identity(frameCount: Int64(seconds * 44_100), sampleRate: 44_100)
@@ -286,14 +286,40 @@ import Testing
             return (windows.count, Double(windows.reduce(0) { $0 + $1.count }) / 44_100)
         }
         let threeMinutes = probed(seconds: 180)
-        #expect(threeMinutes.count == 6 && abs(threeMinutes.seconds - 12) < 0.01, "\(threeMinutes)")
+        #expect(threeMinutes.count == 3 && abs(threeMinutes.seconds - 6) < 0.01, "\(threeMinutes)")
+        let nineMinutes = probed(seconds: 540)
+        #expect(nineMinutes.count == 3 && abs(nineMinutes.seconds - 13.5) < 0.01, "\(nineMinutes)")
         let twentyMinutes = probed(seconds: 1_200)
-        #expect(twentyMinutes.count == 6 && abs(twentyMinutes.seconds - 60) < 0.01, "\(twentyMinutes)")
+        #expect(twentyMinutes.count == 6 && abs(twentyMinutes.seconds - 30) < 0.01, "\(twentyMinutes)")
         let anHour = probed(seconds: 3_600)
         #expect(anHour.count == 6 && abs(anHour.seconds - 60) < 0.01, "\(anHour)")
         // Shorter than the excerpts together: probed whole.
-        let clip = probed(seconds: 10)
-        #expect(clip.count == 1 && abs(clip.seconds - 10) < 0.01, "\(clip)")
+        let clip = probed(seconds: 5)
+        #expect(clip.count == 1 && abs(clip.seconds - 5) < 0.01, "\(clip)")
+    }
+
+    /// One thread or three, the bytes written and the figures reported are the same: `season` runs
+    /// its episodes on one thread each.
+    @Test func singleThreadedRunWritesTheSameFileAsThePipelinedOne() throws {
+        let space = try Workspace()
+        let input = space.path("in.wav")
+        try Self.write(Self.speechLike(seconds: 20), sampleRate: 44_100, to: input)
+        var reports: [NormalizeReport] = []
+        var files: [Data] = []
+        for threading in [RenderThreading.pipelined, .singleThread] {
+            var options = NormalizeOptions()
+            options.threading = threading
+            let output = space.path("\(threading.rawValue).mp3")
+            reports.append(try Normalizer(options: options).run(inputPath: input, outputPath: output))
+            files.append(try Data(contentsOf: URL(fileURLWithPath: output)))
+        }
+        #expect(files[0].count > 100_000)
+        #expect(files[0] == files[1], "the two MP3s differ")
+        let figures = try reports.map { try #require($0.output) }
+        #expect(figures[0].integratedLUFS == figures[1].integratedLUFS)
+        #expect(figures[0].truePeakDBTP == figures[1].truePeakDBTP)
+        #expect(reports[0].gainDB == reports[1].gainDB && reports[0].passes == reports[1].passes)
+        #expect(abs(try #require(figures[1].integratedLUFS) - -16) <= 0.2)
     }
 }
 

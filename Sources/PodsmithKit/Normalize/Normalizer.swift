@@ -130,7 +130,8 @@ public struct Normalizer {
                                                                      forcesOneStream: oneStream)
                                        parallel = encoder as? ParallelMP3Encoder
                                        if options.verify, let mp3 = encoder as? any MP3ByteSource {
-                                           streaming = try StreamingMP3Verifier(encoder: mp3)
+                                           streaming = try StreamingMP3Verifier(
+                                               encoder: mp3, threaded: options.threading == .pipelined)
                                        }
                                        return encoder
                                    }, observer: observer, progress: progress)
@@ -291,7 +292,8 @@ public struct Normalizer {
         let probeFile = try AtomicOutputFile(finalPath: outputPath + ".probe")
         defer { probeFile.discard() }
         let encoder = try makeEncoder(path: probeFile.temporaryPath, sampleRate: plan.outputSampleRate,
-                                      channelCount: channels, metadata: EpisodeMetadata(genre: nil))
+                                      channelCount: channels, metadata: EpisodeMetadata(genre: nil),
+                                      forcesOneStream: true, mp3Quality: Self.probeMP3Quality)
         let uncodedMeter = LoudnessMeter(format: outFormat)
         let input = AudioBuffer(channelCount: format.channelCount, capacity: options.blockFrames)
         let slice = AudioBuffer(channelCount: channels, capacity: options.blockFrames)
@@ -359,6 +361,14 @@ public struct Normalizer {
         return (before - after, overshoot)
     }
 
+    /// LAME's algorithm quality for the codec probe's excerpts: 7, about half the CPU time of the
+    /// output's quality 3 (1.05 against 1.95 CPU-s for a 3-minute stereo episode at 128 kbit/s, `lame
+    /// -q 7` against `-q 3`). What the probe learns does not depend on it: LAME's loudness loss is a
+    /// level change set by the bitrate (decoded, a minute of speech, of music and of mono speech each
+    /// lost 0.40 LU at 64 kbit/s CBR, 0.44–0.45 at 128, 0.26 at 192 and none at VBR `-V 2`, the same
+    /// at `-q 7` as at `-q 3` to 0.01 LU; see ``CodecProbe`` for the probe's own figures).
+    static let probeMP3Quality = 7
+
     /// Extra room under the true-peak ceiling for Opus outputs, dB.
     public static let opusHeadroomDB = 0.5
 
@@ -380,7 +390,8 @@ public struct Normalizer {
         let analyser = try ProgrammeAnalyser(format: format, outputChannels: outChannels, silence: options.silence,
                                              recordSeries: options.recordsLoudnessSeries)
         let total = Double(format.frameCount ?? 0)
-        try runConnected(channelCount: format.channelCount, capacity: options.blockFrames, producer: { pipe in
+        try runConnected(channelCount: format.channelCount, capacity: options.blockFrames,
+                         threaded: options.threading == .pipelined, producer: { pipe in
             let buffer = AudioBuffer(channelCount: format.channelCount, capacity: options.blockFrames)
             var read: Int64 = 0
             while try reader.read(into: buffer) > 0 {
@@ -388,9 +399,7 @@ public struct Normalizer {
                 read += Int64(buffer.frameCount)
                 if total > 0 { try progress?(.analysing, min(1, Double(read) / total)) }
             }
-        }, consumer: { pipe in
-            try pipe.drain { try analyser.process($0) }
-        })
+        }, consumer: { try analyser.process($0) })
         let (input, programme, silence) = analyser.finish()
         let frameCount = input.frameCount
 
@@ -519,7 +528,8 @@ public struct Normalizer {
             try limiter.finish { try pipe.push($0) }
         }
 
-        try runConnected(channelCount: channels, capacity: options.blockFrames, producer: { pipe in
+        try runConnected(channelCount: channels, capacity: options.blockFrames,
+                         threaded: options.threading == .pipelined, producer: { pipe in
             let buffer = AudioBuffer(channelCount: format.channelCount, capacity: options.blockFrames)
             while try reader.read(into: buffer) > 0 {
                 consumed += Int64(buffer.frameCount)
@@ -532,19 +542,21 @@ public struct Normalizer {
             }
             try editor?.finish { try downstream($0, pipe) }
             try flushAfterEditor(pipe)
-        }, consumer: { pipe in
-            try pipe.drain { block in
-                watcher.value?.render(block)
-                try encoder.value.write(block)
-            }
+        }, consumer: { block in
+            watcher.value?.render(block)
+            try encoder.value.write(block)
+        }, finish: {
             try encoder.value.finish()
         })
         return limiter.statistics
     }
 
     /// The encoder for the requested format.
+    /// - Parameter mp3Quality: LAME's algorithm quality, for the codec probe (the output always uses
+    ///   ``MP3EncoderOptions``' default).
     func makeEncoder(path: String, sampleRate: Double, channelCount: Int,
-                     metadata: EpisodeMetadata, forcesOneStream: Bool = false) throws -> any AudioEncoder {
+                     metadata: EpisodeMetadata, forcesOneStream: Bool = false,
+                     mp3Quality: Int = MP3EncoderOptions().quality) throws -> any AudioEncoder {
         let settings = options.encoder
         switch settings.format {
         case .mp3 where settings.encodeThreads > 1 && !forcesOneStream:
@@ -554,7 +566,7 @@ public struct Normalizer {
         case .mp3:
             return try MP3Encoder(path: path, sampleRate: sampleRate, channelCount: channelCount, metadata: metadata,
                                   options: MP3EncoderOptions(bitrateKbps: settings.bitrateKbps,
-                                                             vbrQuality: settings.vbrQuality))
+                                                             vbrQuality: settings.vbrQuality, quality: mp3Quality))
         case .opus:
             return try OpusEncoder(path: path, sampleRate: sampleRate, channelCount: channelCount, metadata: metadata,
                                    options: OpusEncoderOptions(bitrateKbps: settings.bitrateKbps))
@@ -603,30 +615,37 @@ final class MeterSink: AudioEncoder, @unchecked Sendable {
     }
 }
 
-/// Where the codec probe samples the programme: six excerpts spread evenly over the output, in input
+/// Where the codec probe samples the programme: excerpts spread evenly over the output, in input
 /// frames, each inside one kept region of the edit (so no cut or crossfade falls inside an excerpt and
 /// each can be rendered on its own).
 ///
 /// The probe's cost is an encode of its excerpts, so it is sized to the programme: together the
-/// excerpts are 5 % of the output, each at least 2 s and at most 10 s (12 s for a 3-minute episode,
-/// a minute for an hour). A second render pass, which the probe exists to avoid, costs a whole
-/// encode; a fixed minute of probing cost a 3-minute episode a third of its encode. Measured on 14
-/// generated 3-minute speech-and-music episodes (`Benchmarks/compare`'s season), six 2 s excerpts
-/// put the codec's loss within 0.003 LU of six 10 s excerpts (0.444–0.446 LU at 128 kbit/s) and
-/// every output landed in one pass, at the same loudness to 0.01 LU. A programme shorter than the
-/// excerpts together is probed whole.
+/// excerpts are 2.5 % of the output, three of them under ten minutes and six from then on, each at
+/// least 2 s and at most 10 s (6 s for a 3-minute episode, 15 s at ten minutes, a minute from 40
+/// minutes on). A second render pass, which the probe exists to avoid, costs a whole encode. What it
+/// measures hardly depends on where it listens: LAME's loss at a constant bitrate is mostly a level
+/// change (see ``Normalizer/probeMP3Quality``). Measured through the probe on ten of the season
+/// benchmark's 3-minute episodes and SampleAudio's seven files, against six 10 s excerpts at quality
+/// 3 (0.43–0.45 LU at 128 kbit/s): three 2 s excerpts at quality 3 were within 0.008 LU on every
+/// file, at quality 7 within 0.023 LU; six 2 s excerpts were 0.043 LU off on one episode, six 1 s
+/// ones 0.081. With three 2 s excerpts at quality 7 every output landed in one pass, within 0.04 LU
+/// of the target. A programme shorter than the excerpts together is probed whole.
 struct CodecProbe: Sendable {
     let windows: [Range<Int64>]
 
+    /// Excerpts for an output of `outputSeconds`: three under ten minutes, six from then on.
+    static func excerptCount(outputSeconds: Double) -> Int { outputSeconds < 600 ? 3 : 6 }
+
     /// Seconds per excerpt for an output of `outputSeconds`: ``fraction`` of it over `count`
     /// excerpts, clamped to `minimumSeconds...maximumSeconds`.
-    static func excerptSeconds(outputSeconds: Double, count: Int, fraction: Double = 0.05,
+    static func excerptSeconds(outputSeconds: Double, count: Int, fraction: Double = 0.025,
                                minimumSeconds: Double = 2, maximumSeconds: Double = 10) -> Double {
         min(maximumSeconds, max(minimumSeconds, outputSeconds * fraction / Double(count)))
     }
 
-    init(edit: EditPlan, count: Int = 6) {
+    init(edit: EditPlan) {
         let outputSeconds = Double(edit.outputFrameCount) / edit.sampleRate
+        let count = Self.excerptCount(outputSeconds: outputSeconds)
         self.init(edit: edit, count: count, seconds: Self.excerptSeconds(outputSeconds: outputSeconds, count: count))
     }
 
@@ -681,6 +700,9 @@ extension ParallelMP3Encoder: MP3ByteSource {}
 /// write succeeded), and the decoder drops and trims what a gapless decode of the finished file drops
 /// and trims, so the figures are those of the file as written. If the stream decoder fails (it should
 /// not), ``finish()`` returns `nil` and the caller decodes the file instead.
+///
+/// Not threaded, the tap decodes and measures the bytes itself, on the encoder's thread, with no
+/// ring (see ``RenderThreading/singleThread``).
 final class StreamingMP3Verifier: @unchecked Sendable {
     private let decoder: MP3StreamDecoder
     private let meter: LoudnessMeter
@@ -694,14 +716,21 @@ final class StreamingMP3Verifier: @unchecked Sendable {
     private let condition = NSCondition()
     private let done = DispatchSemaphore(value: 0)
 
-    /// Attaches to `encoder` (sets its byte tap) and starts the decoding thread.
+    private let threaded: Bool
+
+    /// Attaches to `encoder` (sets its byte tap) and, when `threaded`, starts the decoding thread.
     /// - Parameter ringBytes: bytes buffered between the threads; at 128 kbit/s 1 MB is a minute of audio.
-    init(encoder: any MP3ByteSource, ringBytes: Int = 1 << 20) throws {
+    init(encoder: any MP3ByteSource, threaded: Bool = true, ringBytes: Int = 1 << 20) throws {
         decoder = try MP3StreamDecoder(sampleRate: encoder.sampleRate, channelCount: encoder.channelCount,
                                        leadingFrames: encoder.streamLeadingFrames)
         meter = LoudnessMeter(format: AudioFormat(sampleRate: Double(encoder.sampleRate), channelCount: encoder.channelCount))
-        capacity = ringBytes
-        ring = .allocate(byteCount: ringBytes, alignment: 16)
+        self.threaded = threaded
+        capacity = threaded ? ringBytes : 0
+        ring = .allocate(byteCount: capacity, alignment: 16)
+        guard threaded else {
+            encoder.byteTap = { bytes, frames in self.decodeInline(bytes, encodedFrames: frames) }
+            return
+        }
         encoder.byteTap = { bytes, frames in self.append(bytes, encodedFrames: frames) }
         let thread = Thread { [self] in
             run()
@@ -712,6 +741,17 @@ final class StreamingMP3Verifier: @unchecked Sendable {
     }
 
     deinit { ring.deallocate() }
+
+    /// Encoder's thread, not threaded: decodes and measures the bytes at once.
+    private func decodeInline(_ bytes: UnsafeRawBufferPointer, encodedFrames: Int64) {
+        guard !failed else { return }
+        decoder.frameLimit = encodedFrames
+        do {
+            try decoder.feed(bytes) { meter.process($0) }
+        } catch {
+            failed = true
+        }
+    }
 
     /// Encoder's thread: copies the bytes into the ring (waits while it is full).
     private func append(_ bytes: UnsafeRawBufferPointer, encodedFrames: Int64) {
@@ -767,6 +807,12 @@ final class StreamingMP3Verifier: @unchecked Sendable {
     /// After the encoder's ``MP3Encoder/finish()`` (or after it failed): waits for the decoding thread
     /// and returns the written file's figures, or `nil` if the stream could not be decoded.
     func finish() -> LoudnessMeasurement? {
+        guard threaded else {
+            if !failed {
+                do { try decoder.finish { meter.process($0) } } catch { failed = true }
+            }
+            return failed ? nil : meter.result()
+        }
         condition.lock()
         closed = true
         condition.broadcast()

@@ -15,10 +15,15 @@ public struct NormalizingEpisodeProcessor: EpisodeProcessor {
     public var verify: Bool
     /// Whose requirements the outputs are linted against. Default Apple Podcasts.
     public var platform: Platform
+    /// Threads per episode. Default ``RenderThreading/singleThread``: the season runs one episode per
+    /// job, so `--jobs N` keeps N cores busy, no more (as `make -j N` does), and no episode pays for
+    /// hand-offs between threads that would only compete with the other jobs for the same cores.
+    public var threading: RenderThreading
 
-    public init(verify: Bool = true, platform: Platform = .apple) {
+    public init(verify: Bool = true, platform: Platform = .apple, threading: RenderThreading = .singleThread) {
         self.verify = verify
         self.platform = platform
+        self.threading = threading
     }
 
     public var version: String { "podsmith \(PodsmithVersion.string), verify \(verify), lint \(platform.rawValue)" }
@@ -111,7 +116,7 @@ public struct NormalizingEpisodeProcessor: EpisodeProcessor {
         silence.maxPauseSeconds = job.maxPauseSeconds
         return NormalizeOptions(target: job.target, silence: silence, encoder: encoder, metadata: metadata,
                                 chapters: try meta.chaptersPath.map { try ChapterList.load(path: $0) },
-                                verify: verify, recordsLoudnessSeries: true)
+                                verify: verify, recordsLoudnessSeries: true, threading: threading)
     }
 
     /// The episode's loudness plot, on the input's timeline.
