@@ -43,7 +43,7 @@ extension Podsmith {
         @Option(name: .shortAndLong, help: ArgumentHelp("Output folder (created if needed).", valueName: "outdir"))
         var output: String
 
-        @Option(help: "Episodes processed at once (default: the number of cores).")
+        @Option(help: "Episodes processed at once, one thread each: the cores kept busy (default: the number of cores).")
         var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
         @Flag(help: "Redo every episode, even those that are up to date.")
