@@ -37,8 +37,8 @@ import Testing
             let id = UUID().uuidString
             stdoutPath = folder + "/run-\(id).out"
             stderrPath = folder + "/run-\(id).err"
-            FileManager.default.createFile(atPath: stdoutPath, contents: nil)
-            FileManager.default.createFile(atPath: stderrPath, contents: nil)
+            _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+            _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
             process.executableURL = CommandRunner.binary
             process.arguments = arguments
             process.environment = ScaleOutTests.cleanEnvironment(environment)
@@ -78,7 +78,7 @@ import Testing
     static func allFiles(_ folder: String) -> [String] {
         (FileManager.default.enumerator(atPath: folder)?.allObjects as? [String] ?? []).filter {
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: folder + "/" + $0, isDirectory: &isDirectory)
+            _ = FileManager.default.fileExists(atPath: folder + "/" + $0, isDirectory: &isDirectory)
             return !isDirectory.boolValue
         }
     }
