@@ -118,24 +118,15 @@ public final class MP3Encoder: AudioEncoder {
         }
     }
 
-    /// Creates (truncates) `path` and writes the provisional ID3 tag.
-    /// - Parameters:
-    ///   - sampleRate: 44100 or 48000.
-    ///   - channelCount: 1 or 2.
-    /// - Throws: ``PodsmithError/unsupportedAudio(path:reason:)`` for another rate or channel count,
-    ///   ``PodsmithError/usage(_:)`` for bitrates/qualities LAME refuses,
-    ///   ``PodsmithError/outputNotWritable(path:reason:)`` if the file cannot be created.
-    public init(path: String, sampleRate: Double, channelCount: Int, metadata: EpisodeMetadata = EpisodeMetadata(),
-                options: MP3EncoderOptions = MP3EncoderOptions()) throws {
-        try Self.validate(path: path, sampleRate: sampleRate, channelCount: channelCount, options: options)
-        let kbps = options.effectiveBitrateKbps(channelCount: channelCount)
-        self.path = path
-        self.sampleRate = Int(sampleRate)
-        self.channelCount = channelCount
-        self.options = options
-        self.metadata = metadata
-
+    /// A LAME instance configured for `options`: the one configuration of ``MP3Encoder`` and of every
+    /// ``LAMESegmentEncoder``, whose segments must match a one-stream encode frame for frame (same
+    /// delay, same frames over the same samples).
+    /// - Parameter writesTagFrame: whether LAME writes its provisional Xing/LAME tag frame first.
+    /// - Throws: ``PodsmithError/usage(_:)`` when LAME refuses the settings.
+    static func configuredLAME(sampleRate: Int, channelCount: Int, options: MP3EncoderOptions,
+                               writesTagFrame: Bool) throws -> OpaquePointer {
         guard let lame = lame_init() else { throw PodsmithError.internalError("lame_init failed (out of memory?)") }
+        let kbps = options.effectiveBitrateKbps(channelCount: channelCount)
         lame_set_in_samplerate(lame, Int32(sampleRate))
         lame_set_out_samplerate(lame, Int32(sampleRate))
         lame_set_num_channels(lame, Int32(channelCount))
@@ -149,11 +140,32 @@ public final class MP3Encoder: AudioEncoder {
             lame_set_brate(lame, Int32(kbps))
         }
         lame_set_write_id3tag_automatic(lame, 0)
-        lame_set_bWriteVbrTag(lame, 1)
+        lame_set_bWriteVbrTag(lame, writesTagFrame ? 1 : 0)
         guard lame_init_params(lame) >= 0 else {
             lame_close(lame)
-            throw PodsmithError.usage("LAME refused the settings (\(kbps) kbit/s, \(Int(sampleRate)) Hz, \(channelCount) ch)")
+            throw PodsmithError.usage("LAME refused the settings (\(kbps) kbit/s, \(sampleRate) Hz, \(channelCount) ch)")
         }
+        return lame
+    }
+
+    /// Creates (truncates) `path` and writes the provisional ID3 tag.
+    /// - Parameters:
+    ///   - sampleRate: 44100 or 48000.
+    ///   - channelCount: 1 or 2.
+    /// - Throws: ``PodsmithError/unsupportedAudio(path:reason:)`` for another rate or channel count,
+    ///   ``PodsmithError/usage(_:)`` for bitrates/qualities LAME refuses,
+    ///   ``PodsmithError/outputNotWritable(path:reason:)`` if the file cannot be created.
+    public init(path: String, sampleRate: Double, channelCount: Int, metadata: EpisodeMetadata = EpisodeMetadata(),
+                options: MP3EncoderOptions = MP3EncoderOptions()) throws {
+        try Self.validate(path: path, sampleRate: sampleRate, channelCount: channelCount, options: options)
+        self.path = path
+        self.sampleRate = Int(sampleRate)
+        self.channelCount = channelCount
+        self.options = options
+        self.metadata = metadata
+
+        let lame = try Self.configuredLAME(sampleRate: Int(sampleRate), channelCount: channelCount, options: options,
+                                           writesTagFrame: true)
         self.lame = lame
         mp3BufferSize = 7200 + 65_536 * 5 / 4
         mp3Buffer = .allocate(capacity: mp3BufferSize)
@@ -230,9 +242,10 @@ public final class MP3Encoder: AudioEncoder {
 
 /// One LAME instance that encodes into memory: a segment of a ``ParallelMP3Encoder``'s output.
 ///
-/// Configured exactly as ``MP3Encoder`` configures LAME (same rate, mode, quality, bitrate), so that
-/// every instance has the same encoder delay and its frame `m` covers the same input samples, relative
-/// to its own first sample, as frame `m` of any other. Only the first segment asks LAME for the
+/// Configured by ``MP3Encoder/configuredLAME(sampleRate:channelCount:options:writesTagFrame:)``, as
+/// ``MP3Encoder`` is (same rate, mode, quality, bitrate), so that every instance has the same encoder
+/// delay and its frame `m` covers the same input samples, relative to its own first sample, as frame
+/// `m` of any other. Only the first segment asks LAME for the
 /// provisional tag frame (`writesTagFrame`); the others start with their first audio frame.
 final class LAMESegmentEncoder {
     /// Everything LAME has output so far.
@@ -245,22 +258,8 @@ final class LAMESegmentEncoder {
 
     /// - Throws: ``PodsmithError/usage(_:)`` when LAME refuses the settings.
     init(sampleRate: Int, channelCount: Int, options: MP3EncoderOptions, writesTagFrame: Bool) throws {
-        guard let lame = lame_init() else { throw PodsmithError.internalError("lame_init failed (out of memory?)") }
-        let kbps = options.effectiveBitrateKbps(channelCount: channelCount)
-        lame_set_in_samplerate(lame, Int32(sampleRate))
-        lame_set_out_samplerate(lame, Int32(sampleRate))
-        lame_set_num_channels(lame, Int32(channelCount))
-        lame_set_mode(lame, channelCount == 1 ? MONO : JOINT_STEREO)
-        lame_set_quality(lame, Int32(options.quality))
-        lame_set_VBR(lame, vbr_off)
-        lame_set_brate(lame, Int32(kbps))
-        lame_set_write_id3tag_automatic(lame, 0)
-        lame_set_bWriteVbrTag(lame, writesTagFrame ? 1 : 0)
-        guard lame_init_params(lame) >= 0 else {
-            lame_close(lame)
-            throw PodsmithError.usage("LAME refused the settings (\(kbps) kbit/s, \(sampleRate) Hz, \(channelCount) ch)")
-        }
-        self.lame = lame
+        self.lame = try MP3Encoder.configuredLAME(sampleRate: sampleRate, channelCount: channelCount,
+                                                  options: options, writesTagFrame: writesTagFrame)
         self.channelCount = channelCount
         scratchSize = 7200 + 16_384 * 5 / 4
         scratch = .allocate(capacity: scratchSize)
