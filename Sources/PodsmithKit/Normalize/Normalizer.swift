@@ -753,15 +753,22 @@ final class StreamingMP3Verifier: @unchecked Sendable {
 
     deinit { ring.deallocate() }
 
+    /// Decodes and measures `bytes`; `encodedFrames` is how many frames the encoder had taken when it
+    /// wrote them (the decoder trims to it).
+    private func decode(_ bytes: UnsafeRawBufferPointer, encodedFrames: Int64) throws {
+        decoder.frameLimit = encodedFrames
+        try decoder.feed(bytes) { meter.process($0) }
+    }
+
+    /// Decodes and measures what the decoder still holds; marks the verification failed if it cannot.
+    private func finishDecoding() {
+        do { try decoder.finish { meter.process($0) } } catch { failed = true }
+    }
+
     /// Encoder's thread, not threaded: decodes and measures the bytes at once.
     private func decodeInline(_ bytes: UnsafeRawBufferPointer, encodedFrames: Int64) {
         guard !failed else { return }
-        decoder.frameLimit = encodedFrames
-        do {
-            try decoder.feed(bytes) { meter.process($0) }
-        } catch {
-            failed = true
-        }
+        do { try decode(bytes, encodedFrames: encodedFrames) } catch { failed = true }
     }
 
     /// Encoder's thread: copies the bytes into the ring (waits while it is full).
@@ -792,14 +799,13 @@ final class StreamingMP3Verifier: @unchecked Sendable {
             while count == 0 && !closed { condition.wait() }
             if count == 0 && closed {
                 condition.unlock()
-                do { try decoder.finish { meter.process($0) } } catch { failed = true }
+                finishDecoding()
                 return
             }
-            let start = head, n = min(count, capacity - head)
-            decoder.frameLimit = frameLimit
+            let start = head, n = min(count, capacity - head), limit = frameLimit
             condition.unlock()
             do {
-                try decoder.feed(UnsafeRawBufferPointer(start: ring + start, count: n)) { meter.process($0) }
+                try decode(UnsafeRawBufferPointer(start: ring + start, count: n), encodedFrames: limit)
             } catch {
                 condition.lock()
                 failed = true
@@ -819,9 +825,7 @@ final class StreamingMP3Verifier: @unchecked Sendable {
     /// and returns the written file's figures, or `nil` if the stream could not be decoded.
     func finish() -> LoudnessMeasurement? {
         guard threaded else {
-            if !failed {
-                do { try decoder.finish { meter.process($0) } } catch { failed = true }
-            }
+            if !failed { finishDecoding() }
             return failed ? nil : meter.result()
         }
         condition.lock()
