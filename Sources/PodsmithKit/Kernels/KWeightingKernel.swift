@@ -7,7 +7,10 @@
 /// ``simdPair(_:_:count:filter:state:)`` two channels in a `SIMD2<Double>`.
 /// ``scalar(_:count:filter:state:)`` is the one-chain reference twin of both (also used for an odd
 /// channel out). On identical input all three produce bit-identical results, lane for lane, because
-/// they perform the same `Double` operations in the same order.
+/// they perform the same `Double` operations in the same order. The two SIMD kernels (and their
+/// state types) are written out per vector width on purpose rather than generic over `SIMD`: generic
+/// SIMD helpers kept branches after specialisation in the notes' measurements, concrete ones compiled
+/// clean.
 ///
 /// The RLB high-pass numerator is exactly `1, −2, 1` (``KWeightingFilter``), so the kernels add the
 /// shelf output instead of multiplying it by `b0 = 1` and `b2 = 1`. Multiplying by 1 is exact, so
