@@ -1,4 +1,9 @@
 import CFLAC
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Options for ``FLACEncoder``, with their defaults.
 public struct FLACEncoderOptions: Sendable, Equatable {
@@ -96,12 +101,17 @@ public final class FLACEncoder: AudioEncoder {
         for (i, block) in blocks.enumerated() { blockPointers!.advanced(by: i).initialize(to: block) }
         let ok = FLAC__stream_encoder_set_metadata(encoder, blockPointers, UInt32(blocks.count))
         guard ok != 0 else { throw PodsmithError.internalError("libFLAC refused the metadata blocks") }
-        let status = FLAC__stream_encoder_init_file(encoder, path, nil, nil)
+        // Opened here, under the temporaries' lock (an interrupt cannot remove the file and then see
+        // libFLAC recreate it); "w+b" as libFLAC's own init_file, which seeks back to rewrite STREAMINFO.
+        // libFLAC owns the FILE from init on and closes it when it finishes.
+        let fd = TemporaryFiles.shared.openForWriting(path, flags: O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC)
+        guard fd >= 0, let file = fdopen(fd, "w+b") else {
+            let reason = String(cString: strerror(errno))
+            if fd >= 0 { close(fd) }
+            throw PodsmithError.outputNotWritable(path: path, reason: reason)
+        }
+        let status = FLAC__stream_encoder_init_FILE(encoder, file, nil, nil)
         guard status == FLAC__STREAM_ENCODER_INIT_STATUS_OK else {
-            if status == FLAC__STREAM_ENCODER_INIT_STATUS_ENCODER_ERROR {
-                // The file could not be opened (the only I/O step of init_file).
-                throw PodsmithError.outputNotWritable(path: path, reason: String(cString: FLAC__stream_encoder_get_resolved_state_string(encoder)))
-            }
             throw PodsmithError.encoderFailed(
                 path: path, reason: "libFLAC init: " + String(cString: podsmith_flac_init_status_string(status)))
         }

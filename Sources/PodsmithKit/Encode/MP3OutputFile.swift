@@ -23,7 +23,8 @@ final class MP3OutputFile {
     init(path: String, metadata: EpisodeMetadata, encoderLibrary: String, tagPaddingBytes: Int) throws {
         self.path = path
         self.tagPaddingBytes = tagPaddingBytes
-        let fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        // Under the temporaries' lock: an interrupt cannot remove this file and then see it recreated.
+        let fd = TemporaryFiles.shared.openForWriting(path, flags: O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC)
         guard fd >= 0 else {
             throw PodsmithError.outputNotWritable(path: path, reason: String(cString: strerror(errno)))
         }

@@ -1,4 +1,9 @@
 import COpusEnc
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Options for ``OpusEncoder``, with their defaults.
 public struct OpusEncoderOptions: Sendable, Equatable {
@@ -88,10 +93,23 @@ public final class OpusEncoder: AudioEncoder {
         }
         var error: Int32 = 0
         let family: Int32 = channelCount <= 2 ? 0 : 1
-        guard let encoder = ope_encoder_create_file(path, comments, Int32(sampleRate), Int32(channelCount), family, &error) else {
-            let reason = String(cString: ope_strerror(error))
-            if error == OPE_CANNOT_OPEN { throw PodsmithError.outputNotWritable(path: path, reason: reason) }
-            throw PodsmithError.encoderFailed(path: path, reason: "libopusenc: \(reason)")
+        // The file is opened here, under the temporaries' lock (an interrupt cannot remove it and then
+        // see libopusenc recreate it), and handed to libopusenc as callbacks; its close callback closes it.
+        let fd = TemporaryFiles.shared.openForWriting(path, flags: O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC)
+        guard fd >= 0, let file = fdopen(fd, "wb") else {
+            let reason = String(cString: strerror(errno))
+            if fd >= 0 { close(fd) }
+            throw PodsmithError.outputNotWritable(path: path, reason: reason)
+        }
+        var callbacks = OpusEncCallbacks(
+            write: { user, bytes, count in
+                fwrite(bytes, 1, Int(count), user!.assumingMemoryBound(to: FILE.self)) == Int(count) ? 0 : 1
+            },
+            close: { user in fclose(user!.assumingMemoryBound(to: FILE.self)) == 0 ? 0 : 1 })
+        guard let encoder = ope_encoder_create_callbacks(&callbacks, file, comments, Int32(sampleRate),
+                                                         Int32(channelCount), family, &error) else {
+            fclose(file)
+            throw PodsmithError.encoderFailed(path: path, reason: "libopusenc: " + String(cString: ope_strerror(error)))
         }
         self.encoder = encoder
         guard podsmith_ope_set_bitrate(encoder, Int32(kbps * 1000)) == OPE_OK,

@@ -42,14 +42,35 @@ public final class AtomicOutputFile: @unchecked Sendable {
         if stat(finalPath, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
             throw PodsmithError.outputNotWritable(path: finalPath, reason: "a folder has that name")
         }
-        TemporaryFiles.shared.register(temporaryPath)
-        let fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let fd = TemporaryFiles.shared.create(temporaryPath)
         if fd < 0 {
-            let reason = String(cString: strerror(errno))
-            TemporaryFiles.shared.unregister(temporaryPath)
-            throw PodsmithError.outputNotWritable(path: finalPath, reason: reason)
+            throw PodsmithError.outputNotWritable(path: finalPath, reason: String(cString: strerror(errno)))
         }
         close(fd)
+    }
+
+    /// Replaces the temporary's contents with `data` (for sidecars written in one piece).
+    ///
+    /// Opens the temporary through ``TemporaryFiles/openForWriting(_:flags:)`` without `O_CREAT`: if an
+    /// interrupt has already removed it, this fails instead of bringing it back.
+    /// - Throws: ``PodsmithError/outputNotWritable(path:reason:)``.
+    public func write(_ data: Data) throws {
+        let fd = TemporaryFiles.shared.openForWriting(temporaryPath, flags: O_WRONLY | O_TRUNC | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw PodsmithError.outputNotWritable(path: finalPath, reason: String(cString: strerror(errno)))
+        }
+        defer { close(fd) }
+        try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            var offset = 0
+            while offset < bytes.count {
+                let n = pwrite(fd, bytes.baseAddress! + offset, bytes.count - offset, off_t(offset))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw PodsmithError.outputNotWritable(path: finalPath, reason: String(cString: strerror(errno)))
+                }
+                offset += n
+            }
+        }
     }
 
     deinit {
@@ -106,27 +127,59 @@ public final class AtomicOutputFile: @unchecked Sendable {
 }
 
 /// The temporaries this process has open, removed if the process is interrupted.
+///
+/// Interruption races with the threads still writing: a temporary created, or opened with `O_CREAT`,
+/// after the handler removed the registered ones would outlive the process. So every file that may be a
+/// temporary is created or opened for writing *under this registry's lock* (``create(_:)``,
+/// ``openForWriting(_:flags:)``), and ``close()`` removes the temporaries and refuses further opens in
+/// the same locked step: an open either happened before (its file is registered and removed) or fails
+/// with `ECANCELED`.
 public final class TemporaryFiles: @unchecked Sendable {
     public static let shared = TemporaryFiles()
     private let lock = NSLock()
     private var paths = Set<String>()
+    private var closed = false
     private var sources: [DispatchSourceSignal] = []
     private var interruptHandlers: [@Sendable (Int32) -> Void] = []
 
-    func register(_ path: String) { lock.withLock { _ = paths.insert(path) } }
+    public init() {}
+
     func unregister(_ path: String) { lock.withLock { _ = paths.remove(path) } }
 
     /// Paths currently registered (for tests).
     public var registered: Set<String> { lock.withLock { paths } }
 
-    /// Removes every registered temporary.
-    public func removeAll() {
-        let current = lock.withLock { () -> Set<String> in
-            let copy = paths
-            paths.removeAll()
-            return copy
+    /// Creates (truncates) the temporary `path` and registers it, in one step under the lock.
+    /// - Returns: the open descriptor, or -1 with `errno` set (`ECANCELED` once closed).
+    public func create(_ path: String) -> Int32 {
+        lock.withLock {
+            guard !closed else { errno = ECANCELED; return -1 }
+            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            if fd >= 0 { paths.insert(path) }
+            return fd
         }
-        for path in current { unlink(path) }
+    }
+
+    /// Opens `path` for writing with `flags` (mode 0644 if it creates), under the lock.
+    ///
+    /// Writers that open a temporary by its name (libsndfile, the MP3 file) go through here, so that an
+    /// open racing an interrupt cannot recreate a temporary the interrupt has just removed.
+    /// - Returns: the open descriptor, or -1 with `errno` set (`ECANCELED` once closed).
+    public func openForWriting(_ path: String, flags: Int32) -> Int32 {
+        lock.withLock {
+            guard !closed else { errno = ECANCELED; return -1 }
+            return open(path, flags, 0o644)
+        }
+    }
+
+    /// Removes every registered temporary and refuses any further ``create(_:)`` or
+    /// ``openForWriting(_:flags:)``: what the interrupt handler does before it exits.
+    public func close() {
+        lock.withLock {
+            closed = true
+            for path in paths { unlink(path) }
+            paths.removeAll()
+        }
     }
 
     /// Adds code to run (on a background queue) when SIGINT or SIGTERM arrives, before the
@@ -147,7 +200,7 @@ public final class TemporaryFiles: @unchecked Sendable {
                 source.setEventHandler { [unowned self] in
                     let handlers = self.lock.withLock { self.interruptHandlers }
                     for handler in handlers { handler(sig) }
-                    self.removeAll()
+                    self.close()
                     _exit(128 + sig)
                 }
                 source.resume()

@@ -112,7 +112,8 @@ public final class SoundFileWriter: AudioEncoder {
                 reason: "libsndfile cannot write \(options.container.rawValue) (\(options.encoding.rawValue)) at \(format)")
         }
 
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        // Under the temporaries' lock: an interrupt cannot remove this file and then see it recreated.
+        let fd = TemporaryFiles.shared.openForWriting(path, flags: O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC)
         if fd < 0 {
             throw PodsmithError.outputNotWritable(path: path, reason: String(cString: strerror(errno)))
         }

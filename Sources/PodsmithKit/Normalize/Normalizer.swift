@@ -202,7 +202,7 @@ public struct Normalizer {
             let sidecar = Self.chaptersSidecarPath(for: outputPath)
             let file = try AtomicOutputFile(finalPath: sidecar)
             do {
-                try chapters.write(to: file.temporaryPath)
+                try file.write(chapters.jsonData())
                 try file.commit()
             } catch {
                 file.discard()

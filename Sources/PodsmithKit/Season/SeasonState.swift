@@ -194,10 +194,10 @@ public final class SeasonStateStore: Sendable {
     static func writeAtomically(_ data: Data, to path: String) throws {
         let output = try AtomicOutputFile(finalPath: path)
         do {
-            try data.write(to: URL(fileURLWithPath: output.temporaryPath))
+            try output.write(data)
         } catch {
             output.discard()
-            throw PodsmithError.outputNotWritable(path: path, reason: error.localizedDescription)
+            throw error
         }
         try output.commit()
     }
