@@ -111,7 +111,7 @@ extension Podsmith {
                 throw ExitCode(ErrorReporting.report(error, file: output))
             }
             for outcome in summary.episodes where outcome.status == .failed {
-                ErrorReporting.printError("\(outcome.identity): \(outcome.message ?? "failed")")
+                ErrorReporting.printError(outcome.failureLine)
             }
             if selector == nil {
                 try publish(plan, afterRun: summary)

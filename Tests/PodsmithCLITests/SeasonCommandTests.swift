@@ -171,6 +171,9 @@ import Testing
         let result = try CommandRunner.run(["season", fixture.manifest, "-o", fixture.out, "--quiet"])
         #expect(result.status == 1)
         #expect(result.errorLines.count == 1 && result.errorLines[0].contains("broken"), "\(result.stderr)")
+        // One line that names the file once: `podsmith: …/raw/broken.wav: not a readable audio file…`.
+        #expect(result.errorLines.first?.components(separatedBy: "broken.wav").count == 2, "\(result.stderr)")
+        #expect(result.errorLines.first?.contains("not a readable audio file") == true)
         let files = try FileManager.default.contentsOfDirectory(atPath: fixture.out)
         #expect(files.contains("ep01.mp3") && files.contains("ep02.mp3") && !files.contains("broken.mp3"))
         // The season files still cover what succeeded; the report lists the failure.

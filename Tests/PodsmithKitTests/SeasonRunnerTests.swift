@@ -341,4 +341,21 @@ final class Counter: @unchecked Sendable {
         #expect(fields.map(\.1) == [.string("failed"), .string("processed"), .string("processed")])
         #expect(summary.headline == "3 episodes: 2 processed, 1 failed")
     }
+
+    @Test func failureLineNamesTheEpisodeOnce() {
+        func line(_ identity: String, _ message: String?) -> String {
+            EpisodeOutcome(identity: identity, stem: "x", title: "x", index: 0, status: .failed, message: message).failureLine
+        }
+        // A message that starts with the input's path stands alone…
+        #expect(line("raw/ep03.wav", "/show/raw/ep03.wav: not a readable audio file")
+                == "/show/raw/ep03.wav: not a readable audio file")
+        #expect(line("ep03.wav", "ep03.wav: is empty (0 bytes), not an audio file")
+                == "ep03.wav: is empty (0 bytes), not an audio file")
+        // …any other is prefixed with the identity, including one about a file that merely ends alike.
+        #expect(line("ep03.wav", "/out/ep03.mp3: cannot write output: No space left on device")
+                == "ep03.wav: /out/ep03.mp3: cannot write output: No space left on device")
+        #expect(line("p03.wav", "/show/ep03.wav: not a readable audio file")
+                == "p03.wav: /show/ep03.wav: not a readable audio file")
+        #expect(line("ep03.wav", nil) == "ep03.wav: failed")
+    }
 }

@@ -41,6 +41,18 @@ public struct EpisodeOutcome: Sendable, Equatable, Codable {
         self.message = message
         self.result = result
     }
+
+    /// The one line that reports a failed episode on stderr, naming it once: most failures already
+    /// begin with the input's path (`/show/ep03.wav: not a readable audio file`), which then stands
+    /// alone; any other message is prefixed with the episode's identity.
+    public var failureLine: String {
+        let text = message ?? "failed"
+        if let colon = text.range(of: ": ") {
+            let subject = text[..<colon.lowerBound]
+            if subject == identity || subject.hasSuffix("/" + identity) { return text }
+        }
+        return "\(identity): \(text)"
+    }
 }
 
 /// The outcome of a season run, episodes in season order whatever `--jobs` was.
