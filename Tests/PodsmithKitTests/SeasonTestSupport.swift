@@ -139,7 +139,7 @@ final class FakeProcessor: EpisodeProcessor, @unchecked Sendable {
             let path = try context.outputPath(name)
             let file = try AtomicOutputFile(finalPath: path)
             let text = "\(spec) \(job.metadata.title) \(job.target.integratedLUFS) \(String(inputHash, radix: 16))\n"
-            try Data(text.utf8).write(to: URL(fileURLWithPath: file.temporaryPath))
+            try file.write(Data(text.utf8))
             try file.commit()
             written.append(WrittenFile(name: name, bytes: Int64(text.utf8.count)))
         }

@@ -1,9 +1,4 @@
 import CFLAC
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Options for ``FLACEncoder``, with their defaults.
 public struct FLACEncoderOptions: Sendable, Equatable {
@@ -102,14 +97,9 @@ public final class FLACEncoder: AudioEncoder {
         let ok = FLAC__stream_encoder_set_metadata(encoder, blockPointers, UInt32(blocks.count))
         guard ok != 0 else { throw PodsmithError.internalError("libFLAC refused the metadata blocks") }
         // Opened here, under the temporaries' lock (an interrupt cannot remove the file and then see
-        // libFLAC recreate it); "w+b" as libFLAC's own init_file, which seeks back to rewrite STREAMINFO.
-        // libFLAC owns the FILE from init on and closes it when it finishes.
-        let fd = TemporaryFiles.shared.openForWriting(path, flags: O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC)
-        guard fd >= 0, let file = fdopen(fd, "w+b") else {
-            let reason = String(cString: strerror(errno))
-            if fd >= 0 { close(fd) }
-            throw PodsmithError.outputNotWritable(path: path, reason: reason)
-        }
+        // libFLAC recreate it); for update, as libFLAC's own init_file, which seeks back to rewrite
+        // STREAMINFO. libFLAC owns the FILE from init on and closes it when it finishes.
+        let file = try TemporaryFiles.shared.openStream(path, update: true)
         let status = FLAC__stream_encoder_init_FILE(encoder, file, nil, nil)
         guard status == FLAC__STREAM_ENCODER_INIT_STATUS_OK else {
             throw PodsmithError.encoderFailed(

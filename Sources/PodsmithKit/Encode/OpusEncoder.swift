@@ -95,12 +95,7 @@ public final class OpusEncoder: AudioEncoder {
         let family: Int32 = channelCount <= 2 ? 0 : 1
         // The file is opened here, under the temporaries' lock (an interrupt cannot remove it and then
         // see libopusenc recreate it), and handed to libopusenc as callbacks; its close callback closes it.
-        let fd = TemporaryFiles.shared.openForWriting(path, flags: O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC)
-        guard fd >= 0, let file = fdopen(fd, "wb") else {
-            let reason = String(cString: strerror(errno))
-            if fd >= 0 { close(fd) }
-            throw PodsmithError.outputNotWritable(path: path, reason: reason)
-        }
+        let file = try TemporaryFiles.shared.openStream(path, update: false)
         var callbacks = OpusEncCallbacks(
             write: { user, bytes, count in
                 fwrite(bytes, 1, Int(count), user!.assumingMemoryBound(to: FILE.self)) == Int(count) ? 0 : 1

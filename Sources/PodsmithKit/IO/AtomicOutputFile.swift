@@ -73,6 +73,20 @@ public final class AtomicOutputFile: @unchecked Sendable {
         }
     }
 
+    /// Writes `data` to `finalPath` in one piece: a temporary beside it, then the rename. On failure
+    /// the temporary is removed and the final name is left as it was.
+    /// - Throws: ``PodsmithError/outputNotWritable(path:reason:)``.
+    public static func write(_ data: Data, to finalPath: String) throws {
+        let output = try AtomicOutputFile(finalPath: finalPath)
+        do {
+            try output.write(data)
+        } catch {
+            output.discard()
+            throw error
+        }
+        try output.commit()
+    }
+
     deinit {
         if !finished { discard() }
     }
@@ -172,6 +186,20 @@ public final class TemporaryFiles: @unchecked Sendable {
         }
     }
 
+    /// Opens `path` as a stdio stream for a C library that writes through `FILE*` (libFLAC,
+    /// libopusenc), created or truncated through ``openForWriting(_:flags:)``; `update` opens it for
+    /// reading too ("w+b"), for libraries that seek back and rewrite a header.
+    /// - Throws: ``PodsmithError/outputNotWritable(path:reason:)`` with the system's reason.
+    public func openStream(_ path: String, update: Bool) throws -> UnsafeMutablePointer<FILE> {
+        let fd = openForWriting(path, flags: (update ? O_RDWR : O_WRONLY) | O_CREAT | O_TRUNC | O_CLOEXEC)
+        guard fd >= 0, let file = fdopen(fd, update ? "w+b" : "wb") else {
+            let reason = String(cString: strerror(errno))
+            if fd >= 0 { closeDescriptor(fd) }
+            throw PodsmithError.outputNotWritable(path: path, reason: reason)
+        }
+        return file
+    }
+
     /// Removes every registered temporary and refuses any further ``create(_:)`` or
     /// ``openForWriting(_:flags:)``: what the interrupt handler does before it exits.
     public func close() {
@@ -209,3 +237,6 @@ public final class TemporaryFiles: @unchecked Sendable {
         }
     }
 }
+
+/// `close(2)`, for code inside ``TemporaryFiles``, whose own ``TemporaryFiles/close()`` hides it.
+private func closeDescriptor(_ fd: Int32) { close(fd) }

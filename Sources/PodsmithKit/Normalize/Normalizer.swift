@@ -199,15 +199,7 @@ public struct Normalizer {
             }
         }
         if let chapters = metadata.chapters, !chapters.chapters.isEmpty {
-            let sidecar = Self.chaptersSidecarPath(for: outputPath)
-            let file = try AtomicOutputFile(finalPath: sidecar)
-            do {
-                try file.write(chapters.jsonData())
-                try file.commit()
-            } catch {
-                file.discard()
-                throw error
-            }
+            try AtomicOutputFile.write(chapters.jsonData(), to: Self.chaptersSidecarPath(for: outputPath))
         }
         return report
     }

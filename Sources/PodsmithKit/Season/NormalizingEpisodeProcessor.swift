@@ -68,12 +68,12 @@ public struct NormalizingEpisodeProcessor: EpisodeProcessor {
             written.append(WrittenFile(name: chaptersName, bytes: 0))
         }
         let waveformName = job.outputStem + ".waveform.json"
-        try SeasonStateStore.writeAtomically(try waveform.result().jsonData(), to: try context.outputPath(waveformName))
+        try AtomicOutputFile.write(try waveform.result().jsonData(), to: try context.outputPath(waveformName))
         written.append(WrittenFile(name: waveformName, bytes: 0))
 
         let plotName = job.outputStem + ".loudness.svg"
         let svg = Self.plot(plan: plan, report: main, title: job.metadata.title)
-        try SeasonStateStore.writeAtomically(Data(svg.utf8), to: try context.outputPath(plotName))
+        try AtomicOutputFile.write(Data(svg.utf8), to: try context.outputPath(plotName))
         written.append(WrittenFile(name: plotName, bytes: 0))
 
         var warnings: [String] = []

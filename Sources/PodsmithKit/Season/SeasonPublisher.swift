@@ -150,6 +150,6 @@ public enum SeasonPublisher {
         // Season-wide files are written by one merge (or unsharded run) at a time, on one machine:
         // a temporary of theirs whose writer is gone from this machine is a leftover.
         AtomicOutputFile.removeStale(beside: path)
-        try SeasonStateStore.writeAtomically(data, to: path)
+        try AtomicOutputFile.write(data, to: path)
     }
 }

@@ -148,7 +148,7 @@ public final class SeasonStateStore: Sendable {
     /// Records an episode's state (write to a temporary, then rename).
     public func save(_ state: EpisodeState, stem: String) throws {
         let path = try OutputNaming.path(in: episodesDirectory, fileName: "\(stem).json")
-        try Self.writeAtomically(try Self.encoder.encode(state), to: path)
+        try AtomicOutputFile.write(try Self.encoder.encode(state), to: path)
     }
 
     /// Forgets an episode's state, so that an interrupted or failed run is redone next time.
@@ -189,18 +189,6 @@ public final class SeasonStateStore: Sendable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return encoder
     }()
-
-    /// Writes `data` to `path` through an ``AtomicOutputFile`` (temporary beside it, then rename).
-    static func writeAtomically(_ data: Data, to path: String) throws {
-        let output = try AtomicOutputFile(finalPath: path)
-        do {
-            try output.write(data)
-        } catch {
-            output.discard()
-            throw error
-        }
-        try output.commit()
-    }
 }
 
 /// A held episode lock; released when this object goes away (or the process ends).
