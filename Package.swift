@@ -6,11 +6,20 @@
 
 import PackageDescription
 
+/// Swift 6 language mode for every target of ours. Each C module, Yams and Plot is imported with `internal import`
+/// by the one file that wraps it, so none of them leaks into a module's public interface.
+let swiftSettings: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
 let package = Package(
     name: "Podsmith",
     platforms: [.macOS(.v13)],
     products: [
+        // The meter, the limiter, audio I/O and the resampler: links libsndfile, libsoxr and libebur128 only.
+        .library(name: "PodsmithCore", targets: ["PodsmithCore"]),
+        // Core + the codecs (LAME, libFLAC, libopusenc, libmpg123) + normalize and lint, re-exported as one module.
         .library(name: "PodsmithKit", targets: ["PodsmithKit"]),
+        // The season batch: manifest (Yams), reports, plots, the podcast feed (Plot).
+        .library(name: "PodsmithSeason", targets: ["PodsmithSeason"]),
         .executable(name: "podsmith", targets: ["podsmith"]),
     ],
     dependencies: [
@@ -19,7 +28,7 @@ let package = Package(
         .package(url: "https://github.com/JohnSundell/Plot", from: "0.14.0"),
     ],
     targets: [
-        // MARK: - C system libraries (one wrapper file in PodsmithKit imports each)
+        // MARK: - C system libraries (one wrapper file imports each: PodsmithCore or PodsmithCodecs)
         .systemLibrary(
             name: "CSndFile", pkgConfig: "sndfile",
             providers: [.apt(["libsndfile1-dev"])]),
@@ -42,33 +51,52 @@ let package = Package(
             name: "CMpg123", pkgConfig: "libmpg123",
             providers: [.apt(["libmpg123-dev"])]),
 
-        // MARK: - Core
+        // MARK: - Modules, from the lightest to the heaviest dependency
+        .target(
+            name: "PodsmithCore",
+            dependencies: ["CSndFile", "CSoxr", "CEbur128"],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "PodsmithCodecs",
+            dependencies: ["PodsmithCore", "CLame", "CFLAC", "COpusEnc", "CMpg123"],
+            swiftSettings: swiftSettings),
         .target(
             name: "PodsmithKit",
+            dependencies: ["PodsmithCore", "PodsmithCodecs"],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "PodsmithSeason",
             dependencies: [
-                "CSndFile", "CLame", "CEbur128", "CFLAC", "COpusEnc", "CSoxr", "CMpg123",
+                "PodsmithKit",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Plot", package: "Plot"),
             ],
-            swiftSettings: [.swiftLanguageMode(.v6)]),
+            swiftSettings: swiftSettings),
 
         // MARK: - CLI
         .executableTarget(
             name: "podsmith",
             dependencies: [
-                "PodsmithKit",
+                "PodsmithKit", "PodsmithSeason",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: [.swiftLanguageMode(.v6)]),
+            swiftSettings: swiftSettings),
 
         // MARK: - Tests
+        // What both test targets share: temporary folders, the generated signals, the meters run over
+        // arrays, and the one runner for child processes (podsmith itself, ffmpeg, ffprobe, mutagen).
+        .target(
+            name: "PodsmithTestSupport",
+            dependencies: ["PodsmithKit"],
+            path: "Tests/PodsmithTestSupport",
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "PodsmithKitTests",
-            dependencies: ["PodsmithKit"],
-            swiftSettings: [.swiftLanguageMode(.v6)]),
+            dependencies: ["PodsmithCore", "PodsmithCodecs", "PodsmithKit", "PodsmithSeason", "PodsmithTestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "PodsmithCLITests",
-            dependencies: ["PodsmithKit", "podsmith"],
-            swiftSettings: [.swiftLanguageMode(.v6)]),
+            dependencies: ["PodsmithKit", "PodsmithSeason", "PodsmithTestSupport", "podsmith"],
+            swiftSettings: swiftSettings),
     ]
 )

@@ -26,7 +26,7 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v6)]),
         .executableTarget(
             name: "FuzzManifest",
-            dependencies: ["CFuzzerDriver", .product(name: "PodsmithKit", package: "Podsmith")],
+            dependencies: ["CFuzzerDriver", .product(name: "PodsmithSeason", package: "Podsmith")],
             swiftSettings: [.swiftLanguageMode(.v6)]),
         .executableTarget(
             name: "FuzzChapters",

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PodsmithKit
+import PodsmithSeason
 
 extension Podsmith {
     /// `podsmith season MANIFEST|DIR -o OUTDIR`: a whole season, in parallel, incrementally.

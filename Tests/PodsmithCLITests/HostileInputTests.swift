@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import PodsmithKit
+import PodsmithTestSupport
 
 /// The malformed-input corpus: every hostile input is made here, in the test, from bytes or a
 /// setup step (nothing binary is committed), and run through the built `podsmith` binary.
@@ -318,7 +319,7 @@ struct HostileCase: Sendable, CustomStringConvertible {
     var description: String { name }
 
     /// The checks every hostile case gets: the exit code, no crash, one clear stderr line.
-    func check(_ result: CommandResult, command: [String]) {
+    func check(_ result: ProcessResult, command: [String]) {
         let context = "\(name): \(command) → \(result.status)\n\(result.stderr)"
         #expect(result.status != 124, "timed out (hang?): \(context)")
         #expect(result.status == exitCode, "\(context)")
@@ -451,7 +452,7 @@ final class HostileWorkspace: @unchecked Sendable {
 
     /// Runs `podsmith` under `timeout` (exit 124 when it hangs), as `nobody` or through a shell
     /// when the setup asks.
-    func run(_ arguments: [String], setup: HostileSetup) throws -> CommandResult {
+    func run(_ arguments: [String], setup: HostileSetup) throws -> ProcessResult {
         var prefix = ["/usr/bin/timeout", "-k", "5", "\(HostileInputTests.timeLimit)"]
         var executable: URL? = nil
         if setup.asNobody && CommandRunner.isRoot {

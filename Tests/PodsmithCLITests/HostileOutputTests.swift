@@ -1,6 +1,10 @@
 import Foundation
 import Testing
+@testable import PodsmithCodecs
+@testable import PodsmithCore
 @testable import PodsmithKit
+@testable import PodsmithSeason
+import PodsmithTestSupport
 
 /// The output side of hostile conditions, for `normalize` and `season`: a missing folder, a read-only
 /// mount, a full disk, output == input. Each must give one clear stderr line, the documented exit code,

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import PodsmithKit
+import PodsmithTestSupport
 
 /// End-to-end tests of `podsmith measure`: they run the built binary on files written in the test.
 @Suite final class MeasureCommandTests {

@@ -3,6 +3,7 @@ import Testing
 import PodsmithKit
 #if canImport(Glibc)
 import Glibc
+import PodsmithTestSupport
 #endif
 
 /// End-to-end tests of `podsmith normalize`: they run the built binary on short signals generated here
@@ -99,7 +100,7 @@ import Glibc
 
     /// Runs an external tool and returns its stdout; fails the test if it exits non-zero.
     static func tool(_ arguments: [String]) throws -> String {
-        let result = try CommandRunner.runTool(arguments)
+        let result = try ExternalTools.run(arguments[0], Array(arguments.dropFirst()))
         try #require(result.status == 0, "\(arguments[0]) failed: \(result.stderr)")
         return result.stdout
     }

@@ -5,7 +5,11 @@ import Glibc
 import Darwin
 #endif
 import Testing
+@testable import PodsmithCodecs
+@testable import PodsmithCore
 @testable import PodsmithKit
+@testable import PodsmithSeason
+import PodsmithTestSupport
 
 /// Scale-out of `podsmith season` (issue 7): shards as separate processes on one shared output folder,
 /// then `--merge`, must give what one unsharded run gives; a shard killed mid-way and retried must
@@ -48,9 +52,9 @@ import Testing
         }
 
         /// Waits for the process and returns what it printed.
-        func finish() throws -> CommandResult {
+        func finish() throws -> ProcessResult {
             process.waitUntilExit()
-            return CommandResult(status: process.terminationStatus,
+            return ProcessResult(status: process.terminationStatus,
                                  stdout: try String(contentsOfFile: stdoutPath, encoding: .utf8),
                                  stderr: try String(contentsOfFile: stderrPath, encoding: .utf8))
         }
@@ -58,7 +62,7 @@ import Testing
 
     /// Runs `podsmith` to the end in a clean environment.
     static func podsmith(_ arguments: [String], environment: [String: String] = [:],
-                         logs folder: String) throws -> CommandResult {
+                         logs folder: String) throws -> ProcessResult {
         try Run(arguments, environment: environment, logs: folder).finish()
     }
 
@@ -89,7 +93,7 @@ import Testing
     }
 
     /// `--json` summary's episodes as (identity, status).
-    static func outcomes(_ result: CommandResult) throws -> [(identity: String, status: String)] {
+    static func outcomes(_ result: ProcessResult) throws -> [(identity: String, status: String)] {
         let summary = try #require(try result.json() as? [String: Any], "not a JSON summary: \(result.stdout)")
         let episodes = try #require(summary["episodes"] as? [[String: Any]])
         return episodes.map { ($0["identity"] as? String ?? "?", $0["status"] as? String ?? "?") }

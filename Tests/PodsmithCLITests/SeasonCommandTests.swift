@@ -3,7 +3,11 @@ import Foundation
 import FoundationXML
 #endif
 import Testing
+@testable import PodsmithCodecs
+@testable import PodsmithCore
 @testable import PodsmithKit
+@testable import PodsmithSeason
+import PodsmithTestSupport
 
 /// `podsmith season` end to end on a generated season: a manifest with show artwork, chapters and
 /// two formats per episode. Everything written is read back by parsers that are not ours where one
@@ -85,7 +89,7 @@ import Testing
 
         /// A square RGB PNG made by ffmpeg (an independent encoder).
         static func writePNG(path: String, side: Int) throws {
-            let result = try EncoderTestSupportCLI.run("ffmpeg", ["-loglevel", "error", "-y", "-f", "lavfi", "-i",
+            let result = try ExternalTools.run("ffmpeg", ["-loglevel", "error", "-y", "-f", "lavfi", "-i",
                                                                   "color=c=teal:s=\(side)x\(side)", "-frames:v", "1", path])
             guard result.status == 0 else { throw PodsmithError.internalError("ffmpeg: \(result.stderr)") }
         }
@@ -148,7 +152,7 @@ import Testing
         #expect(index.contains("Episode 10") && index.contains("<svg"))
 
         // Tags and artwork in the MP3, read by ffprobe.
-        let probe = try EncoderTestSupportCLI.ffprobe(fixture.out + "/ep01.mp3", ["-show_format", "-show_chapters", "-show_streams"])
+        let probe = try ExternalTools.ffprobe(fixture.out + "/ep01.mp3", ["-show_format", "-show_chapters", "-show_streams"])
         let tags = try #require((probe["format"] as? [String: Any])?["tags"] as? [String: Any])
         #expect(tags["title"] as? String == "Episode 1")
         #expect(tags["album"] as? String == "Generated Show & Co")
@@ -270,19 +274,5 @@ struct FeedDocument {
         parser.delegate = delegate
         guard parser.parse() else { throw PodsmithError.internalError("feed.xml does not parse: \(String(describing: parser.parserError))") }
         items = delegate.items
-    }
-}
-
-/// Independent tools (ffmpeg, ffprobe) for the CLI tests, found on `PATH`.
-enum EncoderTestSupportCLI {
-    static func run(_ tool: String, _ arguments: [String]) throws -> CommandResult {
-        try CommandRunner.runTool([tool] + arguments)
-    }
-
-    /// ffprobe's JSON for `path`.
-    static func ffprobe(_ path: String, _ arguments: [String]) throws -> [String: Any] {
-        let result = try run("ffprobe", ["-v", "error", "-of", "json"] + arguments + [path])
-        guard result.status == 0 else { throw PodsmithError.internalError("ffprobe: \(result.stderr)") }
-        return try #require(try result.json() as? [String: Any])
     }
 }

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
+@testable import PodsmithCodecs
+@testable import PodsmithCore
 @testable import PodsmithKit
+@testable import PodsmithSeason
+import PodsmithTestSupport
 
 /// Kills `podsmith season` at many points (SIGINT, SIGTERM and SIGKILL, at pseudo-random delays) and
 /// checks after each that every output in the folder is either complete — it decodes to its full

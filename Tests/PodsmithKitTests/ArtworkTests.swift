@@ -1,6 +1,10 @@
 import Foundation
 import Testing
+@testable import PodsmithCodecs
+@testable import PodsmithCore
 @testable import PodsmithKit
+@testable import PodsmithSeason
+import PodsmithTestSupport
 
 @Suite struct ArtworkTests {
     @Test func readsSizeAndTypeOfImagesWrittenByFFmpeg() throws {

@@ -1,5 +1,9 @@
 import Testing
+@testable import PodsmithCodecs
+@testable import PodsmithCore
 @testable import PodsmithKit
+@testable import PodsmithSeason
+import PodsmithTestSupport
 
 @Suite struct AudioBufferTests {
     @Test func arraySourceDeliversAllFramesInBlocks() throws {

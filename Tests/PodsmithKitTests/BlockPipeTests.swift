@@ -3,7 +3,11 @@ import Foundation
 import Glibc
 #endif
 import Testing
+@testable import PodsmithCodecs
+@testable import PodsmithCore
 @testable import PodsmithKit
+@testable import PodsmithSeason
+import PodsmithTestSupport
 
 /// `runConnected` threaded and inline: the consumer sees the same samples in the same order, `finish`
 /// runs once after the last block, and an error on either side ends both.

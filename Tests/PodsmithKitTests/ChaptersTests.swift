@@ -1,6 +1,10 @@
 import Foundation
 import Testing
+@testable import PodsmithCodecs
+@testable import PodsmithCore
 @testable import PodsmithKit
+@testable import PodsmithSeason
+import PodsmithTestSupport
 
 @Suite struct ChaptersTests {
     static func parse(_ json: String) throws -> ChapterList {
@@ -80,7 +84,7 @@ import Testing
             Chapter(startTime: 61.25, title: "Ünïcode / slash", url: "https://example.com/a/b", endTime: 120),
             Chapter(startTime: 130, toc: false),
         ], podcastName: "Show")
-        let path = EncoderTestSupport.temporaryPath(".chapters.json")
+        let path = TemporaryFolder.uniquePath(".chapters.json")
         defer { try? FileManager.default.removeItem(atPath: path) }
         try list.write(to: path)
         #expect(try ChapterList.load(path: path) == list)
@@ -90,7 +94,7 @@ import Testing
     }
 
     @Test func loadReadsLocalChapterImagesRelativeToTheFile() throws {
-        let folder = EncoderTestSupport.temporaryPath("-chapters")
+        let folder = TemporaryFolder.uniquePath("-chapters")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let art = try EncoderTestSupport.image(.png, width: 4, height: 4)

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
+@testable import PodsmithCodecs
+@testable import PodsmithCore
 @testable import PodsmithKit
+@testable import PodsmithSeason
+import PodsmithTestSupport
 
 /// What every encoder does with inputs at the edges: nothing at all, a single frame.
 @Suite struct EncoderEdgeCaseTests {
@@ -16,7 +20,7 @@ import Testing
 
     @Test(arguments: ["mp3", "flac", "opus"], [0, 1])
     func tinyInputsGiveFilesThatDecodeToTheirLength(kind: String, frames: Int) throws {
-        let path = Support.temporaryPath("." + kind)
+        let path = TemporaryFolder.uniquePath("." + kind)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let encoder = try Self.makeEncoder(kind, path: path, frames: frames)
         if frames > 0 {
@@ -29,14 +33,14 @@ import Testing
         if kind == "mp3" && frames == 0 {
             // LAME's output for no audio is an Info frame and one empty frame (the `lame` tool
             // writes the same); ffmpeg refuses to open it, mutagen reads it as 0 s long.
-            let info = try Support.python(
+            let info = try ExternalTools.python(
                 "import json,sys\nfrom mutagen.mp3 import MP3\nprint(json.dumps({'length': MP3(sys.argv[1]).info.length}))", [path])
             #expect(info["length"] as? Double == 0)
         } else if kind == "opus" && frames == 0 {
             // See OpusEncoder.finish(): libopusenc cannot write a stream without audio.
-            #expect(try Support.ffmpegDecodedFrames(path, channels: 2) == 1)
+            #expect(try ExternalTools.ffmpegDecodedFrames(path, channels: 2) == 1)
         } else {
-            #expect(try Support.ffmpegDecodedFrames(path, channels: 2) == frames)
+            #expect(try ExternalTools.ffmpegDecodedFrames(path, channels: 2) == frames)
         }
     }
 }

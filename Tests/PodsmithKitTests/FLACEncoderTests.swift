@@ -1,11 +1,15 @@
 import Foundation
 import Testing
+@testable import PodsmithCodecs
+@testable import PodsmithCore
 @testable import PodsmithKit
+@testable import PodsmithSeason
 
 /// Reads a FLAC or Ogg Opus file's comments and pictures with mutagen, as JSON.
 let mutagenVorbisScript = """
 import json, sys, base64
 import mutagen
+import PodsmithTestSupport
 from mutagen.flac import Picture
 f = mutagen.File(sys.argv[1])
 pictures = []
@@ -27,10 +31,10 @@ print(json.dumps({"tags": tags, "pictures": pictures, "sample_rate": getattr(f.i
 
     @Test(arguments: [Quantizer.BitDepth.int16, .int24])
     func decodesBackToTheSameLengthWithinOneLSBPlusDither(bitDepth: Quantizer.BitDepth) throws {
-        let path = Support.temporaryPath(".flac")
+        let path = TemporaryFolder.uniquePath(".flac")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let frames = 30_001
-        let planes = Support.sine(frequency: 440, levelDBFS: -6, sampleRate: 44_100, frames: frames, channels: 2)
+        let planes = TestSignals.sinePlanes(frequency: 440, levelDBFS: -6, sampleRate: 44_100, frames: frames, channels: 2)
         let encoder = try FLACEncoder(path: path, sampleRate: 44_100, channelCount: 2,
                                       options: FLACEncoderOptions(bitDepth: bitDepth))
         try Support.encode(encoder, planes: planes, sampleRate: 44_100, blockSize: 3000)
@@ -44,14 +48,14 @@ print(json.dumps({"tags": tags, "pictures": pictures, "sample_rate": getattr(f.i
         for c in 0..<2 { for i in 0..<frames { worst = max(worst, abs(Double(decoded[c][i]) - Double(planes[c][i]))) } }
         #expect(worst <= 1.5 * lsb * (1 + 1e-6))
         #expect(worst > 0.5 * lsb, "dither is on: some samples move by more than rounding alone would")
-        let info = try Support.python(mutagenVorbisScript, [path])
+        let info = try ExternalTools.python(mutagenVorbisScript, [path])
         #expect(info["bits"] as? Int == bitDepth.rawValue)
     }
 
     @Test func sameInputGivesTheSameFileByteForByte() throws {
-        let a = Support.temporaryPath(".flac"), b = Support.temporaryPath(".flac")
+        let a = TemporaryFolder.uniquePath(".flac"), b = TemporaryFolder.uniquePath(".flac")
         defer { try? FileManager.default.removeItem(atPath: a); try? FileManager.default.removeItem(atPath: b) }
-        let planes = Support.sine(levelDBFS: -40, sampleRate: 48_000, frames: 10_000, channels: 1)
+        let planes = TestSignals.sinePlanes(levelDBFS: -40, sampleRate: 48_000, frames: 10_000, channels: 1)
         try Support.encode(try FLACEncoder(path: a, sampleRate: 48_000, channelCount: 1), planes: planes,
                            sampleRate: 48_000, blockSize: 4096)
         try Support.encode(try FLACEncoder(path: b, sampleRate: 48_000, channelCount: 1), planes: planes,
@@ -60,13 +64,13 @@ print(json.dumps({"tags": tags, "pictures": pictures, "sample_rate": getattr(f.i
     }
 
     @Test func commentsChaptersAndPictureReadBackWithMutagen() throws {
-        let path = Support.temporaryPath(".flac")
+        let path = TemporaryFolder.uniquePath(".flac")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let art = try Support.image(.png, width: 24, height: 12)
         let encoder = try FLACEncoder(path: path, sampleRate: 44_100, channelCount: 2,
                                       metadata: Support.fullMetadata(artwork: art))
-        try Support.encode(encoder, planes: Support.sine(sampleRate: 44_100, frames: 88_200, channels: 2), sampleRate: 44_100)
-        let info = try Support.python(mutagenVorbisScript, [path])
+        try Support.encode(encoder, planes: TestSignals.sinePlanes(sampleRate: 44_100, frames: 88_200, channels: 2), sampleRate: 44_100)
+        let info = try ExternalTools.python(mutagenVorbisScript, [path])
         let tags = try #require(info["tags"] as? [String: [String]])
         #expect(tags["TITLE"] == ["Episode 12: Tägs"])
         #expect(tags["ARTIST"] == ["Host Name"])
@@ -95,12 +99,12 @@ print(json.dumps({"tags": tags, "pictures": pictures, "sample_rate": getattr(f.i
     }
 
     @Test func ffprobeReadsTheVorbisChapters() throws {
-        let path = Support.temporaryPath(".flac")
+        let path = TemporaryFolder.uniquePath(".flac")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let encoder = try FLACEncoder(path: path, sampleRate: 44_100, channelCount: 2,
                                       metadata: Support.fullMetadata(artwork: nil))
-        try Support.encode(encoder, planes: Support.sine(sampleRate: 44_100, frames: 88_200, channels: 2), sampleRate: 44_100)
-        let probe = try Support.ffprobe(path, ["-show_chapters"])
+        try Support.encode(encoder, planes: TestSignals.sinePlanes(sampleRate: 44_100, frames: 88_200, channels: 2), sampleRate: 44_100)
+        let probe = try ExternalTools.ffprobe(path, ["-show_chapters"])
         let chapters = try #require(probe["chapters"] as? [[String: Any]])
         #expect(chapters.map { $0["start_time"] as? String } == ["0.000000", "0.500000", "1.250000"])
         #expect(chapters.compactMap { ($0["tags"] as? [String: String])?["title"] } == ["Intro", "Ünïcode 话题", "Outro"])
@@ -110,12 +114,12 @@ print(json.dumps({"tags": tags, "pictures": pictures, "sample_rate": getattr(f.i
     /// within the padding or (padding 0) by libFLAC rewriting the file; the audio is untouched.
     @Test(arguments: [4096, 0])
     func metadataChangedBeforeFinishIsWrittenIntoTheHeader(padding: Int) throws {
-        let path = Support.temporaryPath(".flac")
+        let path = TemporaryFolder.uniquePath(".flac")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let encoder = try FLACEncoder(path: path, sampleRate: 44_100, channelCount: 2,
                                       metadata: EpisodeMetadata(title: "Draft"),
                                       options: FLACEncoderOptions(paddingBytes: padding))
-        let planes = Support.sine(sampleRate: 44_100, frames: 20_000, channels: 2)
+        let planes = TestSignals.sinePlanes(sampleRate: 44_100, frames: 20_000, channels: 2)
         let source = ArraySource(planes: planes, sampleRate: 44_100)
         let buffer = AudioBuffer(channelCount: 2, capacity: 4096)
         while try source.read(into: buffer) > 0 { try encoder.write(buffer) }
@@ -123,7 +127,7 @@ print(json.dumps({"tags": tags, "pictures": pictures, "sample_rate": getattr(f.i
         encoder.metadata.artwork = try Support.image(.png, width: 8, height: 8)
         encoder.metadata.chapters = ChapterList(chapters: [Chapter(startTime: 0, title: "A"), Chapter(startTime: 0.2, title: "B")])
         try encoder.finish()
-        let info = try Support.python(mutagenVorbisScript, [path])
+        let info = try ExternalTools.python(mutagenVorbisScript, [path])
         let tags = try #require(info["tags"] as? [String: [String]])
         #expect(tags["TITLE"] == ["Final"])
         #expect(tags["CHAPTER002"] == ["00:00:00.200"])

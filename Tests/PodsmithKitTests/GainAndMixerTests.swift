@@ -1,10 +1,14 @@
 import Foundation
 import Testing
+@testable import PodsmithCodecs
+@testable import PodsmithCore
 @testable import PodsmithKit
+@testable import PodsmithSeason
+import PodsmithTestSupport
 
 @Suite struct GainAndMixerTests {
     @Test func gainStageScalesEverySampleLikeTheScalarReference() throws {
-        var noise = DSPTest.Noise(seed: 21)
+        var noise = TestSignals.Noise(seed: 21)
         let x = (0..<20_003).map { _ in noise.next() }
         let stage = GainStage(gainDB: -7.5, channelCount: 1)
         let output = try DSPTest.run(stage, planes: [x], blockSizes: [17_000, 5])
@@ -21,7 +25,7 @@ import Testing
     }
 
     @Test func unityGainIsBitExact() throws {
-        var noise = DSPTest.Noise(seed: 4)
+        var noise = TestSignals.Noise(seed: 4)
         let x = (0..<1_001).map { _ in noise.next() }
         let output = try DSPTest.run(GainStage(gainDB: 0, channelCount: 2), planes: [x, x.reversed()])
         #expect(DSPTest.firstMismatch(output[0], x) == nil)
@@ -29,7 +33,7 @@ import Testing
     }
 
     @Test func monoToStereoDuplicatesTheChannel() throws {
-        let x = DSPTest.sine(frequency: 300, amplitude: 0.4, sampleRate: 48_000, frames: 5_000)
+        let x = TestSignals.sine(frequency: 300, amplitude: 0.4, sampleRate: 48_000, frames: 5_000)
         let output = try DSPTest.run(try ChannelMixer(inputChannels: 1, outputChannels: 2), planes: [x])
         #expect(output.count == 2)
         #expect(DSPTest.firstMismatch(output[0], x) == nil)
@@ -38,7 +42,7 @@ import Testing
 
     @Test func stereoToMonoAveragesAndDropsLoudnessBy3dBForCentredAnd6dBForUncorrelated() throws {
         let rate = 48_000.0
-        var noise = DSPTest.Noise(seed: 8)
+        var noise = TestSignals.Noise(seed: 8)
         let a = (0..<96_000).map { _ in 0.2 * noise.next() }
         let b = (0..<96_000).map { _ in 0.2 * noise.next() }
         let mixer = try ChannelMixer(inputChannels: 2, outputChannels: 1)
@@ -83,7 +87,7 @@ import Testing
     }
 
     @Test func mixerAccumulateMatchesScalarReference() {
-        var noise = DSPTest.Noise(seed: 2)
+        var noise = TestSignals.Noise(seed: 2)
         let src = (0..<1_037).map { _ in noise.next() }
         let start = (0..<1_037).map { _ in noise.next() }
         var fast = start, reference = start

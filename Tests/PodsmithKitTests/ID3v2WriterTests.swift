@@ -1,9 +1,13 @@
 import Foundation
 import Testing
+@testable import PodsmithCodecs
+@testable import PodsmithCore
 @testable import PodsmithKit
+@testable import PodsmithSeason
 
 private let mutagenID3Script = """
 import json, sys
+import PodsmithTestSupport
 from mutagen.id3 import ID3
 t = ID3(sys.argv[1])
 print(json.dumps({
@@ -48,10 +52,10 @@ print(json.dumps({
         list.localImages["one.png"] = art
         let writer = ID3v2Writer(metadata: EpisodeMetadata(title: "Ep", chapters: list),
                                  durationMilliseconds: 10_000, encoderLibrary: "test")
-        let path = EncoderTestSupport.temporaryPath(".id3")
+        let path = TemporaryFolder.uniquePath(".id3")
         defer { try? FileManager.default.removeItem(atPath: path) }
         _ = FileManager.default.createFile(atPath: path, contents: Data(try #require(try writer.tag())))
-        let info = try EncoderTestSupport.python(mutagenID3Script, [path])
+        let info = try ExternalTools.python(mutagenID3Script, [path])
         #expect(info["version"] as? [Int] == [2, 4, 0])
         #expect((info["text"] as? [String: String])?["TLEN"] == "10000")
         let chapters = try #require(info["chapters"] as? [[String: Any]])

@@ -1,5 +1,9 @@
 import Testing
+@testable import PodsmithCodecs
+@testable import PodsmithCore
 @testable import PodsmithKit
+@testable import PodsmithSeason
+import PodsmithTestSupport
 
 /// Each SIMD kernel against its scalar reference twin, on awkward lengths and offsets.
 @Suite struct KernelTests {

@@ -1,5 +1,9 @@
 import Testing
+@testable import PodsmithCodecs
+@testable import PodsmithCore
 @testable import PodsmithKit
+@testable import PodsmithSeason
+import PodsmithTestSupport
 
 @Suite struct LinterTests {
     static let cover = ImageFacts(format: .jpeg, width: 3000, height: 3000, colorModel: .rgb, byteCount: 500_000)

@@ -1,5 +1,9 @@
 import Testing
+@testable import PodsmithCodecs
+@testable import PodsmithCore
 @testable import PodsmithKit
+@testable import PodsmithSeason
+import PodsmithTestSupport
 
 /// EBU Tech 3341 (integrated loudness, cases 1–6 and the −18 alignment) and EBU Tech 3342 (loudness
 /// range, cases 1–4), with signals generated per /work/shared/EBU-TEST-SIGNALS.md and the EBU

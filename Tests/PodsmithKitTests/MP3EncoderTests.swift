@@ -1,10 +1,14 @@
 import Foundation
 import Testing
+@testable import PodsmithCodecs
+@testable import PodsmithCore
 @testable import PodsmithKit
+@testable import PodsmithSeason
 
 /// Reads an MP3 with mutagen and prints what a player would see, as JSON.
 private let mutagenMP3Script = """
 import json, sys
+import PodsmithTestSupport
 from mutagen.mp3 import MP3
 from mutagen.id3 import ID3
 f = MP3(sys.argv[1])
@@ -39,12 +43,12 @@ print(json.dumps(out))
     }
 
     @Test func stereoDefaultsToJointStereo128kbpsCBRAtTheInputRate() throws {
-        let path = Support.temporaryPath(".mp3")
+        let path = TemporaryFolder.uniquePath(".mp3")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let planes = Support.sine(sampleRate: 44_100, frames: 44_100, channels: 2)
+        let planes = TestSignals.sinePlanes(sampleRate: 44_100, frames: 44_100, channels: 2)
         let encoder = try MP3Encoder(path: path, sampleRate: 44_100, channelCount: 2)
         try Support.encode(encoder, planes: planes, sampleRate: 44_100)
-        let info = try Support.python(mutagenMP3Script, [path])
+        let info = try ExternalTools.python(mutagenMP3Script, [path])
         // mutagen averages over the Info header's byte count (127997 here); the frame headers
         // themselves carry the bitrate index.
         #expect(try Self.firstFrameBitrateKbps(path) == 128)
@@ -56,22 +60,22 @@ print(json.dumps(out))
     }
 
     @Test func monoDefaultsTo64kbps() throws {
-        let path = Support.temporaryPath(".mp3")
+        let path = TemporaryFolder.uniquePath(".mp3")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let encoder = try MP3Encoder(path: path, sampleRate: 48_000, channelCount: 1)
-        try Support.encode(encoder, planes: Support.sine(sampleRate: 48_000, frames: 48_000, channels: 1), sampleRate: 48_000)
-        let info = try Support.python(mutagenMP3Script, [path])
+        try Support.encode(encoder, planes: TestSignals.sinePlanes(sampleRate: 48_000, frames: 48_000, channels: 1), sampleRate: 48_000)
+        let info = try ExternalTools.python(mutagenMP3Script, [path])
         #expect(try Self.firstFrameBitrateKbps(path) == 64)
         #expect(info["sample_rate"] as? Int == 48_000)
         #expect(info["channels"] as? Int == 1)
     }
 
     @Test func firstFrameAfterTheID3TagIsTheLAMEInfoFrame() throws {
-        let path = Support.temporaryPath(".mp3")
+        let path = TemporaryFolder.uniquePath(".mp3")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let encoder = try MP3Encoder(path: path, sampleRate: 44_100, channelCount: 2,
                                      metadata: EpisodeMetadata(title: "x"))
-        try Support.encode(encoder, planes: Support.sine(sampleRate: 44_100, frames: 20_000, channels: 2), sampleRate: 44_100)
+        try Support.encode(encoder, planes: TestSignals.sinePlanes(sampleRate: 44_100, frames: 20_000, channels: 2), sampleRate: 44_100)
         let bytes = [UInt8](FileManager.default.contents(atPath: path)!)
         #expect(Array(bytes[0..<4]) == Array("ID3".utf8) + [4])
         // ID3v2 header: size is synchsafe and excludes the 10-byte header.
@@ -88,12 +92,12 @@ print(json.dumps(out))
     }
 
     @Test func vbrWritesAXingHeader() throws {
-        let path = Support.temporaryPath(".mp3")
+        let path = TemporaryFolder.uniquePath(".mp3")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let encoder = try MP3Encoder(path: path, sampleRate: 44_100, channelCount: 2,
                                      options: MP3EncoderOptions(vbrQuality: 4))
-        try Support.encode(encoder, planes: Support.sine(sampleRate: 44_100, frames: 20_000, channels: 2), sampleRate: 44_100)
-        let info = try Support.python(mutagenMP3Script, [path])
+        try Support.encode(encoder, planes: TestSignals.sinePlanes(sampleRate: 44_100, frames: 20_000, channels: 2), sampleRate: 44_100)
+        let info = try ExternalTools.python(mutagenMP3Script, [path])
         #expect(info["bitrate_mode"] as? Int == 2)      // mutagen: 2 = VBR
         let bytes = [UInt8](FileManager.default.contents(atPath: path)!)
         let header = String(decoding: bytes.prefix(4096).map { $0 < 0x20 || $0 > 0x7E ? UInt8(ascii: ".") : $0 }, as: UTF8.self)
@@ -104,15 +108,15 @@ print(json.dumps(out))
     /// then gets back exactly the frames we encoded.
     @Test(arguments: [44_100.0, 48_000.0])
     func durationIsExactAfterGaplessTrimming(sampleRate: Double) throws {
-        let path = Support.temporaryPath(".mp3")
+        let path = TemporaryFolder.uniquePath(".mp3")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let frames = Int(sampleRate) + 1234              // not a multiple of the 1152-sample frame
         let encoder = try MP3Encoder(path: path, sampleRate: sampleRate, channelCount: 2)
-        try Support.encode(encoder, planes: Support.sine(sampleRate: sampleRate, frames: frames, channels: 2),
+        try Support.encode(encoder, planes: TestSignals.sinePlanes(sampleRate: sampleRate, frames: frames, channels: 2),
                            sampleRate: sampleRate, blockSize: 1000)
         #expect(encoder.framesWritten == Int64(frames))
-        #expect(try Support.ffmpegDecodedFrames(path, channels: 2) == frames)
-        let info = try Support.python(mutagenMP3Script, [path])
+        #expect(try ExternalTools.ffmpegDecodedFrames(path, channels: 2) == frames)
+        let info = try ExternalTools.python(mutagenMP3Script, [path])
         let length = try #require(info["length"] as? Double)
         #expect(abs(length - Double(frames) / sampleRate) < 0.5 / sampleRate * 2)
         let text = try #require(info["text"] as? [String: String])
@@ -120,7 +124,7 @@ print(json.dumps(out))
     }
 
     @Test func refusesRatesOtherThan44100And48000() throws {
-        let path = Support.temporaryPath(".mp3")
+        let path = TemporaryFolder.uniquePath(".mp3")
         defer { try? FileManager.default.removeItem(atPath: path) }
         #expect(throws: PodsmithError.self) {
             try MP3Encoder(path: path, sampleRate: 8_000, channelCount: 1)
@@ -134,7 +138,7 @@ print(json.dumps(out))
     }
 
     @Test func refusesMoreThanTwoChannelsAndInvalidBitrates() {
-        let path = Support.temporaryPath(".mp3")
+        let path = TemporaryFolder.uniquePath(".mp3")
         #expect(throws: PodsmithError.self) { try MP3Encoder(path: path, sampleRate: 44_100, channelCount: 6) }
         #expect(throws: PodsmithError.self) {
             try MP3Encoder(path: path, sampleRate: 44_100, channelCount: 2, options: MP3EncoderOptions(bitrateKbps: 100))
@@ -151,13 +155,13 @@ print(json.dumps(out))
     }
 
     @Test func tagsChaptersAndArtworkReadBackWithMutagen() throws {
-        let path = Support.temporaryPath(".mp3")
+        let path = TemporaryFolder.uniquePath(".mp3")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let art = try Support.image(.jpeg, width: 16, height: 8)
         let metadata = Support.fullMetadata(artwork: art)
         let encoder = try MP3Encoder(path: path, sampleRate: 44_100, channelCount: 2, metadata: metadata)
-        try Support.encode(encoder, planes: Support.sine(sampleRate: 44_100, frames: 88_200, channels: 2), sampleRate: 44_100)
-        let info = try Support.python(mutagenMP3Script, [path])
+        try Support.encode(encoder, planes: TestSignals.sinePlanes(sampleRate: 44_100, frames: 88_200, channels: 2), sampleRate: 44_100)
+        let info = try ExternalTools.python(mutagenMP3Script, [path])
         #expect(info["version"] as? [Int] == [2, 4, 0])
         let text = try #require(info["text"] as? [String: String])
         #expect(text["TIT2"] == "Episode 12: Tägs")
@@ -190,12 +194,12 @@ print(json.dumps(out))
     }
 
     @Test func ffprobeSeesTheChapters() throws {
-        let path = Support.temporaryPath(".mp3")
+        let path = TemporaryFolder.uniquePath(".mp3")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let encoder = try MP3Encoder(path: path, sampleRate: 44_100, channelCount: 2,
                                      metadata: Support.fullMetadata(artwork: nil))
-        try Support.encode(encoder, planes: Support.sine(sampleRate: 44_100, frames: 88_200, channels: 2), sampleRate: 44_100)
-        let probe = try Support.ffprobe(path, ["-show_chapters"])
+        try Support.encode(encoder, planes: TestSignals.sinePlanes(sampleRate: 44_100, frames: 88_200, channels: 2), sampleRate: 44_100)
+        let probe = try ExternalTools.ffprobe(path, ["-show_chapters"])
         let chapters = try #require(probe["chapters"] as? [[String: Any]])
         #expect(chapters.count == 4)
         #expect(chapters.compactMap { ($0["tags"] as? [String: String])?["title"] }
@@ -207,20 +211,20 @@ print(json.dumps(out))
     /// the final tag, in place when they fit the padding and by moving the audio when they do not.
     @Test(arguments: [2048, 0])
     func metadataChangedBeforeFinishIsWrittenInTheFinalTag(padding: Int) throws {
-        let path = Support.temporaryPath(".mp3")
+        let path = TemporaryFolder.uniquePath(".mp3")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let encoder = try MP3Encoder(path: path, sampleRate: 44_100, channelCount: 2,
                                      metadata: EpisodeMetadata(title: "Draft"),
                                      options: MP3EncoderOptions(tagPaddingBytes: padding))
-        let source = ArraySource(planes: Support.sine(sampleRate: 44_100, frames: 44_100, channels: 2), sampleRate: 44_100)
+        let source = ArraySource(planes: TestSignals.sinePlanes(sampleRate: 44_100, frames: 44_100, channels: 2), sampleRate: 44_100)
         let buffer = AudioBuffer(channelCount: 2, capacity: 4096)
         while try source.read(into: buffer) > 0 { try encoder.write(buffer) }
         encoder.metadata.title = "Final title, longer than the draft"
         encoder.metadata.chapters = ChapterList(chapters: [Chapter(startTime: 0, title: "A"), Chapter(startTime: 0.4, title: "B")])
         try encoder.finish()
-        let info = try Support.python(mutagenMP3Script, [path])
+        let info = try ExternalTools.python(mutagenMP3Script, [path])
         #expect((info["text"] as? [String: String])?["TIT2"] == "Final title, longer than the draft")
         #expect((info["chapters"] as? [[String: Any]])?.map { $0["end"] as? Int } == [400, 1000])
-        #expect(try Support.ffmpegDecodedFrames(path, channels: 2) == 44_100, "audio intact after the tag grew")
+        #expect(try ExternalTools.ffmpegDecodedFrames(path, channels: 2) == 44_100, "audio intact after the tag grew")
     }
 }

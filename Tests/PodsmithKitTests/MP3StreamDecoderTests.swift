@@ -1,6 +1,10 @@
 import Foundation
 import Testing
+@testable import PodsmithCodecs
+@testable import PodsmithCore
 @testable import PodsmithKit
+@testable import PodsmithSeason
+import PodsmithTestSupport
 
 @Suite struct MP3StreamDecoderTests {
     typealias Support = EncoderTestSupport
@@ -33,7 +37,7 @@ import Testing
     /// bytes the tap saw, and the file's path.
     static func encodeAndStream(_ planes: [[Float]], sampleRate: Double, chunk: Int = 4096)
         throws -> (decoded: [[Float]], tapped: [UInt8], path: String, leading: Int) {
-        let path = Support.temporaryPath(".mp3")
+        let path = TemporaryFolder.uniquePath(".mp3")
         let encoder = try MP3Encoder(path: path, sampleRate: sampleRate, channelCount: planes.count)
         let decoder = try MP3StreamDecoder(sampleRate: Int(sampleRate), channelCount: planes.count,
                                            leadingFrames: encoder.streamLeadingFrames)

@@ -1,5 +1,9 @@
 import Testing
+@testable import PodsmithCodecs
+@testable import PodsmithCore
 @testable import PodsmithKit
+@testable import PodsmithSeason
+import PodsmithTestSupport
 
 /// Our meter against libebur128 (``ReferenceLoudnessMeter``) on the same generated programme: mono,
 /// stereo and 5.1 at 8, 44.1, 48 and 96 kHz. Integrated within 0.05 LU, LRA within 0.5 LU, true peak

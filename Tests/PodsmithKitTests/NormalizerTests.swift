@@ -1,6 +1,10 @@
 import Foundation
 import Testing
+@testable import PodsmithCodecs
+@testable import PodsmithCore
 @testable import PodsmithKit
+@testable import PodsmithSeason
+import PodsmithTestSupport
 
 /// End-to-end checks of `Normalizer`: every output is decoded and measured by libebur128 (the
 /// reference, not our own meter) and must land within ±0.2 LU of the target and under the ceiling.
@@ -11,8 +15,8 @@ import Testing
                            levelDB: Double = -30, headSilence: Double = 1.0, tailSilence: Double = 1.5,
                            seed: UInt64 = 7) -> [[Float]] {
         let frames = Int(seconds * sampleRate)
-        var noise = DSPTest.Noise(seed: seed)
-        var floorNoise = DSPTest.Noise(seed: seed &+ 99)
+        var noise = TestSignals.Noise(seed: seed)
+        var floorNoise = TestSignals.Noise(seed: seed &+ 99)
         let amplitude = pow(10, levelDB / 20) * 3
         let floorAmplitude = pow(10, -60 / 20.0)
         var plane = [Float](repeating: 0, count: frames)
@@ -176,7 +180,7 @@ import Testing
         #expect(sidecar.chapters[0].startTime == 0)
         #expect(abs(sidecar.chapters[1].startTime - (6 - report.trimmedHeadSeconds)) < 0.002)
         // An independent reader sees the same times in the MP3's CHAP frames.
-        let probe = try EncoderTestSupport.ffprobe(output, ["-show_chapters"])
+        let probe = try ExternalTools.ffprobe(output, ["-show_chapters"])
         let chapters = try #require(probe["chapters"] as? [[String: Any]])
         #expect(chapters.count == 2)
         let start = Double(chapters[1]["start_time"] as? String ?? "") ?? -1
@@ -187,7 +191,7 @@ import Testing
         let space = try Workspace()
         let input = space.path("sting.wav")
         let frames = Int(0.3 * 48_000)
-        let tone = DSPTest.sine(frequency: 1000, amplitude: 0.05, sampleRate: 48_000, frames: frames)
+        let tone = TestSignals.sine(frequency: 1000, amplitude: 0.05, sampleRate: 48_000, frames: frames)
         try Self.write([tone, tone], sampleRate: 48_000, to: input)
         var options = NormalizeOptions(encoder: EncoderSettings(format: .wav, bitDepth: .float32))
         options.silence.trimHead = false

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
+@testable import PodsmithCodecs
+@testable import PodsmithCore
 @testable import PodsmithKit
+@testable import PodsmithSeason
+import PodsmithTestSupport
 
 @Suite struct OpusEncoderTests {
     typealias Support = EncoderTestSupport
@@ -9,10 +13,10 @@ import Testing
     /// them (libsndfile, ffmpeg) returns exactly the frames we gave it.
     @Test(arguments: [1, 2])
     func decodesBackToTheSameLength(channels: Int) throws {
-        let path = Support.temporaryPath(".opus")
+        let path = TemporaryFolder.uniquePath(".opus")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let frames = 48_000 + 321
-        let planes = Support.sine(frequency: 440, levelDBFS: -12, sampleRate: 48_000, frames: frames, channels: channels)
+        let planes = TestSignals.sinePlanes(frequency: 440, levelDBFS: -12, sampleRate: 48_000, frames: frames, channels: channels)
         let encoder = try OpusEncoder(path: path, sampleRate: 48_000, channelCount: channels)
         try Support.encode(encoder, planes: planes, sampleRate: 48_000, blockSize: 5000)
         #expect(encoder.framesWritten == Int64(frames))
@@ -20,7 +24,7 @@ import Testing
         #expect(format.sampleRate == 48_000)
         #expect(format.channelCount == channels)
         #expect(decoded[0].count == frames)
-        #expect(try Support.ffmpegDecodedFrames(path, channels: channels) == frames)
+        #expect(try ExternalTools.ffmpegDecodedFrames(path, channels: channels) == frames)
         // Lossy, but a 440 Hz tone at 48–64 kbit/s comes back close: RMS error ≥ 20 dB below the tone.
         var error = 0.0, signal = 0.0
         for i in 2000..<(frames - 2000) {
@@ -32,14 +36,14 @@ import Testing
     }
 
     @Test func sixChannelsUseTheSurroundMappingFamily() throws {
-        let path = Support.temporaryPath(".opus")
+        let path = TemporaryFolder.uniquePath(".opus")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let encoder = try OpusEncoder(path: path, sampleRate: 48_000, channelCount: 6)
-        try Support.encode(encoder, planes: Support.sine(sampleRate: 48_000, frames: 9_600, channels: 6), sampleRate: 48_000)
-        let probe = try Support.ffprobe(path, ["-show_streams"])
+        try Support.encode(encoder, planes: TestSignals.sinePlanes(sampleRate: 48_000, frames: 9_600, channels: 6), sampleRate: 48_000)
+        let probe = try ExternalTools.ffprobe(path, ["-show_streams"])
         let stream = try #require((probe["streams"] as? [[String: Any]])?.first)
         #expect(stream["channels"] as? Int == 6)
-        #expect(try Support.ffmpegDecodedFrames(path, channels: 6) == 9_600)
+        #expect(try ExternalTools.ffmpegDecodedFrames(path, channels: 6) == 9_600)
     }
 
     @Test func bitrateDefaultsTo64kStereoAnd48kMono() {
@@ -50,7 +54,7 @@ import Testing
 
     @Test func bitrateOptionChangesTheFileSize() throws {
         func size(_ kbps: Int) throws -> Int {
-            let path = Support.temporaryPath(".opus")
+            let path = TemporaryFolder.uniquePath(".opus")
             defer { try? FileManager.default.removeItem(atPath: path) }
             let noise = (0..<2).map { _ in (0..<96_000).map { _ in Float.random(in: -0.3...0.3) } }
             try Support.encode(try OpusEncoder(path: path, sampleRate: 48_000, channelCount: 2,
@@ -65,23 +69,23 @@ import Testing
     }
 
     @Test func otherRatesAreResampledByLibopusenc() throws {
-        let path = Support.temporaryPath(".opus")
+        let path = TemporaryFolder.uniquePath(".opus")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let encoder = try OpusEncoder(path: path, sampleRate: 44_100, channelCount: 2)
-        try Support.encode(encoder, planes: Support.sine(sampleRate: 44_100, frames: 44_100, channels: 2), sampleRate: 44_100)
+        try Support.encode(encoder, planes: TestSignals.sinePlanes(sampleRate: 44_100, frames: 44_100, channels: 2), sampleRate: 44_100)
         let (format, decoded) = try Support.decode(path)
         #expect(format.sampleRate == 48_000)
         #expect(abs(decoded[0].count - 48_000) <= 1)     // 1 s at 44.1 kHz is 1 s at 48 kHz
     }
 
     @Test func commentsChaptersAndPictureReadBackWithMutagen() throws {
-        let path = Support.temporaryPath(".opus")
+        let path = TemporaryFolder.uniquePath(".opus")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let art = try Support.image(.jpeg, width: 10, height: 20)
         let encoder = try OpusEncoder(path: path, sampleRate: 48_000, channelCount: 2,
                                       metadata: Support.fullMetadata(artwork: art))
-        try Support.encode(encoder, planes: Support.sine(sampleRate: 48_000, frames: 96_000, channels: 2), sampleRate: 48_000)
-        let info = try Support.python(mutagenVorbisScript, [path])
+        try Support.encode(encoder, planes: TestSignals.sinePlanes(sampleRate: 48_000, frames: 96_000, channels: 2), sampleRate: 48_000)
+        let info = try ExternalTools.python(mutagenVorbisScript, [path])
         let tags = try #require(info["tags"] as? [String: [String]])
         #expect(tags["TITLE"] == ["Episode 12: Tägs"])
         #expect(tags["ALBUM"] == ["The Show"])
@@ -96,7 +100,7 @@ import Testing
         #expect(pictures.first?["type"] as? Int == 3)
         #expect(pictures.first?["width"] as? Int == 10)
         #expect(pictures.first?["height"] as? Int == 20)
-        let probe = try Support.ffprobe(path, ["-show_chapters"])
+        let probe = try ExternalTools.ffprobe(path, ["-show_chapters"])
         #expect((probe["chapters"] as? [[String: Any]])?.count == 3)
     }
 }

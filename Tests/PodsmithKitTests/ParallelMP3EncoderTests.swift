@@ -1,6 +1,10 @@
 import Foundation
 import Testing
+@testable import PodsmithCodecs
+@testable import PodsmithCore
 @testable import PodsmithKit
+@testable import PodsmithSeason
+import PodsmithTestSupport
 
 /// The parallel MP3 encoder against a single LAME stream of the same input: same gapless length and
 /// alignment, a LAME tag that describes the joined stream, and seams that leave no trace in the
@@ -47,7 +51,7 @@ import Testing
 
     /// Encodes with one LAME stream; returns the file's path.
     static func encodeSingle(_ planes: [[Float]], sampleRate: Double) throws -> String {
-        let path = Support.temporaryPath(".mp3")
+        let path = TemporaryFolder.uniquePath(".mp3")
         let encoder = try MP3Encoder(path: path, sampleRate: sampleRate, channelCount: planes.count)
         try Support.encode(encoder, planes: planes, sampleRate: sampleRate)
         return path
@@ -67,7 +71,7 @@ import Testing
     static func encodeParallel(_ planes: [[Float]], sampleRate: Double, threads: Int = 2,
                                layout: ParallelMP3Layout = testLayout,
                                fault: ParallelMP3Encoder.SeamFault? = nil) throws -> ParallelEncode {
-        let path = Support.temporaryPath(".mp3")
+        let path = TemporaryFolder.uniquePath(".mp3")
         let encoder = try ParallelMP3Encoder(path: path, sampleRate: sampleRate, channelCount: planes.count,
                                              threads: threads, layout: layout)
         encoder.seamFault = fault
@@ -239,8 +243,8 @@ import Testing
         #expect(report.worstEnergyExcessDB <= 1.0)
         #expect(report.worstStepRatio <= 1.0)
         _ = try Self.checkTag(parallel.path, inputFrames: input[0].count)
-        if (try? Support.run("ffmpeg", ["-version"]))?.status == 0 {
-            let check = try Support.run("ffmpeg", ["-v", "error", "-i", parallel.path, "-f", "null", "-"])
+        if (try? ExternalTools.run("ffmpeg", ["-version"]))?.status == 0 {
+            let check = try ExternalTools.run("ffmpeg", ["-v", "error", "-i", parallel.path, "-f", "null", "-"])
             #expect(check.status == 0 && check.stderr.isEmpty, "ffmpeg: \(check.stderr)")
         }
     }
@@ -310,11 +314,11 @@ extension ParallelMP3EncoderTests {
         #expect(zip(joined.toc, joined.toc.dropFirst()).allSatisfy { $0 <= $1 })
         #expect(zip(joined.toc, single.toc).allSatisfy { abs(Int($0) - Int($1)) <= 3 }, "\(joined.toc) vs \(single.toc)")
         // An independent decoder (ffmpeg) reads it without complaint and trims it to the input's length.
-        if (try? Support.run("ffmpeg", ["-version"]))?.status == 0 {
-            let check = try Support.run("ffmpeg", ["-v", "error", "-i", parallel.path, "-f", "null", "-"])
+        if (try? ExternalTools.run("ffmpeg", ["-version"]))?.status == 0 {
+            let check = try ExternalTools.run("ffmpeg", ["-v", "error", "-i", parallel.path, "-f", "null", "-"])
             #expect(check.status == 0)
             #expect(check.stderr.isEmpty, "ffmpeg: \(check.stderr)")
-            #expect(try Support.ffmpegDecodedFrames(parallel.path, channels: channels) == input[0].count)
+            #expect(try ExternalTools.ffmpegDecodedFrames(parallel.path, channels: channels) == input[0].count)
         }
     }
 
@@ -342,7 +346,7 @@ extension ParallelMP3EncoderTests {
     }
 
     @Test func variableBitrateIsRefusedWithAClearMessage() throws {
-        let path = Support.temporaryPath(".mp3")
+        let path = TemporaryFolder.uniquePath(".mp3")
         defer { try? FileManager.default.removeItem(atPath: path) }
         #expect(throws: PodsmithError.self) {
             _ = try ParallelMP3Encoder(path: path, sampleRate: 44_100, channelCount: 2,

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
+@testable import PodsmithCodecs
+@testable import PodsmithCore
 @testable import PodsmithKit
+@testable import PodsmithSeason
+import PodsmithTestSupport
 
 /// ``PathText``: path splitting that never traps (Foundation's `NSString` path methods trap on
 /// `"///a//"` on Linux; the manifest fuzzer found it).

@@ -1,10 +1,14 @@
 import Foundation
 import Testing
+@testable import PodsmithCodecs
+@testable import PodsmithCore
 @testable import PodsmithKit
+@testable import PodsmithSeason
+import PodsmithTestSupport
 
 @Suite struct ResamplerTests {
     @Test func resamplerKeepsFrequencyAndLevelFrom8kTo44k1() throws {
-        let x = DSPTest.sine(frequency: 1_000, amplitude: 0.5, sampleRate: 8_000, frames: 8_000)
+        let x = TestSignals.sine(frequency: 1_000, amplitude: 0.5, sampleRate: 8_000, frames: 8_000)
         let resampler = try Resampler(inputRate: 8_000, outputRate: 44_100, channelCount: 1)
         let output = try DSPTest.run(resampler, planes: [x], blockSizes: [512, 1_000])
         #expect(abs(output[0].count - 44_100) <= 1)
@@ -16,14 +20,14 @@ import Testing
         let thdN = DSPTest.thdPlusNoise(steady, frequency: 1_000, sampleRate: 44_100)
         #expect(thdN < 0.001, "THD+N \(thdN)")
         // The phase is kept too: no delay is left in the output.
-        let reference = DSPTest.sine(frequency: 1_000, amplitude: 0.5, sampleRate: 44_100, frames: 44_100)
+        let reference = TestSignals.sine(frequency: 1_000, amplitude: 0.5, sampleRate: 44_100, frames: 44_100)
         let error = zip(steady, reference[8_820..<(8_820 + 17_640)]).map { abs($0 - $1) }.max()!
         #expect(error < 0.01, "largest difference from the ideal sine \(error)")
     }
 
     @Test func resamplerOutputLengthFrom48kTo44k1() throws {
         let frames = 3 * 48_000 + 17
-        var noise = DSPTest.Noise(seed: 9)
+        var noise = TestSignals.Noise(seed: 9)
         let left = (0..<frames).map { _ in 0.25 * noise.next() }
         let right = left.map { -$0 }
         let resampler = try Resampler(inputRate: 48_000, outputRate: 44_100, channelCount: 2)
@@ -38,18 +42,18 @@ import Testing
 
     @Test func resamplerHandlesBlocksThatProduceMoreThanOneOutputBuffer() throws {
         // 16 384 frames at 8 kHz become ~90 000 at 44.1 kHz: many output buffers per input block.
-        let x = DSPTest.sine(frequency: 440, amplitude: 0.5, sampleRate: 8_000, frames: 40_000)
+        let x = TestSignals.sine(frequency: 440, amplitude: 0.5, sampleRate: 8_000, frames: 40_000)
         let resampler = try Resampler(inputRate: 8_000, outputRate: 44_100, channelCount: 1)
         let output = try DSPTest.run(resampler, planes: [x], blockSizes: [16_384])
         #expect(abs(output[0].count - 220_500) <= 1)
-        let reference = DSPTest.sine(frequency: 440, amplitude: 0.5, sampleRate: 44_100, frames: 220_500)
+        let reference = TestSignals.sine(frequency: 440, amplitude: 0.5, sampleRate: 44_100, frames: 220_500)
         let error = zip(output[0][1_000..<219_000], reference[1_000..<219_000]).map { abs($0 - $1) }.max()!
         #expect(error < 0.001, "largest difference from the ideal sine \(error)")
     }
 
     @Test func upsamplingAddsNoImagesAboveTheSourceNyquist() throws {
         // A 3.5 kHz tone at 8 kHz: a poor interpolator would add images at 4.5, 11.5, 12.5 kHz...
-        let x = DSPTest.sine(frequency: 3_500, amplitude: 0.5, sampleRate: 8_000, frames: 8_000)
+        let x = TestSignals.sine(frequency: 3_500, amplitude: 0.5, sampleRate: 8_000, frames: 8_000)
         let output = try DSPTest.run(try Resampler(inputRate: 8_000, outputRate: 44_100, channelCount: 1),
                                      planes: [x])
         let steady = output[0][8_820..<(8_820 + 17_640)] // 1 400 periods of 12.6 samples
@@ -63,7 +67,7 @@ import Testing
 
     @Test func downsamplingRemovesContentAboveTheTargetNyquist() throws {
         // 23 kHz at 48 kHz cannot exist at 44.1 kHz; it must vanish, not fold back to 21.1 kHz.
-        let x = DSPTest.sine(frequency: 23_000, amplitude: 0.5, sampleRate: 48_000, frames: 48_000)
+        let x = TestSignals.sine(frequency: 23_000, amplitude: 0.5, sampleRate: 48_000, frames: 48_000)
         let output = try DSPTest.run(try Resampler(inputRate: 48_000, outputRate: 44_100, channelCount: 1),
                                      planes: [x])
         let steady = output[0][4_410..<39_690]
@@ -72,7 +76,7 @@ import Testing
     }
 
     @Test func veryHighQualityAlsoConverts() throws {
-        let x = DSPTest.sine(frequency: 440, amplitude: 0.5, sampleRate: 44_100, frames: 44_100)
+        let x = TestSignals.sine(frequency: 440, amplitude: 0.5, sampleRate: 44_100, frames: 44_100)
         let resampler = try Resampler(inputRate: 44_100, outputRate: 48_000, channelCount: 1, quality: .veryHigh)
         let output = try DSPTest.run(resampler, planes: [x])
         #expect(abs(output[0].count - 48_000) <= 1)

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
+@testable import PodsmithCodecs
+@testable import PodsmithCore
 @testable import PodsmithKit
+@testable import PodsmithSeason
+import PodsmithTestSupport
 
 /// What a shared output folder shows while an episode is being redone. `STEM.report.json` is the
 /// record `--merge` publishes an episode from, so it must not stay beside audio that is half

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
+@testable import PodsmithCodecs
+@testable import PodsmithCore
 @testable import PodsmithKit
+@testable import PodsmithSeason
+import PodsmithTestSupport
 
 @Suite struct SeasonReportTests {
     static func entry(_ id: String, status: EpisodeStatus, outputI: Double?, size: Int64, warnings: [String] = [])

@@ -1,5 +1,9 @@
 import Foundation
+@testable import PodsmithCodecs
+@testable import PodsmithCore
 @testable import PodsmithKit
+@testable import PodsmithSeason
+import PodsmithTestSupport
 
 /// A temporary folder with raw "episodes" (arbitrary bytes: the fake processor does not decode
 /// audio) and a manifest, removed when the fixture goes away.

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
+@testable import PodsmithCodecs
+@testable import PodsmithCore
 @testable import PodsmithKit
+@testable import PodsmithSeason
+import PodsmithTestSupport
 
 /// A generated "episode": speech-like bursts (noise modulated at a syllable rate of 4 Hz) separated by
 /// pauses, over a −60 dBFS noise floor, with edges that do not fall on 10 ms windows.
@@ -12,7 +16,7 @@ private struct SpeechLikeSignal {
 
     /// `layout` alternates silence and speech durations in seconds, starting with silence.
     init(layout: [Double], seed: UInt64 = 11) {
-        var noise = DSPTest.Noise(seed: seed)
+        var noise = TestSignals.Noise(seed: seed)
         let floorAmplitude = Float(0.001 * 3.0.squareRoot()) // uniform noise with RMS −60 dBFS
         var x: [Float] = []
         var bursts: [Range<Int>] = []
@@ -148,7 +152,7 @@ private struct SpeechLikeSignal {
     @Test func cutsAreCrossfadedWithoutAStep() throws {
         // A hard cut from one phase of a 200 Hz sine to another would jump by up to 1.0.
         let rate = 48_000.0
-        let x = DSPTest.sine(frequency: 200, amplitude: 0.5, sampleRate: rate, frames: 48_000)
+        let x = TestSignals.sine(frequency: 200, amplitude: 0.5, sampleRate: rate, frames: 48_000)
         let plan = EditPlan(keptRegions: [0..<10_000, 10_137..<30_000, 30_061..<48_000], inputFrameCount: 48_000,
                             sampleRate: rate, crossfadeFrames: 240)
         let output = try DSPTest.run(EditRenderer(plan: plan, channelCount: 2), planes: [x, x.map { -$0 }],
@@ -174,7 +178,7 @@ private struct SpeechLikeSignal {
     }
 
     @Test func silenceDetectorSumOfSquaresMatchesScalar() {
-        var noise = DSPTest.Noise(seed: 5)
+        var noise = TestSignals.Noise(seed: 5)
         let x = (0..<1_003).map { _ in noise.next() }
         let reference = x.reduce(Float(0)) { $0 + $1 * $1 }
         let fast = x.withUnsafeBufferPointer { SilenceDetector.sumOfSquares($0.baseAddress!, count: $0.count) }

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
+@testable import PodsmithCodecs
+@testable import PodsmithCore
 @testable import PodsmithKit
+@testable import PodsmithSeason
+import PodsmithTestSupport
 
 /// ``SoundFileReader/init(data:name:)``: the in-memory twin of the file reader (libsndfile
 /// virtual I/O), which the fuzz targets drive.
@@ -20,8 +24,8 @@ import Testing
     @Test(arguments: [SoundFileWriter.Container.wav, .aiff, .flac, .oggVorbis])
     func memoryDecodeEqualsFileDecode(_ container: SoundFileWriter.Container) throws {
         let folder = try TemporaryFolder()
-        let left = TestSignal.sine(frequency: 440, amplitude: 0.5, seconds: 0.7, sampleRate: 44_100)
-        let right = TestSignal.sine(frequency: 1_000, amplitude: 0.25, seconds: 0.7, sampleRate: 44_100)
+        let left = TestSignals.sine(frequency: 440, amplitude: 0.5, seconds: 0.7, sampleRate: 44_100)
+        let right = TestSignals.sine(frequency: 1_000, amplitude: 0.25, seconds: 0.7, sampleRate: 44_100)
         let file = folder.path("clip.\(container.fileExtension)")
         try writeSoundFile([left, right], sampleRate: 44_100, to: file,
                            options: .init(container: container, encoding: container == .oggVorbis ? .pcm16 : .pcm24))
@@ -56,7 +60,7 @@ import Testing
     @Test func truncatedWavInMemoryIsCalledTruncated() throws {
         let folder = try TemporaryFolder()
         let file = folder.path("cut.wav")
-        try writeSoundFile([TestSignal.sine(frequency: 440, amplitude: 0.5, seconds: 1, sampleRate: 48_000)],
+        try writeSoundFile([TestSignals.sine(frequency: 440, amplitude: 0.5, seconds: 1, sampleRate: 48_000)],
                            sampleRate: 48_000, to: file, options: .init(container: .wav, encoding: .pcm16))
         let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
         #expect {

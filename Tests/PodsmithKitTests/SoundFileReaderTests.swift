@@ -1,6 +1,10 @@
 import Foundation
 import Testing
+@testable import PodsmithCodecs
+@testable import PodsmithCore
 @testable import PodsmithKit
+@testable import PodsmithSeason
+import PodsmithTestSupport
 
 @Suite struct SoundFileReaderTests {
     /// A channel layout and rate the reader must deliver unchanged.
@@ -35,7 +39,7 @@ import Testing
     // Alone in channel 3 (LFE) it is not measured at all.
     @Test func fivePointOneFileIsMeasuredInWaveChannelOrder() throws {
         let folder = try TemporaryFolder()
-        let sine = TestSignal.sine(frequency: 1_000, amplitude: 0.1, seconds: 2, sampleRate: 48_000)
+        let sine = TestSignals.sine(frequency: 1_000, amplitude: 0.1, seconds: 2, sampleRate: 48_000)
         let silence = [Float](repeating: 0, count: sine.count)
         func loudness(withSineIn channel: Int) throws -> Double? {
             let path = folder.path("ch\(channel).wav")
@@ -53,7 +57,7 @@ import Testing
     // With 5 channels there is no LFE: L, R, C, Ls, Rs, so channel 3 is Ls (+1.5 dB).
     @Test func fiveChannelFileHasSurroundsInChannelsThreeAndFour() throws {
         let folder = try TemporaryFolder()
-        let sine = TestSignal.sine(frequency: 1_000, amplitude: 0.1, seconds: 2, sampleRate: 44_100)
+        let sine = TestSignals.sine(frequency: 1_000, amplitude: 0.1, seconds: 2, sampleRate: 44_100)
         let silence = [Float](repeating: 0, count: sine.count)
         let path = folder.path("five.flac")
         try writeSoundFile((0..<5).map { $0 == 3 ? sine : silence }, sampleRate: 44_100, to: path,
@@ -97,7 +101,7 @@ import Testing
     func truncatedFile(_ folder: TemporaryFolder, container: SoundFileWriter.Container, keep: Double) throws -> String {
         let path = folder.path("cut.\(container.fileExtension)")
         let rate = container == .oggOpus ? 48_000.0 : 44_100.0
-        let sine = TestSignal.sine(frequency: 440, amplitude: 0.5, seconds: 2, sampleRate: rate)
+        let sine = TestSignals.sine(frequency: 440, amplitude: 0.5, seconds: 2, sampleRate: rate)
         try writeSoundFile([sine, sine], sampleRate: rate, to: path, options: .init(container: container))
         let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as! UInt64
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
@@ -134,7 +138,7 @@ import Testing
     @Test func completeWavWithTrailingChunkIsNotCalledTruncated() throws {
         let folder = try TemporaryFolder()
         let path = folder.path("tagged.wav")
-        let sine = TestSignal.sine(frequency: 440, amplitude: 0.5, seconds: 0.5, sampleRate: 44_100)
+        let sine = TestSignals.sine(frequency: 440, amplitude: 0.5, seconds: 0.5, sampleRate: 44_100)
         try writeSoundFile([sine], sampleRate: 44_100, to: path, options: .init(tags: ["title": "x"]))
         let (reader, back) = try readSoundFile(path)
         #expect(back[0].count == sine.count)
@@ -163,7 +167,7 @@ import Testing
     @Test func rewindAllowsASecondIdenticalPass() throws {
         let folder = try TemporaryFolder()
         let path = folder.path("two-pass.flac")
-        let sine = TestSignal.sine(frequency: 440, amplitude: 0.5, seconds: 0.3, sampleRate: 44_100)
+        let sine = TestSignals.sine(frequency: 440, amplitude: 0.5, seconds: 0.3, sampleRate: 44_100)
         try writeSoundFile([sine], sampleRate: 44_100, to: path, options: .init(container: .flac))
         let reader = try SoundFileReader(path: path)
         let buffer = AudioBuffer(channelCount: 1, capacity: 1000)
@@ -224,7 +228,7 @@ import Testing
 
     @Test func flacAndTwentyFourBitWavAreReadAsFloat() throws {
         let folder = try TemporaryFolder()
-        let sine = TestSignal.sine(frequency: 440, amplitude: 0.5, seconds: 0.1, sampleRate: 44_100)
+        let sine = TestSignals.sine(frequency: 440, amplitude: 0.5, seconds: 0.1, sampleRate: 44_100)
         for (name, options) in [("a.flac", SoundFileWriter.Options(container: .flac)),
                                 ("b.wav", SoundFileWriter.Options(container: .wav, encoding: .pcm24))] {
             try writeSoundFile([sine], sampleRate: 44_100, to: folder.path(name), options: options)

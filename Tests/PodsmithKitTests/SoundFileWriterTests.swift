@@ -1,6 +1,10 @@
 import Foundation
 import Testing
+@testable import PodsmithCodecs
+@testable import PodsmithCore
 @testable import PodsmithKit
+@testable import PodsmithSeason
+import PodsmithTestSupport
 
 /// One container/encoding the writer must produce and the reader must read back.
 struct FileFormatCase: Sendable, CustomStringConvertible {
@@ -31,8 +35,8 @@ struct FileFormatCase: Sendable, CustomStringConvertible {
 @Suite struct SoundFileWriterTests {
     /// Two different signals in L and R, so a swapped or mixed channel shows up.
     static func stereoTestSignal(sampleRate: Double) -> [[Float]] {
-        [TestSignal.sine(frequency: 440, amplitude: 0.5, seconds: 1.0, sampleRate: sampleRate),
-         TestSignal.sine(frequency: 1_000, amplitude: 0.25, seconds: 1.0, sampleRate: sampleRate)]
+        [TestSignals.sine(frequency: 440, amplitude: 0.5, seconds: 1.0, sampleRate: sampleRate),
+         TestSignals.sine(frequency: 1_000, amplitude: 0.25, seconds: 1.0, sampleRate: sampleRate)]
     }
 
     @Test(arguments: FileFormatCase.all)
@@ -57,8 +61,8 @@ struct FileFormatCase: Sendable, CustomStringConvertible {
             // to within 0.5 dB (0.5 and 0.25 peak: −9.03 and −15.05 dBFS RMS).
             #expect(abs(back[0].count - planes[0].count) <= 2_048, "\(back[0].count) frames")
             for c in 0..<2 {
-                let written = TestSignal.rmsDecibels(planes[c])
-                let read = TestSignal.rmsDecibels(back[c])
+                let written = TestSignals.rmsDecibels(planes[c])
+                let read = TestSignals.rmsDecibels(back[c])
                 #expect(abs(written - read) < 0.5, "channel \(c): \(written) dB written, \(read) dB read")
             }
         }

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
+@testable import PodsmithCodecs
+@testable import PodsmithCore
 @testable import PodsmithKit
+@testable import PodsmithSeason
+import PodsmithTestSupport
 
 /// The registry that lets an interrupt remove every temporary: what it removes must stay removed,
 /// whatever the writing threads are doing at that moment.

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
+@testable import PodsmithCodecs
+@testable import PodsmithCore
 @testable import PodsmithKit
+@testable import PodsmithSeason
+import PodsmithTestSupport
 
 @Suite struct TruePeakLimiterTests {
     let rate = 48_000.0
@@ -11,7 +15,7 @@ import Testing
         let options = LimiterOptions()
         let amplitude = pow(10, (options.ceilingDBTP + 6) / 20)
         let frames = Int(sampleRate)
-        let input = DSPTest.sine(frequency: 1000, amplitude: amplitude, sampleRate: sampleRate, frames: frames)
+        let input = TestSignals.sine(frequency: 1000, amplitude: amplitude, sampleRate: sampleRate, frames: frames)
         let limiter = TruePeakLimiter(options: options, sampleRate: sampleRate, channelCount: 2)
         let output = try DSPTest.run(limiter, planes: [input, input], blockSizes: [1000, 777, 4096, 1])
 
@@ -30,7 +34,7 @@ import Testing
         // A quiet 220 Hz bed with an impulse train on top: single full-scale clicks, +/- doublets
         // (whose inter-sample peak lies between the samples) and short bursts near Nyquist.
         let frames = 48_000
-        var x = DSPTest.sine(frequency: 220, amplitude: 0.1, sampleRate: rate, frames: frames)
+        var x = TestSignals.sine(frequency: 220, amplitude: 0.1, sampleRate: rate, frames: frames)
         var n = 1000
         var kind = 0
         while n < frames - 100 {
@@ -58,7 +62,7 @@ import Testing
         // Bursts of noise and of a near-Nyquist tone (2.9 rad/sample) up to 14 dB over full scale,
         // 1 to 3000 frames long, between stretches of near-silence; both look-ahead extremes.
         let rate = 44_100.0
-        var noise = DSPTest.Noise(seed: seed)
+        var noise = TestSignals.Noise(seed: seed)
         var x = [Float](repeating: 0, count: 44_100)
         var i = 0
         while i < x.count {
@@ -82,8 +86,8 @@ import Testing
     }
 
     @Test func limiterGainReturnsToUnityAfterRelease() throws {
-        let loud = DSPTest.sine(frequency: 500, amplitude: 2.0, sampleRate: rate, frames: 4_800)
-        let quiet = DSPTest.sine(frequency: 500, amplitude: 0.1, sampleRate: rate, frames: 96_000)
+        let loud = TestSignals.sine(frequency: 500, amplitude: 2.0, sampleRate: rate, frames: 4_800)
+        let quiet = TestSignals.sine(frequency: 500, amplitude: 0.1, sampleRate: rate, frames: 96_000)
         let x = loud + quiet
         let options = LimiterOptions(releaseSeconds: 0.1)
         let limiter = TruePeakLimiter(options: options, sampleRate: rate, channelCount: 1)
@@ -102,9 +106,9 @@ import Testing
     }
 
     @Test func limiterPassesSignalUnderCeilingBitExact() throws {
-        var noise = DSPTest.Noise(seed: 7)
+        var noise = TestSignals.Noise(seed: 7)
         let left = (0..<30_000).map { _ in 0.3 * noise.next() }
-        let right = DSPTest.sine(frequency: 3_000, amplitude: 0.7, sampleRate: rate, frames: 30_000)
+        let right = TestSignals.sine(frequency: 3_000, amplitude: 0.7, sampleRate: rate, frames: 30_000)
         let limiter = TruePeakLimiter(sampleRate: rate, channelCount: 2)
         let output = try DSPTest.run(limiter, planes: [left, right], blockSizes: [100, 5_000, 1, 4_097])
         #expect(DSPTest.firstMismatch(output[0], left) == nil)
@@ -124,7 +128,7 @@ import Testing
 
     @Test func peakDetectorSIMDMatchesScalarReference() {
         let detector = PeakDetector()
-        var noise = DSPTest.Noise(seed: 3)
+        var noise = TestSignals.Noise(seed: 3)
         let count = 203
         let history = PeakDetector.historyFrames
         let a = (0..<(count + history)).map { _ in noise.next() }
@@ -151,7 +155,7 @@ import Testing
 @Suite struct LimiterKernelTests {
     /// Values around the interesting points: under, at and over a ceiling of 0.5, gains under 1 and 1.
     func samples(_ count: Int, seed: UInt64) -> [Float] {
-        var noise = DSPTest.Noise(seed: seed)
+        var noise = TestSignals.Noise(seed: seed)
         return (0..<count).map { i in i % 7 == 0 ? 0.5 : (i % 5 == 0 ? 1 : noise.next()) }
     }
 
@@ -192,7 +196,7 @@ import Testing
         // Mostly quiet input with a few loud spots: skipped blocks must really be under the threshold,
         // and computed ones must equal the reference.
         let detector = PeakDetector()
-        var noise = DSPTest.Noise(seed: 12)
+        var noise = TestSignals.Noise(seed: 12)
         let history = PeakDetector.historyFrames
         var x = (0..<(1_000 + history)).map { _ in 0.05 * noise.next() }
         for spot in [100, 101, 450, 777] { x[spot] = spot % 2 == 0 ? 0.9 : -0.9 }

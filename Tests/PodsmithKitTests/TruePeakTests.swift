@@ -1,5 +1,9 @@
 import Testing
+@testable import PodsmithCodecs
+@testable import PodsmithCore
 @testable import PodsmithKit
+@testable import PodsmithSeason
+import PodsmithTestSupport
 
 /// EBU Tech 3341 true-peak cases 15–23 (tolerance +0.2/−0.4 dB) at 48 and 44.1 kHz, and the
 /// oversampler's design properties.

@@ -1,3 +1,6 @@
+import PodsmithCore
+import PodsmithCodecs
+
 /// Bounds-checked big- and little-endian reads over a byte array, for the container parsers.
 ///
 /// Every read returns `nil` past the end instead of trapping: inspected files are untrusted and often

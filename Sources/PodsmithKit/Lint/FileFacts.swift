@@ -1,3 +1,6 @@
+import PodsmithCore
+import PodsmithCodecs
+
 /// What kind of file an inspected file is.
 public enum ContainerKind: String, Sendable, Codable, CaseIterable {
     case mp3
@@ -7,24 +10,6 @@ public enum ContainerKind: String, Sendable, Codable, CaseIterable {
     /// A picture (JPEG or PNG), e.g. show artwork linted on its own.
     case image
     case unknown
-}
-
-/// MPEG audio version (ISO/IEC 11172-3 MPEG-1, 13818-3 MPEG-2 LSF, and the unofficial MPEG-2.5).
-public enum MPEGVersion: String, Sendable, Codable {
-    case mpeg1 = "MPEG-1"
-    case mpeg2 = "MPEG-2"
-    case mpeg25 = "MPEG-2.5"
-}
-
-/// Channel mode from an MPEG audio frame header.
-public enum MPEGChannelMode: String, Sendable, Codable {
-    case stereo
-    case jointStereo = "joint-stereo"
-    case dualChannel = "dual-channel"
-    case mono
-
-    /// Channels decoded.
-    public var channelCount: Int { self == .mono ? 1 : 2 }
 }
 
 /// Facts of an MP3 file read from its headers.

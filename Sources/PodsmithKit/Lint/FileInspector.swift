@@ -1,4 +1,6 @@
 import Foundation
+import PodsmithCore
+import PodsmithCodecs
 
 /// Reads a file's container facts (format, rate, channels, bit depth, bitrate, artwork) from its
 /// headers, without decoding audio, so `lint` judges what a platform's ingest would see.

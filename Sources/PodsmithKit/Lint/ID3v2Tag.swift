@@ -1,3 +1,6 @@
+import PodsmithCore
+import PodsmithCodecs
+
 /// The parts of an ID3v2 tag the linter needs: its size (to find the audio after it) and the
 /// attached picture.
 ///

@@ -1,3 +1,6 @@
+import PodsmithCore
+import PodsmithCodecs
+
 /// Reads a picture's size and colour model from its header (JPEG, PNG) without decoding it.
 public enum ImageInspector {
     /// The eight bytes every PNG starts with (PNG spec §5.2).

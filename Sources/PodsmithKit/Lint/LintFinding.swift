@@ -1,3 +1,6 @@
+import PodsmithCore
+import PodsmithCodecs
+
 /// How much a lint finding matters.
 public enum LintSeverity: String, Sendable, Codable, Comparable {
     /// The platform recommends otherwise; the file is accepted.

@@ -1,4 +1,6 @@
 import Foundation
+import PodsmithCore
+import PodsmithCodecs
 
 /// Checks a file's facts and loudness against a platform's published requirements.
 ///

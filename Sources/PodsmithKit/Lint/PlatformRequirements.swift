@@ -1,3 +1,6 @@
+import PodsmithCore
+import PodsmithCodecs
+
 /// A platform whose published requirements `podsmith lint` checks against.
 public enum Platform: String, Sendable, CaseIterable, Codable {
     /// Apple Podcasts (the strictest published set: loudness, formats, artwork).

@@ -1,3 +1,7 @@
+import Foundation
+import PodsmithCore
+import PodsmithCodecs
+
 /// Where to normalize to: an integrated loudness and a true-peak ceiling.
 public struct LoudnessTarget: Sendable, Equatable {
     /// Target integrated loudness, LUFS (BS.1770-4 §2.8).
@@ -53,8 +57,3 @@ public enum MonoConvention: String, Sendable {
     public static let dualMonoOffsetDB = 10 * log10(2.0)
 }
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

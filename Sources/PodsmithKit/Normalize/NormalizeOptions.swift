@@ -1,3 +1,6 @@
+import PodsmithCore
+import PodsmithCodecs
+
 /// Which channel layout `normalize` writes.
 public enum ChannelRequest: String, Sendable {
     /// Keep the input's layout (more than two channels become stereo for MP3 and Opus).

@@ -1,3 +1,6 @@
+import PodsmithCore
+import PodsmithCodecs
+
 /// What `normalize` did to one file, and what the written file measures.
 public struct NormalizeReport: Sendable {
     /// The input file.

@@ -1,4 +1,6 @@
 import Foundation
+import PodsmithCore
+import PodsmithCodecs
 
 /// Turns one raw episode into a normalized, encoded, verified file.
 ///

@@ -1,3 +1,6 @@
+import PodsmithCore
+import PodsmithCodecs
+
 /// The analysis pass's consumers, fed block by block on the analysis thread.
 ///
 /// It measures the input as it is, and — when the output will have another channel layout — the

@@ -1,3 +1,6 @@
+import PodsmithCore
+import PodsmithCodecs
+
 /// Something that wants to see the audio exactly as it is encoded: a waveform for web players, a
 /// level meter. It runs on the encoder's thread, block by block, so it adds no pass over the file.
 public protocol RenderObserver: AnyObject {

@@ -1,5 +1,9 @@
 import Foundation
+@testable import PodsmithCodecs
+@testable import PodsmithCore
 @testable import PodsmithKit
+@testable import PodsmithSeason
+import PodsmithTestSupport
 
 /// Helpers shared by the DSP stage tests: run a processor over arrays, measure, analyse.
 enum DSPTest {
@@ -62,23 +66,6 @@ enum DSPTest {
         let fundamentalEnergy = amplitude * amplitude / 2 * Double(x.count)
         let total = x.reduce(0.0) { $0 + Double($1) * Double($1) }
         return sqrt(max(0, total - fundamentalEnergy) / fundamentalEnergy)
-    }
-
-    static func sine(frequency: Double, amplitude: Double, sampleRate: Double, frames: Int,
-                     phase: Double = 0) -> [Float] {
-        (0..<frames).map { Float(amplitude * sin(2 * Double.pi * frequency * Double($0) / sampleRate + phase)) }
-    }
-
-    /// A deterministic white-noise generator (xorshift), uniform in −1...1.
-    struct Noise {
-        var state: UInt64
-        init(seed: UInt64) { state = seed | 1 }
-        mutating func next() -> Float {
-            state ^= state << 13
-            state ^= state >> 7
-            state ^= state << 17
-            return Float(Double(state >> 11) / Double(1 << 53) * 2 - 1)
-        }
     }
 
     /// Index of the first sample where `a` and `b` differ (or where one ends), `nil` if identical.

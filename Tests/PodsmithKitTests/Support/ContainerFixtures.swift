@@ -1,4 +1,5 @@
 import Foundation
+import PodsmithTestSupport
 
 /// Builds tiny container files byte by byte from the published layouts, so the inspector is tested
 /// against the specifications rather than against its own output.

@@ -1,6 +1,7 @@
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
+import PodsmithTestSupport
 #endif
 
 /// A parsed XML element: qualified name, attributes, text and children, for asserting on documents

@@ -1,0 +1,237 @@
+import Foundation
+
+/// An output that appears under its final name only when it is complete.
+///
+/// Encoders write to a hidden temporary file in the target folder, `.NAME.podsmith-tmp-PID`, which is
+/// renamed over the final name (`rename(2)`, atomic within one file system) by ``commit()``. Because the
+/// temporary lives in the same folder, the rename never copies and a reader never sees a partial file.
+/// The temporary is registered with ``TemporaryFiles`` so that SIGINT/SIGTERM remove it; after a SIGKILL
+/// the next run removes it (``removeStale(beside:)``), recognising it by its name and a PID that no
+/// longer runs.
+public final class AtomicOutputFile: @unchecked Sendable {
+    /// Where the complete file ends up.
+    public let finalPath: String
+    /// Where the encoder writes meanwhile.
+    public let temporaryPath: String
+    private var finished = false
+
+    /// The marker every temporary name carries.
+    public static let marker = ".podsmith-tmp-"
+
+    /// Creates (empty) the temporary file beside `finalPath`, proving the folder is writable.
+    /// - Throws: ``PodsmithError/outputNotWritable(path:reason:)`` with the system's reason.
+    public init(finalPath: String) throws {
+        self.finalPath = finalPath
+        let url = URL(fileURLWithPath: finalPath)
+        let folder = url.deletingLastPathComponent().path
+        let name = url.lastPathComponent
+        temporaryPath = (folder as NSString).appendingPathComponent(".\(name)\(Self.marker)\(getpid())")
+
+        var st = stat()
+        if stat(folder, &st) != 0 {
+            throw PodsmithError.outputNotWritable(path: finalPath, reason: "folder \(folder) does not exist")
+        }
+        if (st.st_mode & S_IFMT) != S_IFDIR {
+            throw PodsmithError.outputNotWritable(path: finalPath, reason: "\(folder) is not a folder")
+        }
+        if stat(finalPath, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
+            throw PodsmithError.outputNotWritable(path: finalPath, reason: "a folder has that name")
+        }
+        let fd = TemporaryFiles.shared.create(temporaryPath)
+        if fd < 0 {
+            throw PodsmithError.outputNotWritable(path: finalPath, reason: String(cString: strerror(errno)))
+        }
+        close(fd)
+    }
+
+    /// Replaces the temporary's contents with `data` (for sidecars written in one piece).
+    ///
+    /// Opens the temporary through ``TemporaryFiles/openForWriting(_:flags:)`` without `O_CREAT`: if an
+    /// interrupt has already removed it, this fails instead of bringing it back.
+    /// - Throws: ``PodsmithError/outputNotWritable(path:reason:)``.
+    public func write(_ data: Data) throws {
+        let fd = TemporaryFiles.shared.openForWriting(temporaryPath, flags: O_WRONLY | O_TRUNC | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw PodsmithError.outputNotWritable(path: finalPath, reason: String(cString: strerror(errno)))
+        }
+        defer { close(fd) }
+        try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            var offset = 0
+            while offset < bytes.count {
+                let n = pwrite(fd, bytes.baseAddress! + offset, bytes.count - offset, off_t(offset))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw PodsmithError.outputNotWritable(path: finalPath, reason: String(cString: strerror(errno)))
+                }
+                offset += n
+            }
+        }
+    }
+
+    /// Writes `data` to `finalPath` in one piece: a temporary beside it, then the rename. On failure
+    /// the temporary is removed and the final name is left as it was.
+    /// - Throws: ``PodsmithError/outputNotWritable(path:reason:)``.
+    public static func write(_ data: Data, to finalPath: String) throws {
+        let output = try AtomicOutputFile(finalPath: finalPath)
+        do {
+            try output.write(data)
+        } catch {
+            output.discard()
+            throw error
+        }
+        try output.commit()
+    }
+
+    deinit {
+        if !finished { discard() }
+    }
+
+    /// Renames the finished temporary over the final name.
+    /// - Throws: ``PodsmithError/outputNotWritable(path:reason:)`` if the rename fails (the temporary
+    ///   is removed).
+    public func commit() throws {
+        precondition(!finished, "output committed or discarded twice")
+        if rename(temporaryPath, finalPath) != 0 {
+            let reason = String(cString: strerror(errno))
+            discard()
+            throw PodsmithError.outputNotWritable(path: finalPath, reason: reason)
+        }
+        finished = true
+        TemporaryFiles.shared.unregister(temporaryPath)
+    }
+
+    /// Removes the temporary; the final name is left as it was.
+    public func discard() {
+        guard !finished else { return }
+        finished = true
+        unlink(temporaryPath)
+        TemporaryFiles.shared.unregister(temporaryPath)
+    }
+
+    /// Removes temporaries left beside `finalPath` by runs that no longer exist (after a SIGKILL or a
+    /// power cut). Temporaries of a process that is still running are left alone.
+    /// - Returns: the paths removed.
+    @discardableResult
+    public static func removeStale(beside finalPath: String) -> [String] {
+        let url = URL(fileURLWithPath: finalPath)
+        return removeStale(inFolder: url.deletingLastPathComponent().path,
+                           prefix: ".\(url.lastPathComponent)\(marker)")
+    }
+
+    /// Removes every stale Podsmith temporary in `folder` (see ``removeStale(beside:)``).
+    @discardableResult
+    public static func removeStale(inFolder folder: String, prefix: String = ".") -> [String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
+        var removed: [String] = []
+        for name in names where name.hasPrefix(prefix) {
+            guard let range = name.range(of: marker, options: .backwards),
+                  let pid = Int32(name[range.upperBound...]) else { continue }
+            if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH {
+                let path = (folder as NSString).appendingPathComponent(name)
+                if unlink(path) == 0 { removed.append(path) }
+            }
+        }
+        return removed
+    }
+}
+
+/// The temporaries this process has open, removed if the process is interrupted.
+///
+/// Interruption races with the threads still writing: a temporary created, or opened with `O_CREAT`,
+/// after the handler removed the registered ones would outlive the process. So every file that may be a
+/// temporary is created or opened for writing *under this registry's lock* (``create(_:)``,
+/// ``openForWriting(_:flags:)``), and ``close()`` removes the temporaries and refuses further opens in
+/// the same locked step: an open either happened before (its file is registered and removed) or fails
+/// with `ECANCELED`.
+public final class TemporaryFiles: @unchecked Sendable {
+    public static let shared = TemporaryFiles()
+    private let lock = NSLock()
+    private var paths = Set<String>()
+    private var closed = false
+    private var sources: [DispatchSourceSignal] = []
+    private var interruptHandlers: [@Sendable (Int32) -> Void] = []
+
+    public init() {}
+
+    func unregister(_ path: String) { lock.withLock { _ = paths.remove(path) } }
+
+    /// Paths currently registered (for tests).
+    public var registered: Set<String> { lock.withLock { paths } }
+
+    /// Creates (truncates) the temporary `path` and registers it, in one step under the lock.
+    /// - Returns: the open descriptor, or -1 with `errno` set (`ECANCELED` once closed).
+    public func create(_ path: String) -> Int32 {
+        lock.withLock {
+            guard !closed else { errno = ECANCELED; return -1 }
+            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            if fd >= 0 { paths.insert(path) }
+            return fd
+        }
+    }
+
+    /// Opens `path` for writing with `flags` (mode 0644 if it creates), under the lock.
+    ///
+    /// Writers that open a temporary by its name (libsndfile, the MP3 file) go through here, so that an
+    /// open racing an interrupt cannot recreate a temporary the interrupt has just removed.
+    /// - Returns: the open descriptor, or -1 with `errno` set (`ECANCELED` once closed).
+    public func openForWriting(_ path: String, flags: Int32) -> Int32 {
+        lock.withLock {
+            guard !closed else { errno = ECANCELED; return -1 }
+            return open(path, flags, 0o644)
+        }
+    }
+
+    /// Opens `path` as a stdio stream for a C library that writes through `FILE*` (libFLAC,
+    /// libopusenc), created or truncated through ``openForWriting(_:flags:)``; `update` opens it for
+    /// reading too ("w+b"), for libraries that seek back and rewrite a header.
+    /// - Throws: ``PodsmithError/outputNotWritable(path:reason:)`` with the system's reason.
+    public func openStream(_ path: String, update: Bool) throws -> UnsafeMutablePointer<FILE> {
+        let fd = openForWriting(path, flags: (update ? O_RDWR : O_WRONLY) | O_CREAT | O_TRUNC | O_CLOEXEC)
+        guard fd >= 0, let file = fdopen(fd, update ? "w+b" : "wb") else {
+            let reason = String(cString: strerror(errno))
+            if fd >= 0 { closeDescriptor(fd) }
+            throw PodsmithError.outputNotWritable(path: path, reason: reason)
+        }
+        return file
+    }
+
+    /// Removes every registered temporary and refuses any further ``create(_:)`` or
+    /// ``openForWriting(_:flags:)``: what the interrupt handler does before it exits.
+    public func close() {
+        lock.withLock {
+            closed = true
+            for path in paths { unlink(path) }
+            paths.removeAll()
+        }
+    }
+
+    /// Adds code to run (on a background queue) when SIGINT or SIGTERM arrives, before the
+    /// temporaries are removed and the process exits.
+    public func onInterrupt(_ handler: @escaping @Sendable (Int32) -> Void) {
+        lock.withLock { interruptHandlers.append(handler) }
+    }
+
+    /// Makes SIGINT, SIGTERM and SIGHUP remove every registered temporary and exit with 128 + signal
+    /// (130 for Ctrl-C), as shells expect. The handling runs on a dispatch queue, not in signal context,
+    /// so it may take locks and call `unlink`.
+    public func installSignalHandlers() {
+        lock.withLock {
+            guard sources.isEmpty else { return }
+            for sig in [SIGINT, SIGTERM, SIGHUP] {
+                signal(sig, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global(qos: .userInitiated))
+                source.setEventHandler { [unowned self] in
+                    let handlers = self.lock.withLock { self.interruptHandlers }
+                    for handler in handlers { handler(sig) }
+                    self.close()
+                    _exit(128 + sig)
+                }
+                source.resume()
+                sources.append(source)
+            }
+        }
+    }
+}
+
+/// `close(2)`, for code inside ``TemporaryFiles``, whose own ``TemporaryFiles/close()`` hides it.
+private func closeDescriptor(_ fd: Int32) { close(fd) }

@@ -1,0 +1,422 @@
+import Foundation
+import PodsmithKit
+
+/// One problem in a manifest, at a key path such as `episodes[3].file` (list positions count from 0).
+public struct ManifestIssue: Sendable, Equatable, CustomStringConvertible {
+    /// Where: dotted keys and `[index]` positions; empty for the whole manifest.
+    public var path: String
+    /// What is wrong and, where it helps, what would be right.
+    public var message: String
+
+    public init(path: String, message: String) {
+        self.path = path
+        self.message = message
+    }
+
+    public var description: String { path.isEmpty ? message : "\(path): \(message)" }
+}
+
+/// Every problem found in a manifest; nothing has been processed when this is thrown.
+public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The problems, in manifest order.
+    public var issues: [ManifestIssue]
+
+    public init(_ issues: [ManifestIssue]) { self.issues = issues }
+
+    /// One line per problem.
+    public var description: String {
+        (["invalid season manifest (\(issues.count) problem\(issues.count == 1 ? "" : "s")):"]
+            + issues.map { "  \($0)" }).joined(separator: "\n")
+    }
+
+    /// Exit code: 66 when the only problems are missing input files (EX_NOINPUT), else 65 (EX_DATAERR).
+    public var exitCode: Int32 {
+        issues.allSatisfy({ $0.message.hasPrefix("no such file") }) ? ExitStatus.inputMissing : ExitStatus.dataError
+    }
+}
+
+/// Reads a manifest's generic tree into a ``SeasonManifest``, collecting every problem on the way.
+///
+/// Checks, each reported with its key path: unknown keys (with the nearest known key suggested),
+/// wrong value kinds, missing required keys, files that do not exist (episode audio, chapters,
+/// artwork), dates that are not ISO 8601 or RFC 2822, unknown presets and formats, out-of-range
+/// numbers, and output names that collide (two episodes that would write the same file).
+public struct ManifestReader {
+    /// The folder the manifest's paths are relative to.
+    public let baseDirectory: String
+    /// Problems found so far.
+    public private(set) var issues: [ManifestIssue] = []
+
+    static let topKeys = ["show", "defaults", "episodes", "naming"]
+    static let showKeys = ["title", "author", "owner_email", "description", "language", "categories", "explicit",
+                           "artwork", "base_url", "link"]
+    static let settingsKeys = ["preset", "target", "true_peak", "formats", "bitrate", "trim", "trim_threshold",
+                               "max_pause"]
+    static let episodeKeys = ["file", "title", "number", "season", "date", "description", "chapters", "artwork",
+                              "output", "overrides"]
+
+    public init(baseDirectory: String) {
+        self.baseDirectory = baseDirectory
+    }
+
+    /// The manifest, or `nil` when it is too broken to build (see ``issues`` either way).
+    public mutating func read(_ tree: JSONValue) -> SeasonManifest? {
+        guard let top = mapping(tree, at: "") else { return nil }
+        checkKeys(top, known: Self.topKeys, at: "")
+        let show = top["show"].flatMap { readShow($0) }
+        if top["show"] == nil { issue("show", "missing; the show needs at least a title") }
+        let defaults = top["defaults"].flatMap { readSettings($0, at: "defaults") } ?? EpisodeSettings()
+        var naming = OutputNamingScheme.stem
+        if let value = top["naming"], let text = string(value, at: "naming") {
+            if let scheme = OutputNamingScheme(rawValue: text) {
+                naming = scheme
+            } else {
+                issue("naming", "unknown naming '\(text)' (known: \(OutputNamingScheme.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+        }
+        var episodes: [EpisodeEntry?] = []
+        if let value = top["episodes"] {
+            if case .array(let items) = value {
+                if items.isEmpty { issue("episodes", "the list is empty; a season needs at least one episode") }
+                episodes = items.enumerated().map { readEpisode($1, at: "episodes[\($0)]") }
+            } else {
+                issue("episodes", "expected a list of episodes, found \(value.kindDescription)")
+            }
+        } else {
+            issue("episodes", "missing; list the episodes under 'episodes:'")
+        }
+        checkOutputs(episodes, defaults: defaults, naming: naming)
+        guard let show, episodes.allSatisfy({ $0 != nil }) else { return nil }
+        return SeasonManifest(show: show, defaults: defaults, episodes: episodes.compactMap { $0 }, naming: naming)
+    }
+
+    // MARK: - Sections
+
+    private mutating func readShow(_ value: JSONValue) -> ShowInfo? {
+        guard let map = mapping(value, at: "show") else { return nil }
+        checkKeys(map, known: Self.showKeys, at: "show")
+        let title = map["title"].flatMap { nonEmptyString($0, at: "show.title") }
+        if map["title"] == nil { issue("show.title", "missing; the show needs a title") }
+        var info = ShowInfo(title: title ?? "")
+        info.author = map["author"].flatMap { nonEmptyString($0, at: "show.author") }
+        if let value = map["owner_email"], let email = nonEmptyString(value, at: "show.owner_email") {
+            let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+            if parts.count != 2 || parts[0].isEmpty || !parts[1].contains(".") || email.contains(" ") {
+                issue("show.owner_email", "'\(email)' is not an e-mail address")
+            }
+            info.ownerEmail = email
+        }
+        info.description = map["description"].flatMap { nonEmptyString($0, at: "show.description") }
+        if let value = map["language"], let language = nonEmptyString(value, at: "show.language") {
+            let valid = language.split(separator: "-", omittingEmptySubsequences: false).enumerated().allSatisfy { i, part in
+                (i == 0 ? (2...3) : (1...8)).contains(part.count) && part.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+            }
+            if !valid { issue("show.language", "'\(language)' is not a language tag like en or en-GB") }
+            info.language = language
+        }
+        if let value = map["categories"] {
+            info.categories = stringList(value, at: "show.categories") ?? []
+        }
+        if let value = map["explicit"] { info.explicit = bool(value, at: "show.explicit") ?? false }
+        if let value = map["artwork"], let path = nonEmptyString(value, at: "show.artwork") {
+            checkFile(path, at: "show.artwork")
+            info.artwork = path
+        }
+        if let value = map["base_url"], let url = nonEmptyString(value, at: "show.base_url") {
+            checkURL(url, at: "show.base_url")
+            info.baseURL = url
+        }
+        if let value = map["link"], let url = nonEmptyString(value, at: "show.link") {
+            checkURL(url, at: "show.link")
+            info.link = url
+        }
+        return title == nil ? nil : info
+    }
+
+    private mutating func readSettings(_ value: JSONValue, at path: String) -> EpisodeSettings? {
+        guard let map = mapping(value, at: path) else { return nil }
+        checkKeys(map, known: Self.settingsKeys, at: path)
+        var settings = EpisodeSettings()
+        if let value = map["preset"], let name = string(value, at: "\(path).preset") {
+            if LoudnessPreset(rawValue: name) == nil {
+                issue("\(path).preset", "unknown preset '\(name)' (known: \(LoudnessPreset.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            settings.preset = name
+        }
+        if let value = map["target"], let lufs = number(value, at: "\(path).target", range: -70...0, unit: "LUFS") {
+            settings.targetLUFS = lufs
+        }
+        if let value = map["true_peak"], let dbtp = number(value, at: "\(path).true_peak", range: -20...0, unit: "dBTP") {
+            settings.truePeakDBTP = dbtp
+        }
+        if let value = map["formats"] {
+            let texts: [String]?
+            if case .string(let single) = value { texts = [single] } else { texts = stringList(value, at: "\(path).formats") }
+            if let texts {
+                if texts.isEmpty { issue("\(path).formats", "the list is empty; give at least one format") }
+                var specs: [OutputSpec] = []
+                for (i, text) in texts.enumerated() {
+                    let at = value.isArray ? "\(path).formats[\(i)]" : "\(path).formats"
+                    do {
+                        let spec = try OutputSpec(parsing: text)
+                        if specs.contains(where: { $0.format == spec.format }) {
+                            issue(at, "\(spec.format.rawValue) is listed twice; each format is one file named STEM.\(spec.format.fileExtension)")
+                        }
+                        specs.append(spec)
+                    } catch {
+                        issue(at, error.message)
+                    }
+                }
+                settings.formats = specs
+            }
+        }
+        if let value = map["bitrate"] {
+            var text: String?
+            if case .number(let n) = value { text = n.rounded() == n ? String(Int(n)) : String(n) } else { text = string(value, at: "\(path).bitrate") }
+            if let text {
+                // 8–320 kbit/s suits both MP3 (8–320) and Opus (6–510), whichever formats take it.
+                var digits = Substring(text.lowercased().trimmingCharacters(in: .whitespaces))
+                if digits.hasSuffix("kbps") { digits = digits.dropLast(4) } else if digits.hasSuffix("k") { digits = digits.dropLast() }
+                if let kbps = Int(digits), OutputSpec.mp3BitrateRange.contains(kbps) {
+                    settings.bitrateKbps = kbps
+                } else {
+                    issue("\(path).bitrate", "'\(text)' is not a bitrate of 8–320 kbit/s like 128k")
+                }
+            }
+        }
+        if let value = map["trim"] { settings.trimSilence = bool(value, at: "\(path).trim") }
+        if let value = map["trim_threshold"],
+           let db = number(value, at: "\(path).trim_threshold", range: -120...0, unit: "dBFS") {
+            settings.trimThresholdDBFS = db
+        }
+        if let value = map["max_pause"] {
+            if case .bool(false) = value {
+                settings.maxPauseSeconds = 0
+            } else if case .string(let text) = value, ["off", "false", "no"].contains(text.lowercased()) {
+                settings.maxPauseSeconds = 0
+            } else if let seconds = number(value, at: "\(path).max_pause", range: 0...3600, unit: "seconds") {
+                settings.maxPauseSeconds = seconds
+            }
+        }
+        return settings
+    }
+
+    private mutating func readEpisode(_ value: JSONValue, at path: String) -> EpisodeEntry? {
+        guard let map = mapping(value, at: path) else { return nil }
+        checkKeys(map, known: Self.episodeKeys, at: path)
+        guard let fileValue = map["file"] else {
+            issue("\(path).file", "missing; every episode needs its audio file")
+            return nil
+        }
+        guard let file = nonEmptyString(fileValue, at: "\(path).file") else { return nil }
+        checkFile(file, at: "\(path).file")
+        var entry = EpisodeEntry(file: file)
+        entry.title = map["title"].flatMap { nonEmptyString($0, at: "\(path).title") }
+        entry.number = map["number"].flatMap { integer($0, at: "\(path).number", range: 0...1_000_000) }
+        entry.season = map["season"].flatMap { integer($0, at: "\(path).season", range: 0...100_000) }
+        if let value = map["date"], let text = string(value, at: "\(path).date") {
+            if PublicationDate.parse(text) == nil {
+                issue("\(path).date", "'\(text)' is not a date: use ISO 8601 (2026-11-27 or 2026-11-27T10:00:00Z) or RFC 2822 (Fri, 27 Nov 2026 10:00:00 +0000)")
+            }
+            entry.date = text
+        }
+        entry.description = map["description"].flatMap { nonEmptyString($0, at: "\(path).description") }
+        if let value = map["chapters"], let chapters = nonEmptyString(value, at: "\(path).chapters") {
+            checkFile(chapters, at: "\(path).chapters")
+            entry.chapters = chapters
+        }
+        if let value = map["artwork"], let artwork = nonEmptyString(value, at: "\(path).artwork") {
+            checkFile(artwork, at: "\(path).artwork")
+            entry.artwork = artwork
+        }
+        if let value = map["output"], let output = nonEmptyString(value, at: "\(path).output") {
+            if OutputNaming.sanitizeStem(output) == nil {
+                issue("\(path).output", "'\(output)' has nothing usable as a file name")
+            }
+            entry.output = output
+        }
+        entry.overrides = map["overrides"].flatMap { readSettings($0, at: "\(path).overrides") }
+        return entry
+    }
+
+    /// Flags episodes that would write the same file (case-insensitively) or read the same input.
+    private mutating func checkOutputs(_ episodes: [EpisodeEntry?], defaults: EpisodeSettings, naming: OutputNamingScheme) {
+        var names: [[String]] = []
+        var inputs: [String: Int] = [:]
+        for (index, entry) in episodes.enumerated() {
+            guard let entry else {
+                names.append([])
+                continue
+            }
+            let path = "episodes[\(index)]"
+            let key = entry.output != nil ? "output" : naming == .title && entry.title != nil ? "title" : "file"
+            let resolved = SeasonPlan.resolve(entry.file, base: baseDirectory)
+            if let earlier = inputs[resolved] {
+                issue("\(path).file", "'\(entry.file)' is already episodes[\(earlier)]'s file")
+            } else {
+                inputs[resolved] = index
+            }
+            guard let stem = OutputNaming.stem(for: entry, scheme: naming) else {
+                issue("\(path).\(key)", "no usable output name can be made from '\(key == "file" ? entry.file : entry.title ?? "")'; set 'output'")
+                names.append([])
+                continue
+            }
+            let settings = defaults.overridden(by: entry.overrides)
+            let formats = settings.formats ?? [OutputSpec(format: .mp3)]
+            var owned = formats.map { $0.fileName(stem: stem) }
+            owned += OutputNaming.sidecarSuffixes.map { stem + $0 }
+            names.append(owned)
+        }
+        for collision in OutputNaming.collisions(names) {
+            let entry = episodes[collision.index]!
+            let key = entry.output != nil ? "output" : naming == .title && entry.title != nil ? "title" : "file"
+            issue("episodes[\(collision.index)].\(key)",
+                  "output name '\(collision.name)' is also written by episodes[\(collision.earlier)]; set 'output' to tell them apart")
+        }
+    }
+
+    // MARK: - Values
+
+    private mutating func issue(_ path: String, _ message: String) {
+        issues.append(ManifestIssue(path: path, message: message))
+    }
+
+    private mutating func mapping(_ value: JSONValue, at path: String) -> [String: JSONValue]? {
+        if case .object(let map) = value { return map }
+        issue(path, "expected a mapping of keys to values, found \(value.kindDescription)")
+        return nil
+    }
+
+    private mutating func checkKeys(_ map: [String: JSONValue], known: [String], at path: String) {
+        for key in map.keys.sorted() where !known.contains(key) {
+            let at = path.isEmpty ? key : "\(path).\(key)"
+            if let near = known.min(by: { editDistance($0, key) < editDistance($1, key) }), editDistance(near, key) <= 2 {
+                issue(at, "unknown key; did you mean '\(near)'?")
+            } else {
+                issue(at, "unknown key (known here: \(known.joined(separator: ", ")))")
+            }
+        }
+    }
+
+    private mutating func string(_ value: JSONValue, at path: String) -> String? {
+        switch value {
+        case .string(let text): return text
+        case .number(let n): return n.rounded() == n && abs(n) < 1e15 ? String(Int64(n)) : String(n)
+        case .bool(let b): return String(b)
+        default:
+            issue(path, "expected text, found \(value.kindDescription)")
+            return nil
+        }
+    }
+
+    private mutating func nonEmptyString(_ value: JSONValue, at path: String) -> String? {
+        guard let text = string(value, at: path) else { return nil }
+        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            issue(path, "is empty")
+            return nil
+        }
+        return text
+    }
+
+    private mutating func stringList(_ value: JSONValue, at path: String) -> [String]? {
+        guard case .array(let items) = value else {
+            issue(path, "expected a list, found \(value.kindDescription)")
+            return nil
+        }
+        var result: [String] = []
+        for (i, item) in items.enumerated() {
+            if let text = nonEmptyString(item, at: "\(path)[\(i)]") { result.append(text) }
+        }
+        return result
+    }
+
+    private mutating func number(_ value: JSONValue, at path: String, range: ClosedRange<Double>, unit: String) -> Double? {
+        let parsed: Double?
+        switch value {
+        case .number(let n): parsed = n
+        case .string(let text): parsed = Double(text.trimmingCharacters(in: .whitespaces))
+        default: parsed = nil
+        }
+        guard let n = parsed, n.isFinite else {
+            issue(path, "expected a number (\(unit)), found \(value.kindDescription)")
+            return nil
+        }
+        guard range.contains(n) else {
+            issue(path, "\(n) \(unit) is outside \(range.lowerBound)…\(range.upperBound)")
+            return nil
+        }
+        return n
+    }
+
+    private mutating func integer(_ value: JSONValue, at path: String, range: ClosedRange<Int>) -> Int? {
+        let parsed: Int?
+        switch value {
+        case .number(let n): parsed = n.rounded() == n && abs(n) < 1e15 ? Int(n) : nil
+        case .string(let text): parsed = Int(text.trimmingCharacters(in: .whitespaces))
+        default: parsed = nil
+        }
+        guard let n = parsed else {
+            issue(path, "expected a whole number, found \(value.kindDescription)")
+            return nil
+        }
+        guard range.contains(n) else {
+            issue(path, "\(n) is outside \(range.lowerBound)…\(range.upperBound)")
+            return nil
+        }
+        return n
+    }
+
+    private mutating func bool(_ value: JSONValue, at path: String) -> Bool? {
+        switch value {
+        case .bool(let b): return b
+        case .string(let text):
+            switch text.lowercased() {
+            case "true", "yes", "on": return true
+            case "false", "no", "off": return false
+            default: break
+            }
+        default: break
+        }
+        issue(path, "expected true or false, found \(value.kindDescription)")
+        return nil
+    }
+
+    private mutating func checkFile(_ relative: String, at path: String) {
+        let resolved = SeasonPlan.resolve(relative, base: baseDirectory)
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory) {
+            issue(path, "no such file: \(relative) (looked for \(resolved))")
+        } else if isDirectory.boolValue {
+            issue(path, "\(relative) is a folder, not a file")
+        }
+    }
+
+    private mutating func checkURL(_ text: String, at path: String) {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = url.host, !host.isEmpty else {
+            issue(path, "'\(text)' is not an http(s) URL")
+            return
+        }
+    }
+}
+
+private extension JSONValue {
+    var isArray: Bool {
+        if case .array = self { return true }
+        return false
+    }
+}
+
+/// Levenshtein distance, for "did you mean" suggestions on short keys.
+private func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    var previous = Array(0...b.count)
+    for i in 1...max(a.count, 1) where !a.isEmpty {
+        var current = [i] + Array(repeating: 0, count: b.count)
+        for j in 1...max(b.count, 1) where !b.isEmpty {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        previous = current
+    }
+    return a.isEmpty ? b.count : previous[b.count]
+}

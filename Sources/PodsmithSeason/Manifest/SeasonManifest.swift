@@ -1,0 +1,216 @@
+import Foundation
+internal import Yams
+import PodsmithKit
+
+/// A season manifest: the show, the default settings and the episodes (`docs/season.md`).
+///
+/// Paths in a manifest are relative to the manifest's folder and are kept as written; ``SeasonPlan``
+/// resolves them. A manifest is only ever built by ``load(path:)`` (which validates it completely,
+/// see ``ManifestReader``) or by hand in code; the `Codable` conformance lets a tool write one back out.
+public struct SeasonManifest: Sendable, Equatable, Codable {
+    /// The show every episode belongs to.
+    public var show: ShowInfo
+    /// Settings every episode gets unless it overrides them.
+    public var defaults: EpisodeSettings
+    /// The episodes, in manifest order (which is also the order of every listing and report).
+    public var episodes: [EpisodeEntry]
+    /// How output files are named.
+    public var naming: OutputNamingScheme
+
+    public init(show: ShowInfo, defaults: EpisodeSettings = EpisodeSettings(), episodes: [EpisodeEntry],
+                naming: OutputNamingScheme = .stem) {
+        self.show = show
+        self.defaults = defaults
+        self.episodes = episodes
+        self.naming = naming
+    }
+
+    /// Reads and validates a YAML or JSON manifest (JSON when the name ends in `.json`).
+    ///
+    /// Nothing is written and no audio is opened. Every problem found is reported, each with its key
+    /// path (`episodes[3].file`), in one ``ManifestValidationError``.
+    /// - Returns: the manifest and the folder its paths are relative to.
+    public static func load(path: String) throws(ManifestValidationError) -> (manifest: SeasonManifest, baseDirectory: String) {
+        let url = URL(fileURLWithPath: path)
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw ManifestValidationError([ManifestIssue(path: "", message: "\(path): cannot read the manifest: \(error.localizedDescription)")])
+        }
+        let baseDirectory = url.standardizedFileURL.deletingLastPathComponent().path
+        let tree = try parseTree(data, json: url.pathExtension.lowercased() == "json", name: path)
+        var reader = ManifestReader(baseDirectory: baseDirectory)
+        let manifest = reader.read(tree)
+        if let manifest, reader.issues.isEmpty {
+            return (manifest, baseDirectory)
+        }
+        throw ManifestValidationError(reader.issues)
+    }
+
+    /// Parses manifest text into a generic tree, through `YAMLDecoder` or `JSONDecoder`.
+    ///
+    /// `Yams.load` is deliberately not used: it crashes on some malformed inputs (ENGINEERING-NOTES).
+    public static func parseTree(_ data: Data, json: Bool, name: String = "manifest") throws(ManifestValidationError) -> JSONValue {
+        do {
+            if json {
+                return try JSONDecoder().decode(JSONValue.self, from: data)
+            }
+            guard let text = String(data: data, encoding: .utf8) else {
+                throw ManifestValidationError([ManifestIssue(path: "", message: "\(name): not UTF-8 text")])
+            }
+            if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                throw ManifestValidationError([ManifestIssue(path: "", message: "\(name): the manifest is empty")])
+            }
+            return try YAMLDecoder().decode(JSONValue.self, from: text)
+        } catch let error as ManifestValidationError {
+            throw error
+        } catch {
+            throw ManifestValidationError([ManifestIssue(path: "", message: "\(name): not valid \(json ? "JSON" : "YAML"): \(Self.describe(error))")])
+        }
+    }
+
+    private static func describe(_ error: Error) -> String {
+        if let yaml = error as? YamlError { return "\(yaml)".replacingOccurrences(of: "\n", with: " ") }
+        if case DecodingError.dataCorrupted(let context) = error {
+            return context.underlyingError.map { "\($0)" } ?? context.debugDescription
+        }
+        return "\(error)"
+    }
+}
+
+/// The show: what the feed's channel says about it.
+public struct ShowInfo: Sendable, Equatable, Codable {
+    /// Show title (required).
+    public var title: String
+    /// Author, written as the artist tag of every episode and the feed's `itunes:author`.
+    public var author: String?
+    /// Owner contact e-mail for podcast directories (`itunes:owner`).
+    public var ownerEmail: String?
+    /// Show description.
+    public var description: String?
+    /// Language code, e.g. `en` or `en-GB` (RFC 5646).
+    public var language: String?
+    /// Apple Podcasts categories, e.g. `Technology` or `Arts > Books`.
+    public var categories: [String]
+    /// Whether the show is marked explicit.
+    public var explicit: Bool
+    /// Cover art, a path relative to the manifest.
+    public var artwork: String?
+    /// The URL the published files will be served from; enclosure URLs are this plus the file name.
+    public var baseURL: String?
+    /// The show's website.
+    public var link: String?
+
+    public init(title: String, author: String? = nil, ownerEmail: String? = nil, description: String? = nil,
+                language: String? = nil, categories: [String] = [], explicit: Bool = false,
+                artwork: String? = nil, baseURL: String? = nil, link: String? = nil) {
+        self.title = title
+        self.author = author
+        self.ownerEmail = ownerEmail
+        self.description = description
+        self.language = language
+        self.categories = categories
+        self.explicit = explicit
+        self.artwork = artwork
+        self.baseURL = baseURL
+        self.link = link
+    }
+}
+
+/// Processing settings; every field is optional so that the same type serves as the season's
+/// defaults and as an episode's overrides (an episode's value wins, then the default, then the
+/// built-in default documented on ``EpisodeJob``).
+public struct EpisodeSettings: Sendable, Equatable, Codable {
+    /// Loudness preset name (`podcast`, `apple`, `spotify`, `ebu-r128`, `aes-speech`).
+    public var preset: LoudnessPreset.RawValue?
+    /// Target integrated loudness, LUFS; overrides the preset's.
+    public var targetLUFS: Double?
+    /// True-peak ceiling, dBTP; overrides the preset's.
+    public var truePeakDBTP: Double?
+    /// Output formats, one file each (`mp3`, `mp3@128k`, `opus@48k`).
+    public var formats: [OutputSpec]?
+    /// Bitrate for formats listed without one, kbit/s.
+    public var bitrateKbps: Int?
+    /// Whether leading and trailing silence is trimmed.
+    public var trimSilence: Bool?
+    /// Level below which audio counts as silence for trimming, dBFS.
+    public var trimThresholdDBFS: Double?
+    /// Pauses longer than this are shortened to it, seconds; `0` or `off` in a manifest disables it.
+    public var maxPauseSeconds: Double?
+
+    public init(preset: LoudnessPreset.RawValue? = nil, targetLUFS: Double? = nil, truePeakDBTP: Double? = nil,
+                formats: [OutputSpec]? = nil, bitrateKbps: Int? = nil, trimSilence: Bool? = nil,
+                trimThresholdDBFS: Double? = nil, maxPauseSeconds: Double? = nil) {
+        self.preset = preset
+        self.targetLUFS = targetLUFS
+        self.truePeakDBTP = truePeakDBTP
+        self.formats = formats
+        self.bitrateKbps = bitrateKbps
+        self.trimSilence = trimSilence
+        self.trimThresholdDBFS = trimThresholdDBFS
+        self.maxPauseSeconds = maxPauseSeconds
+    }
+
+    /// These settings with every field `overrides` sets replaced by its value.
+    public func overridden(by overrides: EpisodeSettings?) -> EpisodeSettings {
+        guard let overrides else { return self }
+        var result = self
+        if let value = overrides.preset { result.preset = value }
+        if let value = overrides.targetLUFS { result.targetLUFS = value }
+        if let value = overrides.truePeakDBTP { result.truePeakDBTP = value }
+        if let value = overrides.formats { result.formats = value }
+        if let value = overrides.bitrateKbps { result.bitrateKbps = value }
+        if let value = overrides.trimSilence { result.trimSilence = value }
+        if let value = overrides.trimThresholdDBFS { result.trimThresholdDBFS = value }
+        if let value = overrides.maxPauseSeconds { result.maxPauseSeconds = value }
+        return result
+    }
+}
+
+/// One episode as the manifest lists it.
+public struct EpisodeEntry: Sendable, Equatable, Codable {
+    /// The raw audio, relative to the manifest (required).
+    public var file: String
+    /// Episode title; the file's stem when absent.
+    public var title: String?
+    /// Episode number (`itunes:episode`).
+    public var number: Int?
+    /// Season number (`itunes:season`).
+    public var season: Int?
+    /// Publication date as written (ISO 8601 date or date-time, or RFC 2822).
+    public var date: String?
+    /// Episode description (show notes).
+    public var description: String?
+    /// Chapters file (JSON chapters), relative to the manifest.
+    public var chapters: String?
+    /// Episode artwork, relative to the manifest; the show's when absent.
+    public var artwork: String?
+    /// Explicit output stem; wins over the naming scheme (sanitized like any other name).
+    public var output: String?
+    /// Settings that differ from the season's defaults.
+    public var overrides: EpisodeSettings?
+
+    public init(file: String, title: String? = nil, number: Int? = nil, season: Int? = nil, date: String? = nil,
+                description: String? = nil, chapters: String? = nil, artwork: String? = nil,
+                output: String? = nil, overrides: EpisodeSettings? = nil) {
+        self.file = file
+        self.title = title
+        self.number = number
+        self.season = season
+        self.date = date
+        self.description = description
+        self.chapters = chapters
+        self.artwork = artwork
+        self.output = output
+        self.overrides = overrides
+    }
+}
+
+/// How the outputs of an episode are named in the (flat) output folder.
+public enum OutputNamingScheme: String, Sendable, Equatable, Codable, CaseIterable {
+    /// After the input file's stem: `raw/ep01.wav` → `ep01.mp3` (the default).
+    case stem
+    /// After a slug of the episode title: "Episode 1: Hello!" → `episode-1-hello.mp3`.
+    case title
+}

@@ -1,0 +1,252 @@
+import Foundation
+import PodsmithKit
+
+/// A span of time on the plot's timeline, seconds.
+public struct TimeSpan: Sendable, Equatable {
+    public var startSeconds: Double
+    public var endSeconds: Double
+
+    public init(startSeconds: Double, endSeconds: Double) {
+        self.startSeconds = startSeconds
+        self.endSeconds = endSeconds
+    }
+}
+
+/// What one episode's loudness plot shows.
+///
+/// All times are on one timeline, the caller's choice (the season runner plots the processed programme
+/// on the input's timeline, so trimmed and cut regions appear where they were removed).
+public struct LoudnessPlotInput: Sendable {
+    /// Momentary (400 ms) loudness every ``hopSeconds``, LUFS; `-infinity` for digital silence.
+    public var momentaryLUFS: [Float]
+    /// Short-term (3 s) loudness every ``hopSeconds``, LUFS; `-infinity` for digital silence.
+    public var shortTermLUFS: [Float]
+    /// Time between series values, seconds (BS.1770-4 gating blocks overlap by 75 %: 100 ms).
+    public var hopSeconds: Double
+    /// The integrated-loudness target drawn as a line, LUFS.
+    public var targetLUFS: Double
+    /// Where the limiter reduced the gain.
+    public var limiterActivity: [TimeSpan]
+    /// Trimmed silence and shortened pauses.
+    public var removedRegions: [TimeSpan]
+    /// Length of the timeline, seconds.
+    public var durationSeconds: Double
+    /// Caption above the plot (escaped when rendered).
+    public var title: String?
+
+    public init(momentaryLUFS: [Float], shortTermLUFS: [Float], hopSeconds: Double = 0.1, targetLUFS: Double,
+                limiterActivity: [TimeSpan] = [], removedRegions: [TimeSpan] = [], durationSeconds: Double,
+                title: String? = nil) {
+        self.momentaryLUFS = momentaryLUFS
+        self.shortTermLUFS = shortTermLUFS
+        self.hopSeconds = hopSeconds
+        self.targetLUFS = targetLUFS
+        self.limiterActivity = limiterActivity
+        self.removedRegions = removedRegions
+        self.durationSeconds = durationSeconds
+        self.title = title
+    }
+}
+
+/// Size and scale of a ``LoudnessPlot``.
+public struct LoudnessPlotOptions: Sendable, Equatable {
+    /// Width of the whole SVG, px. Default 960.
+    public var width: Int
+    /// Height of the whole SVG, px. Default 300.
+    public var height: Int
+    /// Bottom of the loudness axis, LUFS; quieter values (and silence) sit on it. Default −60.
+    public var floorLUFS: Double
+    /// Top of the loudness axis, LUFS. Default 0.
+    public var ceilingLUFS: Double
+    /// Prefix for element ids, so several plots can be inlined in one HTML page. Default `plot`.
+    public var idPrefix: String
+
+    public init(width: Int = 960, height: Int = 300, floorLUFS: Double = -60, ceilingLUFS: Double = 0,
+                idPrefix: String = "plot") {
+        precondition(width >= 200 && height >= 120 && ceilingLUFS > floorLUFS)
+        self.width = width
+        self.height = height
+        self.floorLUFS = floorLUFS
+        self.ceilingLUFS = ceilingLUFS
+        self.idPrefix = idPrefix
+    }
+}
+
+/// Draws an episode's loudness over time as a self-contained SVG.
+///
+/// Short-term and momentary loudness, the target line, limiter activity (red shade, solid along the bottom)
+/// and removed regions (grey hatched) on a LUFS axis with time ticks and a legend. No fonts, scripts
+/// or images are referenced, so the file (or the SVG inlined in HTML) shows anywhere. Long series are
+/// reduced to one point per horizontal pixel, keeping the loudest value in each column (the envelope a
+/// reader looks for), so a 90-minute episode is a few tens of kilobytes, not megabytes.
+public enum LoudnessPlot {
+    /// The plot as an SVG document.
+    public static func svg(_ input: LoudnessPlotInput, options: LoudnessPlotOptions = LoudnessPlotOptions()) -> String {
+        let margin = (left: 52.0, right: 16.0, top: input.title == nil ? 30.0 : 48.0, bottom: 36.0)
+        let w = Double(options.width), h = Double(options.height)
+        let plotW = w - margin.left - margin.right
+        let plotH = h - margin.top - margin.bottom
+        let duration = max(input.durationSeconds, input.hopSeconds * Double(max(input.momentaryLUFS.count,
+                                                                                input.shortTermLUFS.count)), 1e-3)
+        let x = { (t: Double) -> Double in margin.left + plotW * min(max(t / duration, 0), 1) }
+        let y = { (lufs: Double) -> Double in
+            let clamped = min(max(lufs, options.floorLUFS), options.ceilingLUFS)
+            return margin.top + plotH * (options.ceilingLUFS - clamped) / (options.ceilingLUFS - options.floorLUFS)
+        }
+        let id = MarkupEscaping.escape(options.idPrefix)
+        var s = """
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(options.width)" height="\(options.height)" \
+        viewBox="0 0 \(options.width) \(options.height)" font-family="sans-serif" font-size="11" role="img">
+
+        """
+        s += "<defs><pattern id=\"\(id)-hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" "
+        s += "patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#eeeeee\"/>"
+        s += "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#9a9a9a\" stroke-width=\"2\"/></pattern></defs>\n"
+        s += "<rect x=\"0\" y=\"0\" width=\"\(options.width)\" height=\"\(options.height)\" fill=\"#ffffff\"/>\n"
+        if let title = input.title {
+            s += "<text x=\"\(f(margin.left))\" y=\"18\" font-size=\"14\" font-weight=\"bold\">\(MarkupEscaping.escape(title))</text>\n"
+        }
+
+        // Removed regions under everything else.
+        s += "<g class=\"removed\">\n"
+        for span in input.removedRegions where span.endSeconds > span.startSeconds {
+            s += rect(x: x(span.startSeconds), y: margin.top, w: x(span.endSeconds) - x(span.startSeconds), h: plotH,
+                      fill: "url(#\(id)-hatch)")
+        }
+        s += "</g>\n"
+
+        // Loudness gridlines and ticks.
+        s += "<g class=\"lufs-axis\" stroke=\"#dddddd\">\n"
+        var tick = (options.ceilingLUFS / 10).rounded(.down) * 10
+        while tick >= options.floorLUFS {
+            let ty = y(tick)
+            s += "<line x1=\"\(f(margin.left))\" y1=\"\(f(ty))\" x2=\"\(f(margin.left + plotW))\" y2=\"\(f(ty))\"/>"
+            s += "<text x=\"\(f(margin.left - 6))\" y=\"\(f(ty + 4))\" text-anchor=\"end\" stroke=\"none\" fill=\"#333333\">\(Int(tick))</text>\n"
+            tick -= 10
+        }
+        s += "<text x=\"12\" y=\"\(f(margin.top + plotH / 2))\" transform=\"rotate(-90 12 \(f(margin.top + plotH / 2)))\" "
+        s += "text-anchor=\"middle\" stroke=\"none\" fill=\"#333333\">LUFS</text>\n</g>\n"
+
+        // Time ticks.
+        let step = timeStep(duration: duration)
+        s += "<g class=\"time-axis\" stroke=\"#dddddd\">\n"
+        var t = 0.0
+        while t <= duration + 1e-9 {
+            let tx = x(t)
+            s += "<line x1=\"\(f(tx))\" y1=\"\(f(margin.top))\" x2=\"\(f(tx))\" y2=\"\(f(margin.top + plotH))\"/>"
+            s += "<text x=\"\(f(tx))\" y=\"\(f(margin.top + plotH + 14))\" text-anchor=\"middle\" stroke=\"none\" fill=\"#333333\">\(clock(t))</text>\n"
+            t += step
+        }
+        s += "</g>\n"
+        s += rect(x: margin.left, y: margin.top, w: plotW, h: plotH, fill: "none", stroke: "#888888")
+
+        // Series: momentary (light) under short-term (dark).
+        let columns = max(1, Int(plotW))
+        s += polyline(input.momentaryLUFS, hop: input.hopSeconds, columns: columns, duration: duration,
+                      floor: options.floorLUFS, x: x, y: y, cls: "momentary", stroke: "#9ecae1", width: 1)
+        s += polyline(input.shortTermLUFS, hop: input.hopSeconds, columns: columns, duration: duration,
+                      floor: options.floorLUFS, x: x, y: y, cls: "short-term", stroke: "#08519c", width: 1.5)
+
+        // Target line.
+        let ty = y(input.targetLUFS)
+        s += "<line class=\"target\" x1=\"\(f(margin.left))\" y1=\"\(f(ty))\" x2=\"\(f(margin.left + plotW))\" y2=\"\(f(ty))\" "
+        s += "stroke=\"#2ca02c\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n"
+
+        // Limiter activity: a faint shade over the plot height and a solid band along the bottom.
+        s += "<g class=\"limiter-shade\">\n"
+        for span in input.limiterActivity where span.endSeconds >= span.startSeconds {
+            let x0 = x(span.startSeconds)
+            s += rect(x: x0, y: margin.top, w: max(1, x(span.endSeconds) - x0), h: plotH, fill: "#d62728",
+                      opacity: 0.12)
+        }
+        s += "</g>\n"
+        s += "<g class=\"limiter\" fill=\"#d62728\">\n"
+        for span in input.limiterActivity where span.endSeconds >= span.startSeconds {
+            let x0 = x(span.startSeconds)
+            s += rect(x: x0, y: margin.top + plotH - 6, w: max(1, x(span.endSeconds) - x0), h: 6, fill: "#d62728")
+        }
+        s += "</g>\n"
+
+        s += legend(x: margin.left, y: margin.top - 10, target: input.targetLUFS, id: id)
+        s += "</svg>\n"
+        return s
+    }
+
+    // MARK: - Pieces
+
+    private static func legend(x: Double, y: Double, target: Double, id: String) -> String {
+        let items: [(String, String)] = [
+            ("<line x1=\"0\" y1=\"-4\" x2=\"16\" y2=\"-4\" stroke=\"#08519c\" stroke-width=\"2\"/>", "short-term"),
+            ("<line x1=\"0\" y1=\"-4\" x2=\"16\" y2=\"-4\" stroke=\"#9ecae1\" stroke-width=\"2\"/>", "momentary"),
+            ("<line x1=\"0\" y1=\"-4\" x2=\"16\" y2=\"-4\" stroke=\"#2ca02c\" stroke-width=\"2\" stroke-dasharray=\"4 2\"/>",
+             "target \(formatLUFS(target)) LUFS"),
+            ("<rect x=\"0\" y=\"-8\" width=\"16\" height=\"8\" fill=\"#d62728\"/>", "limiter"),
+            ("<rect x=\"0\" y=\"-9\" width=\"16\" height=\"10\" fill=\"url(#\(id)-hatch)\"/>", "removed"),
+        ]
+        var s = "<g class=\"legend\" fill=\"#333333\">\n"
+        var dx = x
+        for (swatch, label) in items {
+            s += "<g transform=\"translate(\(f(dx)) \(f(y)))\">\(swatch)<text x=\"20\" y=\"0\">\(label)</text></g>\n"
+            dx += 28 + Double(label.count) * 6.2
+        }
+        return s + "</g>\n"
+    }
+
+    /// One path per run of audible values; each pixel column keeps its loudest value.
+    private static func polyline(_ series: [Float], hop: Double, columns: Int, duration: Double, floor: Double,
+                                 x: (Double) -> Double, y: (Double) -> Double, cls: String, stroke: String,
+                                 width: Double) -> String {
+        guard !series.isEmpty else { return "" }
+        // Reduce to at most one value per column (max), NaN/−∞ meaning "below the floor".
+        var reduced: [(t: Double, v: Double)] = []
+        let perColumn = max(1, Int((Double(series.count) / Double(columns)).rounded(.up)))
+        var i = 0
+        while i < series.count {
+            let end = min(series.count, i + perColumn)
+            var best = -Double.infinity
+            for k in i..<end where series[k].isFinite && Double(series[k]) > best { best = Double(series[k]) }
+            // Each value describes the block ending at its time: plot it at the centre of its hop.
+            let t = (Double(i) + Double(end - i) / 2) * hop
+            reduced.append((min(t, duration), best))
+            i = end
+        }
+        var s = "<path class=\"\(cls)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(f(width))\" stroke-linejoin=\"round\" d=\""
+        var penDown = false
+        for point in reduced {
+            guard point.v > floor else { penDown = false; continue }
+            s += (penDown ? "L" : "M") + f(x(point.t)) + " " + f(y(point.v)) + " "
+            penDown = true
+        }
+        return s + "\"/>\n"
+    }
+
+    private static func rect(x: Double, y: Double, w: Double, h: Double, fill: String, stroke: String? = nil,
+                             opacity: Double? = nil) -> String {
+        var s = "<rect x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(max(0, w)))\" height=\"\(f(max(0, h)))\" fill=\"\(fill)\""
+        if let stroke { s += " stroke=\"\(stroke)\"" }
+        if let opacity { s += " fill-opacity=\"\(opacity)\"" }
+        return s + "/>\n"
+    }
+
+    /// A tick step giving 5–12 ticks over `duration` seconds.
+    static func timeStep(duration: Double) -> Double {
+        let steps: [Double] = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200]
+        return steps.first { duration / $0 <= 12 } ?? 7200
+    }
+
+    /// `m:ss` or `h:mm:ss`.
+    static func clock(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        let (h, m, sec) = (s / 3600, (s % 3600) / 60, s % 60)
+        return h > 0 ? String(format: "%d:%02d:%02d", h, m, sec) : String(format: "%d:%02d", m, sec)
+    }
+
+    private static func formatLUFS(_ v: Double) -> String {
+        v == v.rounded() ? String(Int(v)) : String(format: "%.1f", v)
+    }
+
+    /// Coordinates with one decimal: enough for a screen, short in the file.
+    private static func f(_ v: Double) -> String {
+        String(format: "%.1f", v)
+    }
+}

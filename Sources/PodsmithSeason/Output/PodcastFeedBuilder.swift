@@ -1,0 +1,257 @@
+import Foundation
+internal import Plot
+import PodsmithKit
+
+/// The show-level facts of a podcast feed (the RSS `<channel>`).
+public struct PodcastShow: Sendable, Equatable {
+    public var title: String
+    /// `<itunes:author>`: the name listeners see as the show's author.
+    public var author: String
+    /// `<itunes:owner>` name and email: whom Apple contacts about the feed (not shown to listeners).
+    public var ownerName: String
+    public var ownerEmail: String
+    public var description: String
+    /// ISO 639 language code, e.g. `en` or `en-us`.
+    public var language: String
+    /// Apple Podcasts categories, e.g. `PodcastCategory("Technology")` or with a subcategory.
+    public var categories: [PodcastCategory]
+    public var explicit: Bool
+    /// Absolute URL of the show's artwork (Apple: square JPEG/PNG, 1400–3000 px).
+    public var artworkURL: String?
+    /// The show's web page.
+    public var link: String?
+    /// Where the episode files are published, e.g. `https://example.org/media/`. Enclosure and chapter
+    /// URLs are this plus the file name; with `nil` they are the bare (relative) file names.
+    public var baseURL: String?
+    /// `episodic` (newest first) or `serial` (in order).
+    public var serial: Bool
+    public var copyright: String?
+
+    public init(title: String, author: String, ownerName: String, ownerEmail: String, description: String,
+                language: String = "en", categories: [PodcastCategory] = [], explicit: Bool = false,
+                artworkURL: String? = nil, link: String? = nil, baseURL: String? = nil, serial: Bool = false,
+                copyright: String? = nil) {
+        self.title = title
+        self.author = author
+        self.ownerName = ownerName
+        self.ownerEmail = ownerEmail
+        self.description = description
+        self.language = language
+        self.categories = categories
+        self.explicit = explicit
+        self.artworkURL = artworkURL
+        self.link = link
+        self.baseURL = baseURL
+        self.serial = serial
+        self.copyright = copyright
+    }
+}
+
+/// An Apple Podcasts category with an optional subcategory (names from Apple's category list).
+public struct PodcastCategory: Sendable, Equatable {
+    public var name: String
+    public var subcategory: String?
+
+    public init(_ name: String, subcategory: String? = nil) {
+        self.name = name
+        self.subcategory = subcategory
+    }
+}
+
+/// The media file an episode's `<enclosure>` points at.
+public struct FeedEnclosure: Sendable, Equatable {
+    /// File name in the published folder (no directories).
+    public var fileName: String
+    /// Exact size of the file, bytes: RSS 2.0 says `length` is "how big it is in bytes", and podcast
+    /// apps use it for progress and to detect changed files.
+    public var byteSize: Int64
+    /// MIME type; see ``mimeType(for:)``.
+    public var mimeType: String
+
+    public init(fileName: String, byteSize: Int64, mimeType: String) {
+        self.fileName = fileName
+        self.byteSize = byteSize
+        self.mimeType = mimeType
+    }
+
+    /// The enclosure for an episode's outputs: the first one listed (the season's first format), with
+    /// the MIME type its format names; `nil` when there is no output or its format is not one Podsmith
+    /// writes.
+    public init?(firstOf outputs: [ReportOutputFile]) {
+        guard let first = outputs.first, let format = OutputFormat(pathExtension: first.format) else { return nil }
+        self.init(fileName: first.file, byteSize: first.sizeBytes, mimeType: Self.mimeType(for: format))
+    }
+
+    /// The MIME type of a Podsmith output format.
+    ///
+    /// MP3 `audio/mpeg` (RFC 3003); Opus in Ogg `audio/ogg; codecs=opus` (RFC 7845 §9 registers
+    /// `audio/ogg` for Ogg Opus; the codecs parameter, RFC 6381 style, lets players that cannot play Opus
+    /// skip it); FLAC `audio/flac` (RFC 9639 registers it); WAV `audio/wav` (what browsers send and accept;
+    /// RFC 2361 registered `audio/vnd.wave`).
+    public static func mimeType(for format: OutputFormat) -> String {
+        switch format {
+        case .mp3: return "audio/mpeg"
+        case .opus: return "audio/ogg; codecs=opus"
+        case .flac: return "audio/flac"
+        case .wav: return "audio/wav"
+        }
+    }
+}
+
+/// One episode (an RSS `<item>`).
+public struct PodcastEpisode: Sendable, Equatable {
+    public var title: String
+    /// Stable unique identifier; never change it once published, or apps download the episode again.
+    public var guid: String
+    public var pubDate: Date
+    public var description: String
+    /// The published file: the season's first listed format.
+    public var enclosure: FeedEnclosure
+    /// Playing time, seconds; written as whole seconds in `<itunes:duration>`.
+    public var durationSeconds: Double
+    public var episodeNumber: Int?
+    public var seasonNumber: Int?
+    /// File name of the JSON chapters file (Podcasting 2.0 chapters format), if any.
+    public var chaptersFileName: String?
+    /// Episode-level explicit flag; `nil` inherits the show's.
+    public var explicit: Bool?
+
+    public init(title: String, guid: String, pubDate: Date, description: String, enclosure: FeedEnclosure,
+                durationSeconds: Double, episodeNumber: Int? = nil, seasonNumber: Int? = nil,
+                chaptersFileName: String? = nil, explicit: Bool? = nil) {
+        self.title = title
+        self.guid = guid
+        self.pubDate = pubDate
+        self.description = description
+        self.enclosure = enclosure
+        self.durationSeconds = durationSeconds
+        self.episodeNumber = episodeNumber
+        self.seasonNumber = seasonNumber
+        self.chaptersFileName = chaptersFileName
+        self.explicit = explicit
+    }
+}
+
+/// Builds `feed.xml`: an RSS 2.0 podcast feed with the Apple (`itunes:`) and Podcasting 2.0
+/// (`podcast:`) namespaces.
+///
+/// Built with Plot's podcast DSL. Plot's own `PodcastFeed` declares only the `itunes` and `media`
+/// namespaces, so the document is assembled from Plot's public RSS elements with the `podcast`
+/// namespace added, and `<podcast:chapters>` is a custom element. Plot does not escape attribute values
+/// and leaves entity-like text alone, so every user string is escaped by ``MarkupEscaping`` first.
+public enum PodcastFeedBuilder {
+    /// Namespace of Apple's podcast tags.
+    public static let itunesNamespace = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+    /// Namespace of the Podcasting 2.0 tags (podcastindex.org).
+    public static let podcastNamespace = "https://podcastindex.org/namespace/1.0"
+    /// MIME type of a JSON chapters file (Podcasting 2.0 `<podcast:chapters>`).
+    public static let chaptersMimeType = "application/json+chapters"
+
+    /// The feed as an XML string (UTF-8, indented by two spaces).
+    /// - Parameters:
+    ///   - show: the channel's facts.
+    ///   - episodes: the items, in the order given (put the newest first for an episodic show).
+    ///   - lastBuildDate: written as `<lastBuildDate>` when given.
+    public static func render(show: PodcastShow, episodes: [PodcastEpisode], lastBuildDate: Date? = nil) -> String {
+        typealias Channel = Node<PodcastFeed.ChannelContext>
+        var channel: [Channel] = [
+            .element(named: "title", text: text(show.title)),
+            .element(named: "description", text: text(show.description)),
+            .element(named: "language", text: text(show.language)),
+            .element(named: "itunes:author", text: text(show.author)),
+            .element(named: "itunes:summary", text: text(show.description)),
+            .owner(.name(text(show.ownerName)), .email(text(show.ownerEmail))),
+            // Apple's current spec: "true" or "false" (Plot's `.explicit` writes the older yes/no).
+            .element(named: "itunes:explicit", text: show.explicit ? "true" : "false"),
+            .type(show.serial ? .serial : .episodic),
+        ]
+        if let link = show.link { channel.append(.element(named: "link", text: text(link))) }
+        if let artwork = show.artworkURL {
+            channel.append(.selfClosedElement(named: "itunes:image",
+                                              attributes: [attribute("href", artwork)]))
+        }
+        if let copyright = show.copyright { channel.append(.copyright(text(copyright))) }
+        if let lastBuildDate {
+            channel.append(.lastBuildDate(lastBuildDate, timeZone: utc))
+        }
+        for category in show.categories {
+            var nodes: [Channel] = [.attribute(attribute("text", category.name))]
+            if let sub = category.subcategory {
+                nodes.append(.selfClosedElement(named: "itunes:category", attributes: [attribute("text", sub)]))
+            }
+            channel.append(.element(named: "itunes:category", nodes: nodes))
+        }
+        channel += episodes.map { item(for: $0, show: show) }
+
+        let document = Document<PodcastFeed>.custom(
+            .xml(.version(1.0), .encoding(.utf8)),
+            .rss(
+                Node<PodcastFeed.FeedContext>.version(2.0),
+                .namespace("itunes", itunesNamespace),
+                .namespace("podcast", podcastNamespace),
+                .namespace("content", "http://purl.org/rss/1.0/modules/content/"),
+                .channel(.group(channel))
+            )
+        )
+        return document.render(indentedBy: .spaces(2))
+    }
+
+    /// The URL of a published file: `baseURL` + the percent-encoded file name, or the file name alone
+    /// (a relative reference) when there is no base URL.
+    public static func url(forFile fileName: String, baseURL: String?) -> String {
+        let encoded = fileName.addingPercentEncoding(withAllowedCharacters: fileNameAllowed) ?? fileName
+        guard let base = baseURL, !base.isEmpty else { return encoded }
+        return base.hasSuffix("/") ? base + encoded : base + "/" + encoded
+    }
+
+    // MARK: - Private
+
+    private static func item(for episode: PodcastEpisode, show: PodcastShow) -> Node<PodcastFeed.ChannelContext> {
+        typealias Item = Node<PodcastFeed.ItemContext>
+        let enclosureURL = url(forFile: episode.enclosure.fileName, baseURL: show.baseURL)
+        var nodes: [Item] = [
+            .element(named: "title", text: text(episode.title)),
+            .element(named: "itunes:title", text: text(episode.title)),
+            .element(named: "description", text: text(episode.description)),
+            .element(named: "guid", nodes: [
+                Item.attribute(named: "isPermaLink", value: "false"),
+                Item.text(text(episode.guid)),
+            ]),
+            .pubDate(episode.pubDate, timeZone: utc),
+            .selfClosedElement(named: "enclosure", attributes: [
+                attribute("url", enclosureURL),
+                attribute("length", String(episode.enclosure.byteSize)),
+                attribute("type", episode.enclosure.mimeType),
+            ]),
+            // Whole seconds: Apple accepts a plain number of seconds, and the issue asks for it.
+            .duration(String(Int(episode.durationSeconds.rounded()))),
+            .episodeType(.full),
+        ]
+        if let number = episode.episodeNumber { nodes.append(.episodeNumber(number)) }
+        if let season = episode.seasonNumber { nodes.append(.seasonNumber(season)) }
+        if let explicit = episode.explicit {
+            nodes.append(.element(named: "itunes:explicit", text: explicit ? "true" : "false"))
+        }
+        if let chapters = episode.chaptersFileName {
+            nodes.append(.selfClosedElement(named: "podcast:chapters", attributes: [
+                attribute("url", url(forFile: chapters, baseURL: show.baseURL)),
+                attribute("type", chaptersMimeType),
+            ]))
+        }
+        return .item(.group(nodes))
+    }
+
+    /// Text for Plot's text nodes (Plot escapes `<` and `>` itself).
+    private static func text(_ s: String) -> String { MarkupEscaping.escapeAmpersands(s) }
+
+    /// An attribute whose value is escaped here, since Plot writes attribute values verbatim.
+    private static func attribute<C>(_ name: String, _ value: String) -> Attribute<C> {
+        Attribute(name: name, value: MarkupEscaping.escape(value), ignoreIfValueIsEmpty: false)
+    }
+
+    private static let utc = TimeZone(identifier: "UTC")!
+
+    /// RFC 3986 unreserved characters: everything else in a file name is percent-encoded.
+    private static let fileNameAllowed = CharacterSet(
+        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+}

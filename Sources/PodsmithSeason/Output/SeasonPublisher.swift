@@ -1,0 +1,156 @@
+import Foundation
+import PodsmithKit
+
+/// Builds the season-wide files — `report.json`, `index.html`, `feed.xml` — from the per-episode
+/// results already in the output folder, without touching audio.
+///
+/// Why from the folder and not from memory: the same code then serves a normal run (after the
+/// episodes are done) and `season --merge` after sharded runs on many machines, which share nothing
+/// but the folder. Each episode's `STEM.report.json` is written by whichever run processed it; the
+/// enclosure sizes come from the files themselves. An episode whose report is missing is listed as
+/// missing; one whose last run failed, as failed.
+public enum SeasonPublisher {
+    /// What publishing found.
+    public struct Outcome: Sendable, Equatable {
+        /// Episodes with no result in the folder (never processed, or a shard still running).
+        public var missing: [String]
+        /// Episodes whose last run failed, with the reason.
+        public var failed: [(stem: String, reason: String)]
+        /// Episodes in the feed.
+        public var published: Int
+
+        public static func == (a: Outcome, b: Outcome) -> Bool {
+            a.missing == b.missing && a.published == b.published
+                && a.failed.map(\.stem) == b.failed.map(\.stem) && a.failed.map(\.reason) == b.failed.map(\.reason)
+        }
+        /// True when every episode of the season is published.
+        public var isComplete: Bool { missing.isEmpty && failed.isEmpty }
+    }
+
+    /// The per-episode result file the season runner writes (`STEM.report.json`).
+    struct EpisodeRecord: Decodable {
+        var input: String
+        var title: String
+        var stem: String
+        var outputs: [WrittenFile]
+        var durationSeconds: Double
+        var report: EpisodeReportEntry?
+        var error: String?
+    }
+
+    /// Writes `report.json`, `index.html` and `feed.xml` into `outputDirectory` for `plan`'s episodes
+    /// (the whole season, whatever shard produced them).
+    /// - Parameter generatedAt: stamped into `report.json`; `nil` leaves it out (reproducible files).
+    public static func publish(plan: SeasonPlan, outputDirectory: String, generatedAt: Date? = Date()) throws -> Outcome {
+        var entries: [EpisodeReportEntry] = []
+        var items: [PodcastEpisode] = []
+        var plots: [String: String] = [:]
+        var missing: [String] = []
+        var failed: [(String, String)] = []
+        for job in plan.jobs {
+            let reportPath = try OutputNaming.path(in: outputDirectory, fileName: OutputNaming.reportFileName(stem: job.outputStem))
+            guard let data = FileManager.default.contents(atPath: reportPath),
+                  let record = try? JSONDecoder().decode(EpisodeRecord.self, from: data) else {
+                missing.append(job.outputStem)
+                continue
+            }
+            if let error = record.error {
+                failed.append((job.outputStem, error))
+                entries.append(EpisodeReportEntry(
+                    episode: job.outputStem, title: job.metadata.title, inputFile: job.identity, status: .failed,
+                    error: error, input: ReportLoudness(integratedLUFS: nil, truePeakDBTP: nil, durationSeconds: nil),
+                    output: nil, gainDB: nil))
+                continue
+            }
+            guard var entry = record.report else {
+                missing.append(job.outputStem)
+                continue
+            }
+            // Sizes as they are on disk now: what a podcast app will download.
+            entry.outputs = entry.outputs.map { output in
+                var copy = output
+                let path = (outputDirectory as NSString).appendingPathComponent(output.file)
+                copy.sizeBytes = FileStamp.statFile(path)?.bytes ?? -1
+                return copy
+            }
+            if entry.outputs.contains(where: { $0.sizeBytes < 0 }) {
+                missing.append(job.outputStem)
+                continue
+            }
+            entries.append(entry)
+            let svgPath = (outputDirectory as NSString).appendingPathComponent(job.outputStem + ".loudness.svg")
+            plots[job.outputStem] = try? String(contentsOfFile: svgPath, encoding: .utf8)
+            if let enclosure = FeedEnclosure(firstOf: entry.outputs) {
+                let chapters = job.outputStem + ".chapters.json"
+                let hasChapters = FileManager.default.fileExists(
+                    atPath: (outputDirectory as NSString).appendingPathComponent(chapters))
+                items.append(PodcastEpisode(
+                    title: job.metadata.title, guid: guid(plan: plan, job: job),
+                    pubDate: job.metadata.date ?? inputDate(job), description: job.metadata.description ?? "",
+                    enclosure: enclosure, durationSeconds: record.durationSeconds,
+                    episodeNumber: job.metadata.number, seasonNumber: job.metadata.season,
+                    chaptersFileName: hasChapters ? chapters : nil))
+            }
+        }
+
+        let target = plan.jobs.first?.target ?? LoudnessPreset.podcast.target
+        let report = SeasonReport(title: plan.show.title, target: target, episodes: entries, generatedAt: generatedAt)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try write(try encoder.encode(report), name: "report.json", in: outputDirectory)
+        try write(Data(SeasonIndexPage.html(report: report, plots: plots).utf8), name: "index.html", in: outputDirectory)
+
+        let artworkURL = try copyShowArtwork(plan: plan, outputDirectory: outputDirectory)
+        let show = plan.show
+        let feedShow = PodcastShow(
+            title: show.title, author: show.author ?? "", ownerName: show.author ?? show.title,
+            ownerEmail: show.ownerEmail ?? "", description: show.description ?? show.title,
+            language: show.language ?? "en", categories: show.categories.map(category), explicit: show.explicit,
+            artworkURL: artworkURL, link: show.link, baseURL: show.baseURL)
+        // Newest first, the order podcast apps expect for an episodic show.
+        let ordered = items.enumerated().sorted { a, b in
+            a.element.pubDate != b.element.pubDate ? a.element.pubDate > b.element.pubDate : a.offset > b.offset
+        }.map(\.element)
+        let feed = PodcastFeedBuilder.render(show: feedShow, episodes: ordered, lastBuildDate: ordered.first?.pubDate)
+        try write(Data(feed.utf8), name: "feed.xml", in: outputDirectory)
+        return Outcome(missing: missing, failed: failed, published: items.count)
+    }
+
+    /// A GUID that stays the same across runs and machines: the show and the episode's identity.
+    static func guid(plan: SeasonPlan, job: EpisodeJob) -> String {
+        let base = plan.show.baseURL.map { $0.hasSuffix("/") ? $0 : $0 + "/" } ?? "podsmith:"
+        return base + job.outputStem
+    }
+
+    /// Without a publication date, the input's modification time stands in (stable while the input is).
+    static func inputDate(_ job: EpisodeJob) -> Date {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: job.inputPath)
+        return attributes?[.modificationDate] as? Date ?? Date(timeIntervalSince1970: 0)
+    }
+
+    /// `Arts > Books` → category Arts, subcategory Books.
+    static func category(_ text: String) -> PodcastCategory {
+        let parts = text.components(separatedBy: ">").map { $0.trimmingCharacters(in: .whitespaces) }
+        return PodcastCategory(parts[0], subcategory: parts.count > 1 ? parts[1] : nil)
+    }
+
+    /// Copies the show's artwork into the folder (`artwork.jpg` / `artwork.png`) and returns its URL.
+    static func copyShowArtwork(plan: SeasonPlan, outputDirectory: String) throws -> String? {
+        guard let source = plan.showArtworkPath else { return nil }
+        let artwork = try Artwork(contentsOf: source)
+        let name = "artwork." + (artwork.kind == .png ? "png" : "jpg")
+        let destination = (outputDirectory as NSString).appendingPathComponent(name)
+        if FileManager.default.contents(atPath: destination) != Data(artwork.data) {
+            try write(Data(artwork.data), name: name, in: outputDirectory)
+        }
+        return PodcastFeedBuilder.url(forFile: name, baseURL: plan.show.baseURL)
+    }
+
+    static func write(_ data: Data, name: String, in folder: String) throws {
+        let path = try OutputNaming.path(in: folder, fileName: name)
+        // Season-wide files are written by one merge (or unsharded run) at a time, on one machine:
+        // a temporary of theirs whose writer is gone from this machine is a leftover.
+        AtomicOutputFile.removeStale(beside: path)
+        try AtomicOutputFile.write(data, to: path)
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import PodsmithKit
+
+/// The real ``EpisodeProcessor``: `normalize` for every output format of an episode, plus the
+/// sidecars a publishing host wants beside the audio.
+///
+/// One analysis pass serves all formats (the plan is adapted to each encoder's rate; a format with
+/// another channel layout is analysed again). For each episode it writes, through temporary files:
+/// the audio outputs (tags, artwork, re-timed chapters), `STEM.chapters.json` when there are chapters,
+/// `STEM.waveform.json` (BBC audiowaveform format, drawn from the first output as it is encoded),
+/// and `STEM.loudness.svg` (momentary and short-term loudness of the input, target line, limiter
+/// activity, removed regions). Every output is linted against the platform's requirements; findings
+/// become warnings in the episode's report.
+public struct NormalizingEpisodeProcessor: EpisodeProcessor {
+    /// Decode and measure every written file (see ``NormalizeOptions/verify``). Default `true`.
+    public var verify: Bool
+    /// Whose requirements the outputs are linted against. Default Apple Podcasts.
+    public var platform: Platform
+    /// Threads per episode. Default ``RenderThreading/singleThread``: the season runs one episode per
+    /// job, so `--jobs N` keeps N cores busy, no more (as `make -j N` does), and no episode pays for
+    /// hand-offs between threads that would only compete with the other jobs for the same cores.
+    public var threading: RenderThreading
+
+    public init(verify: Bool = true, platform: Platform = .apple, threading: RenderThreading = .singleThread) {
+        self.verify = verify
+        self.platform = platform
+        self.threading = threading
+    }
+
+    public var version: String { "podsmith \(PodsmithVersion.string), verify \(verify), lint \(platform.rawValue)" }
+
+    public func process(_ job: EpisodeJob, context: EpisodeContext) throws -> EpisodeResult {
+        guard let firstSpec = job.outputs.first else {
+            throw PodsmithError.usage("episode \(job.identity) has no output format")
+        }
+        let options = try baseOptions(for: job, encoder: firstSpec.encoderSettings)
+        let steps = Double(job.outputs.count + 1)
+        var step = 0.0
+        let progress: (Normalizer.Stage, Double) throws -> Void = { _, fraction in
+            context.reportProgress((step + fraction) / steps)
+            try context.checkCancellation()
+        }
+
+        let first = Normalizer(options: options)
+        let plan = try first.analyse(inputPath: job.inputPath, progress: progress)
+        step += 1
+
+        var written: [WrittenFile] = []
+        var reports: [(spec: OutputSpec, report: NormalizeReport)] = []
+        let waveform = WaveformObserver()
+        for (index, spec) in job.outputs.enumerated() {
+            var specOptions = options
+            specOptions.encoder = spec.encoderSettings
+            let normalizer = Normalizer(options: specOptions)
+            let specPlan = try normalizer.adapted(plan) ?? normalizer.analyse(inputPath: job.inputPath, progress: progress)
+            let name = spec.fileName(stem: job.outputStem)
+            let report = try normalizer.write(plan: specPlan, inputPath: job.inputPath,
+                                              outputPath: try context.outputPath(name),
+                                              observer: index == 0 ? waveform : nil, progress: progress)
+            written.append(WrittenFile(name: name, bytes: 0))
+            reports.append((spec, report))
+            step += 1
+        }
+        try context.checkCancellation()
+
+        let main = reports[0].report
+        let chaptersName = job.outputStem + ".chapters.json"
+        if FileManager.default.fileExists(atPath: try context.outputPath(chaptersName)), job.metadata.chaptersPath != nil {
+            written.append(WrittenFile(name: chaptersName, bytes: 0))
+        }
+        let waveformName = job.outputStem + ".waveform.json"
+        try AtomicOutputFile.write(try waveform.result().jsonData(), to: try context.outputPath(waveformName))
+        written.append(WrittenFile(name: waveformName, bytes: 0))
+
+        let plotName = job.outputStem + ".loudness.svg"
+        let svg = Self.plot(plan: plan, report: main, title: job.metadata.title)
+        try AtomicOutputFile.write(Data(svg.utf8), to: try context.outputPath(plotName))
+        written.append(WrittenFile(name: plotName, bytes: 0))
+
+        var warnings: [String] = []
+        for (spec, report) in reports {
+            warnings += report.warnings.map { "\(spec.format.rawValue): \($0)" }
+            let path = try context.outputPath(spec.fileName(stem: job.outputStem))
+            let facts = try FileInspector.inspect(path: path)
+            // A platform that takes no Opus (Apple) still judges an Opus file's loudness and peaks: the
+            // file is for other players, so only its container is not held against it.
+            let findings = Linter.check(facts: facts, loudness: report.output, platform: platform)
+                .filter { spec.format != .opus || $0.ruleID != "format.container" }
+            for finding in findings {
+                warnings.append("\(spec.fileName(stem: job.outputStem)): lint \(finding.severity.rawValue): \(finding.message) [\(finding.ruleID)]")
+            }
+        }
+        let outputs = reports.map { ReportOutputFile(file: $0.spec.fileName(stem: job.outputStem),
+                                                     format: $0.spec.format.rawValue, sizeBytes: 0) }
+        var entry = EpisodeReportEntry(episode: job.outputStem, title: job.metadata.title, report: main,
+                                       outputs: outputs, extraWarnings: [])
+        entry.inputFile = job.identity
+        entry.warnings = warnings
+        entry.status = warnings.isEmpty ? .ok : .warning
+        let duration = main.output?.durationSeconds
+            ?? Double(plan.edit.outputFrameCount) / plan.edit.sampleRate
+        return EpisodeResult(outputs: written, durationSeconds: duration, report: try JSONValue(encoding: entry))
+    }
+
+    /// `normalize`'s options for this job.
+    func baseOptions(for job: EpisodeJob, encoder: EncoderSettings) throws -> NormalizeOptions {
+        let meta = job.metadata
+        var metadata = EpisodeMetadata(title: meta.title, artist: meta.artist, album: meta.album,
+                                       episode: meta.number, season: meta.season,
+                                       date: meta.date.map { String(PublicationDate.iso8601($0).prefix(10)) },
+                                       comment: meta.description)
+        metadata.artwork = try meta.artworkPath.map { try Artwork(contentsOf: $0) }
+        var silence = SilenceOptions()
+        silence.trimHead = job.trimSilence
+        silence.trimTail = job.trimSilence
+        if let threshold = job.trimThresholdDBFS { silence.thresholdDBFS = threshold }
+        silence.maxPauseSeconds = job.maxPauseSeconds
+        return NormalizeOptions(target: job.target, silence: silence, encoder: encoder, metadata: metadata,
+                                chapters: try meta.chaptersPath.map { try ChapterList.load(path: $0) },
+                                verify: verify, recordsLoudnessSeries: true, threading: threading)
+    }
+
+    /// The episode's loudness plot, on the input's timeline.
+    static func plot(plan: Normalizer.Plan, report: NormalizeReport, title: String) -> String {
+        let edit = plan.edit
+        let limited = report.limitedRanges.map {
+            TimeSpan(startSeconds: edit.inputTime(forOutputTime: $0.lowerBound),
+                     endSeconds: edit.inputTime(forOutputTime: $0.upperBound))
+        }
+        let removed = edit.removedRanges.map { TimeSpan(startSeconds: $0.lowerBound, endSeconds: $0.upperBound) }
+        // The series are the input's; shifted by the gain they show the programme as published.
+        let gain = Float(report.gainDB)
+        let input = LoudnessPlotInput(
+            momentaryLUFS: plan.programme.momentarySeries.map { $0 + gain },
+            shortTermLUFS: plan.programme.shortTermSeries.map { $0 + gain },
+            targetLUFS: plan.measuredTargetLUFS, limiterActivity: limited, removedRegions: removed,
+            durationSeconds: plan.programme.durationSeconds, title: title)
+        return LoudnessPlot.svg(input)
+    }
+}
+
+/// Builds the waveform of what is encoded, block by block, on the encoder's thread.
+final class WaveformObserver: RenderObserver, @unchecked Sendable {
+    private var builder: WaveformBuilder?
+
+    func renderWillStart(sampleRate: Double, channelCount: Int) {
+        builder = WaveformBuilder(sampleRate: sampleRate)
+    }
+
+    func render(_ block: AudioBuffer) { builder?.process(block) }
+
+    func result() throws -> WaveformData {
+        guard let builder else { throw PodsmithError.internalError("no render pass fed the waveform") }
+        return builder.finish()
+    }
+}

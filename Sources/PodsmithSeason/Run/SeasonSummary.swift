@@ -1,0 +1,102 @@
+import Foundation
+import PodsmithKit
+
+/// What happened to one episode in a season run.
+public struct EpisodeOutcome: Sendable, Equatable, Codable {
+    /// How the episode ended.
+    public enum Status: String, Sendable, Codable {
+        /// Processed in this run.
+        case processed
+        /// Skipped: input and settings unchanged since the last run, outputs still there.
+        case upToDate = "up-to-date"
+        /// Processing failed (see ``EpisodeOutcome/message``); the other episodes went on.
+        case failed
+        /// Skipped: another run on the same output folder holds its lock and is processing it.
+        case busy
+        /// Not finished because the season was cancelled; the next run does it.
+        case cancelled
+    }
+
+    /// The episode's identity (manifest-relative input path).
+    public var identity: String
+    /// Its output stem.
+    public var stem: String
+    /// Its title.
+    public var title: String
+    /// Position in the season.
+    public var index: Int
+    /// How it ended.
+    public var status: Status
+    /// Why it was processed ("settings changed", "forced"…) or why it failed; `nil` when up to date.
+    public var message: String?
+    /// Outputs, duration and report: from this run, or from the last one when up to date.
+    public var result: EpisodeResult?
+
+    public init(identity: String, stem: String, title: String, index: Int, status: Status, message: String? = nil,
+                result: EpisodeResult? = nil) {
+        self.identity = identity
+        self.stem = stem
+        self.title = title
+        self.index = index
+        self.status = status
+        self.message = message
+        self.result = result
+    }
+
+    /// The one line that reports a failed episode on stderr, naming it once: most failures already
+    /// begin with the input's path (`/show/ep03.wav: not a readable audio file`), which then stands
+    /// alone; any other message is prefixed with the episode's identity.
+    public var failureLine: String {
+        let text = message ?? "failed"
+        if let colon = text.range(of: ": ") {
+            let subject = text[..<colon.lowerBound]
+            if subject == identity || subject.hasSuffix("/" + identity) { return text }
+        }
+        return "\(identity): \(text)"
+    }
+}
+
+/// The outcome of a season run, episodes in season order whatever `--jobs` was.
+public struct SeasonSummary: Sendable, Equatable, Codable {
+    /// The show's title.
+    public var show: String
+    /// The output folder.
+    public var outputDirectory: String
+    /// The shard that ran (`K/N`), `nil` for the whole season.
+    public var shard: String?
+    /// One outcome per episode that was considered, in season order.
+    public var episodes: [EpisodeOutcome]
+
+    public init(show: String, outputDirectory: String, shard: String? = nil, episodes: [EpisodeOutcome]) {
+        self.show = show
+        self.outputDirectory = outputDirectory
+        self.shard = shard
+        self.episodes = episodes
+    }
+
+    /// Episodes with a given status.
+    public func count(_ status: EpisodeOutcome.Status) -> Int { episodes.filter { $0.status == status }.count }
+
+    /// 0 when no episode failed, 1 (``ExitStatus/someFailed``) when some did. Busy episodes are not
+    /// failures (the run holding them reports on them); cancelled runs exit through the signal
+    /// handler with 130.
+    public var exitCode: Int32 { count(.failed) > 0 ? ExitStatus.someFailed : ExitStatus.success }
+
+    /// The summary as `--json` prints it: pretty, sorted keys, so that it diffs cleanly.
+    public func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self)
+    }
+
+    /// One line: `12 episodes: 3 processed, 8 up to date, 1 failed`.
+    public var headline: String {
+        var parts: [String] = []
+        for (status, label) in [(EpisodeOutcome.Status.processed, "processed"), (.upToDate, "up to date"),
+                                (.failed, "failed"), (.busy, "busy in another run"), (.cancelled, "cancelled")] {
+            let n = count(status)
+            if n > 0 || status == .processed { parts.append("\(n) \(label)") }
+        }
+        return "\(episodes.count) episode\(episodes.count == 1 ? "" : "s"): " + parts.joined(separator: ", ")
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import PodsmithKit
+
+/// The independent readers the tests check our output with: ffmpeg, ffprobe, Python with mutagen.
+/// None of them is a dependency of the product; `.ci/run` installs them.
+package enum ExternalTools {
+    /// Runs a tool found on `PATH`.
+    package static func run(_ tool: String, _ arguments: [String]) throws -> ProcessResult {
+        try ProcessRunner.run("/usr/bin/env", [tool] + arguments)
+    }
+
+    /// Runs a Python snippet (with mutagen available) that prints a JSON object, and decodes it.
+    package static func python(_ script: String, _ arguments: [String]) throws -> [String: Any] {
+        let result = try run("python3", ["-c", script] + arguments)
+        guard result.status == 0 else { throw PodsmithError.internalError("python3 failed: \(result.stderr)") }
+        return try decodeObject(result, tool: "python3")
+    }
+
+    /// `ffprobe -of json` with the given sections.
+    package static func ffprobe(_ path: String, _ arguments: [String]) throws -> [String: Any] {
+        let result = try run("ffprobe", ["-v", "error", "-of", "json"] + arguments + [path])
+        guard result.status == 0 else { throw PodsmithError.internalError("ffprobe failed: \(result.stderr)") }
+        return try decodeObject(result, tool: "ffprobe")
+    }
+
+    /// How many frames ffmpeg decodes from `path` (after the gapless trimming it applies).
+    package static func ffmpegDecodedFrames(_ path: String, channels: Int) throws -> Int {
+        let raw = TemporaryFolder.uniquePath(".f32")
+        defer { try? FileManager.default.removeItem(atPath: raw) }
+        let result = try run("ffmpeg", ["-v", "error", "-i", path, "-f", "f32le", "-acodec", "pcm_f32le", "-y", raw])
+        guard result.status == 0 else { throw PodsmithError.internalError("ffmpeg failed: \(result.stderr)") }
+        let size = try FileManager.default.attributesOfItem(atPath: raw)[.size] as? Int ?? 0
+        return size / (4 * channels)
+    }
+
+    /// Whether `tool` runs here (for checks that must say so when they cannot run, never pass silently).
+    package static func isAvailable(_ tool: String) -> Bool {
+        (try? run(tool, ["-version"]))?.status == 0
+    }
+
+    private static func decodeObject(_ result: ProcessResult, tool: String) throws -> [String: Any] {
+        guard let object = try result.json() as? [String: Any] else {
+            throw PodsmithError.internalError("\(tool) printed no JSON object: \(result.stdout.prefix(200))")
+        }
+        return object
+    }
+}
