@@ -1,9 +1,9 @@
 import Foundation
 import Testing
 import PodsmithKit
+import PodsmithTestSupport
 #if canImport(Glibc)
 import Glibc
-import PodsmithTestSupport
 #endif
 
 /// End-to-end tests of `podsmith normalize`: they run the built binary on short signals generated here

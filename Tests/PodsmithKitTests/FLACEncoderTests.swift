@@ -4,12 +4,12 @@ import Testing
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
+import PodsmithTestSupport
 
 /// Reads a FLAC or Ogg Opus file's comments and pictures with mutagen, as JSON.
 let mutagenVorbisScript = """
 import json, sys, base64
 import mutagen
-import PodsmithTestSupport
 from mutagen.flac import Picture
 f = mutagen.File(sys.argv[1])
 pictures = []

@@ -4,10 +4,10 @@ import Testing
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
+import PodsmithTestSupport
 
 private let mutagenID3Script = """
 import json, sys
-import PodsmithTestSupport
 from mutagen.id3 import ID3
 t = ID3(sys.argv[1])
 print(json.dumps({

@@ -4,11 +4,11 @@ import Testing
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
+import PodsmithTestSupport
 
 /// Reads an MP3 with mutagen and prints what a player would see, as JSON.
 private let mutagenMP3Script = """
 import json, sys
-import PodsmithTestSupport
 from mutagen.mp3 import MP3
 from mutagen.id3 import ID3
 f = MP3(sys.argv[1])
