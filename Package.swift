@@ -1,14 +1,20 @@
-// swift-tools-version: 6.1
+// swift-tools-version: 6.2
 //
 // Podsmith: loudness measurement, normalization and encoding for podcast episodes.
 // The C libraries are system-library targets; install them with
 //   apt-get install libsndfile1-dev libmp3lame-dev libebur128-dev libflac-dev libopusenc-dev libsoxr-dev libmpg123-dev
 
+import Foundation
 import PackageDescription
 
 /// Swift 6 language mode for every target of ours. Each C module, Yams and Plot is imported with `internal import`
 /// by the one file that wraps it, so none of them leaks into a module's public interface.
-let swiftSettings: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+/// `PODSMITH_WARNINGS_AS_ERRORS=1` (set by `.ci/run`) turns our own targets' warnings into errors in the same
+/// build, without touching the dependencies' warnings.
+let swiftSettings: [SwiftSetting] =
+    [.swiftLanguageMode(.v6)]
+    + (ProcessInfo.processInfo.environment["PODSMITH_WARNINGS_AS_ERRORS"] == "1"
+        ? [.treatAllWarnings(as: .error)] : [])
 
 let package = Package(
     name: "Podsmith",
@@ -26,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/JohnSundell/Plot", from: "0.14.0"),
+        // `swift package generate-documentation --target PodsmithKit` (the DocC catalogue in Sources/PodsmithKit).
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // MARK: - C system libraries (one wrapper file imports each: PodsmithCore or PodsmithCodecs)
