@@ -10,7 +10,7 @@ import PodsmithTestSupport
 @Suite struct EncoderEdgeCaseTests {
     typealias Support = EncoderTestSupport
 
-    static func makeEncoder(_ kind: String, path: String, frames: Int) throws -> AudioEncoder {
+    static func makeEncoder(_ kind: String, path: String, frames: Int) throws -> AudioSink {
         switch kind {
         case "mp3": return try MP3Encoder(path: path, sampleRate: 48_000, channelCount: 2)
         case "flac": return try FLACEncoder(path: path, sampleRate: 48_000, channelCount: 2)

@@ -9,7 +9,7 @@ import PodsmithTestSupport
 /// and full metadata. Signals, temporary paths and the outside readers are in PodsmithTestSupport.
 enum EncoderTestSupport {
     /// Feeds `planes` to `encoder` in blocks of `blockSize` frames, then finishes it.
-    static func encode(_ encoder: AudioEncoder, planes: [[Float]], sampleRate: Double, blockSize: Int = 4096) throws {
+    static func encode(_ encoder: AudioSink, planes: [[Float]], sampleRate: Double, blockSize: Int = 4096) throws {
         let source = ArraySource(planes: planes, sampleRate: sampleRate)
         let buffer = AudioBuffer(channelCount: planes.count, capacity: blockSize)
         while try source.read(into: buffer) > 0 { try encoder.write(buffer) }

@@ -33,7 +33,7 @@ public struct FLACEncoderOptions: Sendable, Equatable {
 /// ``finish()``), VORBIS_COMMENT (see `VorbisComments`), PICTURE (type 3, front cover) when there
 /// is artwork, PADDING. Samples go through ``Quantizer`` (TPDF dither) to 16 or 24 bits.
 /// Any rate FLAC allows and 1–8 channels.
-public final class FLACEncoder: AudioEncoder {
+public final class FLACEncoder: AudioSink {
     /// The file being written.
     public let path: String
     /// The settings in use.

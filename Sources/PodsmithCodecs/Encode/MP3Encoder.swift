@@ -45,7 +45,7 @@ public struct MP3EncoderOptions: Sendable, Equatable {
 /// left alone LAME drops to 32 kHz or lower at low bitrates. This encoder does not resample: it
 /// accepts only 44.1 and 48 kHz input, and sets LAME's input and output rate to that rate.
 /// Anything else must go through the resampler first. Channels: 1 (mono) or 2 (joint stereo).
-public final class MP3Encoder: AudioEncoder {
+public final class MP3Encoder: AudioSink {
     /// The file being written.
     public let path: String
     /// Input (= output) rate in Hz.

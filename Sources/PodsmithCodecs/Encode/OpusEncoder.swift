@@ -33,7 +33,7 @@ public struct OpusEncoderOptions: Sendable, Equatable {
 /// resampler), recording the original rate in the header's "input sample rate" field. Channels:
 /// 1–2 (mapping family 0) or 3–8 (family 1, Vorbis channel order). Metadata is written in the
 /// header pages, so it is fixed when the encoder is created.
-public final class OpusEncoder: AudioEncoder {
+public final class OpusEncoder: AudioSink {
     /// The file being written.
     public let path: String
     /// Number of channels.

@@ -73,7 +73,7 @@ public struct ParallelMP3Layout: Sendable, Equatable {
 /// for n threads, plus the overlap: 10 MB for two threads, stereo). Plus the MP3 bytes of at most
 /// `threads + 2` segments not yet joined. None of it grows with the input's length. File layout as
 /// ``MP3Encoder``'s.
-public final class ParallelMP3Encoder: AudioEncoder {
+public final class ParallelMP3Encoder: AudioSink {
     /// No clean seam in a search window (see the type's discussion).
     public struct SeamNotFound: Error, CustomStringConvertible {
         public var frame: Int

@@ -6,7 +6,7 @@ import PodsmithCore
 /// quantized here by ``Quantizer`` (TPDF dither, seeded, so a render is reproducible byte for byte)
 /// and handed to libsndfile as integer codes carried in floats (exact: 2^24 > 2^23), with its own float
 /// normalization switched off so that it stores each code unchanged.
-public final class WAVEncoder: AudioEncoder {
+public final class WAVEncoder: AudioSink {
     private let writer: SoundFileWriter
     private var quantizer: Quantizer?
     private let codes: AudioBuffer?

@@ -14,7 +14,7 @@ public protocol AudioSource: AnyObject {
 }
 
 /// An in-memory source over planar arrays, for tests, short clips and benchmarks.
-public final class ArraySource: AudioSource {
+public final class ArraySource: SeekableAudioSource {
     public let format: AudioFormat
     public let name: String
     private let planes: [[Float]]
@@ -46,4 +46,9 @@ public final class ArraySource: AudioSource {
     }
 
     public func rewind() throws { position = 0 }
+
+    public func seek(toFrame frame: Int64) throws {
+        precondition(frame >= 0, "cannot seek before the first frame")
+        position = Int(min(frame, Int64(planes[0].count)))
+    }
 }

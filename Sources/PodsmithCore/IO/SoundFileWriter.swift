@@ -11,7 +11,7 @@ import Foundation
 ///
 /// Samples beyond ±1.0 are clipped when the file holds integers (`SFC_SET_CLIPPING`), rather than
 /// wrapping round. Memory is one interleaved scratch block, reused.
-public final class SoundFileWriter: AudioEncoder {
+public final class SoundFileWriter: AudioSink {
     /// The container written.
     public enum Container: String, CaseIterable, Sendable {
         case wav, aiff, flac, oggVorbis, oggOpus, mp3

@@ -147,7 +147,7 @@ final class WaveformObserver: RenderObserver, @unchecked Sendable {
         builder = WaveformBuilder(sampleRate: sampleRate)
     }
 
-    func render(_ block: AudioBuffer) { builder?.process(block) }
+    func write(_ block: AudioBuffer) { builder?.process(block) }
 
     func result() throws -> WaveformData {
         guard let builder else { throw PodsmithError.internalError("no render pass fed the waveform") }

@@ -1,0 +1,47 @@
+import PodsmithCore
+
+extension EncoderSettings {
+    /// The encoder these settings ask for, writing to `path`.
+    ///
+    /// Why here and not in the normalizer: which encoder class serves a format (one LAME stream or
+    /// several, see ``ParallelMP3Encoder``) and how the settings map onto its options is the
+    /// encoders' knowledge; the normalizer, a season, or a host rendering through
+    /// ``Normalizer/render(plan:from:into:observer:progress:)`` all make their encoder here.
+    /// - Parameters:
+    ///   - path: where the encoder writes (normally an ``AtomicOutputFile``'s temporary).
+    ///   - forcesOneStream: one LAME instance even when ``encodeThreads`` is above 1 (after a
+    ///     parallel encode found no clean seam, and for the codec probe's short excerpts).
+    ///   - mp3Quality: LAME's algorithm quality, for the codec probe (the output always uses
+    ///     ``MP3EncoderOptions``' default).
+    public func makeEncoder(path: String, sampleRate: Double, channelCount: Int,
+                            metadata: EpisodeMetadata, forcesOneStream: Bool = false,
+                            mp3Quality: Int = MP3EncoderOptions().quality) throws -> any AudioSink {
+        let settings = self
+        switch settings.format {
+        case .mp3 where settings.encodeThreads > 1 && !forcesOneStream:
+            return try ParallelMP3Encoder(path: path, sampleRate: sampleRate, channelCount: channelCount,
+                                          metadata: metadata,
+                                          options: MP3EncoderOptions(bitrateKbps: settings.bitrateKbps),
+                                          threads: settings.encodeThreads)
+        case .mp3:
+            return try MP3Encoder(path: path, sampleRate: sampleRate, channelCount: channelCount, metadata: metadata,
+                                  options: MP3EncoderOptions(bitrateKbps: settings.bitrateKbps,
+                                                             vbrQuality: settings.vbrQuality, quality: mp3Quality))
+        case .opus:
+            return try OpusEncoder(path: path, sampleRate: sampleRate, channelCount: channelCount, metadata: metadata,
+                                   options: OpusEncoderOptions(bitrateKbps: settings.bitrateKbps))
+        case .flac:
+            let depth: Quantizer.BitDepth
+            switch settings.bitDepth {
+            case .int16: depth = .int16
+            case .int24: depth = .int24
+            case .float32: throw PodsmithError.usage("FLAC has no float encoding; use --bit-depth 16 or 24")
+            }
+            return try FLACEncoder(path: path, sampleRate: sampleRate, channelCount: channelCount, metadata: metadata,
+                                   options: FLACEncoderOptions(bitDepth: depth))
+        case .wav:
+            return try WAVEncoder(path: path, sampleRate: sampleRate, channelCount: channelCount,
+                                  bitDepth: settings.bitDepth, metadata: metadata)
+        }
+    }
+}
