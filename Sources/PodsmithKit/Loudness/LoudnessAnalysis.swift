@@ -59,7 +59,7 @@ public enum LoudnessAnalysis {
         }
         let loudnessWorker = RingConsumer(ring: ring) { meter.processLoudness($0) }
         let peakWorker = RingConsumer(ring: ring) { meter.processPeaks($0) }
-        loudnessWorker.start(name: "podsmith.loudness")
+        loudnessWorker.start(name: "podsmith.lufs")
         peakWorker.start(name: "podsmith.peaks")
         var slot = 0
         var failure: (any Error)?
@@ -110,9 +110,7 @@ private final class RingConsumer: @unchecked Sendable {
     func start(name: String) {
         // A dedicated thread, not a Dispatch or Swift-concurrency pool thread: it blocks on semaphores,
         // which must never starve a shared pool.
-        let thread = Thread { [self] in run() }
-        thread.name = name
-        thread.start()
+        WorkerThread.start(name: name) { [self] in run() }
     }
 
     private func run() {
