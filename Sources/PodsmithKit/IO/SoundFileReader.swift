@@ -72,14 +72,14 @@ public final class SoundFileReader: AudioSource {
             switch err {
             case ENOENT, ENOTDIR: throw PodsmithError.inputMissing(path: path)
             case EISDIR: throw PodsmithError.inputIsDirectory(path: path)
-            default: throw PodsmithError.inputUnreadable(path: path, reason: String(cString: strerror(err)))
+            default: throw PodsmithError.inputUnreadable(path: path, reason: errnoMessage(err))
             }
         }
         var st = stat()
         guard fstat(fd, &st) == 0 else {
             let err = errno
             close(fd)
-            throw PodsmithError.inputUnreadable(path: path, reason: String(cString: strerror(err)))
+            throw PodsmithError.inputUnreadable(path: path, reason: errnoMessage(err))
         }
         if (st.st_mode & S_IFMT) == S_IFDIR {
             close(fd)
