@@ -89,8 +89,14 @@ public enum LoudnessAnalysis {
 /// A thread that processes the ring's buffers in order until it meets an empty one.
 ///
 /// `ready` counts buffers filled for it, `free` buffers it has finished with (it starts at the ring
-/// size), `finished` is signalled once when the thread ends. The buffers and the work closure cross
-/// threads by design (one owner at a time, handed over by the semaphores), hence `@unchecked Sendable`.
+/// size), `finished` is signalled once when the thread ends.
+///
+/// Not a ``BlockPipe``: there a buffer goes to one consumer, copied in; here every buffer goes to
+/// both consumers, as decoded, and returns to the decoder once both have seen it.
+///
+/// `@unchecked Sendable`, and sound so: the buffers and the work closure cross threads by design, and
+/// the semaphores order every access — the decoder fills a buffer only after both consumers have
+/// signalled `free` for it, and the consumers only read it between `ready` and `free`.
 private final class RingConsumer: @unchecked Sendable {
     let ready = DispatchSemaphore(value: 0)
     let free: DispatchSemaphore
