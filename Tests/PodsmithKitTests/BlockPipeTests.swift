@@ -39,20 +39,22 @@ import PodsmithTestSupport
         try runConnected(channelCount: 2, capacity: 300, threaded: threaded, producer: { pipe in
             try Self.produce(pipe, blocks: 7, frames: 1_000)
         }, consumer: { block in
-            #expect(finished.value == 0)
-            consumerThreads.value.insert(pthread_equal(pthread_self(), producerThread) != 0)
-            var samples = seen.value
+            #expect(finished.withLockedValue { $0 } == 0)
+            let onProducerThread = pthread_equal(pthread_self(), producerThread) != 0
+            consumerThreads.withLockedValue { _ = $0.insert(onProducerThread) }
             for i in 0..<block.frameCount {
                 #expect(block.baseAddress(ofChannel: 1)[i] == -block.baseAddress(ofChannel: 0)[i])
-                samples.append(block.baseAddress(ofChannel: 0)[i])
             }
-            seen.value = samples
+            seen.withLockedValue { samples in
+                for i in 0..<block.frameCount { samples.append(block.baseAddress(ofChannel: 0)[i]) }
+            }
         }, finish: {
-            finished.value += 1
+            finished.withLockedValue { $0 += 1 }
         })
-        #expect(seen.value == (0..<7_000).map(Float.init))
-        #expect(finished.value == 1)
-        #expect(consumerThreads.value == [!threaded], "inline runs on the producer's thread, threaded on another")
+        #expect(seen.withLockedValue { $0 } == (0..<7_000).map(Float.init))
+        #expect(finished.withLockedValue { $0 } == 1)
+        #expect(consumerThreads.withLockedValue { $0 } == [!threaded],
+                "inline runs on the producer's thread, threaded on another")
     }
 
     @Test(arguments: [true, false])
@@ -62,17 +64,18 @@ import PodsmithTestSupport
         #expect(throws: Stop.self) {
             try runConnected(channelCount: 2, capacity: 1_000, threaded: threaded, producer: { pipe in
                 for _ in 0..<1_000 {
-                    pushes.value += 1
+                    pushes.withLockedValue { $0 += 1 }
                     try Self.produce(pipe, blocks: 1, frames: 1_000)
                 }
             }, consumer: { _ in
                 throw Stop()
             }, finish: {
-                finished.value = true
+                finished.withLockedValue { $0 = true }
             })
         }
-        #expect(pushes.value < 10, "the producer stopped (\(pushes.value) pushes)")
-        #expect(!finished.value)
+        let pushed = pushes.withLockedValue { $0 }
+        #expect(pushed < 10, "the producer stopped (\(pushed) pushes)")
+        #expect(!finished.withLockedValue { $0 })
     }
 
     @Test(arguments: [true, false])
@@ -83,9 +86,9 @@ import PodsmithTestSupport
                 try Self.produce(pipe, blocks: 2, frames: 1_000)
                 throw Stop()
             }, consumer: { _ in }, finish: {
-                finished.value = true
+                finished.withLockedValue { $0 = true }
             })
         }
-        #expect(!finished.value, "a failed production is not finished as if complete")
+        #expect(!finished.withLockedValue { $0 }, "a failed production is not finished as if complete")
     }
 }

@@ -311,10 +311,10 @@ import PodsmithTestSupport
         let trials = LockedBox(0)
         let report = try Normalizer(options: NormalizeOptions(target: LoudnessPreset.spotify.target))
             .run(inputPath: Self.vibeAce, outputPath: output) { stage, fraction in
-                if stage == .calibrating && fraction == 1 { trials.value += 1 }
+                if stage == .calibrating && fraction == 1 { trials.withLockedValue { $0 += 1 } }
             }
         #expect(report.limiterMaxReductionDB > 3, "the limiter acts by \(report.limiterMaxReductionDB) dB")
-        #expect(trials.value == 1)
+        #expect(trials.withLockedValue { $0 } == 1)
         #expect(report.passes == 1)
         let integrated = try #require(Self.reference(output).integratedLUFS)
         #expect(abs(integrated - -14) <= 0.05, "\(integrated) LUFS")

@@ -161,16 +161,16 @@ import PodsmithTestSupport
         let overlap = OverlapDetector()
         let group = DispatchGroup()
         let summaries = SummaryBox()
-        for _ in 0..<2 {
+        for run in 0..<2 {
             group.enter()
             let processor = FakeProcessor(sleepSeconds: 0.04, overlap: overlap)
             let out = f.out
-            Thread {
+            WorkerThread.start(name: "podsmith.run.\(run)") {
                 let summary = try? SeasonRunner.run(plan: plan, outputDirectory: out,
                                                     options: SeasonRunOptions(jobs: 3, progress: .quiet), processor: processor)
                 summaries.append(summary)
                 group.leave()
-            }.start()
+            }
         }
         group.wait()
         #expect(overlap.violations.isEmpty)

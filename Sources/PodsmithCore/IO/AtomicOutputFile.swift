@@ -39,7 +39,7 @@ public final class AtomicOutputFile: @unchecked Sendable {
         }
         let fd = TemporaryFiles.shared.create(temporaryPath)
         if fd < 0 {
-            throw PodsmithError.outputNotWritable(path: finalPath, reason: String(cString: strerror(errno)))
+            throw PodsmithError.outputNotWritable(path: finalPath, reason: errnoMessage())
         }
         close(fd)
     }
@@ -52,7 +52,7 @@ public final class AtomicOutputFile: @unchecked Sendable {
     public func write(_ data: Data) throws {
         let fd = TemporaryFiles.shared.openForWriting(temporaryPath, flags: O_WRONLY | O_TRUNC | O_CLOEXEC)
         guard fd >= 0 else {
-            throw PodsmithError.outputNotWritable(path: finalPath, reason: String(cString: strerror(errno)))
+            throw PodsmithError.outputNotWritable(path: finalPath, reason: errnoMessage())
         }
         defer { close(fd) }
         try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
@@ -61,7 +61,7 @@ public final class AtomicOutputFile: @unchecked Sendable {
                 let n = pwrite(fd, bytes.baseAddress! + offset, bytes.count - offset, off_t(offset))
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw PodsmithError.outputNotWritable(path: finalPath, reason: String(cString: strerror(errno)))
+                    throw PodsmithError.outputNotWritable(path: finalPath, reason: errnoMessage())
                 }
                 offset += n
             }
@@ -92,7 +92,7 @@ public final class AtomicOutputFile: @unchecked Sendable {
     public func commit() throws {
         precondition(!finished, "output committed or discarded twice")
         if rename(temporaryPath, finalPath) != 0 {
-            let reason = String(cString: strerror(errno))
+            let reason = errnoMessage()
             discard()
             throw PodsmithError.outputNotWritable(path: finalPath, reason: reason)
         }
@@ -188,7 +188,7 @@ public final class TemporaryFiles: @unchecked Sendable {
     public func openStream(_ path: String, update: Bool) throws -> UnsafeMutablePointer<FILE> {
         let fd = openForWriting(path, flags: (update ? O_RDWR : O_WRONLY) | O_CREAT | O_TRUNC | O_CLOEXEC)
         guard fd >= 0, let file = fdopen(fd, update ? "w+b" : "wb") else {
-            let reason = String(cString: strerror(errno))
+            let reason = errnoMessage()
             if fd >= 0 { closeDescriptor(fd) }
             throw PodsmithError.outputNotWritable(path: path, reason: reason)
         }

@@ -110,7 +110,7 @@ public final class SoundFileWriter: AudioSink {
         // Under the temporaries' lock: an interrupt cannot remove this file and then see it recreated.
         let fd = TemporaryFiles.shared.openForWriting(path, flags: O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC)
         if fd < 0 {
-            throw PodsmithError.outputNotWritable(path: path, reason: String(cString: strerror(errno)))
+            throw PodsmithError.outputNotWritable(path: path, reason: errnoMessage())
         }
         guard let handle = sf_open_fd(fd, Int32(SFM_WRITE), &info, Int32(SF_FALSE)) else {
             let message = String(cString: sf_strerror(nil))
@@ -180,7 +180,7 @@ public final class SoundFileWriter: AudioSink {
             throw PodsmithError.outputNotWritable(path: path, reason: String(cString: sf_error_number(status)))
         }
         if closeFailed {
-            throw PodsmithError.outputNotWritable(path: path, reason: String(cString: strerror(errno)))
+            throw PodsmithError.outputNotWritable(path: path, reason: errnoMessage())
         }
     }
 

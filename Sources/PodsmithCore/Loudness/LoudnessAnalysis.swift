@@ -59,7 +59,7 @@ public enum LoudnessAnalysis {
         }
         let loudnessWorker = RingConsumer(ring: ring) { meter.processLoudness($0) }
         let peakWorker = RingConsumer(ring: ring) { meter.processPeaks($0) }
-        loudnessWorker.start(name: "podsmith.loudness")
+        loudnessWorker.start(name: "podsmith.lufs")
         peakWorker.start(name: "podsmith.peaks")
         var slot = 0
         var failure: (any Error)?
@@ -89,8 +89,14 @@ public enum LoudnessAnalysis {
 /// A thread that processes the ring's buffers in order until it meets an empty one.
 ///
 /// `ready` counts buffers filled for it, `free` buffers it has finished with (it starts at the ring
-/// size), `finished` is signalled once when the thread ends. The buffers and the work closure cross
-/// threads by design (one owner at a time, handed over by the semaphores), hence `@unchecked Sendable`.
+/// size), `finished` is signalled once when the thread ends.
+///
+/// Not a ``BlockPipe``: there a buffer goes to one consumer, copied in; here every buffer goes to
+/// both consumers, as decoded, and returns to the decoder once both have seen it.
+///
+/// `@unchecked Sendable`, and sound so: the buffers and the work closure cross threads by design, and
+/// the semaphores order every access — the decoder fills a buffer only after both consumers have
+/// signalled `free` for it, and the consumers only read it between `ready` and `free`.
 private final class RingConsumer: @unchecked Sendable {
     let ready = DispatchSemaphore(value: 0)
     let free: DispatchSemaphore
@@ -110,9 +116,7 @@ private final class RingConsumer: @unchecked Sendable {
     func start(name: String) {
         // A dedicated thread, not a Dispatch or Swift-concurrency pool thread: it blocks on semaphores,
         // which must never starve a shared pool.
-        let thread = Thread { [self] in run() }
-        thread.name = name
-        thread.start()
+        WorkerThread.start(name: name) { [self] in run() }
     }
 
     private func run() {

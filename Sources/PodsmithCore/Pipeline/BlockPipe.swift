@@ -11,6 +11,10 @@ import Foundation
 /// block straight to the consumer on the producer's thread. That is for callers that already keep
 /// every core busy with work of their own (a season runs one episode per core): there a second
 /// thread per stage only adds wake-ups, context switches and a copy of every block.
+///
+/// `@unchecked Sendable`, and sound so: `full`, `free`, `closed` and `failure` are touched only under
+/// `condition`; a ring buffer belongs to the producer between taking it from `free` and queueing it
+/// in `full`, then to the consumer until it goes back to `free`, so no buffer has two users at once.
 public final class BlockPipe: @unchecked Sendable {
     private let inlineConsumer: ((AudioBuffer) throws -> Void)?
     private let buffers: [AudioBuffer]
@@ -135,18 +139,16 @@ public func runConnected(
     let pipe = BlockPipe(channelCount: channelCount, capacity: capacity, depth: depth)
     let done = DispatchSemaphore(value: 0)
     let consumerError = LockedBox<(any Error)?>(nil)
-    let thread = Thread {
+    WorkerThread.start(name: "podsmith.pipe", stackSize: 1 << 20) {
         do {
             try pipe.drain(consumer)
             try finish()
         } catch {
-            consumerError.value = error
+            consumerError.withLockedValue { $0 = error }
             pipe.fail(error)
         }
         done.signal()
     }
-    thread.stackSize = 1 << 20
-    thread.start()
     var producerError: (any Error)?
     do {
         try producer(pipe)
@@ -156,17 +158,6 @@ public func runConnected(
         pipe.fail(error)
     }
     done.wait()
-    if let error = consumerError.value { throw error }
+    if let error = consumerError.withLockedValue({ $0 }) { throw error }
     if let producerError { throw producerError }
-}
-
-/// A value guarded by a lock, for results handed between threads.
-public final class LockedBox<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value
-    public init(_ value: Value) { stored = value }
-    public var value: Value {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
-    }
 }

@@ -103,7 +103,7 @@ public struct ContentHasher {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT { throw PodsmithError.inputMissing(path: path) }
-            throw PodsmithError.inputUnreadable(path: path, reason: String(cString: strerror(errno)))
+            throw PodsmithError.inputUnreadable(path: path, reason: errnoMessage())
         }
         defer { close(fd) }
         let size = 1 << 20
@@ -114,7 +114,7 @@ public struct ContentHasher {
             let count = read(fd, buffer.baseAddress, size)
             if count < 0 {
                 if errno == EINTR { continue }
-                throw PodsmithError.inputUnreadable(path: path, reason: String(cString: strerror(errno)))
+                throw PodsmithError.inputUnreadable(path: path, reason: errnoMessage())
             }
             if count == 0 { break }
             hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))

@@ -69,17 +69,16 @@ public struct SeasonCancelledError: Error, Sendable, CustomStringConvertible {
 
 /// A flag that stops a running season: no new episode starts, running ones stop at their next
 /// ``EpisodeContext/checkCancellation()``. The CLI sets it from its SIGINT handler.
-public final class SeasonCancellation: @unchecked Sendable {
-    private let lock = NSLock()
-    private var cancelled = false
+public final class SeasonCancellation: Sendable {
+    private let cancelled = LockedBox(false)
 
     public init() {}
 
     /// Requests the stop (idempotent).
-    public func cancel() { lock.withLock { cancelled = true } }
+    public func cancel() { cancelled.withLockedValue { $0 = true } }
 
     /// Whether ``cancel()`` was called.
-    public var isCancelled: Bool { lock.withLock { cancelled } }
+    public var isCancelled: Bool { cancelled.withLockedValue { $0 } }
 }
 
 /// One file an episode wrote.

@@ -88,7 +88,7 @@ public final class SeasonRunner: Sendable {
         let group = DispatchGroup()
         for worker in 0..<workerCount {
             group.enter()
-            let thread = Thread { [self] in
+            WorkerThread.start(name: "podsmith.job.\(worker)") { [self] in
                 while let slot = results.next() {
                     let job = jobs[slot]
                     let outcome: EpisodeOutcome
@@ -103,9 +103,6 @@ public final class SeasonRunner: Sendable {
                 }
                 group.leave()
             }
-            thread.name = "podsmith-season-\(worker)"
-            thread.stackSize = 8 << 20
-            thread.start()
         }
         group.wait()
         let summary = SeasonSummary(show: plan.show.title, outputDirectory: outputDirectory,
@@ -209,22 +206,25 @@ public final class SeasonRunner: Sendable {
 }
 
 /// Hands out episode positions to workers and collects outcomes by position.
-private final class ResultSlots: @unchecked Sendable {
-    private let lock = NSLock()
-    private var nextIndex = 0
-    private var outcomes: [EpisodeOutcome?]
+private final class ResultSlots: Sendable {
+    private struct Slots {
+        var nextIndex = 0
+        var outcomes: [EpisodeOutcome?]
+    }
 
-    init(count: Int) { outcomes = Array(repeating: nil, count: count) }
+    private let slots: LockedBox<Slots>
+
+    init(count: Int) { slots = LockedBox(Slots(outcomes: Array(repeating: nil, count: count))) }
 
     func next() -> Int? {
-        lock.withLock {
-            guard nextIndex < outcomes.count else { return nil }
-            defer { nextIndex += 1 }
-            return nextIndex
+        slots.withLockedValue { slots in
+            guard slots.nextIndex < slots.outcomes.count else { return nil }
+            defer { slots.nextIndex += 1 }
+            return slots.nextIndex
         }
     }
 
-    func store(_ outcome: EpisodeOutcome, at index: Int) { lock.withLock { outcomes[index] = outcome } }
+    func store(_ outcome: EpisodeOutcome, at index: Int) { slots.withLockedValue { $0.outcomes[index] = outcome } }
 
-    func all() -> [EpisodeOutcome] { lock.withLock { outcomes.compactMap { $0 } } }
+    func all() -> [EpisodeOutcome] { slots.withLockedValue { $0.outcomes.compactMap { $0 } } }
 }

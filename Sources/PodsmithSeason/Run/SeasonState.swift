@@ -35,7 +35,7 @@ public struct FileStamp: Sendable, Equatable, Codable {
     public static func make(path: String) throws -> FileStamp {
         guard let info = statFile(path) else {
             if errno == ENOENT { throw PodsmithError.inputMissing(path: path) }
-            throw PodsmithError.inputUnreadable(path: path, reason: String(cString: strerror(errno)))
+            throw PodsmithError.inputUnreadable(path: path, reason: errnoMessage())
         }
         let hash = try ContentHasher.hashFile(atPath: path)
         return FileStamp(path: path, bytes: info.bytes, modifiedNanoseconds: info.modifiedNanoseconds,
@@ -118,12 +118,12 @@ public final class SeasonStateStore: Sendable {
         let path = try OutputNaming.path(in: locksDirectory, fileName: "\(stem).lock")
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         if fd < 0 {
-            throw PodsmithError.outputNotWritable(path: path, reason: String(cString: strerror(errno)))
+            throw PodsmithError.outputNotWritable(path: path, reason: errnoMessage())
         }
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             if errno == EINTR { continue }
             let busy = errno == EWOULDBLOCK
-            let reason = String(cString: strerror(errno))
+            let reason = errnoMessage()
             close(fd)
             if busy { return nil }
             throw PodsmithError.outputNotWritable(path: path, reason: "cannot lock: \(reason)")

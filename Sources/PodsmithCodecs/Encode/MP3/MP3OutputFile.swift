@@ -23,7 +23,7 @@ final class MP3OutputFile {
         // Under the temporaries' lock: an interrupt cannot remove this file and then see it recreated.
         let fd = TemporaryFiles.shared.openForWriting(path, flags: O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC)
         guard fd >= 0 else {
-            throw PodsmithError.outputNotWritable(path: path, reason: String(cString: strerror(errno)))
+            throw PodsmithError.outputNotWritable(path: path, reason: errnoMessage())
         }
         self.fd = fd
         // From here on a throw runs deinit, which closes the file.
@@ -60,7 +60,7 @@ final class MP3OutputFile {
         }
         closed = true
         guard close(fd) == 0 else {
-            throw PodsmithError.outputNotWritable(path: path, reason: String(cString: strerror(errno)))
+            throw PodsmithError.outputNotWritable(path: path, reason: errnoMessage())
         }
     }
 
@@ -76,7 +76,7 @@ final class MP3OutputFile {
             }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw PodsmithError.outputNotWritable(path: path, reason: String(cString: strerror(errno)))
+                throw PodsmithError.outputNotWritable(path: path, reason: errnoMessage())
             }
             done += n
         }
