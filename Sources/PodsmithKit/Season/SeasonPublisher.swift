@@ -94,9 +94,7 @@ public enum SeasonPublisher {
 
         let target = plan.jobs.first?.target ?? LoudnessPreset.podcast.target
         let report = SeasonReport(title: plan.show.title, target: target, episodes: entries, generatedAt: generatedAt)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try write(try encoder.encode(report), name: "report.json", in: outputDirectory)
+        try write(try report.jsonData(), name: "report.json", in: outputDirectory)
         try write(Data(SeasonIndexPage.html(report: report, plots: plots).utf8), name: "index.html", in: outputDirectory)
 
         let artworkURL = try copyShowArtwork(plan: plan, outputDirectory: outputDirectory)

@@ -203,7 +203,7 @@ public final class SeasonRunner: Sendable {
                             outputs: result.outputs, durationSeconds: result.durationSeconds, report: result.report,
                             error: error)
         let path = try OutputNaming.path(in: outputDirectory, fileName: OutputNaming.reportFileName(stem: job.outputStem))
-        try AtomicOutputFile.write(try SeasonStateStore.encoder.encode(report), to: path)
+        try AtomicOutputFile.write(try JSONEncoder.podsmith.encode(report), to: path)
     }
 }
 

@@ -148,7 +148,7 @@ public final class SeasonStateStore: Sendable {
     /// Records an episode's state (write to a temporary, then rename).
     public func save(_ state: EpisodeState, stem: String) throws {
         let path = try OutputNaming.path(in: episodesDirectory, fileName: "\(stem).json")
-        try AtomicOutputFile.write(try Self.encoder.encode(state), to: path)
+        try AtomicOutputFile.write(try JSONEncoder.podsmith.encode(state), to: path)
     }
 
     /// Forgets an episode's state, so that an interrupted or failed run is redone next time.
@@ -183,12 +183,6 @@ public final class SeasonStateStore: Sendable {
         }
         return .upToDate(refreshed)
     }
-
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
 }
 
 /// A held episode lock; released when this object goes away (or the process ends).

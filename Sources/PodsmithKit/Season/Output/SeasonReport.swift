@@ -330,9 +330,7 @@ public struct SeasonReport: Codable, Sendable, Equatable {
 
     /// The report as pretty-printed JSON with sorted keys (stable diffs between runs).
     public func jsonData() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self)
+        try JSONEncoder.podsmith.encode(self)
     }
 }
 
