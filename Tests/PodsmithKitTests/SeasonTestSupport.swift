@@ -143,8 +143,16 @@ final class FakeProcessor: EpisodeProcessor, @unchecked Sendable {
             try file.commit()
             written.append(WrittenFile(name: name, bytes: Int64(text.utf8.count)))
         }
-        return EpisodeResult(outputs: written, durationSeconds: Double(input.count) / 1000,
-                             report: .object(["inputBytes": .number(Double(input.count)), "fake": .bool(true)]))
+        // A report of the real shape: one input byte stands for one millisecond of audio.
+        let seconds = Double(input.count) / 1000
+        let files = zip(job.outputs, written).map {
+            ReportOutputFile(file: $0.1.name, format: $0.0.format.rawValue, sizeBytes: $0.1.bytes)
+        }
+        let entry = EpisodeReportEntry(
+            episode: job.outputStem, title: job.metadata.title, inputFile: job.identity, status: .ok,
+            input: ReportLoudness(integratedLUFS: nil, truePeakDBTP: nil, durationSeconds: seconds),
+            output: nil, gainDB: 0, passes: 1, outputs: files)
+        return EpisodeResult(outputs: written, durationSeconds: seconds, report: entry)
     }
 }
 

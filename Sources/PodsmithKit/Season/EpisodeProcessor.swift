@@ -100,21 +100,14 @@ public struct EpisodeResult: Sendable, Equatable, Codable {
     public var outputs: [WrittenFile]
     /// Duration of the published audio, seconds.
     public var durationSeconds: Double
-    /// The processor's own report (loudness before and after, gain, limiter, trims…), written as the
-    /// `report` field of `STEM.report.json`. Use ``JSONValue/init(encoding:)`` for a `Codable` report.
-    public var report: JSONValue
+    /// The episode's line in `report.json` (loudness before and after, gain, limiter, trims…), also
+    /// written as the `report` field of `STEM.report.json`; `nil` when the processor has none, and then
+    /// the episode is published as missing.
+    public var report: EpisodeReportEntry?
 
-    public init(outputs: [WrittenFile], durationSeconds: Double, report: JSONValue = .object([:])) {
+    public init(outputs: [WrittenFile], durationSeconds: Double, report: EpisodeReportEntry? = nil) {
         self.outputs = outputs
         self.durationSeconds = durationSeconds
         self.report = report
-    }
-}
-
-extension JSONValue {
-    /// The JSON tree of any `Encodable` value (for ``EpisodeResult/report``).
-    public init<T: Encodable>(encoding value: T) throws {
-        let data = try JSONEncoder().encode(value)
-        self = try JSONDecoder().decode(JSONValue.self, from: data)
     }
 }

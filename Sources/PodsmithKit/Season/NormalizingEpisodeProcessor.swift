@@ -92,13 +92,11 @@ public struct NormalizingEpisodeProcessor: EpisodeProcessor {
         let outputs = reports.map { ReportOutputFile(file: $0.spec.fileName(stem: job.outputStem),
                                                      format: $0.spec.format.rawValue, sizeBytes: 0) }
         var entry = EpisodeReportEntry(episode: job.outputStem, title: job.metadata.title, report: main,
-                                       outputs: outputs, extraWarnings: [])
+                                       outputs: outputs, warnings: warnings)
         entry.inputFile = job.identity
-        entry.warnings = warnings
-        entry.status = warnings.isEmpty ? .ok : .warning
         let duration = main.output?.durationSeconds
             ?? Double(plan.edit.outputFrameCount) / plan.edit.sampleRate
-        return EpisodeResult(outputs: written, durationSeconds: duration, report: try JSONValue(encoding: entry))
+        return EpisodeResult(outputs: written, durationSeconds: duration, report: entry)
     }
 
     /// `normalize`'s options for this job.

@@ -181,7 +181,7 @@ public final class SeasonRunner: Sendable {
         } catch {
             let message = "\(error)"
             // Recorded so that `--merge` (which sees only the folder) can tell failed from missing.
-            try? writeReport(job, result: EpisodeResult(outputs: [], durationSeconds: 0, report: .null), error: message)
+            try? writeReport(job, result: EpisodeResult(outputs: [], durationSeconds: 0), error: message)
             return Self.outcome(job, .failed, message)
         }
     }
@@ -196,8 +196,22 @@ public final class SeasonRunner: Sendable {
             var stem: String
             var outputs: [WrittenFile]
             var durationSeconds: Double
-            var report: JSONValue
+            var report: EpisodeReportEntry?
             var error: String?
+
+            enum CodingKeys: String, CodingKey { case input, title, stem, outputs, durationSeconds, report, error }
+
+            /// `report` is always there (`null` for a failed episode); `error` only when it failed.
+            func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(input, forKey: .input)
+                try c.encode(title, forKey: .title)
+                try c.encode(stem, forKey: .stem)
+                try c.encode(outputs, forKey: .outputs)
+                try c.encode(durationSeconds, forKey: .durationSeconds)
+                try c.encode(report, forKey: .report)
+                try c.encodeIfPresent(error, forKey: .error)
+            }
         }
         let report = Report(input: job.identity, title: job.metadata.title, stem: job.outputStem,
                             outputs: result.outputs, durationSeconds: result.durationSeconds, report: result.report,
