@@ -77,10 +77,11 @@ public enum SeasonPublisher {
                 continue
             }
             entries.append(entry)
-            let svgPath = (outputDirectory as NSString).appendingPathComponent(job.outputStem + ".loudness.svg")
+            let svgPath = (outputDirectory as NSString)
+                .appendingPathComponent(job.outputStem + OutputNaming.loudnessPlotSuffix)
             plots[job.outputStem] = try? String(contentsOfFile: svgPath, encoding: .utf8)
             if let enclosure = FeedEnclosure(firstOf: entry.outputs) {
-                let chapters = job.outputStem + ".chapters.json"
+                let chapters = job.outputStem + OutputNaming.chaptersSuffix
                 let hasChapters = FileManager.default.fileExists(
                     atPath: (outputDirectory as NSString).appendingPathComponent(chapters))
                 items.append(PodcastEpisode(

@@ -134,20 +134,35 @@ public final class SeasonRunner: Sendable {
         temporaries.removeLeftovers(of: job.outputStem)
 
         let fingerprint = job.settingsFingerprint + "\nprocessor=" + processor.version
-        let reason: String
+        let sidecars = processor.sidecarSuffixes
+        var reason: String
         if options.force {
             reason = "forced"
         } else {
             switch store.freshness(of: job, fingerprint: fingerprint) {
-            case .upToDate(let state):
-                if state != store.load(stem: job.outputStem) { try? store.save(state, stem: job.outputStem) }
-                return Self.outcome(job, .upToDate, nil, state.result)
+            case .upToDate(var state):
+                // The sidecar fingerprint: a suffix the episode was not made with is written on its own.
+                let made = state.sidecarSuffixes ?? sidecars
+                let new = sidecars.filter { !made.contains($0) }
+                state.sidecarSuffixes = sidecars
+                guard !new.isEmpty else {
+                    if state != store.load(stem: job.outputStem) { try? store.save(state, stem: job.outputStem) }
+                    return Self.outcome(job, .upToDate, nil, state.result)
+                }
+                progress.started(slot: slot, stem: job.outputStem)
+                reason = "new sidecars: " + new.map { job.outputStem + $0 }.joined(separator: ", ")
+                if let outcome = addSidecars(new, to: job, state: state, processor: processor, reason: reason,
+                                             progress: progress, slot: slot) {
+                    return outcome
+                }
+                reason += " (the processor cannot write them alone)"
             case .stale(let why):
                 reason = why
+                progress.started(slot: slot, stem: job.outputStem)
             }
         }
+        if options.force { progress.started(slot: slot, stem: job.outputStem) }
 
-        progress.started(slot: slot, stem: job.outputStem)
         store.invalidate(stem: job.outputStem)
         // The report is the episode's commit record: `--merge` publishes an episode only when its
         // report is there, so a run that dies while redoing it must not leave the old one beside
@@ -162,17 +177,12 @@ public final class SeasonRunner: Sendable {
                 progress.update(slot: slot, fraction: fraction)
             }
             var result = try processor.process(job, context: context)
-            result.outputs = try result.outputs.map { file in
-                let path = try OutputNaming.path(in: outputDirectory, fileName: file.name)
-                guard let info = FileStamp.statFile(path) else {
-                    throw PodsmithError.internalError("the processor reported \(file.name) but did not write it")
-                }
-                return WrittenFile(name: file.name, bytes: info.bytes)
-            }
+            result.outputs = try measured(result.outputs)
             // State first, report last: a report in the folder (what `--merge` publishes) always has
             // its state behind it, whatever instant a SIGKILL lands at. Killed between the two, the next
             // run sees the report missing and redoes the episode (a missing report makes it stale).
-            try store.save(EpisodeState(identity: job.identity, fingerprint: fingerprint, inputs: stamps, result: result),
+            try store.save(EpisodeState(identity: job.identity, fingerprint: fingerprint, inputs: stamps, result: result,
+                                        sidecarSuffixes: sidecars),
                            stem: job.outputStem)
             try writeReport(job, result: result)
             return Self.outcome(job, .processed, reason, result)
@@ -184,6 +194,47 @@ public final class SeasonRunner: Sendable {
             try? writeReport(job, result: EpisodeResult(outputs: [], durationSeconds: 0), error: message)
             return Self.outcome(job, .failed, message)
         }
+    }
+
+    /// The processor's files with their sizes on disk.
+    /// - Throws: when the processor reported a file it did not write.
+    private func measured(_ outputs: [WrittenFile]) throws -> [WrittenFile] {
+        try outputs.map { file in
+            let path = try OutputNaming.path(in: outputDirectory, fileName: file.name)
+            guard let info = FileStamp.statFile(path) else {
+                throw PodsmithError.internalError("the processor reported \(file.name) but did not write it")
+            }
+            return WrittenFile(name: file.name, bytes: info.bytes)
+        }
+    }
+
+    /// Writes the new sidecars of an episode whose audio is up to date, without processing it again.
+    /// - Returns: the outcome, or `nil` when the processor cannot write them alone (it is then processed).
+    ///   A failure leaves the audio, the state and the report as they were: the next run tries again.
+    private func addSidecars(_ suffixes: [String], to job: EpisodeJob, state: EpisodeState,
+                             processor: some EpisodeProcessor, reason: String, progress: SeasonProgress,
+                             slot: Int) -> EpisodeOutcome? {
+        let context = EpisodeContext(outputDirectory: outputDirectory, cancellation: cancellation) { fraction in
+            progress.update(slot: slot, fraction: fraction)
+        }
+        do {
+            guard var result = try processor.writeSidecars(suffixes, for: job, previous: state.result,
+                                                           context: context) else { return nil }
+            result.outputs = try measured(result.outputs)
+            var updated = state
+            updated.result = result
+            try store(updated, job: job)
+            try writeReport(job, result: result)
+            return Self.outcome(job, .processed, reason, result)
+        } catch is SeasonCancelledError {
+            return Self.outcome(job, .cancelled, "cancelled while writing sidecars; the next run writes them")
+        } catch {
+            return Self.outcome(job, .failed, "\(error)")
+        }
+    }
+
+    private func store(_ state: EpisodeState, job: EpisodeJob) throws {
+        try SeasonStateStore(outputDirectory: outputDirectory).save(state, stem: job.outputStem)
     }
 
     /// Writes `STEM.report.json`: the episode, its outputs and the processor's report, sorted keys

@@ -61,13 +61,19 @@ public struct EpisodeState: Sendable, Equatable, Codable {
     public var inputs: [FileStamp]
     /// What the processor reported (outputs with sizes, duration, report).
     public var result: EpisodeResult
+    /// The sidecar suffixes the episode was made with (``EpisodeProcessor/sidecarSuffixes``): its
+    /// sidecar fingerprint, apart from ``fingerprint`` so that a new sidecar does not redo the audio.
+    /// `nil` in a state written before it was recorded, read as today's list.
+    public var sidecarSuffixes: [String]?
 
-    public init(identity: String, fingerprint: String, inputs: [FileStamp], result: EpisodeResult) {
+    public init(identity: String, fingerprint: String, inputs: [FileStamp], result: EpisodeResult,
+                sidecarSuffixes: [String]? = nil) {
         self.format = Self.currentFormat
         self.identity = identity
         self.fingerprint = fingerprint
         self.inputs = inputs
         self.result = result
+        self.sidecarSuffixes = sidecarSuffixes
     }
 }
 
