@@ -26,7 +26,10 @@ public struct SeasonRunOptions: Sendable {
 ///   processing is long blocking CPU work that would starve the cooperative pool. Results are
 ///   collected by position, so the summary and every file are the same whatever `jobs` is.
 /// - **Incremental:** an episode is skipped when ``SeasonStateStore/freshness(of:fingerprint:)``
-///   says it is up to date; `force` redoes all.
+///   says it is up to date; `force` redoes all. An up-to-date episode made without one of the
+///   processor's ``EpisodeProcessor/sidecarSuffixes`` (its sidecar fingerprint, kept in its state) gets
+///   the new sidecars through ``EpisodeProcessor/writeSidecars(_:for:previous:context:)``, without
+///   its audio being encoded again, or is processed again when the processor cannot write them alone.
 /// - **Exclusive:** each episode is processed under its lock; one locked by another run is skipped
 ///   and reported busy (not waited for: shards on one output folder each do their own episodes, and
 ///   a run that waited would only redo work the other is finishing).
@@ -135,34 +138,37 @@ public final class SeasonRunner: Sendable {
 
         let fingerprint = job.settingsFingerprint + "\nprocessor=" + processor.version
         let sidecars = processor.sidecarSuffixes
-        var reason: String
-        if options.force {
-            reason = "forced"
-        } else {
+        var reason = "forced"
+        // Sidecars the episode was not made with, when its audio is up to date.
+        var newSidecars: [String] = []
+        var previous: EpisodeState?
+        if !options.force {
             switch store.freshness(of: job, fingerprint: fingerprint) {
             case .upToDate(var state):
-                // The sidecar fingerprint: a suffix the episode was not made with is written on its own.
+                // The sidecar fingerprint (kept apart from the settings, so that a new kind of sidecar
+                // does not redo the audio when the processor can write it alone).
                 let made = state.sidecarSuffixes ?? sidecars
-                let new = sidecars.filter { !made.contains($0) }
+                newSidecars = sidecars.filter { !made.contains($0) }
                 state.sidecarSuffixes = sidecars
-                guard !new.isEmpty else {
+                guard !newSidecars.isEmpty else {
                     if state != store.load(stem: job.outputStem) { try? store.save(state, stem: job.outputStem) }
                     return Self.outcome(job, .upToDate, nil, state.result)
                 }
-                progress.started(slot: slot, stem: job.outputStem)
-                reason = "new sidecars: " + new.map { job.outputStem + $0 }.joined(separator: ", ")
-                if let outcome = addSidecars(new, to: job, state: state, processor: processor, reason: reason,
-                                             progress: progress, slot: slot) {
-                    return outcome
-                }
-                reason += " (the processor cannot write them alone)"
+                previous = state
+                reason = "new sidecars: " + newSidecars.map { job.outputStem + $0 }.joined(separator: ", ")
             case .stale(let why):
                 reason = why
-                progress.started(slot: slot, stem: job.outputStem)
             }
         }
-        if options.force { progress.started(slot: slot, stem: job.outputStem) }
 
+        progress.started(slot: slot, stem: job.outputStem)
+        if let previous {
+            if let outcome = addSidecars(newSidecars, to: job, state: previous, processor: processor, store: store,
+                                         reason: reason, progress: progress, slot: slot) {
+                return outcome
+            }
+            reason += " (the processor cannot write them alone)"
+        }
         store.invalidate(stem: job.outputStem)
         // The report is the episode's commit record: `--merge` publishes an episode only when its
         // report is there, so a run that dies while redoing it must not leave the old one beside
@@ -181,8 +187,8 @@ public final class SeasonRunner: Sendable {
             // State first, report last: a report in the folder (what `--merge` publishes) always has
             // its state behind it, whatever instant a SIGKILL lands at. Killed between the two, the next
             // run sees the report missing and redoes the episode (a missing report makes it stale).
-            try store.save(EpisodeState(identity: job.identity, fingerprint: fingerprint, inputs: stamps, result: result,
-                                        sidecarSuffixes: sidecars),
+            try store.save(EpisodeState(identity: job.identity, fingerprint: fingerprint, inputs: stamps,
+                                        result: result, sidecarSuffixes: sidecars),
                            stem: job.outputStem)
             try writeReport(job, result: result)
             return Self.outcome(job, .processed, reason, result)
@@ -212,8 +218,8 @@ public final class SeasonRunner: Sendable {
     /// - Returns: the outcome, or `nil` when the processor cannot write them alone (it is then processed).
     ///   A failure leaves the audio, the state and the report as they were: the next run tries again.
     private func addSidecars(_ suffixes: [String], to job: EpisodeJob, state: EpisodeState,
-                             processor: some EpisodeProcessor, reason: String, progress: SeasonProgress,
-                             slot: Int) -> EpisodeOutcome? {
+                             processor: some EpisodeProcessor, store: SeasonStateStore, reason: String,
+                             progress: SeasonProgress, slot: Int) -> EpisodeOutcome? {
         let context = EpisodeContext(outputDirectory: outputDirectory, cancellation: cancellation) { fraction in
             progress.update(slot: slot, fraction: fraction)
         }
@@ -223,7 +229,7 @@ public final class SeasonRunner: Sendable {
             result.outputs = try measured(result.outputs)
             var updated = state
             updated.result = result
-            try store(updated, job: job)
+            try store.save(updated, stem: job.outputStem)
             try writeReport(job, result: result)
             return Self.outcome(job, .processed, reason, result)
         } catch is SeasonCancelledError {
@@ -231,10 +237,6 @@ public final class SeasonRunner: Sendable {
         } catch {
             return Self.outcome(job, .failed, "\(error)")
         }
-    }
-
-    private func store(_ state: EpisodeState, job: EpisodeJob) throws {
-        try SeasonStateStore(outputDirectory: outputDirectory).save(state, stem: job.outputStem)
     }
 
     /// Writes `STEM.report.json`: the episode, its outputs and the processor's report, sorted keys
