@@ -33,7 +33,7 @@ extension Podsmith {
 
         func run() throws {
             var failed = false
-            var documents: [JSONValue] = []
+            var documents: [OrderedJSON] = []
             for file in files {
                 do {
                     let facts = try FileInspector.inspect(path: file)

@@ -60,7 +60,7 @@ extension Podsmith {
                 }
             }
             if json {
-                let values = results.map(\.json)
+                let values = try results.map { try $0.json() }
                 let document = files.count == 1 ? values[0] : .array(values)
                 print(document.rendered())
             } else {
@@ -93,12 +93,25 @@ extension Podsmith {
 }
 
 /// One measured file with what the report shows about it.
-struct FileMeasurement {
+struct FileMeasurement: Encodable {
     var file: String
     var meter: MeterKind
     var container: String
     var encoding: String
     var measurement: LoudnessMeasurement
+
+    enum CodingKeys: String, CodingKey {
+        case meter, container, encoding
+    }
+
+    /// The measure keys (``MeasuredFile``), then how the file was read.
+    func encode(to encoder: any Encoder) throws {
+        try MeasuredFile(file: file, measurement: measurement).encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(meter.rawValue, forKey: .meter)
+        try c.encode(container, forKey: .container)
+        try c.encode(encoding, forKey: .encoding)
+    }
 }
 
 /// The outcome of one input of `measure`.
@@ -107,16 +120,12 @@ enum FileResult {
     case failed(file: String, message: String)
 
     /// The JSON object documented in `measure --help`.
-    var json: JSONValue {
+    func json() throws -> OrderedJSON {
         switch self {
         case .failed(let file, let message):
             return .object([("file", .string(file)), ("error", .string(message))])
         case .measured(let m):
-            return .measurement(m.measurement, file: m.file, extra: [
-                ("meter", .string(m.meter.rawValue)),
-                ("container", .string(m.container)),
-                ("encoding", .string(m.encoding)),
-            ])
+            return try OrderedJSONEncoder.encode(m)
         }
     }
 }

@@ -179,7 +179,7 @@ extension Podsmith {
                     progress: progress.update)
                 progress.clear()
                 if json {
-                    print(NormalizeReportFormatter.json(report).rendered())
+                    print(try OrderedJSONEncoder.encode(report).rendered())
                 } else {
                     FileHandle.standardError.write(Data(NormalizeReportFormatter.table(report, dryRun: dryRun).utf8))
                 }

@@ -140,9 +140,9 @@ extension Podsmith {
             for stem in outcome.missing { ErrorReporting.printError("\(stem): missing (no result in \(output))") }
             for (stem, reason) in outcome.failed { ErrorReporting.printError("\(stem): failed: \(reason)") }
             if json {
-                let value: JSONValue = .object([
+                let value: OrderedJSON = .object([
                     ("published", .integer(Int64(outcome.published))),
-                    ("missing", .array(outcome.missing.map(JSONValue.string))),
+                    ("missing", .array(outcome.missing.map(OrderedJSON.string))),
                     ("failed", .array(outcome.failed.map { .object([("episode", .string($0.stem)), ("error", .string($0.reason))]) })),
                 ])
                 print(value.rendered())

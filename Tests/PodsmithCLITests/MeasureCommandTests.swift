@@ -72,6 +72,20 @@ import PodsmithTestSupport
     }
 
     // BS.1770 sums channel powers, so one channel of a −20 dBFS sine is 3.01 LU below two.
+    /// The README's `measure --json` example shows the key order; the command prints that order.
+    @Test func jsonKeysComeInTheOrderTheReadmeShows() throws {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        let example = try #require(text.components(separatedBy: "$ podsmith measure --json").dropFirst().first)
+        let block = try #require(example.components(separatedBy: "\n}").first)
+        let documented = JSONKeyOrder.keys(in: block)
+        #expect(documented.count == 13)
+        let result = try CommandRunner.run(["measure", "--json", try writeSine("order.wav")])
+        #expect(result.status == 0)
+        #expect(JSONKeyOrder.keys(in: result.stdout) == documented)
+    }
+
     @Test func monoFileIsMeasuredAsOneChannel() throws {
         let file = try writeSine("mono.flac", channels: 1, container: .flac)
         let result = try CommandRunner.run(["measure", "--json", file])

@@ -226,6 +226,27 @@ print(json.dumps(out))
         #expect(result.errorLines.isEmpty, "\(result.errorLines)")
     }
 
+    /// The documented order is the order of the report's coding keys (the one place they are spelled),
+    /// `input` and `output` in the order of `measure --json`, and each figure keeps its decimals.
+    @Test func jsonReportPrintsTheReportsKeysInTheirDocumentedOrder() throws {
+        let input = try writeSpeech(channels: 1)
+        let result = try CommandRunner.run(["normalize", "--json", input, "-o", path("mono.mp3")])
+        #expect(result.status == 0, "\(result.stderr)")
+        let text = result.stdout
+        #expect(JSONKeyOrder.keys(in: text) == NormalizeReport.CodingKeys.allCases.map(\.rawValue))
+        let measureKeys = ["file"] + LoudnessMeasurement.CodingKeys.allCases.map(\.rawValue)
+        #expect(JSONKeyOrder.keys(in: text, indent: 2, inside: "input") == measureKeys)
+        #expect(JSONKeyOrder.keys(in: text, indent: 2, inside: "output") == measureKeys)
+        #expect(JSONKeyOrder.keys(in: text).first == "input_file" && JSONKeyOrder.keys(in: text).last == "warnings")
+        for (key, pattern) in [("target_lufs", #"-16\.0"#), ("gain_db", #"-?\d+\.\d\d"#),
+                               ("removed_s", #"\d+\.\d\d\d"#), ("mono_convention", #""dual-mono""#),
+                               ("dual_mono", "true"), ("mp3_seams", "null")] {
+            #expect(text.range(of: "\n  \"\(key)\": \(pattern),\n", options: .regularExpression) != nil,
+                    "\(key) not printed as \(pattern)")
+        }
+        #expect(text.range(of: #"\n    "duration_s": \d+\.\d\d\d,\n"#, options: .regularExpression) != nil)
+    }
+
     /// `--encode-threads 2` reports how its seams were made; one instance reports none (null).
     @Test func encodeThreadsReportSeamsInTheJSON() throws {
         let input = try write("long.wav", Self.speechLike(seconds: 75))

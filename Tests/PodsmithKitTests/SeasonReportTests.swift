@@ -72,7 +72,7 @@ import PodsmithTestSupport
             warnings: [])
         let entry = EpisodeReportEntry(episode: "x", report: normalize,
                                        outputs: [ReportOutputFile(file: "out.mp3", format: "mp3", sizeBytes: 9)],
-                                       extraWarnings: ["lint: bitrate"])
+                                       warnings: ["lint: bitrate"])
         #expect(entry.status == .warning)
         #expect(entry.input.durationSeconds == 10)
         #expect(entry.gainDB == 4)

@@ -21,12 +21,14 @@ import PodsmithTestSupport
         }
         #expect(!files.contains { $0.contains(AtomicOutputFile.marker) })
         let report = try JSONDecoder().decode(JSONValue.self, from: f.outputFiles()["ep02.report.json"]!)
-        guard case .object(let fields) = report, case .object(let payload)? = fields["report"] else {
+        guard case .object(let fields) = report, case .object(let payload)? = fields["report"],
+              case .object(let input)? = payload["input"] else {
             Issue.record("report is not an object: \(report)")
             return
         }
         #expect(fields["input"] == .string("raw/ep02.wav"))
-        #expect(payload["inputBytes"] == .number(4096))
+        #expect(payload["input_file"] == .string("raw/ep02.wav"))
+        #expect(input["duration_s"] == .number(4.096))
         #expect(summary.episodes[1].result?.outputs.map(\.name) == ["ep02.mp3", "ep02.opus"])
     }
 

@@ -101,9 +101,15 @@ final class FakeProcessor: EpisodeProcessor, @unchecked Sendable {
     let overlap: OverlapDetector
     /// Called when an episode starts.
     let onStart: (@Sendable (EpisodeJob) -> Void)?
+    /// The sidecars it declares; those beyond ``OutputNaming/sidecarSuffixes`` it writes itself, as a
+    /// small text file naming the episode.
+    let sidecarSuffixes: [String]
+    private var _sidecarsWritten: [String] = []
 
     init(version: String = "1", failing: Set<String> = [], sleepSeconds: Double = 0, escapeOutput: Bool = false,
-         overlap: OverlapDetector = OverlapDetector(), onStart: (@Sendable (EpisodeJob) -> Void)? = nil) {
+         overlap: OverlapDetector = OverlapDetector(), sidecarSuffixes: [String] = OutputNaming.sidecarSuffixes,
+         onStart: (@Sendable (EpisodeJob) -> Void)? = nil) {
+        self.sidecarSuffixes = sidecarSuffixes
         self.version = version
         self.failing = failing
         self.sleepSeconds = sleepSeconds
@@ -113,6 +119,20 @@ final class FakeProcessor: EpisodeProcessor, @unchecked Sendable {
     }
 
     var processed: [String] { lock.withLock { _processed } }
+    /// Sidecar files written by ``writeSidecars(_:for:previous:context:)``, by name.
+    var sidecarsWritten: [String] { lock.withLock { _sidecarsWritten } }
+
+    func writeSidecars(_ suffixes: [String], for job: EpisodeJob, previous: EpisodeResult,
+                       context: EpisodeContext) throws -> EpisodeResult? {
+        var result = previous
+        for suffix in suffixes where !OutputNaming.sidecarSuffixes.contains(suffix) {
+            let name = job.outputStem + suffix
+            try AtomicOutputFile.write(Data("sidecar of \(job.identity)\n".utf8), to: try context.outputPath(name))
+            result.outputs.append(WrittenFile(name: name, bytes: 0))
+            lock.withLock { _sidecarsWritten.append(name) }
+        }
+        return result
+    }
     var maxConcurrent: Int { lock.withLock { _maxConcurrent } }
 
     func process(_ job: EpisodeJob, context: EpisodeContext) throws -> EpisodeResult {
@@ -147,8 +167,21 @@ final class FakeProcessor: EpisodeProcessor, @unchecked Sendable {
             try file.commit()
             written.append(WrittenFile(name: name, bytes: Int64(text.utf8.count)))
         }
-        return EpisodeResult(outputs: written, durationSeconds: Double(input.count) / 1000,
-                             report: .object(["inputBytes": .number(Double(input.count)), "fake": .bool(true)]))
+        let extra = sidecarSuffixes.filter { !OutputNaming.sidecarSuffixes.contains($0) }
+        if let made = try writeSidecars(extra, for: job, previous: EpisodeResult(outputs: [], durationSeconds: 0),
+                                        context: context) {
+            written += made.outputs
+        }
+        // A report of the real shape: one input byte stands for one millisecond of audio.
+        let seconds = Double(input.count) / 1000
+        let files = zip(job.outputs, written).map {
+            ReportOutputFile(file: $0.1.name, format: $0.0.format.rawValue, sizeBytes: $0.1.bytes)
+        }
+        let entry = EpisodeReportEntry(
+            episode: job.outputStem, title: job.metadata.title, inputFile: job.identity, status: .ok,
+            input: ReportLoudness(integratedLUFS: nil, truePeakDBTP: nil, durationSeconds: seconds),
+            output: nil, gainDB: 0, passes: 1, outputs: files)
+        return EpisodeResult(outputs: written, durationSeconds: seconds, report: entry)
     }
 }
 

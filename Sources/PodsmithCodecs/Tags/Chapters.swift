@@ -190,9 +190,7 @@ public struct ChapterList: Codable, Sendable, Equatable {
 
     /// The document as pretty-printed JSON with sorted keys (stable, diff-friendly output).
     public func jsonData() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self)
+        try JSONEncoder.podsmith.encode(self)
     }
 
     /// Writes the document to `path` (e.g. `STEM.chapters.json` beside the output).

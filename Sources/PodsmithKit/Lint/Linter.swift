@@ -60,7 +60,8 @@ public enum Linter {
         if let measured = loudness.integratedLUFS {
             let channels = facts.channelCount ?? loudness.channelCount
             let mono = channels == 1 && req.judgeMonoAsDualMono
-            let judged = mono ? measured + MonoConvention.dualMonoOffsetDB : measured
+            let judged = (mono ? MonoConvention.dualMono : .singleChannel).perceivedLoudness(measured: measured,
+                                                                                            channels: channels)
             if !range.contains(judged) {
                 let how = mono ? " (mono, judged as dual-mono: \(fmt(measured)) measured + 3.0 LU)" : ""
                 add("loudness.integrated", .error, summary, mono ? req.loudnessSource + "; " + RequirementSource.dualMono

@@ -42,18 +42,16 @@ public enum LoudnessPreset: String, CaseIterable, Sendable {
     }
 }
 
-/// How a mono programme is normalized.
-///
-/// A mono file is played on two speakers, so it is heard 3 dB (10·log10 2) louder than BS.1770 measures
-/// it as one channel. AES TD1004 therefore normalizes mono as dual-mono: for a −16 LUFS target the file
-/// measures −19 LUFS as one channel (which is also what libebur128 reports for it).
-public enum MonoConvention: String, Sendable {
-    /// The mono channel is normalized as if it were played on both speakers (target − 3.01 dB as measured).
-    case dualMono = "dual-mono"
-    /// The mono channel is normalized to the target as measured on one channel.
-    case singleChannel = "single-channel"
-
-    /// Loudness gained by playing one channel on two speakers, dB.
-    public static let dualMonoOffsetDB = 10 * log10(2.0)
+extension LoudnessTarget {
+    /// The target as a meter measures it on the output's channels: for a mono output normalized as
+    /// dual-mono, the integrated loudness is lowered by ``MonoConvention/dualMonoOffsetDB`` (the
+    /// 3.01 dB that the second speaker adds, AES TD1004); the true-peak ceiling never moves, since a
+    /// peak is per channel.
+    /// - Parameters:
+    ///   - channels: the output's channel count.
+    ///   - convention: how a mono output is normalized (ignored for more than one channel).
+    public func measuredTarget(channels: Int, convention: MonoConvention) -> LoudnessTarget {
+        let offset = convention.perceivedLoudness(measured: 0, channels: channels)
+        return LoudnessTarget(integratedLUFS: integratedLUFS - offset, truePeakDBTP: truePeakDBTP)
+    }
 }
-

@@ -276,8 +276,8 @@ public struct Normalizer {
 
         let mono = outChannels == 1
         let convention: MonoConvention? = mono ? options.monoConvention : nil
-        let measuredTarget = options.target.integratedLUFS
-            - (convention == .dualMono ? MonoConvention.dualMonoOffsetDB : 0)
+        let measuredTarget = options.target
+            .measuredTarget(channels: outChannels, convention: options.monoConvention).integratedLUFS
         var gain = measuredTarget - level
         let capped = gain > options.maxGainDB
         if capped { gain = options.maxGainDB }

@@ -1,7 +1,6 @@
 import PodsmithKit
 
-/// A JSON (or YAML) value of any shape: the generic tree a manifest is first read into, and the
-/// free-form payload of a per-episode report.
+/// A JSON (or YAML) value of any shape: the generic tree a manifest is first read into.
 ///
 /// Decoding into this tree first, instead of straight into the typed manifest, is what lets
 /// validation see *every* key (unknown ones included) and report every problem at once: a

@@ -78,10 +78,11 @@ public enum SeasonPublisher {
                 continue
             }
             entries.append(entry)
-            let svgPath = (outputDirectory as NSString).appendingPathComponent(job.outputStem + ".loudness.svg")
+            let svgPath = (outputDirectory as NSString)
+                .appendingPathComponent(job.outputStem + OutputNaming.loudnessPlotSuffix)
             plots[job.outputStem] = try? String(contentsOfFile: svgPath, encoding: .utf8)
             if let enclosure = FeedEnclosure(firstOf: entry.outputs) {
-                let chapters = job.outputStem + ".chapters.json"
+                let chapters = job.outputStem + OutputNaming.chaptersSuffix
                 let hasChapters = FileManager.default.fileExists(
                     atPath: (outputDirectory as NSString).appendingPathComponent(chapters))
                 items.append(PodcastEpisode(
@@ -95,9 +96,7 @@ public enum SeasonPublisher {
 
         let target = plan.jobs.first?.target ?? LoudnessPreset.podcast.target
         let report = SeasonReport(title: plan.show.title, target: target, episodes: entries, generatedAt: generatedAt)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try write(try encoder.encode(report), name: "report.json", in: outputDirectory)
+        try write(try report.jsonData(), name: "report.json", in: outputDirectory)
         try write(Data(SeasonIndexPage.html(report: report, plots: plots).utf8), name: "index.html", in: outputDirectory)
 
         let artworkURL = try copyShowArtwork(plan: plan, outputDirectory: outputDirectory)

@@ -18,13 +18,8 @@ public struct ReportLoudness: Codable, Sendable, Equatable {
     /// Duration, seconds.
     public var durationSeconds: Double?
 
-    enum CodingKeys: String, CodingKey {
-        case integratedLUFS = "integrated_lufs"
-        case truePeakDBTP = "true_peak_dbtp"
-        case loudnessRangeLU = "loudness_range_lu"
-        case maxShortTermLUFS = "max_short_term_lufs"
-        case durationSeconds = "duration_s"
-    }
+    /// The measurement's own keys (`measure --json`): the season publishes a part of them.
+    typealias CodingKeys = LoudnessMeasurement.CodingKeys
 
     public init(integratedLUFS: Double?, truePeakDBTP: Double?, loudnessRangeLU: Double? = nil,
                 maxShortTermLUFS: Double? = nil, durationSeconds: Double?) {
@@ -40,6 +35,15 @@ public struct ReportLoudness: Codable, Sendable, Equatable {
         self.init(integratedLUFS: measurement.integratedLUFS, truePeakDBTP: measurement.truePeakDBTP,
                   loudnessRangeLU: measurement.loudnessRangeLU, maxShortTermLUFS: measurement.maxShortTermLUFS,
                   durationSeconds: measurement.durationSeconds)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(integratedLUFS: try c.decodeIfPresent(Double.self, forKey: .integratedLUFS),
+                  truePeakDBTP: try c.decodeIfPresent(Double.self, forKey: .truePeakDBTP),
+                  loudnessRangeLU: try c.decodeIfPresent(Double.self, forKey: .loudnessRangeLU),
+                  maxShortTermLUFS: try c.decodeIfPresent(Double.self, forKey: .maxShortTermLUFS),
+                  durationSeconds: try c.decodeIfPresent(Double.self, forKey: .durationSeconds))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -126,19 +130,13 @@ public struct EpisodeReportEntry: Codable, Sendable, Equatable {
     /// channel, by design (AES TD1004).
     public var dualMono: Bool
 
-    enum CodingKeys: String, CodingKey {
-        case episode, title, status, error, input, output, passes, outputs, warnings
-        case dualMono = "dual_mono"
-        case inputFile = "input_file"
-        case gainDB = "gain_db"
-        case gainCapped = "gain_capped"
-        case limiterMaxReductionDB = "limiter_max_reduction_db"
-        case limitedSeconds = "limited_s"
-        case trimmedHeadSeconds = "trimmed_head_s"
-        case trimmedTailSeconds = "trimmed_tail_s"
-        case pausesShortened = "pauses_shortened"
-        case removedSeconds = "removed_s"
+    /// The keys of the season alone; every figure is written under the key `normalize --json` gives it
+    /// (``NormalizeReport/CodingKeys``), so the two reports cannot drift apart.
+    enum SeasonKeys: String, CodingKey {
+        case episode, title, status, error, outputs
     }
+
+    typealias ReportKeys = NormalizeReport.CodingKeys
 
     public init(episode: String, title: String? = nil, inputFile: String, status: EpisodeStatus,
                 error: String? = nil, input: ReportLoudness, output: ReportLoudness?, gainDB: Double?,
@@ -167,16 +165,18 @@ public struct EpisodeReportEntry: Codable, Sendable, Equatable {
         self.dualMono = dualMono
     }
 
-    /// The entry for an episode that `normalize` processed.
+    /// The entry for an episode that `normalize` processed: the part of its report that the season
+    /// publishes (the loudness figures the season tracks, what was done; not the target, which is the
+    /// season's, nor the MP3 seams).
     /// - Parameters:
     ///   - episode: the episode's identifier in the season.
     ///   - title: display title.
     ///   - report: what `normalize` did.
     ///   - outputs: the files written, the feed's enclosure first.
-    ///   - extraWarnings: warnings from later steps (lint, feed), appended to the report's.
+    ///   - warnings: the episode's warnings; default: the report's.
     public init(episode: String, title: String? = nil, report: NormalizeReport, outputs: [ReportOutputFile],
-                extraWarnings: [String] = []) {
-        let warnings = report.warnings + extraWarnings
+                warnings: [String]? = nil) {
+        let warnings = warnings ?? report.warnings
         self.init(episode: episode, title: title, inputFile: report.inputFile,
                   status: warnings.isEmpty ? .ok : .warning, input: ReportLoudness(report.input),
                   output: report.output.map(ReportLoudness.init), gainDB: report.gainDB,
@@ -187,13 +187,39 @@ public struct EpisodeReportEntry: Codable, Sendable, Equatable {
                   warnings: warnings, dualMono: report.dualMono)
     }
 
+    public init(from decoder: any Decoder) throws {
+        let season = try decoder.container(keyedBy: SeasonKeys.self)
+        let c = try decoder.container(keyedBy: ReportKeys.self)
+        self.init(episode: try season.decode(String.self, forKey: .episode),
+                  title: try season.decodeIfPresent(String.self, forKey: .title),
+                  inputFile: try c.decode(String.self, forKey: .inputFile),
+                  status: try season.decode(EpisodeStatus.self, forKey: .status),
+                  error: try season.decodeIfPresent(String.self, forKey: .error),
+                  input: try c.decode(ReportLoudness.self, forKey: .input),
+                  output: try c.decodeIfPresent(ReportLoudness.self, forKey: .output),
+                  gainDB: try c.decodeIfPresent(Double.self, forKey: .gainDB),
+                  gainCapped: try c.decode(Bool.self, forKey: .gainCapped),
+                  limiterMaxReductionDB: try c.decode(Double.self, forKey: .limiterMaxReductionDB),
+                  limitedSeconds: try c.decode(Double.self, forKey: .limitedSeconds),
+                  trimmedHeadSeconds: try c.decode(Double.self, forKey: .trimmedHeadSeconds),
+                  trimmedTailSeconds: try c.decode(Double.self, forKey: .trimmedTailSeconds),
+                  pausesShortened: try c.decode(Int.self, forKey: .pausesShortened),
+                  removedSeconds: try c.decode(Double.self, forKey: .removedSeconds),
+                  passes: try c.decode(Int.self, forKey: .passes),
+                  outputs: try season.decode([ReportOutputFile].self, forKey: .outputs),
+                  warnings: try c.decode([String].self, forKey: .warnings),
+                  dualMono: try c.decode(Bool.self, forKey: .dualMono))
+    }
+
     public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(episode, forKey: .episode)
-        try c.encode(title, forKey: .title)
+        var season = encoder.container(keyedBy: SeasonKeys.self)
+        try season.encode(episode, forKey: .episode)
+        try season.encode(title, forKey: .title)
+        try season.encode(status, forKey: .status)
+        try season.encode(error, forKey: .error)
+        try season.encode(outputs, forKey: .outputs)
+        var c = encoder.container(keyedBy: ReportKeys.self)
         try c.encode(inputFile, forKey: .inputFile)
-        try c.encode(status, forKey: .status)
-        try c.encode(error, forKey: .error)
         try c.encode(input, forKey: .input)
         try c.encode(output, forKey: .output)
         try c.encode(gainDB.finiteOrNil, forKey: .gainDB)
@@ -205,7 +231,6 @@ public struct EpisodeReportEntry: Codable, Sendable, Equatable {
         try c.encode(pausesShortened, forKey: .pausesShortened)
         try c.encode(removedSeconds.finiteOrZero, forKey: .removedSeconds)
         try c.encode(passes, forKey: .passes)
-        try c.encode(outputs, forKey: .outputs)
         try c.encode(warnings, forKey: .warnings)
         try c.encode(dualMono, forKey: .dualMono)
     }
@@ -262,7 +287,9 @@ public struct SeasonTotals: Codable, Sendable, Equatable {
         warnings = entries.map(\.warnings.count).reduce(0, +)
         // A dual-mono output is heard 3.01 LU louder than it measures on its one channel.
         maxDeviationLU = entries.compactMap { entry in
-            entry.output?.integratedLUFS.finiteOrNil.map { $0 + (entry.dualMono ? MonoConvention.dualMonoOffsetDB : 0) }
+            entry.output?.integratedLUFS.finiteOrNil.map {
+                (entry.dualMono ? MonoConvention.dualMono : .singleChannel).perceivedLoudness(measured: $0, channels: 1)
+            }
         }.map { abs($0 - targetLUFS) }.max()
     }
 
@@ -331,20 +358,6 @@ public struct SeasonReport: Codable, Sendable, Equatable {
 
     /// The report as pretty-printed JSON with sorted keys (stable diffs between runs).
     public func jsonData() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self)
+        try JSONEncoder.podsmith.encode(self)
     }
-}
-
-extension Optional where Wrapped == Double {
-    /// The value when finite; JSON has no ±∞ or NaN, and `null` is what "undefined" means in the report.
-    var finiteOrNil: Double? {
-        guard let v = self, v.isFinite else { return nil }
-        return v
-    }
-}
-
-extension Double {
-    var finiteOrZero: Double { isFinite ? self : 0 }
 }

@@ -11,11 +11,23 @@ public enum OutputNaming {
     /// sidecar suffixes such as `.waveform.json` and the temporaries' `.NAME.podsmith-tmp-PID`).
     public static let maximumStemBytes = 160
 
-    /// Suffixes of the per-episode sidecar files, written next to the audio outputs.
-    public static let sidecarSuffixes = [".chapters.json", ".waveform.json", ".loudness.svg", ".report.json"]
+    /// `STEM.chapters.json`: the re-timed chapters (Podcasting 2.0), when the episode has chapters.
+    public static let chaptersSuffix = ".chapters.json"
+    /// `STEM.waveform.json`: the waveform of the published audio (BBC audiowaveform format).
+    public static let waveformSuffix = ".waveform.json"
+    /// `STEM.loudness.svg`: the episode's loudness plot.
+    public static let loudnessPlotSuffix = ".loudness.svg"
+    /// `STEM.report.json`: the episode's report, written by the season runner.
+    public static let reportSuffix = ".report.json"
+
+    /// Suffixes of the per-episode sidecar files, written next to the audio outputs: the one list that
+    /// collision checks, ownership, the processor (``EpisodeProcessor/sidecarSuffixes``) and so each
+    /// episode's sidecar fingerprint use. A suffix added here is written for existing episodes by the
+    /// next run (see ``SeasonRunner``).
+    public static let sidecarSuffixes = [chaptersSuffix, waveformSuffix, loudnessPlotSuffix, reportSuffix]
 
     /// The per-episode report's file name for a stem.
-    public static func reportFileName(stem: String) -> String { "\(stem).report.json" }
+    public static func reportFileName(stem: String) -> String { stem + reportSuffix }
 
     /// Makes a file stem safe: control characters removed, `/` and `\` turned into `-`, leading dots,
     /// dashes and spaces removed (no hidden files, no `.` or `..`, no clash with `.podsmith`, no name

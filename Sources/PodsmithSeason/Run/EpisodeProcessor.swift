@@ -20,10 +20,32 @@ public protocol EpisodeProcessor: Sendable {
     /// - Returns: what was written; the engine records it in the state and writes `STEM.report.json`.
     /// - Throws: any error; the episode is reported failed and the others go on.
     func process(_ job: EpisodeJob, context: EpisodeContext) throws -> EpisodeResult
+
+    /// The suffixes of the sidecar files this processor writes beside the audio (each `STEM` + suffix).
+    /// The list is each episode's sidecar fingerprint: a suffix that a finished episode was not made
+    /// with is produced for it by the next run through ``writeSidecars(_:for:previous:context:)``,
+    /// without the audio being encoded again. Default ``OutputNaming/sidecarSuffixes``.
+    var sidecarSuffixes: [String] { get }
+
+    /// Writes the sidecars with `suffixes` for an episode whose audio is up to date, from what its last
+    /// run recorded (`previous`), under the same rules as ``process(_:context:)``.
+    /// - Returns: `previous` with the new files added to its outputs (a sidecar that does not apply to
+    ///   this episode may be left unwritten), or `nil` when this processor cannot make them without
+    ///   processing the episode again: the runner then processes it.
+    func writeSidecars(_ suffixes: [String], for job: EpisodeJob, previous: EpisodeResult,
+                       context: EpisodeContext) throws -> EpisodeResult?
 }
 
 extension EpisodeProcessor {
     public var version: String { "1" }
+
+    public var sidecarSuffixes: [String] { OutputNaming.sidecarSuffixes }
+
+    /// Cannot: the episode is processed again.
+    public func writeSidecars(_ suffixes: [String], for job: EpisodeJob, previous: EpisodeResult,
+                              context: EpisodeContext) throws -> EpisodeResult? {
+        nil
+    }
 }
 
 /// What a processor gets besides its job: where to write, how to report progress, whether to stop.
@@ -100,21 +122,14 @@ public struct EpisodeResult: Sendable, Equatable, Codable {
     public var outputs: [WrittenFile]
     /// Duration of the published audio, seconds.
     public var durationSeconds: Double
-    /// The processor's own report (loudness before and after, gain, limiter, trims…), written as the
-    /// `report` field of `STEM.report.json`. Use ``JSONValue/init(encoding:)`` for a `Codable` report.
-    public var report: JSONValue
+    /// The episode's line in `report.json` (loudness before and after, gain, limiter, trims…), also
+    /// written as the `report` field of `STEM.report.json`; `nil` when the processor has none, and then
+    /// the episode is published as missing.
+    public var report: EpisodeReportEntry?
 
-    public init(outputs: [WrittenFile], durationSeconds: Double, report: JSONValue = .object([:])) {
+    public init(outputs: [WrittenFile], durationSeconds: Double, report: EpisodeReportEntry? = nil) {
         self.outputs = outputs
         self.durationSeconds = durationSeconds
         self.report = report
-    }
-}
-
-extension JSONValue {
-    /// The JSON tree of any `Encodable` value (for ``EpisodeResult/report``).
-    public init<T: Encodable>(encoding value: T) throws {
-        let data = try JSONEncoder().encode(value)
-        self = try JSONDecoder().decode(JSONValue.self, from: data)
     }
 }

@@ -64,15 +64,15 @@ public struct NormalizingEpisodeProcessor: EpisodeProcessor {
         try context.checkCancellation()
 
         let main = reports[0].report
-        let chaptersName = job.outputStem + ".chapters.json"
+        let chaptersName = job.outputStem + OutputNaming.chaptersSuffix
         if FileManager.default.fileExists(atPath: try context.outputPath(chaptersName)), job.metadata.chaptersPath != nil {
             written.append(WrittenFile(name: chaptersName, bytes: 0))
         }
-        let waveformName = job.outputStem + ".waveform.json"
+        let waveformName = job.outputStem + OutputNaming.waveformSuffix
         try AtomicOutputFile.write(try waveform.result().jsonData(), to: try context.outputPath(waveformName))
         written.append(WrittenFile(name: waveformName, bytes: 0))
 
-        let plotName = job.outputStem + ".loudness.svg"
+        let plotName = job.outputStem + OutputNaming.loudnessPlotSuffix
         let svg = Self.plot(plan: plan, report: main, title: job.metadata.title)
         try AtomicOutputFile.write(Data(svg.utf8), to: try context.outputPath(plotName))
         written.append(WrittenFile(name: plotName, bytes: 0))
@@ -93,13 +93,11 @@ public struct NormalizingEpisodeProcessor: EpisodeProcessor {
         let outputs = reports.map { ReportOutputFile(file: $0.spec.fileName(stem: job.outputStem),
                                                      format: $0.spec.format.rawValue, sizeBytes: 0) }
         var entry = EpisodeReportEntry(episode: job.outputStem, title: job.metadata.title, report: main,
-                                       outputs: outputs, extraWarnings: [])
+                                       outputs: outputs, warnings: warnings)
         entry.inputFile = job.identity
-        entry.warnings = warnings
-        entry.status = warnings.isEmpty ? .ok : .warning
         let duration = main.output?.durationSeconds
             ?? Double(plan.edit.outputFrameCount) / plan.edit.sampleRate
-        return EpisodeResult(outputs: written, durationSeconds: duration, report: try JSONValue(encoding: entry))
+        return EpisodeResult(outputs: written, durationSeconds: duration, report: entry)
     }
 
     /// `normalize`'s options for this job.

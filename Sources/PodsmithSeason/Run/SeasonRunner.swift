@@ -27,7 +27,10 @@ public struct SeasonRunOptions: Sendable {
 ///   processing is long blocking CPU work that would starve the cooperative pool. Results are
 ///   collected by position, so the summary and every file are the same whatever `jobs` is.
 /// - **Incremental:** an episode is skipped when ``SeasonStateStore/freshness(of:fingerprint:)``
-///   says it is up to date; `force` redoes all.
+///   says it is up to date; `force` redoes all. An up-to-date episode made without one of the
+///   processor's ``EpisodeProcessor/sidecarSuffixes`` (its sidecar fingerprint, kept in its state) gets
+///   the new sidecars through ``EpisodeProcessor/writeSidecars(_:for:previous:context:)``, without
+///   its audio being encoded again, or is processed again when the processor cannot write them alone.
 /// - **Exclusive:** each episode is processed under its lock; one locked by another run is skipped
 ///   and reported busy (not waited for: shards on one output folder each do their own episodes, and
 ///   a run that waited would only redo work the other is finishing).
@@ -132,20 +135,38 @@ public final class SeasonRunner: Sendable {
         temporaries.removeLeftovers(of: job.outputStem)
 
         let fingerprint = job.settingsFingerprint + "\nprocessor=" + processor.version
-        let reason: String
-        if options.force {
-            reason = "forced"
-        } else {
+        let sidecars = processor.sidecarSuffixes
+        var reason = "forced"
+        // Sidecars the episode was not made with, when its audio is up to date.
+        var newSidecars: [String] = []
+        var previous: EpisodeState?
+        if !options.force {
             switch store.freshness(of: job, fingerprint: fingerprint) {
-            case .upToDate(let state):
-                if state != store.load(stem: job.outputStem) { try? store.save(state, stem: job.outputStem) }
-                return Self.outcome(job, .upToDate, nil, state.result)
+            case .upToDate(var state):
+                // The sidecar fingerprint (kept apart from the settings, so that a new kind of sidecar
+                // does not redo the audio when the processor can write it alone).
+                let made = state.sidecarSuffixes ?? sidecars
+                newSidecars = sidecars.filter { !made.contains($0) }
+                state.sidecarSuffixes = sidecars
+                guard !newSidecars.isEmpty else {
+                    if state != store.load(stem: job.outputStem) { try? store.save(state, stem: job.outputStem) }
+                    return Self.outcome(job, .upToDate, nil, state.result)
+                }
+                previous = state
+                reason = "new sidecars: " + newSidecars.map { job.outputStem + $0 }.joined(separator: ", ")
             case .stale(let why):
                 reason = why
             }
         }
 
         progress.started(slot: slot, stem: job.outputStem)
+        if let previous {
+            if let outcome = addSidecars(newSidecars, to: job, state: previous, processor: processor, store: store,
+                                         reason: reason, progress: progress, slot: slot) {
+                return outcome
+            }
+            reason += " (the processor cannot write them alone)"
+        }
         store.invalidate(stem: job.outputStem)
         // The report is the episode's commit record: `--merge` publishes an episode only when its
         // report is there, so a run that dies while redoing it must not leave the old one beside
@@ -160,17 +181,12 @@ public final class SeasonRunner: Sendable {
                 progress.update(slot: slot, fraction: fraction)
             }
             var result = try processor.process(job, context: context)
-            result.outputs = try result.outputs.map { file in
-                let path = try OutputNaming.path(in: outputDirectory, fileName: file.name)
-                guard let info = FileStamp.statFile(path) else {
-                    throw PodsmithError.internalError("the processor reported \(file.name) but did not write it")
-                }
-                return WrittenFile(name: file.name, bytes: info.bytes)
-            }
+            result.outputs = try measured(result.outputs)
             // State first, report last: a report in the folder (what `--merge` publishes) always has
             // its state behind it, whatever instant a SIGKILL lands at. Killed between the two, the next
             // run sees the report missing and redoes the episode (a missing report makes it stale).
-            try store.save(EpisodeState(identity: job.identity, fingerprint: fingerprint, inputs: stamps, result: result),
+            try store.save(EpisodeState(identity: job.identity, fingerprint: fingerprint, inputs: stamps,
+                                        result: result, sidecarSuffixes: sidecars),
                            stem: job.outputStem)
             try writeReport(job, result: result)
             return Self.outcome(job, .processed, reason, result)
@@ -179,8 +195,45 @@ public final class SeasonRunner: Sendable {
         } catch {
             let message = "\(error)"
             // Recorded so that `--merge` (which sees only the folder) can tell failed from missing.
-            try? writeReport(job, result: EpisodeResult(outputs: [], durationSeconds: 0, report: .null), error: message)
+            try? writeReport(job, result: EpisodeResult(outputs: [], durationSeconds: 0), error: message)
             return Self.outcome(job, .failed, message)
+        }
+    }
+
+    /// The processor's files with their sizes on disk.
+    /// - Throws: when the processor reported a file it did not write.
+    private func measured(_ outputs: [WrittenFile]) throws -> [WrittenFile] {
+        try outputs.map { file in
+            let path = try OutputNaming.path(in: outputDirectory, fileName: file.name)
+            guard let info = FileStamp.statFile(path) else {
+                throw PodsmithError.internalError("the processor reported \(file.name) but did not write it")
+            }
+            return WrittenFile(name: file.name, bytes: info.bytes)
+        }
+    }
+
+    /// Writes the new sidecars of an episode whose audio is up to date, without processing it again.
+    /// - Returns: the outcome, or `nil` when the processor cannot write them alone (it is then processed).
+    ///   A failure leaves the audio, the state and the report as they were: the next run tries again.
+    private func addSidecars(_ suffixes: [String], to job: EpisodeJob, state: EpisodeState,
+                             processor: some EpisodeProcessor, store: SeasonStateStore, reason: String,
+                             progress: SeasonProgress, slot: Int) -> EpisodeOutcome? {
+        let context = EpisodeContext(outputDirectory: outputDirectory, cancellation: cancellation) { fraction in
+            progress.update(slot: slot, fraction: fraction)
+        }
+        do {
+            guard var result = try processor.writeSidecars(suffixes, for: job, previous: state.result,
+                                                           context: context) else { return nil }
+            result.outputs = try measured(result.outputs)
+            var updated = state
+            updated.result = result
+            try store.save(updated, stem: job.outputStem)
+            try writeReport(job, result: result)
+            return Self.outcome(job, .processed, reason, result)
+        } catch is SeasonCancelledError {
+            return Self.outcome(job, .cancelled, "cancelled while writing sidecars; the next run writes them")
+        } catch {
+            return Self.outcome(job, .failed, "\(error)")
         }
     }
 
@@ -194,14 +247,28 @@ public final class SeasonRunner: Sendable {
             var stem: String
             var outputs: [WrittenFile]
             var durationSeconds: Double
-            var report: JSONValue
+            var report: EpisodeReportEntry?
             var error: String?
+
+            enum CodingKeys: String, CodingKey { case input, title, stem, outputs, durationSeconds, report, error }
+
+            /// `report` is always there (`null` for a failed episode); `error` only when it failed.
+            func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(input, forKey: .input)
+                try c.encode(title, forKey: .title)
+                try c.encode(stem, forKey: .stem)
+                try c.encode(outputs, forKey: .outputs)
+                try c.encode(durationSeconds, forKey: .durationSeconds)
+                try c.encode(report, forKey: .report)
+                try c.encodeIfPresent(error, forKey: .error)
+            }
         }
         let report = Report(input: job.identity, title: job.metadata.title, stem: job.outputStem,
                             outputs: result.outputs, durationSeconds: result.durationSeconds, report: result.report,
                             error: error)
         let path = try OutputNaming.path(in: outputDirectory, fileName: OutputNaming.reportFileName(stem: job.outputStem))
-        try AtomicOutputFile.write(try SeasonStateStore.encoder.encode(report), to: path)
+        try AtomicOutputFile.write(try JSONEncoder.podsmith.encode(report), to: path)
     }
 }
 

@@ -57,13 +57,19 @@ public struct EpisodeState: Sendable, Equatable, Codable {
     public var inputs: [FileStamp]
     /// What the processor reported (outputs with sizes, duration, report).
     public var result: EpisodeResult
+    /// The sidecar suffixes the episode was made with (``EpisodeProcessor/sidecarSuffixes``): its
+    /// sidecar fingerprint, apart from ``fingerprint`` so that a new sidecar does not redo the audio.
+    /// `nil` in a state written before it was recorded, read as today's list.
+    public var sidecarSuffixes: [String]?
 
-    public init(identity: String, fingerprint: String, inputs: [FileStamp], result: EpisodeResult) {
+    public init(identity: String, fingerprint: String, inputs: [FileStamp], result: EpisodeResult,
+                sidecarSuffixes: [String]? = nil) {
         self.format = Self.currentFormat
         self.identity = identity
         self.fingerprint = fingerprint
         self.inputs = inputs
         self.result = result
+        self.sidecarSuffixes = sidecarSuffixes
     }
 }
 
@@ -144,7 +150,7 @@ public final class SeasonStateStore: Sendable {
     /// Records an episode's state (write to a temporary, then rename).
     public func save(_ state: EpisodeState, stem: String) throws {
         let path = try OutputNaming.path(in: episodesDirectory, fileName: "\(stem).json")
-        try AtomicOutputFile.write(try Self.encoder.encode(state), to: path)
+        try AtomicOutputFile.write(try JSONEncoder.podsmith.encode(state), to: path)
     }
 
     /// Forgets an episode's state, so that an interrupted or failed run is redone next time.
@@ -179,12 +185,6 @@ public final class SeasonStateStore: Sendable {
         }
         return .upToDate(refreshed)
     }
-
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
 }
 
 /// A held episode lock; released when this object goes away (or the process ends).

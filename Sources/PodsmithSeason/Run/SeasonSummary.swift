@@ -84,9 +84,7 @@ public struct SeasonSummary: Sendable, Equatable, Codable {
 
     /// The summary as `--json` prints it: pretty, sorted keys, so that it diffs cleanly.
     public func jsonData() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self)
+        try JSONEncoder.podsmith.encode(self)
     }
 
     /// One line: `12 episodes: 3 processed, 8 up to date, 1 failed`.

@@ -32,7 +32,7 @@ enum MeasurementTable {
 
     static func figure(_ value: Double?) -> String {
         guard let value, value.isFinite else { return "n/a" }
-        return JSONValue.formatted(value, decimals: 1)
+        return OrderedJSON.formatted(value, decimals: 1)
     }
 
     /// m:ss.s, or h:mm:ss.s for an hour or more.

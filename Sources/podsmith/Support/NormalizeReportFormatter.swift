@@ -1,38 +1,9 @@
 import Foundation
 import PodsmithKit
 
-/// The before/after report of `normalize`: a table for people (stderr), JSON for scripts (stdout).
+/// The before/after table of `normalize` for people (stderr); scripts get the report's own JSON on
+/// stdout (``OrderedJSONEncoder`` of `NormalizeReport`, in its documented key order).
 enum NormalizeReportFormatter {
-    /// The documented JSON object: `input` and `output` with the `measure` keys, then what was done.
-    static func json(_ report: NormalizeReport) -> JSONValue {
-        .object([
-            ("input_file", .string(report.inputFile)),
-            ("output_file", report.outputFile.map(JSONValue.string) ?? .null),
-            ("input", JSONValue.measurement(report.input, file: report.inputFile)),
-            ("output", report.output.map { JSONValue.measurement($0, file: report.outputFile ?? "") } ?? .null),
-            ("target_lufs", .number(report.target.integratedLUFS, decimals: 1)),
-            ("true_peak_ceiling_dbtp", .number(report.target.truePeakDBTP, decimals: 1)),
-            ("mono_convention", report.monoConvention.map { .string($0.rawValue) } ?? .null),
-            ("dual_mono", .bool(report.dualMono)),
-            ("gain_db", .number(report.gainDB, decimals: 2)),
-            ("gain_capped", .bool(report.gainCapped)),
-            ("ungated_short_clip", .bool(report.usedUngatedLoudness)),
-            ("limiter_max_reduction_db", .number(report.limiterMaxReductionDB, decimals: 2)),
-            ("limited_s", .number(report.limitedSeconds, decimals: 3)),
-            ("trimmed_head_s", .number(report.trimmedHeadSeconds, decimals: 3)),
-            ("trimmed_tail_s", .number(report.trimmedTailSeconds, decimals: 3)),
-            ("pauses_shortened", .integer(Int64(report.pausesShortened))),
-            ("removed_s", .number(report.removedSeconds, decimals: 3)),
-            ("passes", .integer(Int64(report.passes))),
-            // How the seams of a multi-instance MP3 were made (--encode-threads above 1), else null.
-            ("mp3_seams", report.mp3Seams.map { seams in
-                .object([("direct", .integer(Int64(seams.direct))), ("shifted", .integer(Int64(seams.shifted))),
-                         ("not_found", .integer(Int64(seams.notFound)))])
-            } ?? .null),
-            ("warnings", .array(report.warnings.map(JSONValue.string))),
-        ])
-    }
-
     /// The human-readable before/after table.
     static func table(_ report: NormalizeReport, dryRun: Bool) -> String {
         func lufs(_ x: Double?) -> String { x.map { String(format: "%.1f LUFS", $0) } ?? "n/a" }
@@ -62,7 +33,7 @@ enum NormalizeReportFormatter {
         if let convention = report.monoConvention {
             target += convention == .dualMono
                 ? String(format: " (mono as dual-mono: %.1f LUFS measured on one channel)",
-                         report.target.integratedLUFS - MonoConvention.dualMonoOffsetDB)
+                         report.target.measuredTarget(channels: 1, convention: convention).integratedLUFS)
                 : " (mono normalized as one channel)"
         }
         text += target + "\n"
@@ -75,23 +46,5 @@ enum NormalizeReportFormatter {
             text += "wrote \(file) in \(report.passes) pass\(report.passes == 1 ? "" : "es")\n"
         }
         return text
-    }
-}
-
-extension JSONValue {
-    /// The `measure` keys for one measured file, as `measure --json` prints them, then `extra`.
-    static func measurement(_ r: LoudnessMeasurement, file: String, extra: [(String, JSONValue)] = []) -> JSONValue {
-        .object([
-            ("file", .string(file)),
-            ("duration_s", .number(r.durationSeconds, decimals: 3)),
-            ("sample_rate", .integer(Int64(r.sampleRate.rounded()))),
-            ("channels", .integer(Int64(r.channelCount))),
-            ("integrated_lufs", .optional(r.integratedLUFS, decimals: 2)),
-            ("loudness_range_lu", .optional(r.loudnessRangeLU, decimals: 2)),
-            ("true_peak_dbtp", .optional(r.truePeakDBTP, decimals: 2)),
-            ("sample_peak_dbfs", .optional(r.samplePeakDBFS, decimals: 2)),
-            ("max_momentary_lufs", .optional(r.maxMomentaryLUFS, decimals: 2)),
-            ("max_short_term_lufs", .optional(r.maxShortTermLUFS, decimals: 2)),
-        ] + extra)
     }
 }

@@ -2,24 +2,19 @@ import Foundation
 
 /// A JSON value with ordered object keys, written by hand so that output is stable and readable.
 ///
-/// Why not `JSONEncoder`: we want a fixed key order (the documented one), `null` for undefined
-/// figures rather than a missing key, and numbers rounded to what the measurement means (0.01 LU),
-/// not the 17 digits of a `Double`. Non-finite numbers become `null`: JSON has no −∞.
-enum JSONValue {
+/// Why not `JSONEncoder`: the CLI prints its objects in the documented key order (the order the value
+/// encodes its `CodingKeys`, see ``OrderedJSONEncoder``), `null` for undefined figures rather than a
+/// missing key, and numbers rounded to what the measurement means (``FigurePrecisionKey``: 0.01 LU,
+/// 1 ms), not the 17 digits of a `Double`. Non-finite numbers become `null`: JSON has no −∞.
+enum OrderedJSON {
     case string(String)
-    /// A number printed with `decimals` digits after the point (0 for integers).
-    case number(Double, decimals: Int)
+    /// A number printed with `decimals` digits after the point, or as short as it reads exactly (`nil`).
+    case number(Double, decimals: Int?)
     case integer(Int64)
     case null
     case bool(Bool)
-    indirect case object([(String, JSONValue)])
-    indirect case array([JSONValue])
-
-    /// A number or `null` when `value` is nil or not finite.
-    static func optional(_ value: Double?, decimals: Int) -> JSONValue {
-        guard let value, value.isFinite else { return .null }
-        return .number(value, decimals: decimals)
-    }
+    indirect case object([(String, OrderedJSON)])
+    indirect case array([OrderedJSON])
 
     /// Pretty-printed text with two-space indentation.
     func rendered(indent: Int = 0) -> String {
@@ -42,8 +37,9 @@ enum JSONValue {
         }
     }
 
-    static func formatted(_ x: Double, decimals: Int) -> String {
+    static func formatted(_ x: Double, decimals: Int?) -> String {
         guard x.isFinite else { return "null" }
+        guard let decimals else { return x.description }
         var text = String(format: "%.\(max(0, decimals))f", x)
         // "-0.00" is valid JSON but reads as a sign error; rounding to zero gives zero.
         if text.hasPrefix("-"), text.dropFirst().allSatisfy({ $0 == "0" || $0 == "." }) {

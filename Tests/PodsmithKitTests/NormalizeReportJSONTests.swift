@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+@testable import PodsmithCodecs
+@testable import PodsmithCore
+@testable import PodsmithKit
+@testable import PodsmithSeason
+import PodsmithTestSupport
+
+/// One report model: `NormalizeReport`'s coding keys are the keys of `normalize --json`, and the
+/// season's `report.json` writes its figures under the same keys.
+@Suite struct NormalizeReportJSONTests {
+    static func report() -> NormalizeReport {
+        let input = LoudnessMeasurement(integratedLUFS: -21.37, loudnessRangeLU: 4.2, truePeakDBTP: -3.1,
+                                        samplePeakDBFS: -3.3, maxMomentaryLUFS: -14.9, maxShortTermLUFS: -17.2,
+                                        frameCount: 1_323_000, sampleRate: 44_100, channelCount: 1)
+        var output = input
+        output.integratedLUFS = -19.02
+        output.truePeakDBTP = nil
+        var report = NormalizeReport(
+            inputFile: "raw/in.wav", outputFile: "out/ep.mp3", input: input, output: output,
+            target: LoudnessTarget(integratedLUFS: -16, truePeakDBTP: -1), monoConvention: .dualMono,
+            gainDB: 2.35, gainCapped: false, usedUngatedLoudness: false, limiterMaxReductionDB: 0.75,
+            limitedSeconds: 0.4, trimmedHeadSeconds: 1.25, trimmedTailSeconds: 0.5, pausesShortened: 2,
+            removedSeconds: 3.125, passes: 2, warnings: ["ceiling met on the second pass"])
+        report.mp3Seams = ParallelMP3Encoder.SeamStatistics(direct: 5, shifted: 1, notFound: 0)
+        return report
+    }
+
+    @Test func reportRoundTripsThroughItsJSON() throws {
+        let report = Self.report()
+        let data = try JSONEncoder.podsmith.encode(report)
+        let decoded = try JSONDecoder().decode(NormalizeReport.self, from: data)
+        #expect(decoded.inputFile == report.inputFile && decoded.outputFile == report.outputFile)
+        #expect(decoded.input == report.input)
+        #expect(decoded.output == report.output)
+        #expect(decoded.target == report.target)
+        #expect(decoded.monoConvention == .dualMono && decoded.dualMono)
+        #expect(decoded.gainDB == report.gainDB && decoded.limiterMaxReductionDB == report.limiterMaxReductionDB)
+        #expect(decoded.limitedSeconds == report.limitedSeconds && decoded.removedSeconds == report.removedSeconds)
+        #expect(decoded.trimmedHeadSeconds == report.trimmedHeadSeconds)
+        #expect(decoded.trimmedTailSeconds == report.trimmedTailSeconds)
+        #expect(decoded.pausesShortened == 2 && decoded.passes == 2 && decoded.warnings == report.warnings)
+        #expect(decoded.mp3Seams == report.mp3Seams)
+        #expect(try JSONEncoder.podsmith.encode(decoded) == data)
+    }
+
+    @Test func undefinedAndNonFiniteFiguresAreNullNotDropped() throws {
+        var report = Self.report()
+        report.gainDB = .nan
+        report.output = nil
+        report.mp3Seams = nil
+        let data = try JSONEncoder.podsmith.encode(report)
+        let tree = try JSONDecoder().decode(JSONValue.self, from: data)
+        guard case .object(let fields) = tree, case .object(let input)? = fields["input"] else {
+            Issue.record("not an object: \(tree)")
+            return
+        }
+        #expect(Set(fields.keys) == Set(NormalizeReport.CodingKeys.allCases.map(\.rawValue)))
+        #expect(fields["gain_db"] == .null && fields["output"] == .null && fields["mp3_seams"] == .null)
+        #expect(Set(input.keys) == Set(["file"] + LoudnessMeasurement.CodingKeys.allCases.map(\.rawValue)))
+        #expect(input["file"] == .string("raw/in.wav"))
+        #expect(try JSONDecoder().decode(NormalizeReport.self, from: data).gainDB.isNaN)
+    }
+
+    /// The keys `report.json` documents for an episode (docs/season.md): every figure under the key
+    /// `normalize --json` gives it, loudness under the keys of `measure --json`.
+    @Test func seasonEntryWritesItsFiguresUnderTheNormalizeKeys() throws {
+        let entry = EpisodeReportEntry(episode: "ep", title: "Pilot", report: Self.report(),
+                                       outputs: [ReportOutputFile(file: "ep.mp3", format: "mp3", sizeBytes: 9)])
+        let data = try JSONEncoder.podsmith.encode(entry)
+        let tree = try JSONDecoder().decode(JSONValue.self, from: data)
+        guard case .object(let fields) = tree, case .object(let input)? = fields["input"] else {
+            Issue.record("not an object: \(tree)")
+            return
+        }
+        let seasonKeys: Set = ["episode", "title", "status", "error", "outputs"]
+        let figureKeys: Set = ["input_file", "input", "output", "gain_db", "gain_capped", "limiter_max_reduction_db",
+                               "limited_s", "trimmed_head_s", "trimmed_tail_s", "pauses_shortened", "removed_s",
+                               "passes", "warnings", "dual_mono"]
+        #expect(Set(fields.keys) == seasonKeys.union(figureKeys))
+        #expect(figureKeys.isSubset(of: Set(NormalizeReport.CodingKeys.allCases.map(\.rawValue))))
+        #expect(Set(input.keys) == ["integrated_lufs", "true_peak_dbtp", "loudness_range_lu", "max_short_term_lufs",
+                                    "duration_s"])
+        #expect(Set(input.keys).isSubset(of: Set(LoudnessMeasurement.CodingKeys.allCases.map(\.rawValue))))
+        #expect(fields["gain_db"] == .number(2.35) && fields["dual_mono"] == .bool(true))
+        #expect(fields["status"] == .string("warning"))
+        let decoded = try JSONDecoder().decode(EpisodeReportEntry.self, from: data)
+        #expect(decoded == entry)
+    }
+
+    @Test func dualMonoIsHeardThreeDecibelsAboveItsOneChannelMeasurement() {
+        let offset = 10 * log10(2.0)
+        #expect(MonoConvention.dualMono.perceivedLoudness(measured: -19, channels: 1) == -19 + offset)
+        #expect(MonoConvention.dualMono.perceivedLoudness(measured: -19, channels: 2) == -19)
+        #expect(MonoConvention.singleChannel.perceivedLoudness(measured: -19, channels: 1) == -19)
+        let target = LoudnessTarget(integratedLUFS: -16, truePeakDBTP: -1)
+        #expect(target.measuredTarget(channels: 1, convention: .dualMono)
+                == LoudnessTarget(integratedLUFS: -16 - offset, truePeakDBTP: -1))
+        #expect(target.measuredTarget(channels: 2, convention: .dualMono) == target)
+        #expect(target.measuredTarget(channels: 1, convention: .singleChannel) == target)
+    }
+}
