@@ -17,6 +17,8 @@ let podsmithIdentity = URL(fileURLWithPath: Context.packageDirectory)
 
 let benchmarkDependencies: [Target.Dependency] = [
     "BenchmarkSignals",
+    // PodsmithCore for the kernel twins (`@_spi(Kernels)`), PodsmithKit for the passes.
+    .product(name: "PodsmithCore", package: podsmithIdentity),
     .product(name: "PodsmithKit", package: podsmithIdentity),
     .product(name: "Benchmark", package: "benchmark"),
 ]

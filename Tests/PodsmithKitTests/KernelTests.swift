@@ -1,6 +1,6 @@
 import Testing
 @testable import PodsmithCodecs
-@testable import PodsmithCore
+@_spi(Kernels) @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
 import PodsmithTestSupport

@@ -3,7 +3,7 @@ import Testing
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
-@testable import PodsmithSeason
+@_spi(ManifestReading) @testable import PodsmithSeason
 import PodsmithTestSupport
 
 /// ``PathText``: path splitting that never traps (Foundation's `NSString` path methods trap on

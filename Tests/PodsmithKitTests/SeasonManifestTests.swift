@@ -3,7 +3,7 @@ import Testing
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
-@testable import PodsmithSeason
+@_spi(ManifestReading) @testable import PodsmithSeason
 import PodsmithTestSupport
 
 @Suite struct SeasonManifestTests {

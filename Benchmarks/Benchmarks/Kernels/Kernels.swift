@@ -9,6 +9,7 @@
 
 import Benchmark
 import BenchmarkSignals
+@_spi(Kernels) import PodsmithCore
 import PodsmithKit
 
 /// Frames handed to a kernel per call: the block size the pipeline reads.

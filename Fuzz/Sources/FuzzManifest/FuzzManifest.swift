@@ -1,5 +1,5 @@
 import Foundation
-import PodsmithSeason
+@_spi(ManifestReading) import PodsmithSeason
 
 /// One fuzz input through the season manifest parser: the first byte picks JSON (odd) or YAML
 /// (even), the rest is the manifest text. Parsing, validation and resolution into jobs run as

@@ -20,7 +20,7 @@
 /// Measured on the 2-core EPYC guest (CPU seconds per hour of stereo 44.1 kHz, the kernel alone):
 /// `simdPair` 0.55 s, `simdQuad` 0.34 s (two time chunks × two channels). Eight lanes in a
 /// `SIMD8<Double>` measured 0.37 s: without AVX its state takes 16 of the 16 SSE registers and spills.
-public enum KWeightingKernel {
+@_spi(Kernels) public enum KWeightingKernel {
     /// Filters `count` samples of four independent chains and returns each chain's sum of squared
     /// K-weighted samples.
     /// - Parameters:

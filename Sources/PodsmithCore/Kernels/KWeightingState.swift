@@ -4,7 +4,7 @@
 /// State is `Double`, as in libebur128: the high-pass pole sits within 0.6 % of the unit circle at
 /// 44.1 kHz, where `Float` state drifts measurably over an hour (ENGINEERING-NOTES: Float state
 /// gave 1.4e-4 LU; Double is exact against libebur128).
-public struct KWeightingPairState: Sendable, Equatable {
+@_spi(Kernels) public struct KWeightingPairState: Sendable, Equatable {
     public var shelfZ1 = SIMD2<Double>()
     public var shelfZ2 = SIMD2<Double>()
     public var highPassZ1 = SIMD2<Double>()
@@ -44,7 +44,7 @@ public struct KWeightingPairState: Sendable, Equatable {
 /// The delay lines of the two K-weighting biquads for four independent chains, one per lane of a
 /// `SIMD4<Double>` (see ``KWeightingKernel/simdQuad(_:_:_:_:count:filter:state:)``). `Double`, for
 /// the reason ``KWeightingPairState`` gives.
-public struct KWeightingQuadState: Sendable, Equatable {
+@_spi(Kernels) public struct KWeightingQuadState: Sendable, Equatable {
     public var shelfZ1 = SIMD4<Double>()
     public var shelfZ2 = SIMD4<Double>()
     public var highPassZ1 = SIMD4<Double>()
@@ -81,7 +81,7 @@ public struct KWeightingQuadState: Sendable, Equatable {
 }
 
 /// The delay lines of the two K-weighting biquads for one channel (see ``KWeightingPairState``).
-public struct KWeightingChannelState: Sendable, Equatable {
+@_spi(Kernels) public struct KWeightingChannelState: Sendable, Equatable {
     public var shelfZ1 = 0.0
     public var shelfZ2 = 0.0
     public var highPassZ1 = 0.0

@@ -8,7 +8,7 @@
 /// exactly what a release build measures. Only the kernel changes: the meter cuts the stream into
 /// the same time chunks and lanes either way (``LoudnessBlocks``), and runs each lane through the
 /// scalar twin in a debug build.
-public enum KernelSelection {
+@_spi(Kernels) public enum KernelSelection {
     #if DEBUG
     /// `false` in this (debug) build: the meters run the scalar twins.
     public static let usesSIMD = false

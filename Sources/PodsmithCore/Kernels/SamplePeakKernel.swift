@@ -3,7 +3,7 @@
 ///
 /// Two twins: ``simd(_:count:)`` is the hot loop, ``scalar(_:count:)`` the reference the tests compare
 /// it with. Both return exactly the same value (max is exact in floating point).
-public enum SamplePeakKernel {
+@_spi(Kernels) public enum SamplePeakKernel {
     /// Largest `|x[i]|` for `i in 0..<count`, eight lanes at a time; 0 for an empty run.
     ///
     /// `abs` is a sign-bit clear on the bit pattern and `max` a compare-and-blend, because Swift's

@@ -6,7 +6,7 @@
 /// computes eight consecutive `n` at once in the lanes of a `SIMD8<Float>` (each tap is one unaligned
 /// load and a multiply-add), ``scalar(_:count:coefficients:phaseCount:tapsPerPhase:)`` is the reference
 /// twin. Both add the taps in the same order, so they return the same `Float`.
-public enum TruePeakKernel {
+@_spi(Kernels) public enum TruePeakKernel {
     /// Largest `|y_p[n]|` over all phases `p` and `n in 0..<count`.
     /// - Parameters:
     ///   - x: the input at `n = 0`. The `tapsPerPhase − 1` samples before it (`x[-1]`, `x[-2]`, …) must

@@ -41,7 +41,7 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
 /// wrong value kinds, missing required keys, files that do not exist (episode audio, chapters,
 /// artwork), dates that are not ISO 8601 or RFC 2822, unknown presets and formats, out-of-range
 /// numbers, and output names that collide (two episodes that would write the same file).
-public struct ManifestReader {
+@_spi(ManifestReading) public struct ManifestReader {
     /// The folder the manifest's paths are relative to.
     public let baseDirectory: String
     /// Problems found so far.
