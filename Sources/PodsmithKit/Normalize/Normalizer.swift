@@ -53,7 +53,7 @@ public struct Normalizer {
     ///     error it throws (a cancellation) stops the job, and the temporary output is removed.
     public func run(inputPath: String, outputPath: String?, inPlace: Bool = false,
                     progress: ((Stage, Double) throws -> Void)? = nil) throws -> NormalizeReport {
-        try options.encoder.checkBeforeAnalysis()
+        try options.check()
         if let outputPath {
             try Self.checkNotSameFile(input: inputPath, output: outputPath, inPlace: inPlace)
         }
@@ -102,11 +102,9 @@ public struct Normalizer {
 
         AtomicOutputFile.removeStale(beside: outputPath)
         let metadata = try outputMetadata(plan: plan)
-        // Opus's decoder rebuilds peaks 0.5–1 dB above what went in at podcast bitrates (measured here on
-        // SampleAudio's music at 48–64 kbit/s), more than the codec probe's excerpts reliably show, so
-        // the limiter aims that much under the ceiling from the start; MP3's overshoot is smaller and
-        // left to the probe.
-        var ceilingDBTP = options.target.truePeakDBTP - (options.encoder.format == .opus ? Self.opusHeadroomDB : 0)
+        // A codec that rebuilds peaks above what went in more than the probe's excerpts show gets room
+        // under the ceiling from the start (see OutputFormat.truePeakHeadroomDB).
+        var ceilingDBTP = options.target.truePeakDBTP - options.encoder.format.truePeakHeadroomDB
         // The output's temporary is created first: an unwritable folder fails before any work.
         var nextOutput: AtomicOutputFile? = try AtomicOutputFile(finalPath: outputPath)
         var gainDB: Double
@@ -230,7 +228,7 @@ public struct Normalizer {
                     progress: ((Stage, Double) throws -> Void)?) throws -> (gainDB: Double, ceilingDBTP: Double) {
         var gainDB = plan.gainDB
         var ceilingDBTP = ceilingDBTP
-        let lossy = options.encoder.format == .mp3 || options.encoder.format == .opus
+        let lossy = options.encoder.format.isLossy
         var limits = plan.programme.truePeakDBTP.map { $0 + gainDB > ceilingDBTP - options.limiter.safetyMarginDB } ?? false
         guard !plan.gainCapped, limits || lossy else { return (gainDB, ceilingDBTP) }
         try progress?(.calibrating, 0)
@@ -372,9 +370,6 @@ public struct Normalizer {
     /// at `-q 7` as at `-q 3` to 0.01 LU; see ``CodecProbe`` for the probe's own figures).
     static let probeMP3Quality = 7
 
-    /// Extra room under the true-peak ceiling for Opus outputs, dB.
-    public static let opusHeadroomDB = 0.5
-
     /// `STEM.chapters.json` beside the output.
     public static func chaptersSidecarPath(for outputPath: String) -> String {
         let url = URL(fileURLWithPath: outputPath)
@@ -446,11 +441,7 @@ public struct Normalizer {
         switch options.channels {
         case .mono: return 1
         case .stereo: return 2
-        case .keep:
-            switch options.encoder.format {
-            case .mp3, .opus: return min(inputChannels, 2)
-            case .wav, .flac: return inputChannels
-            }
+        case .keep: return min(inputChannels, options.encoder.format.maxChannels)
         }
     }
 
@@ -574,14 +565,8 @@ public struct Normalizer {
             return try OpusEncoder(path: path, sampleRate: sampleRate, channelCount: channelCount, metadata: metadata,
                                    options: OpusEncoderOptions(bitrateKbps: settings.bitrateKbps))
         case .flac:
-            let depth: Quantizer.BitDepth
-            switch settings.bitDepth {
-            case .int16: depth = .int16
-            case .int24: depth = .int24
-            case .float32: throw PodsmithError.usage("FLAC has no float encoding; use --bit-depth 16 or 24")
-            }
             return try FLACEncoder(path: path, sampleRate: sampleRate, channelCount: channelCount, metadata: metadata,
-                                   options: FLACEncoderOptions(bitDepth: depth))
+                                   options: FLACEncoderOptions(bitDepth: settings.bitDepth))
         case .wav:
             return try WAVEncoder(path: path, sampleRate: sampleRate, channelCount: channelCount,
                                   bitDepth: settings.bitDepth, metadata: metadata)
