@@ -90,7 +90,6 @@ import Testing
         let error = try #require(throws: PodsmithError.self) { _ = try SoundFileReader(path: path) }
         guard case .notAudio(let reported, _) = error else { Issue.record("got \(error)"); return }
         #expect(reported == path)
-        #expect(error.exitCode == ExitStatus.dataError)
     }
 
     /// Writes two seconds of stereo, then cuts the file to `keep` of its bytes.
@@ -113,7 +112,7 @@ import Testing
         let path = try truncatedFile(folder, container: container, keep: 0.6)
         let error = try #require(throws: PodsmithError.self) { _ = try SoundFileReader(path: path) }
         #expect(error.description.contains("truncated"), "\(error)")
-        #expect(error.exitCode == ExitStatus.dataError)
+        guard case .notAudio = error else { Issue.record("got \(error)"); return }
     }
 
     @Test func truncatedFlacFailsWhileDecoding() throws {
