@@ -146,24 +146,31 @@ extension Podsmith {
         @Flag(name: .shortAndLong, help: "No progress on stderr.")
         var quiet = false
 
-        /// The options' own rules (``NormalizeOptions/validate()``, which a season manifest is checked
-        /// against too), phrased with this command's option names; plus what only a command line can get
-        /// wrong. Runs before anything is read: a bad value exits 64 at once.
         func validate() throws {
             if mono && stereo { throw ValidationError("--mono and --stereo exclude each other") }
-            let outputPath = try resolvedOutputPath()
+        }
+
+        /// The first setting the options' own rules refuse (``NormalizeOptions/validate()``, the rules a season
+        /// manifest is checked against too), or a `--format` that contradicts the output's extension.
+        ///
+        /// Checked first in ``run()``, before any file is read, and reported like every other failure (one
+        /// line naming the input, exit 64) rather than from `validate()`, whose errors argument-parser prints
+        /// in its own multi-line form.
+        func settingIssue(outputPath: String) -> SettingIssue? {
             let ext = URL(fileURLWithPath: outputPath).pathExtension
             if let format, let fromExtension = OutputFormat(pathExtension: ext), format != fromExtension {
-                throw ValidationError("--format \(format.rawValue) does not match the output's extension .\(ext)")
+                return SettingIssue(.format, value: format.rawValue,
+                                    rule: "does not match the output's extension .\(ext)")
             }
-            if let issue = settings(outputPath: outputPath).validate().first {
-                throw ValidationError(issue.commandLineMessage)
-            }
+            return settings(outputPath: outputPath).validate().first
         }
 
         func run() throws {
             TemporaryFiles.shared.installSignalHandlers()
             let outputPath = try resolvedOutputPath()
+            if let issue = settingIssue(outputPath: outputPath) {
+                throw ExitCode(ErrorReporting.report(PodsmithError.invalidSetting(issue), file: input))
+            }
             do {
                 let options = try makeOptions(outputPath: outputPath)
                 let progress = ProgressLine(enabled: !quiet && !json && isatty(2) == 1, label: input)

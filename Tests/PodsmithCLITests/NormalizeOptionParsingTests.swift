@@ -7,14 +7,17 @@ import PodsmithKit
 /// `normalize`'s options parsed in process: the library's rules (``NormalizeOptions/validate()``) phrased
 /// with the command's option names, and the exit codes the CLI maps library errors to.
 @Suite struct NormalizeOptionParsingTests {
-    /// The message argument-parser would print for `arguments`, or `nil` when they parse.
+    /// The line `run()` would print for `arguments` before reading anything, or `nil` when it would go on.
     private func refusal(_ arguments: [String]) -> String? {
         do {
-            _ = try Podsmith.Normalize.parse(["in.wav"] + arguments)
-            return nil
+            let command = try Podsmith.Normalize.parse(["in.wav"] + arguments)
+            guard let issue = command.settingIssue(outputPath: try command.resolvedOutputPath()) else { return nil }
+            let error = PodsmithError.invalidSetting(issue)
+            #expect(ErrorReporting.exitCode(for: error as any Error) == 64, "\(arguments)")
+            return ErrorReporting.message(for: error, file: "in.wav")
         } catch {
-            #expect(Podsmith.Normalize.exitCode(for: error).rawValue == 64, "\(arguments)")
-            return Podsmith.Normalize.message(for: error)
+            Issue.record("\(arguments) did not parse: \(Podsmith.Normalize.message(for: error))")
+            return nil
         }
     }
 
@@ -56,7 +59,7 @@ import PodsmithKit
     }
 
     @Test func aFormatThatContradictsTheOutputsExtensionIsRefused() {
-        #expect(refusal(["--format", "wav", "-o", "out.mp3"])?.contains("does not match") == true)
+        #expect(refusal(["--format", "wav", "-o", "out.mp3"])?.contains("--format wav does not match") == true)
         #expect(refusal(["--format", "opus", "-o", "out.ogg"]) == nil)
     }
 
