@@ -1,9 +1,9 @@
-/// Everything that can go wrong in Podsmith, phrased for the person at the terminal.
+/// Everything that can go wrong in Podsmith, phrased for a person who can act on it.
 ///
 /// Each message is one line that names the file and says what is wrong and, where it helps, what to
-/// do. ``exitCode`` maps each case to the sysexits-style code the CLI documents:
-/// 65 input is not usable audio, 66 input missing or unreadable, 73 output cannot be created,
-/// 64 usage error, 70 internal error.
+/// do. The library speaks of files and settings, never of command-line flags or exit codes: a front end
+/// (the `podsmith` CLI, a season manifest, a host app) phrases ``invalidSetting(_:)`` in its own terms
+/// and maps the cases to its own outcomes.
 public enum PodsmithError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The input path does not exist (or is a dangling symlink).
     case inputMissing(path: String)
@@ -24,10 +24,10 @@ public enum PodsmithError: Error, Equatable, Sendable, CustomStringConvertible {
     case noProgramme(path: String)
     /// The output (or its folder) cannot be created or written.
     case outputNotWritable(path: String, reason: String)
-    /// The output would overwrite the input and the user did not ask for that.
+    /// The output would overwrite the input and the caller did not ask for that (`inPlace`).
     case outputIsInput(path: String)
-    /// A command-line value is invalid (exit 64, like argument-parser's own usage errors).
-    case usage(String)
+    /// A setting no encoder or normalization can take (see ``SettingIssue``); nothing has been written.
+    case invalidSetting(SettingIssue)
     /// A chapters file (Podcasting 2.0 JSON chapters) cannot be used: not JSON, missing fields,
     /// impossible times.
     case badChapters(path: String, reason: String)
@@ -59,9 +59,9 @@ public enum PodsmithError: Error, Equatable, Sendable, CustomStringConvertible {
         case .outputNotWritable(let path, let reason):
             return "\(path): cannot write output: \(reason)"
         case .outputIsInput(let path):
-            return "\(path): output is the same file as the input; pass --in-place to overwrite it"
-        case .usage(let message):
-            return message
+            return "\(path): output is the same file as the input; refusing to overwrite the input unless asked to"
+        case .invalidSetting(let issue):
+            return issue.description
         case .badChapters(let path, let reason):
             return "\(path): unusable chapters: \(reason)"
         case .badArtwork(let path, let reason):
@@ -72,35 +72,4 @@ public enum PodsmithError: Error, Equatable, Sendable, CustomStringConvertible {
             return "internal error: \(message) (please report this)"
         }
     }
-
-    /// The process exit code for this error (sysexits style).
-    public var exitCode: Int32 {
-        switch self {
-        case .inputMissing, .inputUnreadable, .inputIsDirectory: return ExitStatus.inputMissing
-        case .inputEmpty, .notAudio, .unsupportedAudio, .decodeFailed, .noProgramme, .badChapters,
-             .badArtwork:
-            return ExitStatus.dataError
-        case .outputNotWritable: return ExitStatus.cannotCreateOutput
-        case .outputIsInput, .usage: return ExitStatus.usage
-        case .encoderFailed, .internalError: return ExitStatus.software
-        }
-    }
-}
-
-/// The exit codes every `podsmith` command uses (sysexits style).
-public enum ExitStatus {
-    /// Everything succeeded.
-    public static let success: Int32 = 0
-    /// Some of several inputs failed (the rest succeeded), or `lint` found problems.
-    public static let someFailed: Int32 = 1
-    /// Usage error (EX_USAGE).
-    public static let usage: Int32 = 64
-    /// Input is not usable audio (EX_DATAERR).
-    public static let dataError: Int32 = 65
-    /// Input missing or unreadable (EX_NOINPUT).
-    public static let inputMissing: Int32 = 66
-    /// Internal error (EX_SOFTWARE).
-    public static let software: Int32 = 70
-    /// Output cannot be created (EX_CANTCREAT).
-    public static let cannotCreateOutput: Int32 = 73
 }

@@ -119,7 +119,8 @@ extension Podsmith {
         @Option(help: "Episode number.") var episode: Int?
         @Option(help: "Season number.") var season: Int?
         @Option(help: "Release year.") var year: Int?
-        @Option(help: "Release date (ISO 8601, e.g. 2026-11-27).") var date: String?
+        @Option(help: "Release date (ISO 8601 such as 2026-11-27, or RFC 2822); tagged as its UTC day.")
+        var date: String?
         @Option(help: "Genre (default: the input's, else Podcast).") var genre: String?
         @Option(name: [.customLong("comment"), .customLong("description")], help: "Description or show notes.")
         var comment: String?
@@ -147,30 +148,29 @@ extension Podsmith {
 
         func validate() throws {
             if mono && stereo { throw ValidationError("--mono and --stereo exclude each other") }
-            if let bitrate, bitrate <= 0 { throw ValidationError("--bitrate must be positive") }
-            if let vbr, !(0...9).contains(vbr) { throw ValidationError("--vbr takes 0 (best) to 9") }
-            if !(1...64).contains(encodeThreads) { throw ValidationError("--encode-threads takes 1 to 64") }
-            if let sampleRate, !(8_000...192_000).contains(sampleRate) {
-                throw ValidationError("--sample-rate must be between 8000 and 192000 Hz")
+        }
+
+        /// The first setting the options' own rules refuse (``NormalizeOptions/validate()``, the rules a season
+        /// manifest is checked against too), or a `--format` that contradicts the output's extension.
+        ///
+        /// Checked first in ``run()``, before any file is read, and reported like every other failure (one
+        /// line naming the input, exit 64) rather than from `validate()`, whose errors argument-parser prints
+        /// in its own multi-line form.
+        func settingIssue(outputPath: String) -> SettingIssue? {
+            let ext = URL(fileURLWithPath: outputPath).pathExtension
+            if let format, let fromExtension = OutputFormat(pathExtension: ext), format != fromExtension {
+                return SettingIssue(.format, value: format.rawValue,
+                                    rule: "does not match the output's extension .\(ext)")
             }
-            // Ranges also reject NaN, which `Double("nan")` accepts.
-            if let target, !(-70.0 ..< 0).contains(target) {
-                throw ValidationError("--target must be a loudness between -70 and 0 LUFS, e.g. -16")
-            }
-            if let truePeak, !(-30.0 ... 0).contains(truePeak) {
-                throw ValidationError("--true-peak must be a ceiling between -30 and 0 dBTP, e.g. -1")
-            }
-            if !(-120.0 ..< 0).contains(trimThreshold) {
-                throw ValidationError("--trim-threshold must be between -120 and 0 dBFS")
-            }
-            if let maxPause, !(maxPause > 0) { throw ValidationError("--max-pause must be positive") }
-            if !(trimPad >= 0) { throw ValidationError("--trim-pad must not be negative") }
-            if !(maxGain >= 0) { throw ValidationError("--max-gain must not be negative") }
+            return settings(outputPath: outputPath).validate().first
         }
 
         func run() throws {
             TemporaryFiles.shared.installSignalHandlers()
             let outputPath = try resolvedOutputPath()
+            if let issue = settingIssue(outputPath: outputPath) {
+                throw ExitCode(ErrorReporting.report(PodsmithError.invalidSetting(issue), file: input))
+            }
             do {
                 let options = try makeOptions(outputPath: outputPath)
                 let progress = ProgressLine(enabled: !quiet && !json && isatty(2) == 1, label: input)
@@ -197,12 +197,17 @@ extension Podsmith {
             return url.deletingPathExtension().path + ".normalized." + ext
         }
 
+        /// The options, with the side files (artwork, chapters) read.
         func makeOptions(outputPath: String) throws -> NormalizeOptions {
-            let ext = URL(fileURLWithPath: outputPath).pathExtension
-            let fromExtension = OutputFormat(pathExtension: ext)
-            if let format, let fromExtension, format != fromExtension, output != nil {
-                throw PodsmithError.usage("--format \(format.rawValue) does not match the output's extension .\(ext)")
-            }
+            var options = settings(outputPath: outputPath)
+            if let artwork { options.metadata.artwork = try Artwork(contentsOf: artwork) }
+            options.chapters = try chapters.map { try ChapterList.load(path: $0) }
+            return options
+        }
+
+        /// The options as the flags give them, reading no file: what ``validate()`` checks.
+        func settings(outputPath: String) -> NormalizeOptions {
+            let fromExtension = OutputFormat(pathExtension: URL(fileURLWithPath: outputPath).pathExtension)
             let outputFormat = format ?? fromExtension ?? .mp3
             var target = preset.target
             if let self_target = self.target { target.integratedLUFS = self_target }
@@ -215,17 +220,18 @@ extension Podsmith {
             silence.padSeconds = trimPad
             silence.maxPauseSeconds = maxPause
 
-            var metadata = EpisodeMetadata(title: title, artist: artist, album: album, episode: episode,
-                                           season: season, year: year, date: date, genre: genre, comment: comment)
-            if let artwork { metadata.artwork = try Artwork(contentsOf: artwork) }
-            let chapterList = try chapters.map { try ChapterList.load(path: $0) }
+            // A date is tagged as its UTC day, as a season tags it; one that does not parse stays as typed,
+            // for validate() to refuse.
+            let day = date.flatMap(PublicationDate.parse).map { String(PublicationDate.iso8601($0).prefix(10)) }
+            let metadata = EpisodeMetadata(title: title, artist: artist, album: album, episode: episode, season: season,
+                                           year: year, date: day ?? date, genre: genre, comment: comment)
 
             return NormalizeOptions(
                 target: target, monoConvention: noDualMono ? .singleChannel : .dualMono, maxGainDB: maxGain,
                 silence: silence, channels: mono ? .mono : stereo ? .stereo : .keep,
                 encoder: EncoderSettings(format: outputFormat, bitrateKbps: bitrate, vbrQuality: vbr,
                                          bitDepth: bitDepth, sampleRate: sampleRate, encodeThreads: encodeThreads),
-                metadata: metadata, chapters: chapterList, verify: !noVerify)
+                metadata: metadata, verify: !noVerify)
         }
     }
 }

@@ -84,7 +84,7 @@ extension Podsmith {
                 plan = try SeasonPlan.load(path: source)
             } catch {
                 for issue in error.issues { ErrorReporting.printError("\(source): \(issue)") }
-                throw ExitCode(error.exitCode)
+                throw ExitCode(ErrorReporting.exitCode(for: error))
             }
             if merge { return try publish(plan, afterRun: nil) }
 
@@ -107,7 +107,7 @@ extension Podsmith {
                     cancellation: cancellation)
             } catch let error as ManifestValidationError {
                 for issue in error.issues { ErrorReporting.printError("\(source): \(issue)") }
-                throw ExitCode(error.exitCode)
+                throw ExitCode(ErrorReporting.exitCode(for: error))
             } catch {
                 throw ExitCode(ErrorReporting.report(error, file: output))
             }
@@ -119,7 +119,7 @@ extension Podsmith {
             } else if json {
                 print(String(decoding: try summary.jsonData(), as: UTF8.self))
             }
-            if summary.exitCode != ExitStatus.success { throw ExitCode(summary.exitCode) }
+            if summary.hasFailures { throw ExitCode(ExitStatus.someFailed) }
         }
 
         /// Writes the season files; with `--merge`, reports what is missing or failed.

@@ -444,6 +444,7 @@ print(json.dumps(out))
         ["--max-pause", "0"], ["--trim-pad", "-1"], ["--max-gain", "-3"], ["--mono", "--stereo"],
         ["--episode", "two"], ["--target", "5"], ["--target", "nan"], ["--true-peak", "2"],
         ["--trim-threshold", "10"], ["--bitrate", "100"], ["--format", "opus", "--bitrate", "1000"], ["--format", "wav", "-o", "OUT.mp3"],
+        ["--date", "27/11/2026"], ["--trim-pad", "11"], ["--max-pause", "4000"], ["--max-gain", "61"],
     ]
 
     @Test(arguments: badOptions)

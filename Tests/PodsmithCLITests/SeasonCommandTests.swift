@@ -185,6 +185,17 @@ import PodsmithTestSupport
         #expect(report.contains("\"failed\" : 1") || report.contains("\"failed\": 1"))
     }
 
+    // The season used to accept any 8–320 kbit/s and fail every episode after its analysis.
+    @Test func aBitrateTheCodecCannotTakeIsAManifestErrorBeforeAnyWork() throws {
+        let fixture = try SeasonFixture(count: 1, formats: "[mp3@100k]")
+        let result = try CommandRunner.run(["season", fixture.manifest, "-o", fixture.out])
+        #expect(result.status == 65, "\(result.stderr)")
+        #expect(result.errorLines.count == 1, "\(result.stderr)")
+        #expect(result.errorLines.first?.contains("defaults.formats[0]: 'mp3@100k': bitrate 100 is not an MP3 bitrate")
+                    == true, "\(result.errorLines)")
+        #expect(!FileManager.default.fileExists(atPath: fixture.out), "nothing done")
+    }
+
     @Test func invalidManifestListsEveryProblemAndTouchesNothing() throws {
         let fixture = try SeasonFixture(count: 1, formats: "[mp3]", extraEpisodes: """
               - file: raw/missing.wav

@@ -67,8 +67,7 @@ import PodsmithTestSupport
             .contains("chapters[0].endTime 4.0 is before its startTime 5.0") == true)
     }
 
-    @Test func badChaptersExitWithDataError() {
-        #expect(PodsmithError.badChapters(path: "a", reason: "b").exitCode == 65)
+    @Test func badChaptersNameTheFileAndTheReason() {
         #expect(PodsmithError.badChapters(path: "a.json", reason: "b").description == "a.json: unusable chapters: b")
     }
 

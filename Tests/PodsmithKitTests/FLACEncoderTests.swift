@@ -29,8 +29,8 @@ print(json.dumps({"tags": tags, "pictures": pictures, "sample_rate": getattr(f.i
 @Suite struct FLACEncoderTests {
     typealias Support = EncoderTestSupport
 
-    @Test(arguments: [Quantizer.BitDepth.int16, .int24])
-    func decodesBackToTheSameLengthWithinOneLSBPlusDither(bitDepth: Quantizer.BitDepth) throws {
+    @Test(arguments: [PCMBitDepth.int16, .int24])
+    func decodesBackToTheSameLengthWithinOneLSBPlusDither(bitDepth: PCMBitDepth) throws {
         let path = TemporaryFolder.uniquePath(".flac")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let frames = 30_001
@@ -49,7 +49,7 @@ print(json.dumps({"tags": tags, "pictures": pictures, "sample_rate": getattr(f.i
         #expect(worst <= 1.5 * lsb * (1 + 1e-6))
         #expect(worst > 0.5 * lsb, "dither is on: some samples move by more than rounding alone would")
         let info = try ExternalTools.python(mutagenVorbisScript, [path])
-        #expect(info["bits"] as? Int == bitDepth.rawValue)
+        #expect(info["bits"] as? Int == bitDepth.bitsPerSample)
     }
 
     @Test func sameInputGivesTheSameFileByteForByte() throws {

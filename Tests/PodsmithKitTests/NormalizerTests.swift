@@ -369,11 +369,16 @@ extension NormalizerTests {
     }
 
     @Test func encodeThreadsAreRefusedForVariableBitrateAndOtherFormats() throws {
-        #expect(throws: PodsmithError.self) {
-            try EncoderSettings(format: .mp3, vbrQuality: 2, encodeThreads: 2).checkBeforeAnalysis()
-        }
-        #expect(throws: PodsmithError.self) {
-            try EncoderSettings(format: .flac, encodeThreads: 2).checkBeforeAnalysis()
+        #expect(EncoderSettings(format: .mp3, vbrQuality: 2, encodeThreads: 2).validate().map(\.setting)
+                == [.encodeThreads])
+        #expect(EncoderSettings(format: .flac, encodeThreads: 2).validate().map(\.setting) == [.encodeThreads])
+        #expect(EncoderSettings(format: .mp3, encodeThreads: 2).validate().isEmpty)
+    }
+
+    @Test func runRefusesAnInvalidSettingBeforeReadingTheInput() throws {
+        let options = NormalizeOptions(encoder: EncoderSettings(format: .mp3, bitrateKbps: 100))
+        #expect(throws: PodsmithError.invalidSetting(EncoderSettings.bitrateIssue(100, format: .mp3)!)) {
+            try Normalizer(options: options).run(inputPath: "/nonexistent/in.wav", outputPath: "/nonexistent/out.mp3")
         }
     }
 }

@@ -18,7 +18,7 @@ import PodsmithTestSupport
                        pubDate: Date(timeIntervalSince1970: 1_700_000_000 + Double(n) * 86_400),
                        description: "Part \(n) & more",
                        enclosure: FeedEnclosure(fileName: "ep\(n) final.mp3", byteSize: bytes,
-                                                mimeType: FeedEnclosure.mimeType(for: .mp3)),
+                                                mimeType: OutputFormat.mp3.mimeType),
                        durationSeconds: seconds, episodeNumber: n, seasonNumber: 2, chaptersFileName: chapters)
     }
 
@@ -107,14 +107,14 @@ import PodsmithTestSupport
                        ReportOutputFile(file: "e1.mp3", format: "mp3", sizeBytes: 999)]
         let enclosure = try #require(FeedEnclosure(firstOf: outputs))
         #expect(enclosure.fileName == "e1.opus" && enclosure.byteSize == 777)
-        #expect(enclosure.mimeType == FeedEnclosure.mimeType(for: .opus))
+        #expect(enclosure.mimeType == OutputFormat.opus.mimeType)
         #expect(FeedEnclosure(firstOf: []) == nil)
     }
 
     @Test func mimeTypesMatchTheOutputFormats() {
-        #expect(FeedEnclosure.mimeType(for: .mp3) == "audio/mpeg")
-        #expect(FeedEnclosure.mimeType(for: .flac) == "audio/flac")
-        #expect(FeedEnclosure.mimeType(for: .wav) == "audio/wav")
-        #expect(FeedEnclosure.mimeType(for: .opus).hasPrefix("audio/ogg"))
+        #expect(OutputFormat.mp3.mimeType == "audio/mpeg")
+        #expect(OutputFormat.flac.mimeType == "audio/flac")
+        #expect(OutputFormat.wav.mimeType == "audio/wav")
+        #expect(OutputFormat.opus.mimeType.hasPrefix("audio/ogg"))
     }
 }

@@ -34,8 +34,8 @@ import PodsmithTestSupport
         return out
     }
 
-    @Test(arguments: [Quantizer.BitDepth.int16, .int24], [true, false])
-    func simdKernelMatchesScalarTwin(bitDepth: Quantizer.BitDepth, dither: Bool) {
+    @Test(arguments: [PCMBitDepth.int16, .int24], [true, false])
+    func simdKernelMatchesScalarTwin(bitDepth: PCMBitDepth, dither: Bool) {
         let input = Self.signal(10_007)
         var a = Quantizer(bitDepth: bitDepth, dither: dither, seed: 42)
         var b = Quantizer(bitDepth: bitDepth, dither: dither, seed: 42)
@@ -62,7 +62,7 @@ import PodsmithTestSupport
         var values = (0..<4000).map { _ in Float.random(in: -1...1, using: &rng) }
         values += (-20...20).map { Float($0) / 2 / 32768 }
         values += (-20...20).map { Float($0) / 2 / 8_388_608 }
-        for depth in [Quantizer.BitDepth.int16, .int24] {
+        for depth in [PCMBitDepth.int16, .int24] {
             var q = Quantizer(bitDepth: depth, dither: false)
             let scale: Float = depth == .int16 ? 32768 : 8_388_608
             let got = Self.run(&q, values, blocks: [values.count], simd: true)
@@ -72,7 +72,7 @@ import PodsmithTestSupport
     }
 
     @Test func clipsToTheLargestCodes() {
-        for depth in [Quantizer.BitDepth.int16, .int24] {
+        for depth in [PCMBitDepth.int16, .int24] {
             var q = Quantizer(bitDepth: depth)
             let got = Self.run(&q, [Float](repeating: 1.0, count: 9) + [Float](repeating: -2.0, count: 9) + [5, -5],
                                blocks: [20], simd: true)

@@ -127,7 +127,7 @@ import PodsmithTestSupport
         #expect(issue(at: "episodes[1].file", in: found)?.message.hasPrefix("no such file") == true)
         #expect(issue(at: "episodes[2].chapters", in: found)?.message.hasPrefix("no such file") == true)
         #expect(found.count == 2)
-        #expect(ManifestValidationError(found).exitCode == ExitStatus.inputMissing)
+        #expect(ManifestValidationError(found).onlyMissingFiles)
     }
 
     @Test func duplicateOutputNamesAreReported() throws {

@@ -66,8 +66,10 @@ import PodsmithTestSupport
                 == (try ShardSelector(index: 2, count: 3)))
         #expect(try ShardSelector.resolve(explicit: nil, shardCount: 5, environment: ["JOB_COMPLETION_INDEX": "4", "PODSMITH_SHARDS": "3"])
                 == (try ShardSelector(index: 4, count: 5)))
-        #expect(throws: PodsmithError.self) { try ShardSelector.resolve(explicit: nil, environment: ["JOB_COMPLETION_INDEX": "2"]) }
-        #expect(throws: PodsmithError.self) {
+        #expect(throws: ShardSelectionError.indexWithoutCount(variable: "JOB_COMPLETION_INDEX", index: 2)) {
+            try ShardSelector.resolve(explicit: nil, environment: ["JOB_COMPLETION_INDEX": "2"])
+        }
+        #expect(throws: ShardSelectionError.indexOutOfRange(index: 3, count: 3)) {
             try ShardSelector.resolve(explicit: nil, environment: ["JOB_COMPLETION_INDEX": "3", "PODSMITH_SHARDS": "3"])
         }
     }
@@ -77,7 +79,7 @@ import PodsmithTestSupport
         #expect(try ShardSelector.resolve(explicit: nil, environment: env) == (try ShardSelector(index: 2, count: 4)))
         #expect(try ShardSelector.resolve(explicit: nil, environment: ["SLURM_ARRAY_TASK_ID": "0", "SLURM_ARRAY_TASK_COUNT": "2"])
                 == (try ShardSelector(index: 0, count: 2)))
-        #expect(throws: PodsmithError.self) {
+        #expect(throws: ShardSelectionError.notAWholeNumber(variable: "SLURM_ARRAY_TASK_ID", value: "x")) {
             try ShardSelector.resolve(explicit: nil, environment: ["SLURM_ARRAY_TASK_ID": "x", "SLURM_ARRAY_TASK_COUNT": "2"])
         }
     }
@@ -85,12 +87,14 @@ import PodsmithTestSupport
     @Test func noShardingWithoutOptionOrEnvironment() throws {
         #expect(try ShardSelector.resolve(explicit: nil, environment: [:]) == nil)
         #expect(try ShardSelector.resolve(explicit: nil, shardCount: 1, environment: [:]) == nil)
-        #expect(throws: PodsmithError.self) { try ShardSelector.resolve(explicit: nil, shardCount: 4, environment: [:]) }
+        #expect(throws: ShardSelectionError.countWithoutIndex(4)) {
+            try ShardSelector.resolve(explicit: nil, shardCount: 4, environment: [:])
+        }
     }
 
     @Test(arguments: ["4/4", "-1/4", "5/4", "1/0", "a/b", "1-4", "1/4/2", ""])
     func malformedShardsAreUsageErrors(text: String) {
-        #expect(throws: PodsmithError.self) { try ShardSelector(parsing: text) }
+        #expect(throws: ShardSelectionError.self) { try ShardSelector(parsing: text) }
     }
 }
 

@@ -94,7 +94,6 @@ import PodsmithTestSupport
         let error = try #require(throws: PodsmithError.self) { _ = try SoundFileReader(path: path) }
         guard case .notAudio(let reported, _) = error else { Issue.record("got \(error)"); return }
         #expect(reported == path)
-        #expect(error.exitCode == ExitStatus.dataError)
     }
 
     /// Writes two seconds of stereo, then cuts the file to `keep` of its bytes.
@@ -117,7 +116,7 @@ import PodsmithTestSupport
         let path = try truncatedFile(folder, container: container, keep: 0.6)
         let error = try #require(throws: PodsmithError.self) { _ = try SoundFileReader(path: path) }
         #expect(error.description.contains("truncated"), "\(error)")
-        #expect(error.exitCode == ExitStatus.dataError)
+        guard case .notAudio = error else { Issue.record("got \(error)"); return }
     }
 
     @Test func truncatedFlacFailsWhileDecoding() throws {

@@ -31,14 +31,8 @@ extension EncoderSettings {
             return try OpusEncoder(path: path, sampleRate: sampleRate, channelCount: channelCount, metadata: metadata,
                                    options: OpusEncoderOptions(bitrateKbps: settings.bitrateKbps))
         case .flac:
-            let depth: Quantizer.BitDepth
-            switch settings.bitDepth {
-            case .int16: depth = .int16
-            case .int24: depth = .int24
-            case .float32: throw PodsmithError.usage("FLAC has no float encoding; use --bit-depth 16 or 24")
-            }
             return try FLACEncoder(path: path, sampleRate: sampleRate, channelCount: channelCount, metadata: metadata,
-                                   options: FLACEncoderOptions(bitDepth: depth))
+                                   options: FLACEncoderOptions(bitDepth: settings.bitDepth))
         case .wav:
             return try WAVEncoder(path: path, sampleRate: sampleRate, channelCount: channelCount,
                                   bitDepth: settings.bitDepth, metadata: metadata)

@@ -3,8 +3,8 @@ import PodsmithCore
 
 /// Options for ``FLACEncoder``, with their defaults.
 public struct FLACEncoderOptions: Sendable, Equatable {
-    /// 16 or 24 bits. Default 16. (FLAC stores integers only; `--bit-depth 32f` means WAV.)
-    public var bitDepth: Quantizer.BitDepth
+    /// 16 or 24 bits. Default 16. (FLAC stores integers only; 32-bit float means WAV.)
+    public var bitDepth: PCMBitDepth
     /// TPDF dither before rounding (see ``Quantizer``). Default `true`.
     public var dither: Bool
     /// Seed of the dither generators; channel *c* uses `ditherSeed + c`. Default fixed, so that the
@@ -15,7 +15,7 @@ public struct FLACEncoderOptions: Sendable, Equatable {
     /// Size of the PADDING block, so tags can be edited later without rewriting the file. Default 4096.
     public var paddingBytes: Int
 
-    public init(bitDepth: Quantizer.BitDepth = .int16, dither: Bool = true, ditherSeed: UInt64 = 0x5EED,
+    public init(bitDepth: PCMBitDepth = .int16, dither: Bool = true, ditherSeed: UInt64 = 0x5EED,
                 compressionLevel: Int = 5, paddingBytes: Int = 4096) {
         self.bitDepth = bitDepth
         self.dither = dither
@@ -59,15 +59,17 @@ public final class FLACEncoder: AudioSink {
 
     /// Creates (truncates) `path` and writes the header blocks.
     /// - Throws: ``PodsmithError/outputNotWritable(path:reason:)`` if the file cannot be created,
-    ///   ``PodsmithError/unsupportedAudio(path:reason:)`` for a rate or channel count FLAC refuses.
+    ///   ``PodsmithError/unsupportedAudio(path:reason:)`` for a rate or channel count FLAC refuses,
+    ///   ``PodsmithError/invalidSetting(_:)`` for a compression level or bit depth it does not have.
     public init(path: String, sampleRate: Double, channelCount: Int, metadata: EpisodeMetadata = EpisodeMetadata(),
                 options: FLACEncoderOptions = FLACEncoderOptions()) throws {
         guard (1...8).contains(channelCount), sampleRate >= 1, sampleRate <= 655_350,
               sampleRate == sampleRate.rounded() else {
             throw PodsmithError.unsupportedAudio(path: path, reason: "FLAC cannot hold \(channelCount) ch at \(sampleRate) Hz")
         }
-        guard (0...8).contains(options.compressionLevel) else {
-            throw PodsmithError.usage("FLAC compression level \(options.compressionLevel) is out of range 0...8")
+        if let issue = SettingIssue.outside(.flacCompressionLevel, options.compressionLevel, 0...8)
+            ?? EncoderSettings(format: .flac, bitDepth: options.bitDepth).validate().first {
+            throw PodsmithError.invalidSetting(issue)
         }
         guard let encoder = FLAC__stream_encoder_new() else {
             throw PodsmithError.internalError("FLAC__stream_encoder_new failed (out of memory?)")
@@ -83,7 +85,7 @@ public final class FLACEncoder: AudioSink {
         }
         FLAC__stream_encoder_set_verify(encoder, 0)
         FLAC__stream_encoder_set_channels(encoder, UInt32(channelCount))
-        FLAC__stream_encoder_set_bits_per_sample(encoder, UInt32(options.bitDepth.rawValue))
+        FLAC__stream_encoder_set_bits_per_sample(encoder, UInt32(options.bitDepth.bitsPerSample))
         FLAC__stream_encoder_set_sample_rate(encoder, UInt32(sampleRate))
         FLAC__stream_encoder_set_compression_level(encoder, UInt32(options.compressionLevel))
 

@@ -18,7 +18,7 @@ public struct OpusEncoderOptions: Sendable, Equatable {
 
     /// The bitrate used for `channelCount` channels, in kbit/s.
     public func effectiveBitrateKbps(channelCount: Int) -> Int {
-        bitrateKbps ?? (channelCount == 1 ? 48 : channelCount == 2 ? 64 : 32 * channelCount)
+        bitrateKbps ?? OutputFormat.opus.defaultBitrateKbps(channels: channelCount)!
     }
 }
 
@@ -53,7 +53,7 @@ public final class OpusEncoder: AudioSink {
 
     /// Creates (truncates) `path`.
     /// - Throws: ``PodsmithError/outputNotWritable(path:reason:)`` if the file cannot be created,
-    ///   ``PodsmithError/usage(_:)`` for a bitrate Opus refuses,
+    ///   ``PodsmithError/invalidSetting(_:)`` for a bitrate Opus refuses,
     ///   ``PodsmithError/unsupportedAudio(path:reason:)`` for a channel count or rate it refuses.
     public init(path: String, sampleRate: Double, channelCount: Int, metadata: EpisodeMetadata = EpisodeMetadata(),
                 options: OpusEncoderOptions = OpusEncoderOptions()) throws {
@@ -63,7 +63,9 @@ public final class OpusEncoder: AudioSink {
         }
         let kbps = options.effectiveBitrateKbps(channelCount: channelCount)
         guard (6...256 * channelCount).contains(kbps) else {
-            throw PodsmithError.usage("--bitrate \(kbps) is out of Opus's range (6 to \(256 * channelCount) kbit/s)")
+            throw PodsmithError.invalidSetting(SettingIssue(
+                .bitrate, value: String(kbps), rule: "is outside Opus's range for \(channelCount) ch "
+                    + "(6–\(256 * channelCount) kbit/s)"))
         }
         self.path = path
         self.channelCount = channelCount
@@ -106,7 +108,7 @@ public final class OpusEncoder: AudioSink {
         self.encoder = encoder
         guard podsmith_ope_set_bitrate(encoder, Int32(kbps * 1000)) == OPE_OK,
               podsmith_ope_set_serialno(encoder, options.serialNumber) == OPE_OK else {
-            throw PodsmithError.usage("Opus refused --bitrate \(kbps)")
+            throw PodsmithError.invalidSetting(SettingIssue(.bitrate, value: String(kbps), rule: "was refused by Opus"))
         }
     }
 

@@ -1,22 +1,124 @@
 import PodsmithCore
 
-/// The file formats `normalize` writes.
+/// The file formats `normalize` writes, and what each one can hold.
+///
+/// Everything the rest of Podsmith asks about a format is answered here, so that adding a format is one
+/// case, its capabilities below, one encoder and its line in the encoder factory; nothing else spells
+/// "MP3 or Opus".
 public enum OutputFormat: String, CaseIterable, Sendable {
     case mp3, wav, flac, opus
 
-    /// The format an output path's extension names, if any (`.opus` is Ogg Opus).
+    /// The format an output path's extension names, if any (`.opus` and `.ogg` are Ogg Opus).
     public init?(pathExtension: String) {
-        switch pathExtension.lowercased() {
-        case "mp3": self = .mp3
-        case "wav", "wave": self = .wav
-        case "flac": self = .flac
-        case "opus", "ogg": self = .opus
-        default: return nil
-        }
+        let lowercased = pathExtension.lowercased()
+        guard let format = Self.allCases.first(where: { $0.fileExtensions.contains(lowercased) }) else { return nil }
+        self = format
     }
 
     /// The extension written for this format.
     public var fileExtension: String { rawValue }
+
+    /// The name people write: `MP3`, `WAV`, `FLAC`, `Opus`.
+    public var name: String {
+        switch self {
+        case .mp3: return "MP3"
+        case .wav: return "WAV"
+        case .flac: return "FLAC"
+        case .opus: return "Opus"
+        }
+    }
+
+    /// Every extension that names this format, the written one first.
+    public var fileExtensions: [String] {
+        switch self {
+        case .mp3: return ["mp3"]
+        case .wav: return ["wav", "wave"]
+        case .flac: return ["flac"]
+        case .opus: return ["opus", "ogg"]
+        }
+    }
+
+    /// Whether the codec throws information away. A lossy encode changes the loudness a little and
+    /// rebuilds peaks above what went in, so the normalizer probes it before the render (see
+    /// ``Normalizer``), and only a lossy format takes a bitrate.
+    public var isLossy: Bool {
+        switch self {
+        case .mp3, .opus: return true
+        case .wav, .flac: return false
+        }
+    }
+
+    /// Most channels an output of this format gets when the input's layout is kept. MP3 holds 1 or 2
+    /// (ISO/IEC 11172-3 modes); Opus could carry 8 (RFC 7845 §5.1.1.2, mapping family 1), but podcast
+    /// players expect stereo, so more channels are downmixed to two. WAV and FLAC keep what Podsmith
+    /// reads (1–8; RFC 9639 allows FLAC 8 channels).
+    public var maxChannels: Int {
+        switch self {
+        case .mp3, .opus: return 2
+        case .wav, .flac: return AudioFormat.supportedChannelCounts.upperBound
+        }
+    }
+
+    /// The MIME type of a file of this format, as a feed's `<enclosure type>` gives it.
+    ///
+    /// MP3 `audio/mpeg` (RFC 3003); Opus in Ogg `audio/ogg; codecs=opus` (RFC 7845 §9 registers
+    /// `audio/ogg` for Ogg Opus; the codecs parameter, RFC 6381 style, lets players that cannot play Opus
+    /// skip it); FLAC `audio/flac` (RFC 9639 registers it); WAV `audio/wav` (what browsers send and accept;
+    /// RFC 2361 registered `audio/vnd.wave`).
+    public var mimeType: String {
+        switch self {
+        case .mp3: return "audio/mpeg"
+        case .opus: return "audio/ogg; codecs=opus"
+        case .flac: return "audio/flac"
+        case .wav: return "audio/wav"
+        }
+    }
+
+    /// The bitrate used when none is asked for, kbit/s; `nil` for the lossless formats, which take none.
+    ///
+    /// MP3 128 kbit/s stereo, 64 mono: the usual podcast rates; speech gains nothing audible above them.
+    /// Opus 64 stereo, 48 mono, 32 per channel beyond two: Opus is transparent for speech well below these.
+    public func defaultBitrateKbps(channels: Int) -> Int? {
+        switch self {
+        case .mp3: return channels == 1 ? 64 : 128
+        case .opus: return channels == 1 ? 48 : channels == 2 ? 64 : 32 * channels
+        case .wav, .flac: return nil
+        }
+    }
+
+    /// The bitrates this format's encoder can be asked for, before the channel count is known.
+    public var acceptedBitrates: AcceptedBitrates {
+        switch self {
+        // ISO/IEC 11172-3 §2.4.2.3: the bitrates an MPEG-1 Layer III frame can declare; free format is not offered.
+        case .mp3: return .steps(MP3EncoderOptions.constantBitratesKbps)
+        // libopus takes 6–256 kbit/s per channel; 512 is the most two channels take (the encoder
+        // checks again with the output's channel count).
+        case .opus: return .range(6...512)
+        case .wav, .flac: return .none
+        }
+    }
+
+    /// The PCM sample formats this format stores; empty for the lossy ones, which take floats and choose
+    /// their own resolution. FLAC has no float encoding (RFC 9639 codes integers only).
+    public var pcmBitDepths: [PCMBitDepth] {
+        switch self {
+        case .wav: return PCMBitDepth.allCases
+        case .flac: return [.int16, .int24]
+        case .mp3, .opus: return []
+        }
+    }
+
+    /// Room the limiter leaves under the true-peak ceiling from the start, dB.
+    ///
+    /// Opus's decoder rebuilds peaks 0.5–1 dB above what went in at podcast bitrates (measured on
+    /// SampleAudio's music at 48–64 kbit/s), more than the codec probe's excerpts reliably show, so the
+    /// limiter aims that much under the ceiling; MP3's overshoot is smaller and left to the probe.
+    public var truePeakHeadroomDB: Double {
+        switch self {
+        case .opus: return 0.5
+        case .mp3, .wav, .flac: return 0
+        }
+    }
 
     /// Sample rate this format will be written at, for an input at `inputRate` and an optional request.
     ///
@@ -34,80 +136,30 @@ public enum OutputFormat: String, CaseIterable, Sendable {
     }
 }
 
-/// Sample encoding for PCM outputs (WAV, FLAC).
-public enum PCMBitDepth: String, CaseIterable, Sendable {
-    /// 16-bit integer with TPDF dither.
-    case int16 = "16"
-    /// 24-bit integer (dither below audibility; TPDF too, at 24-bit LSB).
-    case int24 = "24"
-    /// 32-bit float (WAV only; FLAC has no float encoding).
-    case float32 = "32f"
-}
+/// The bitrates a format's encoder accepts, kbit/s.
+public enum AcceptedBitrates: Sendable, Equatable, CustomStringConvertible {
+    /// The format takes no bitrate (lossless).
+    case none
+    /// Only these steps (MP3's constant bitrates).
+    case steps([Int])
+    /// Any whole number in the range (Opus).
+    case range(ClosedRange<Int>)
 
-/// What the encoder should produce.
-public struct EncoderSettings: Sendable, Equatable {
-    /// Container and codec.
-    public var format: OutputFormat
-    /// Constant bitrate in kbit/s for MP3 and target bitrate for Opus; `nil` picks the default
-    /// (MP3 128 stereo / 64 mono, Opus 64 stereo / 48 mono).
-    public var bitrateKbps: Int?
-    /// LAME VBR quality 0 (best) … 9; when set, MP3 is VBR instead of CBR.
-    public var vbrQuality: Int?
-    /// PCM encoding for WAV and FLAC; default 16-bit with dither.
-    public var bitDepth: PCMBitDepth
-    /// Requested output sample rate; `nil` keeps the input's where the format allows.
-    public var sampleRate: Double?
-    /// LAME instances encoding one MP3 at once (``ParallelMP3Encoder``); 1, the default, is one
-    /// stream. Above 1: MP3 at a constant bitrate only.
-    public var encodeThreads: Int
-
-    public init(format: OutputFormat, bitrateKbps: Int? = nil, vbrQuality: Int? = nil,
-                bitDepth: PCMBitDepth = .int16, sampleRate: Double? = nil, encodeThreads: Int = 1) {
-        self.encodeThreads = encodeThreads
-        self.format = format
-        self.bitrateKbps = bitrateKbps
-        self.vbrQuality = vbrQuality
-        self.bitDepth = bitDepth
-        self.sampleRate = sampleRate
-    }
-
-    /// Refuses settings no encoder of this format can take, before the analysis pass spends time on a
-    /// long input. The encoders check again with the final channel count (Opus's upper bound depends
-    /// on it); the messages are theirs.
-    /// - Throws: ``PodsmithError/usage(_:)``.
-    public func checkBeforeAnalysis() throws {
-        if encodeThreads > 1 && format != .mp3 {
-            throw PodsmithError.usage("--encode-threads above 1 applies to MP3 only")
-        }
-        if encodeThreads > 1 && vbrQuality != nil {
-            throw PodsmithError.usage("--encode-threads above 1 needs a constant bitrate; drop --vbr or use --encode-threads 1")
-        }
-        switch format {
-        case .mp3:
-            if vbrQuality == nil, let kbps = bitrateKbps, !MP3EncoderOptions.constantBitratesKbps.contains(kbps) {
-                throw PodsmithError.usage("--bitrate \(kbps) is not an MP3 bitrate; use one of "
-                    + MP3EncoderOptions.constantBitratesKbps.map(String.init).joined(separator: ", "))
-            }
-        case .opus:
-            if let kbps = bitrateKbps, !(6...512).contains(kbps) {
-                throw PodsmithError.usage("--bitrate \(kbps) is out of Opus's range (6 to 512 kbit/s)")
-            }
-        case .flac:
-            if bitDepth == .float32 {
-                throw PodsmithError.usage("FLAC has no float encoding; use --bit-depth 16 or 24")
-            }
-        case .wav:
-            break
+    /// Whether `kbps` is one of them.
+    public func contains(_ kbps: Int) -> Bool {
+        switch self {
+        case .none: return false
+        case .steps(let steps): return steps.contains(kbps)
+        case .range(let range): return range.contains(kbps)
         }
     }
 
-    /// Bitrate in kbit/s the encoder will use for `channels` output channels.
-    public func effectiveBitrateKbps(channels: Int) -> Int {
-        if let bitrateKbps { return bitrateKbps }
-        switch format {
-        case .mp3: return channels == 1 ? 64 : 128
-        case .opus: return channels == 1 ? 48 : 64
-        case .wav, .flac: return 0
+    /// `32, 40, …, 320` or `6–512`.
+    public var description: String {
+        switch self {
+        case .none: return "none"
+        case .steps(let steps): return steps.map(String.init).joined(separator: ", ")
+        case .range(let range): return "\(range.lowerBound)–\(range.upperBound)"
         }
     }
 }

@@ -17,14 +17,8 @@ import PodsmithCore
 /// Input must be finite (the readers replace NaN/±Inf by 0). Values beyond full scale are clipped
 /// to the largest code (+32767 / −32768 for 16 bits).
 public struct Quantizer: Sendable {
-    /// The integer width of the output.
-    public enum BitDepth: Int, Sendable {
-        case int16 = 16
-        case int24 = 24
-    }
-
-    /// Output width.
-    public let bitDepth: BitDepth
+    /// Output width: ``PCMBitDepth/int16`` or ``PCMBitDepth/int24``.
+    public let bitDepth: PCMBitDepth
     /// Whether TPDF dither is added. Default `true`; `false` rounds to nearest (for tests, or for a
     /// signal that is already on the integer grid).
     public let dither: Bool
@@ -37,10 +31,11 @@ public struct Quantizer: Sendable {
     @usableFromInline var phase: Int = 0
 
     /// - Parameters:
-    ///   - bitDepth: 16 or 24 bits.
+    ///   - bitDepth: 16 or 24 bits (float samples are not quantized).
     ///   - dither: add TPDF dither (default `true`).
     ///   - seed: any value; different channels should use different seeds.
-    public init(bitDepth: BitDepth, dither: Bool = true, seed: UInt64 = 0x5EED) {
+    public init(bitDepth: PCMBitDepth, dither: Bool = true, seed: UInt64 = 0x5EED) {
+        precondition(bitDepth.isInteger, "a quantizer rounds to integer codes; 32-bit float needs none")
         self.bitDepth = bitDepth
         self.dither = dither
         self.seed = seed

@@ -87,14 +87,15 @@ public final class SoundFileWriter: AudioSink {
     /// Creates (or truncates) `path` and writes the header.
     /// - Throws: ``PodsmithError/outputNotWritable(path:reason:)`` when the file cannot be created or
     ///   libsndfile refuses the combination (for example Ogg Opus at 44.1 kHz: libsndfile writes Opus
-    ///   at 48 kHz only); ``PodsmithError/usage(_:)`` for an unknown tag key.
+    ///   at 48 kHz only); ``PodsmithError/internalError(_:)`` for an unknown tag key (a caller's mistake).
     public init(path: String, format: AudioFormat, options: Options = Options()) throws {
         self.path = path
         self.format = format
         self.options = options
         let known = Set(Self.tagKeys.map(\.key))
         if let unknown = options.tags.keys.sorted().first(where: { !known.contains($0) }) {
-            throw PodsmithError.usage("unknown tag '\(unknown)' (known: \(Self.tagKeys.map(\.key).joined(separator: ", ")))")
+            let names = Self.tagKeys.map(\.key).joined(separator: ", ")
+            throw PodsmithError.internalError("unknown tag '\(unknown)' (known: \(names))")
         }
 
         var info = SF_INFO()

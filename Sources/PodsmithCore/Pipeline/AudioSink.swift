@@ -15,7 +15,3 @@ public protocol AudioSink: AnyObject {
     /// STREAMINFO) and closes the file; after this the file is complete.
     func finish() throws
 }
-
-/// The sink's name before it took in meters and host buffers as well as encoders.
-@available(*, deprecated, renamed: "AudioSink")
-public typealias AudioEncoder = AudioSink

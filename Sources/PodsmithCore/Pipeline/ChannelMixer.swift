@@ -26,11 +26,12 @@ public final class ChannelMixer: AudioProcessor {
     static let capacity = 16_384
     private let output: AudioBuffer
 
-    /// - Throws: ``PodsmithError/usage(_:)`` for a conversion without a defined downmix.
+    /// - Throws: ``PodsmithError/invalidSetting(_:)`` for a conversion without a defined downmix.
     public init(inputChannels: Int, outputChannels: Int) throws {
         guard let matrix = Self.matrix(from: inputChannels, to: outputChannels) else {
-            throw PodsmithError.usage("cannot mix \(inputChannels) channels to \(outputChannels): "
-                + "supported are 1↔2 and 5 or 6 (surround) to 2 or 1")
+            throw PodsmithError.invalidSetting(SettingIssue(
+                .channels, value: "\(inputChannels) to \(outputChannels)",
+                rule: "has no defined mix: supported are 1↔2 and 5 or 6 (surround) to 2 or 1"))
         }
         inputChannelCount = inputChannels
         outputChannelCount = outputChannels

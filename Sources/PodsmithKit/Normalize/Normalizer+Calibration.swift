@@ -32,7 +32,7 @@ extension Normalizer {
                     progress: ((Stage, Double) throws -> Void)?) throws -> (gainDB: Double, ceilingDBTP: Double) {
         var gainDB = plan.gainDB
         var ceilingDBTP = ceilingDBTP
-        let lossy = options.encoder.format == .mp3 || options.encoder.format == .opus
+        let lossy = options.encoder.format.isLossy
         var limits = plan.programme.truePeakDBTP.map { $0 + gainDB > ceilingDBTP - options.limiter.safetyMarginDB } ?? false
         guard !plan.gainCapped, limits || lossy else { return (gainDB, ceilingDBTP) }
         try progress?(.calibrating, 0)

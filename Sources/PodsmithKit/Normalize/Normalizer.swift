@@ -62,7 +62,7 @@ public struct Normalizer {
     ///     error it throws (a cancellation) stops the job, and the temporary output is removed.
     public func run(inputPath: String, outputPath: String?, inPlace: Bool = false,
                     progress: ((Stage, Double) throws -> Void)? = nil) throws -> NormalizeReport {
-        try options.encoder.checkBeforeAnalysis()
+        try options.check()
         if let outputPath {
             try Self.checkNotSameFile(input: inputPath, output: outputPath, inPlace: inPlace)
         }
@@ -124,11 +124,9 @@ public struct Normalizer {
 
         AtomicOutputFile.removeStale(beside: outputPath)
         let metadata = try outputMetadata(plan: plan)
-        // Opus's decoder rebuilds peaks 0.5–1 dB above what went in at podcast bitrates (measured here on
-        // SampleAudio's music at 48–64 kbit/s), more than the codec probe's excerpts reliably show, so
-        // the limiter aims that much under the ceiling from the start; MP3's overshoot is smaller and
-        // left to the probe.
-        var ceilingDBTP = options.target.truePeakDBTP - (options.encoder.format == .opus ? Self.opusHeadroomDB : 0)
+        // A codec that rebuilds peaks above what went in more than the probe's excerpts show gets room
+        // under the ceiling from the start (see OutputFormat.truePeakHeadroomDB).
+        var ceilingDBTP = options.target.truePeakDBTP - options.encoder.format.truePeakHeadroomDB
         // The output's temporary is created first: an unwritable folder fails before any work.
         var nextOutput: AtomicOutputFile? = try AtomicOutputFile(finalPath: outputPath)
         var gainDB: Double
@@ -223,9 +221,6 @@ public struct Normalizer {
         return report
     }
 
-    /// Extra room under the true-peak ceiling for Opus outputs, dB.
-    public static let opusHeadroomDB = 0.5
-
     /// `STEM.chapters.json` beside the output.
     public static func chaptersSidecarPath(for outputPath: String) -> String {
         let url = URL(fileURLWithPath: outputPath)
@@ -303,11 +298,7 @@ public struct Normalizer {
         switch options.channels {
         case .mono: return 1
         case .stereo: return 2
-        case .keep:
-            switch options.encoder.format {
-            case .mp3, .opus: return min(inputChannels, 2)
-            case .wav, .flac: return inputChannels
-            }
+        case .keep: return min(inputChannels, options.encoder.format.maxChannels)
         }
     }
 

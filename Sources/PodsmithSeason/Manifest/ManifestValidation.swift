@@ -29,10 +29,8 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
             + issues.map { "  \($0)" }).joined(separator: "\n")
     }
 
-    /// Exit code: 66 when the only problems are missing input files (EX_NOINPUT), else 65 (EX_DATAERR).
-    public var exitCode: Int32 {
-        issues.allSatisfy({ $0.message.hasPrefix("no such file") }) ? ExitStatus.inputMissing : ExitStatus.dataError
-    }
+    /// Whether every problem is a missing file (the CLI then exits 66, EX_NOINPUT, rather than 65).
+    public var onlyMissingFiles: Bool { issues.allSatisfy { $0.message.hasPrefix("no such file") } }
 }
 
 /// Reads a manifest's generic tree into a ``SeasonManifest``, collecting every problem on the way.
@@ -143,10 +141,11 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
             }
             settings.preset = name
         }
-        if let value = map["target"], let lufs = number(value, at: "\(path).target", range: -70...0, unit: "LUFS") {
+        if let value = map["target"], let lufs = number(value, at: "\(path).target", setting: .target, unit: "LUFS") {
             settings.targetLUFS = lufs
         }
-        if let value = map["true_peak"], let dbtp = number(value, at: "\(path).true_peak", range: -20...0, unit: "dBTP") {
+        if let value = map["true_peak"],
+           let dbtp = number(value, at: "\(path).true_peak", setting: .truePeak, unit: "dBTP") {
             settings.truePeakDBTP = dbtp
         }
         if let value = map["formats"] {
@@ -174,19 +173,19 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
             var text: String?
             if case .number(let n) = value { text = n.rounded() == n ? String(Int(n)) : String(n) } else { text = string(value, at: "\(path).bitrate") }
             if let text {
-                // 8–320 kbit/s suits both MP3 (8–320) and Opus (6–510), whichever formats take it.
+                // Whether the formats take it is checked per episode (checkOutputs), where they are known.
                 var digits = Substring(text.lowercased().trimmingCharacters(in: .whitespaces))
                 if digits.hasSuffix("kbps") { digits = digits.dropLast(4) } else if digits.hasSuffix("k") { digits = digits.dropLast() }
-                if let kbps = Int(digits), OutputSpec.mp3BitrateRange.contains(kbps) {
+                if let kbps = Int(digits), kbps > 0 {
                     settings.bitrateKbps = kbps
                 } else {
-                    issue("\(path).bitrate", "'\(text)' is not a bitrate of 8–320 kbit/s like 128k")
+                    issue("\(path).bitrate", "'\(text)' is not a bitrate in kbit/s like 128k")
                 }
             }
         }
         if let value = map["trim"] { settings.trimSilence = bool(value, at: "\(path).trim") }
         if let value = map["trim_threshold"],
-           let db = number(value, at: "\(path).trim_threshold", range: -120...0, unit: "dBFS") {
+           let db = number(value, at: "\(path).trim_threshold", setting: .trimThreshold, unit: "dBFS") {
             settings.trimThresholdDBFS = db
         }
         if let value = map["max_pause"] {
@@ -194,7 +193,8 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
                 settings.maxPauseSeconds = 0
             } else if case .string(let text) = value, ["off", "false", "no"].contains(text.lowercased()) {
                 settings.maxPauseSeconds = 0
-            } else if let seconds = number(value, at: "\(path).max_pause", range: 0...3600, unit: "seconds") {
+            } else if let seconds = number(value, at: "\(path).max_pause", setting: .maxPause, unit: "seconds",
+                                           allowsZero: true) {
                 settings.maxPauseSeconds = seconds
             }
         }
@@ -239,16 +239,27 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
         return entry
     }
 
-    /// Flags episodes that would write the same file (case-insensitively) or read the same input.
+    /// Flags episodes that would write the same file (case-insensitively) or read the same input, and
+    /// a `bitrate` that one of an episode's formats cannot take (reported where it was set, once).
     private mutating func checkOutputs(_ episodes: [EpisodeEntry?], defaults: EpisodeSettings, naming: OutputNamingScheme) {
         var names: [[String]] = []
         var inputs: [String: Int] = [:]
+        var bitrateIssues: [(path: String, issue: SettingIssue, episode: String, format: OutputFormat)] = []
         for (index, entry) in episodes.enumerated() {
             guard let entry else {
                 names.append([])
                 continue
             }
             let path = "episodes[\(index)]"
+            let resolvedSettings = defaults.overridden(by: entry.overrides)
+            if let kbps = resolvedSettings.bitrateKbps {
+                let at = entry.overrides?.bitrateKbps != nil ? "\(path).overrides.bitrate" : "defaults.bitrate"
+                for spec in resolvedSettings.formats ?? [OutputSpec(format: .mp3)] where spec.bitrateKbps == nil {
+                    guard let found = EncoderSettings.bitrateIssue(kbps, format: spec.format),
+                          !bitrateIssues.contains(where: { $0.path == at && $0.issue == found }) else { continue }
+                    bitrateIssues.append((at, found, path, spec.format))
+                }
+            }
             let key = entry.output != nil ? "output" : naming == .title && entry.title != nil ? "title" : "file"
             let resolved = SeasonPlan.resolve(entry.file, base: baseDirectory)
             if let earlier = inputs[resolved] {
@@ -266,6 +277,9 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
             var owned = formats.map { $0.fileName(stem: stem) }
             owned += OutputNaming.sidecarSuffixes.map { stem + $0 }
             names.append(owned)
+        }
+        for (at, found, episode, format) in bitrateIssues {
+            issue(at, "\(found.value) \(found.rule) (\(episode) writes \(format.rawValue))")
         }
         for collision in OutputNaming.collisions(names) {
             let entry = episodes[collision.index]!
@@ -330,7 +344,10 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
         return result
     }
 
-    private mutating func number(_ value: JSONValue, at path: String, range: ClosedRange<Double>, unit: String) -> Double? {
+    /// A finite number within the range ``NormalizeOptions`` sets for `setting` (the rule the CLI checks too);
+    /// `allowsZero` for a 0 that means "off".
+    private mutating func number(_ value: JSONValue, at path: String, setting: Setting, unit: String,
+                                 allowsZero: Bool = false) -> Double? {
         let parsed: Double?
         switch value {
         case .number(let n): parsed = n
@@ -341,8 +358,8 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
             issue(path, "expected a number (\(unit)), found \(value.kindDescription)")
             return nil
         }
-        guard range.contains(n) else {
-            issue(path, "\(n) \(unit) is outside \(range.lowerBound)…\(range.upperBound)")
+        if !(allowsZero && n == 0), let found = NormalizeOptions.issue(setting, n) {
+            issue(path, "\(found.value) \(found.rule)")
             return nil
         }
         return n

@@ -12,18 +12,14 @@ public struct OutputSpec: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Bitrate in kbit/s; `nil` leaves it to the season's `bitrate` or the encoder's default.
     public var bitrateKbps: Int?
 
-    /// Bitrates accepted for MP3 (MPEG-1/2 Layer III CBR steps LAME accepts; 8–320 kbit/s).
-    public static let mp3BitrateRange = 8...320
-    /// Bitrates accepted for Opus (libopus accepts 6–510 kbit/s).
-    public static let opusBitrateRange = 6...510
-
     public init(format: OutputFormat, bitrateKbps: Int? = nil) {
         self.format = format
         self.bitrateKbps = bitrateKbps
     }
 
     /// Parses `mp3`, `mp3@128k`, `opus@48k`.
-    /// - Throws: a message saying what is wrong, for the manifest validator to attach a key path to.
+    /// - Throws: a message saying what is wrong, for the manifest validator to attach a key path to. The
+    ///   bitrate is checked by ``EncoderSettings/bitrateIssue(_:format:vbr:)``, the rule the CLI uses too.
     public init(parsing text: String) throws(OutputSpecError) {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
         let parts = trimmed.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false)
@@ -36,7 +32,7 @@ public struct OutputSpec: Sendable, Hashable, Codable, CustomStringConvertible {
             bitrateKbps = nil
             return
         }
-        guard format == .mp3 || format == .opus else {
+        guard format.isLossy else {
             throw OutputSpecError(message: "'\(text)': \(format.rawValue) is lossless and takes no bitrate")
         }
         var number = Substring(parts[1])
@@ -44,9 +40,8 @@ public struct OutputSpec: Sendable, Hashable, Codable, CustomStringConvertible {
         guard let kbps = Int(number) else {
             throw OutputSpecError(message: "'\(text)': bitrate '\(parts[1])' is not a number of kbit/s like 128k")
         }
-        let range = format == .mp3 ? Self.mp3BitrateRange : Self.opusBitrateRange
-        guard range.contains(kbps) else {
-            throw OutputSpecError(message: "'\(text)': \(format.rawValue) bitrate must be \(range.lowerBound)–\(range.upperBound) kbit/s")
+        if let issue = EncoderSettings.bitrateIssue(kbps, format: format) {
+            throw OutputSpecError(message: "'\(text)': bitrate \(issue.value) \(issue.rule)")
         }
         bitrateKbps = kbps
     }

@@ -65,7 +65,7 @@ public struct FeedEnclosure: Sendable, Equatable {
     /// Exact size of the file, bytes: RSS 2.0 says `length` is "how big it is in bytes", and podcast
     /// apps use it for progress and to detect changed files.
     public var byteSize: Int64
-    /// MIME type; see ``mimeType(for:)``.
+    /// MIME type; see ``OutputFormat/mimeType``.
     public var mimeType: String
 
     public init(fileName: String, byteSize: Int64, mimeType: String) {
@@ -79,22 +79,7 @@ public struct FeedEnclosure: Sendable, Equatable {
     /// writes.
     public init?(firstOf outputs: [ReportOutputFile]) {
         guard let first = outputs.first, let format = OutputFormat(pathExtension: first.format) else { return nil }
-        self.init(fileName: first.file, byteSize: first.sizeBytes, mimeType: Self.mimeType(for: format))
-    }
-
-    /// The MIME type of a Podsmith output format.
-    ///
-    /// MP3 `audio/mpeg` (RFC 3003); Opus in Ogg `audio/ogg; codecs=opus` (RFC 7845 §9 registers
-    /// `audio/ogg` for Ogg Opus; the codecs parameter, RFC 6381 style, lets players that cannot play Opus
-    /// skip it); FLAC `audio/flac` (RFC 9639 registers it); WAV `audio/wav` (what browsers send and accept;
-    /// RFC 2361 registered `audio/vnd.wave`).
-    public static func mimeType(for format: OutputFormat) -> String {
-        switch format {
-        case .mp3: return "audio/mpeg"
-        case .opus: return "audio/ogg; codecs=opus"
-        case .flac: return "audio/flac"
-        case .wav: return "audio/wav"
-        }
+        self.init(fileName: first.file, byteSize: first.sizeBytes, mimeType: format.mimeType)
     }
 }
 

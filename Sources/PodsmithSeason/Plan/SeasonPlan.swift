@@ -54,7 +54,7 @@ public struct SeasonPlan: Sendable {
             if let dbtp = settings.truePeakDBTP { target.truePeakDBTP = dbtp }
             let outputs = (settings.formats ?? [OutputSpec(format: .mp3)]).map { spec -> OutputSpec in
                 var resolved = spec
-                if resolved.bitrateKbps == nil, spec.format == .mp3 || spec.format == .opus {
+                if resolved.bitrateKbps == nil, spec.format.isLossy {
                     resolved.bitrateKbps = settings.bitrateKbps
                 }
                 return resolved

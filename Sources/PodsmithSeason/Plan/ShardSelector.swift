@@ -18,22 +18,20 @@ public struct ShardSelector: Sendable, Equatable, CustomStringConvertible {
     /// How many shards.
     public let count: Int
 
-    /// - Throws: ``PodsmithError/usage(_:)`` unless `0 <= index < count`.
-    public init(index: Int, count: Int) throws(PodsmithError) {
-        guard count >= 1 else { throw PodsmithError.usage("shard count must be at least 1, got \(count)") }
-        guard (0..<count).contains(index) else {
-            throw PodsmithError.usage("shard \(index) of \(count) does not exist (shards are 0…\(count - 1))")
-        }
+    /// - Throws: ``ShardSelectionError`` unless `0 <= index < count`.
+    public init(index: Int, count: Int) throws(ShardSelectionError) {
+        guard count >= 1 else { throw .countBelowOne(count) }
+        guard (0..<count).contains(index) else { throw .indexOutOfRange(index: index, count: count) }
         self.index = index
         self.count = count
     }
 
     /// Parses `K/N` (K from 0).
-    public init(parsing text: String) throws(PodsmithError) {
+    public init(parsing text: String) throws(ShardSelectionError) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let k = Int(parts[0].trimmingCharacters(in: .whitespaces)),
               let n = Int(parts[1].trimmingCharacters(in: .whitespaces)) else {
-            throw PodsmithError.usage("--shard expects K/N such as 2/4, got '\(text)'")
+            throw .malformed(text)
         }
         try self.init(index: k, count: n)
     }
@@ -60,21 +58,21 @@ public struct ShardSelector: Sendable, Equatable, CustomStringConvertible {
     /// (`SLURM_ARRAY_TASK_ID` − `SLURM_ARRAY_TASK_MIN`, `SLURM_ARRAY_TASK_COUNT` shards;
     /// `--shards`/`PODSMITH_SHARDS` win over the task count when given). None of them: `nil`, the
     /// whole season.
-    /// - Throws: ``PodsmithError/usage(_:)`` for malformed values, or an index without a count.
+    /// - Throws: ``ShardSelectionError`` for malformed values, an index without a count or a count without an index.
     public static func resolve(explicit: String?, shardCount: Int? = nil,
                                environment: [String: String] = ProcessInfo.processInfo.environment)
-        throws(PodsmithError) -> ShardSelector? {
+        throws(ShardSelectionError) -> ShardSelector? {
         if let explicit { return try ShardSelector(parsing: explicit) }
-        func integer(_ name: String) throws(PodsmithError) -> Int? {
+        func integer(_ name: String) throws(ShardSelectionError) -> Int? {
             guard let raw = environment[name]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
-            guard let value = Int(raw) else { throw PodsmithError.usage("\(name)=\(raw) is not a whole number") }
+            guard let value = Int(raw) else { throw .notAWholeNumber(variable: name, value: raw) }
             return value
         }
         var configuredCount = shardCount
         if configuredCount == nil { configuredCount = try integer("PODSMITH_SHARDS") }
         if let index = try integer("JOB_COMPLETION_INDEX") {
             guard let count = configuredCount else {
-                throw PodsmithError.usage("JOB_COMPLETION_INDEX=\(index) is set but the number of shards is not: pass --shards N or set PODSMITH_SHARDS (the Job's completions)")
+                throw .indexWithoutCount(variable: "JOB_COMPLETION_INDEX", index: index)
             }
             return try ShardSelector(index: index, count: count)
         }
@@ -83,13 +81,49 @@ public struct ShardSelector: Sendable, Equatable, CustomStringConvertible {
             var slurmCount = configuredCount
             if slurmCount == nil { slurmCount = try integer("SLURM_ARRAY_TASK_COUNT") }
             guard let count = slurmCount else {
-                throw PodsmithError.usage("SLURM_ARRAY_TASK_ID=\(task) is set but SLURM_ARRAY_TASK_COUNT is not: pass --shards N")
+                throw .indexWithoutCount(variable: "SLURM_ARRAY_TASK_ID", index: task)
             }
             return try ShardSelector(index: task - minimum, count: count)
         }
         if let count = shardCount, count > 1 {
-            throw PodsmithError.usage("--shards \(count) needs a shard index: --shard K/N, JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID")
+            throw .countWithoutIndex(count)
         }
         return nil
+    }
+}
+
+/// Why a shard could not be chosen. The cases carry the values; a front end phrases them with its own
+/// names for the shard settings (the CLI's `--shard K/N` and `--shards N`).
+public enum ShardSelectionError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A shard written other than `K/N` with whole numbers.
+    case malformed(String)
+    /// A shard count below 1.
+    case countBelowOne(Int)
+    /// A shard index outside `0 ..< count`.
+    case indexOutOfRange(index: Int, count: Int)
+    /// A batch system's variable that is not a whole number.
+    case notAWholeNumber(variable: String, value: String)
+    /// A batch system gives the index (`variable`) but nothing gives the number of shards.
+    case indexWithoutCount(variable: String, index: Int)
+    /// A number of shards above 1 but no index to pick one of them.
+    case countWithoutIndex(Int)
+
+    public var description: String {
+        switch self {
+        case .malformed(let text):
+            return "shard '\(text)' is not K/N such as 2/4 (K counts from 0)"
+        case .countBelowOne(let count):
+            return "shard count must be at least 1, got \(count)"
+        case .indexOutOfRange(let index, let count):
+            return "shard \(index) of \(count) does not exist (shards are 0…\(count - 1))"
+        case .notAWholeNumber(let variable, let value):
+            return "\(variable)=\(value) is not a whole number"
+        case .indexWithoutCount(let variable, let index):
+            let source = variable == "JOB_COMPLETION_INDEX"
+                ? "set PODSMITH_SHARDS (the Job's completions)" : "set SLURM_ARRAY_TASK_COUNT or PODSMITH_SHARDS"
+            return "\(variable)=\(index) is set but the number of shards is not: \(source)"
+        case .countWithoutIndex(let count):
+            return "\(count) shards need a shard index: JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID or an explicit K/N"
+        }
     }
 }

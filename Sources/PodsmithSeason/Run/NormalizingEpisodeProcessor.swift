@@ -31,7 +31,7 @@ public struct NormalizingEpisodeProcessor: EpisodeProcessor {
 
     public func process(_ job: EpisodeJob, context: EpisodeContext) throws -> EpisodeResult {
         guard let firstSpec = job.outputs.first else {
-            throw PodsmithError.usage("episode \(job.identity) has no output format")
+            throw PodsmithError.internalError("episode \(job.identity) has no output format")
         }
         let options = try baseOptions(for: job, encoder: firstSpec.encoderSettings)
         let steps = Double(job.outputs.count + 1)

@@ -77,10 +77,9 @@ public struct SeasonSummary: Sendable, Equatable, Codable {
     /// Episodes with a given status.
     public func count(_ status: EpisodeOutcome.Status) -> Int { episodes.filter { $0.status == status }.count }
 
-    /// 0 when no episode failed, 1 (``ExitStatus/someFailed``) when some did. Busy episodes are not
-    /// failures (the run holding them reports on them); cancelled runs exit through the signal
-    /// handler with 130.
-    public var exitCode: Int32 { count(.failed) > 0 ? ExitStatus.someFailed : ExitStatus.success }
+    /// Whether some episode failed (the CLI then exits 1). Busy episodes are not failures (the run
+    /// holding them reports on them).
+    public var hasFailures: Bool { count(.failed) > 0 }
 
     /// The summary as `--json` prints it: pretty, sorted keys, so that it diffs cleanly.
     public func jsonData() throws -> Data {

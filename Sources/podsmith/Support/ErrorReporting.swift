@@ -1,11 +1,13 @@
 import ArgumentParser
 import Foundation
 import PodsmithKit
+import PodsmithSeason
 
 /// How every `podsmith` command reports a failure: one line on stderr, one sysexits-style exit code.
 ///
 /// Why one place: the exit codes are documented for every command (see ``ExitStatus``), and the
-/// line format `podsmith: <file>: <problem>` is what scripts grep for. stdout stays for data.
+/// line format `podsmith: <file>: <problem>` is what scripts grep for. stdout stays for data. The
+/// library's errors name files and settings, not options or codes; this is where they become both.
 enum ErrorReporting {
     /// Writes `podsmith: <message>` and a newline to stderr.
     static func printError(_ message: String) {
@@ -18,21 +20,61 @@ enum ErrorReporting {
         printError("\(file): warning: \(text)")
     }
 
-    /// The one-line description of `error`, naming `file` when the error does not already.
+    /// The one-line description of `error`, naming `file` when the error does not already. Settings are
+    /// named by their options (`--bitrate`), as the person typed them.
     static func message(for error: any Error, file: String?) -> String {
         let prefix = file.map { "\($0): " } ?? ""
+        if let error = error as? ShardSelectionError { return prefix + shardMessage(error) }
         guard let error = error as? PodsmithError else {
             return prefix + "internal error: \(error) (please report this)"
         }
         switch error {
-        case .usage, .internalError: return prefix + error.description  // these do not name a file
+        case .invalidSetting(let issue): return prefix + issue.commandLineMessage  // does not name a file
+        case .internalError: return prefix + error.description
+        case .outputIsInput(let path):
+            return "\(path): output is the same file as the input; pass --in-place to overwrite it"
         default: return error.description
         }
     }
 
-    /// The exit code for `error`: the ``PodsmithError``'s own, else 70 (internal error).
+    /// A shard problem in the command line's words (`--shard K/N`, `--shards N`).
+    static func shardMessage(_ error: ShardSelectionError) -> String {
+        switch error {
+        case .malformed(let text): return "--shard expects K/N such as 2/4, got '\(text)'"
+        case .indexWithoutCount(let variable, let index) where variable == "JOB_COMPLETION_INDEX":
+            return "\(variable)=\(index) is set but the number of shards is not: pass --shards N or set "
+                + "PODSMITH_SHARDS (the Job's completions)"
+        case .indexWithoutCount(let variable, let index):
+            return "\(variable)=\(index) is set but SLURM_ARRAY_TASK_COUNT is not: pass --shards N"
+        case .countWithoutIndex(let count):
+            return "--shards \(count) needs a shard index: --shard K/N, JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID"
+        case .countBelowOne, .indexOutOfRange, .notAWholeNumber: return error.description
+        }
+    }
+
+    /// The documented exit code for `error` (see ``ExitStatus``); 70 (internal error) for anything unexpected.
     static func exitCode(for error: any Error) -> Int32 {
-        (error as? PodsmithError)?.exitCode ?? ExitStatus.software
+        switch error {
+        case let error as PodsmithError: return exitCode(for: error)
+        case let error as ManifestValidationError:
+            return error.onlyMissingFiles ? ExitStatus.inputMissing : ExitStatus.dataError
+        case is ShardSelectionError: return ExitStatus.usage
+        default: return ExitStatus.software
+        }
+    }
+
+    /// The sysexits-style code of each library error: 66 input missing or unreadable, 65 input is not
+    /// usable audio (or a side file is unusable), 73 output cannot be created, 64 a setting or a request
+    /// the command cannot carry out, 70 an internal error.
+    static func exitCode(for error: PodsmithError) -> Int32 {
+        switch error {
+        case .inputMissing, .inputUnreadable, .inputIsDirectory: return ExitStatus.inputMissing
+        case .inputEmpty, .notAudio, .unsupportedAudio, .decodeFailed, .noProgramme, .badChapters, .badArtwork:
+            return ExitStatus.dataError
+        case .outputNotWritable: return ExitStatus.cannotCreateOutput
+        case .outputIsInput, .invalidSetting: return ExitStatus.usage
+        case .encoderFailed, .internalError: return ExitStatus.software
+        }
     }
 
     /// Reports `error` on stderr and returns its exit code.
@@ -69,4 +111,22 @@ struct BatchOutcome {
         let code = exitCode
         if code != ExitStatus.success { throw ExitCode(code) }
     }
+}
+
+/// The exit codes every `podsmith` command uses (sysexits style), as the README documents them.
+enum ExitStatus {
+    /// Everything succeeded.
+    static let success: Int32 = 0
+    /// Some of several inputs failed (the rest succeeded), or `lint` found problems.
+    static let someFailed: Int32 = 1
+    /// Usage error (EX_USAGE).
+    static let usage: Int32 = 64
+    /// Input is not usable audio (EX_DATAERR).
+    static let dataError: Int32 = 65
+    /// Input missing or unreadable (EX_NOINPUT).
+    static let inputMissing: Int32 = 66
+    /// Internal error (EX_SOFTWARE).
+    static let software: Int32 = 70
+    /// Output cannot be created (EX_CANTCREAT).
+    static let cannotCreateOutput: Int32 = 73
 }

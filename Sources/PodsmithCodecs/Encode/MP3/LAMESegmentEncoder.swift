@@ -17,7 +17,7 @@ final class LAMESegmentEncoder {
     private var scratch: UnsafeMutablePointer<UInt8>
     private var scratchSize: Int
 
-    /// - Throws: ``PodsmithError/usage(_:)`` when LAME refuses the settings.
+    /// - Throws: ``PodsmithError/invalidSetting(_:)`` when LAME refuses the settings.
     init(sampleRate: Int, channelCount: Int, options: MP3EncoderOptions, writesTagFrame: Bool) throws {
         self.lame = try MP3Encoder.configuredLAME(sampleRate: sampleRate, channelCount: channelCount,
                                                   options: options, writesTagFrame: writesTagFrame)

@@ -25,7 +25,7 @@ public struct MP3EncoderOptions: Sendable, Equatable {
 
     /// The constant bitrate used for `channelCount` channels.
     public func effectiveBitrateKbps(channelCount: Int) -> Int {
-        bitrateKbps ?? (channelCount == 1 ? 64 : 128)
+        bitrateKbps ?? OutputFormat.mp3.defaultBitrateKbps(channels: channelCount)!
     }
 
     /// The bitrates an MPEG-1 Layer III frame can declare at 32, 44.1 and 48 kHz (ISO/IEC 11172-3
@@ -91,7 +91,8 @@ public final class MP3Encoder: AudioSink {
 
     /// What LAME can write, checked before anything is created (shared with ``ParallelMP3Encoder``).
     /// - Throws: ``PodsmithError/unsupportedAudio(path:reason:)`` for a rate other than 44.1/48 kHz or
-    ///   a channel count other than 1 or 2; ``PodsmithError/usage(_:)`` for bitrates and qualities LAME refuses.
+    ///   a channel count other than 1 or 2; ``PodsmithError/invalidSetting(_:)`` for bitrates and qualities LAME
+    ///   refuses.
     static func validate(path: String, sampleRate: Double, channelCount: Int, options: MP3EncoderOptions) throws {
         guard sampleRate == 44_100 || sampleRate == 48_000 else {
             throw PodsmithError.unsupportedAudio(
@@ -101,17 +102,11 @@ public final class MP3Encoder: AudioSink {
             throw PodsmithError.unsupportedAudio(
                 path: path, reason: "MP3 holds 1 or 2 channels; downmix \(channelCount) channels first")
         }
-        let validBitrates = MP3EncoderOptions.constantBitratesKbps
         let kbps = options.effectiveBitrateKbps(channelCount: channelCount)
-        if options.vbrQuality == nil, !validBitrates.contains(kbps) {
-            throw PodsmithError.usage("--bitrate \(kbps) is not an MP3 bitrate; use one of "
-                + validBitrates.map(String.init).joined(separator: ", "))
-        }
-        if let q = options.vbrQuality, !(0...9).contains(q) {
-            throw PodsmithError.usage("--vbr \(q) is out of range; use 0 (best) to 9 (smallest)")
-        }
-        guard (0...9).contains(options.quality) else {
-            throw PodsmithError.usage("MP3 quality \(options.quality) is out of range 0...9")
+        let settings = EncoderSettings(format: .mp3, bitrateKbps: kbps, vbrQuality: options.vbrQuality)
+        if let issue = settings.validate().first { throw PodsmithError.invalidSetting(issue) }
+        if let issue = SettingIssue.outside(.mp3Quality, options.quality, 0...9) {
+            throw PodsmithError.invalidSetting(issue)
         }
     }
 
@@ -119,7 +114,7 @@ public final class MP3Encoder: AudioSink {
     /// ``LAMESegmentEncoder``, whose segments must match a one-stream encode frame for frame (same
     /// delay, same frames over the same samples).
     /// - Parameter writesTagFrame: whether LAME writes its provisional Xing/LAME tag frame first.
-    /// - Throws: ``PodsmithError/usage(_:)`` when LAME refuses the settings.
+    /// - Throws: ``PodsmithError/invalidSetting(_:)`` when LAME refuses the settings.
     static func configuredLAME(sampleRate: Int, channelCount: Int, options: MP3EncoderOptions,
                                writesTagFrame: Bool) throws -> OpaquePointer {
         guard let lame = lame_init() else { throw PodsmithError.internalError("lame_init failed (out of memory?)") }
@@ -140,7 +135,8 @@ public final class MP3Encoder: AudioSink {
         lame_set_bWriteVbrTag(lame, writesTagFrame ? 1 : 0)
         guard lame_init_params(lame) >= 0 else {
             lame_close(lame)
-            throw PodsmithError.usage("LAME refused the settings (\(kbps) kbit/s, \(sampleRate) Hz, \(channelCount) ch)")
+            throw PodsmithError.invalidSetting(SettingIssue(
+                .bitrate, value: String(kbps), rule: "was refused by LAME at \(sampleRate) Hz, \(channelCount) ch"))
         }
         return lame
     }
@@ -150,7 +146,7 @@ public final class MP3Encoder: AudioSink {
     ///   - sampleRate: 44100 or 48000.
     ///   - channelCount: 1 or 2.
     /// - Throws: ``PodsmithError/unsupportedAudio(path:reason:)`` for another rate or channel count,
-    ///   ``PodsmithError/usage(_:)`` for bitrates/qualities LAME refuses,
+    ///   ``PodsmithError/invalidSetting(_:)`` for bitrates/qualities LAME refuses,
     ///   ``PodsmithError/outputNotWritable(path:reason:)`` if the file cannot be created.
     public init(path: String, sampleRate: Double, channelCount: Int, metadata: EpisodeMetadata = EpisodeMetadata(),
                 options: MP3EncoderOptions = MP3EncoderOptions()) throws {

@@ -128,12 +128,12 @@ public final class ParallelMP3Encoder: AudioSink {
 
     /// Creates (truncates) `path`, writes the provisional ID3 tag and starts `threads` encoding threads.
     /// - Throws: as ``MP3Encoder/init(path:sampleRate:channelCount:metadata:options:)``;
-    ///   ``PodsmithError/usage(_:)`` for VBR.
+    ///   ``PodsmithError/invalidSetting(_:)`` for VBR.
     public init(path: String, sampleRate: Double, channelCount: Int, metadata: EpisodeMetadata = EpisodeMetadata(),
                 options: MP3EncoderOptions = MP3EncoderOptions(), threads: Int,
                 layout: ParallelMP3Layout = ParallelMP3Layout()) throws {
         guard options.vbrQuality == nil else {
-            throw PodsmithError.usage("--encode-threads above 1 needs a constant bitrate; drop --vbr or use --encode-threads 1")
+            throw PodsmithError.invalidSetting(EncoderSettings.threadsNeedConstantBitrate(threads: threads))
         }
         try MP3Encoder.validate(path: path, sampleRate: sampleRate, channelCount: channelCount, options: options)
         self.path = path

@@ -1,5 +1,5 @@
 import Foundation
-import PodsmithKit
+import PodsmithCore
 
 /// Parses the publication dates a manifest may give.
 ///

@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+@testable import PodsmithCodecs
+@testable import PodsmithCore
+@testable import PodsmithKit
+@testable import PodsmithSeason
+import PodsmithTestSupport
+
+/// The manifest reader checks settings with the same rules as the CLI (``EncoderSettings/validate()``,
+/// ``NormalizeOptions/issue(_:_:)``), each problem at its key path, before anything is processed.
+@Suite struct ManifestSettingRulesTests {
+    private func issues(defaults: String, extra: [Int: String] = [:], episodes: Int = 2) throws -> [ManifestIssue] {
+        let f = try SeasonFixture()
+        let path = try f.manifest(episodes: episodes, defaults: defaults, extra: extra)
+        do {
+            _ = try SeasonPlan.load(path: path)
+            return []
+        } catch {
+            return error.issues
+        }
+    }
+
+    @Test func aFormatsBitrateOutsideItsCodecsIsAnIssueAtItsKeyPath() throws {
+        let found = try issues(defaults: "  formats: [flac, mp3@100k]\n")
+        #expect(found.map(\.path) == ["defaults.formats[1]"], "\(found)")
+        #expect(found.first?.message.contains("not an MP3 bitrate") == true, "\(found)")
+    }
+
+    @Test func theBitrateKeyIsCheckedAgainstEveryFormatThatTakesItOnce() throws {
+        let found = try issues(defaults: "  formats: [mp3, opus]\n  bitrate: 100\n", episodes: 3)
+        #expect(found.map(\.path) == ["defaults.bitrate"], "reported once, not per episode: \(found)")
+        #expect(found.first?.message.hasPrefix("100 is not an MP3 bitrate") == true, "\(found)")
+        // Opus alone takes 100 kbit/s, and up to 512 (the manifest refused 320+ before).
+        #expect(try issues(defaults: "  formats: [opus]\n  bitrate: 400k\n").isEmpty)
+        // A format with its own bitrate does not take the key's.
+        #expect(try issues(defaults: "  formats: [mp3@128k, opus]\n  bitrate: 100\n").isEmpty)
+    }
+
+    @Test func anEpisodesOverrideIsReportedWhereItIsSet() throws {
+        let found = try issues(defaults: "  formats: [mp3]\n",
+                               extra: [1: "    overrides: {bitrate: 100, target: 3}\n"])
+        #expect(Set(found.map(\.path)) == ["episodes[1].overrides.bitrate", "episodes[1].overrides.target"],
+                "\(found)")
+    }
+
+    // The wider of the CLI's and the manifest's old ranges: nothing accepted before is refused.
+    @Test func rangesAreTheWiderOfTheCommandLinesAndTheManifests() throws {
+        #expect(try issues(defaults: "  target: 0\n  true_peak: -30\n  trim_threshold: 0\n  max_pause: 3600\n")
+                    .isEmpty)
+        #expect(try issues(defaults: "  max_pause: 0\n").isEmpty, "0 still switches pause shortening off")
+        let found = try issues(defaults: "  target: -71\n  true_peak: -31\n  trim_threshold: 1\n  max_pause: 3601\n")
+        #expect(Set(found.map(\.path))
+                    == ["defaults.target", "defaults.true_peak", "defaults.trim_threshold", "defaults.max_pause"])
+        let target = try #require(found.first { $0.path == "defaults.target" })
+        let rule = try #require(NormalizeOptions.issue(.target, -71))
+        #expect(target.message == "\(rule.value) \(rule.rule)")
+    }
+}
