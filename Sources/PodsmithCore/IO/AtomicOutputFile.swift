@@ -143,7 +143,7 @@ public final class AtomicOutputFile: @unchecked Sendable {
 /// ``openForWriting(_:flags:)``), and ``close()`` removes the temporaries and refuses further opens in
 /// the same locked step: an open either happened before (its file is registered and removed) or fails
 /// with `ECANCELED`.
-public final class TemporaryFiles: @unchecked Sendable {
+package final class TemporaryFiles: @unchecked Sendable {
     public static let shared = TemporaryFiles()
     private let lock = NSLock()
     private var paths = Set<String>()

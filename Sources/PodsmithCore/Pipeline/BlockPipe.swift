@@ -15,7 +15,7 @@ import Foundation
 /// `@unchecked Sendable`, and sound so: `full`, `free`, `closed` and `failure` are touched only under
 /// `condition`; a ring buffer belongs to the producer between taking it from `free` and queueing it
 /// in `full`, then to the consumer until it goes back to `free`, so no buffer has two users at once.
-public final class BlockPipe: @unchecked Sendable {
+package final class BlockPipe: @unchecked Sendable {
     private let inlineConsumer: ((AudioBuffer) throws -> Void)?
     private let buffers: [AudioBuffer]
     private var full: [Int] = []
@@ -125,7 +125,7 @@ public final class BlockPipe: @unchecked Sendable {
 /// several blocks). Not threaded, the pipe is inline: `consumer` gets each pushed block itself, on
 /// the calling thread. Either way `consumer` sees the same samples in the same order.
 /// - Returns: after both have finished; rethrows the first error either side raised.
-public func runConnected(
+package func runConnected(
     channelCount: Int, capacity: Int, depth: Int = 4, threaded: Bool = true,
     producer: (BlockPipe) throws -> Void,
     consumer: @escaping @Sendable (AudioBuffer) throws -> Void,

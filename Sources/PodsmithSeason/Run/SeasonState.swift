@@ -93,7 +93,7 @@ public enum EpisodeFreshness: Sendable, Equatable {
 /// skips it and reports it as busy. `flock` locks belong to an open file description, so two
 /// stores in one process exclude each other too, and the kernel drops a lock when its process
 /// dies, so a crashed run never leaves an episode locked.
-public final class SeasonStateStore: Sendable {
+package final class SeasonStateStore: Sendable {
     /// The output folder.
     public let outputDirectory: String
     /// `OUTDIR/.podsmith`.
@@ -188,7 +188,7 @@ public final class SeasonStateStore: Sendable {
 }
 
 /// A held episode lock; released when this object goes away (or the process ends).
-public final class EpisodeLock: @unchecked Sendable {
+package final class EpisodeLock: @unchecked Sendable {
     private var fd: Int32
 
     init(fd: Int32) { self.fd = fd }

@@ -49,12 +49,10 @@ package final class StreamingMP3Verifier: @unchecked Sendable {
         let ring = ByteRing(capacity: ringBytes)
         self.ring = ring
         encoder.byteTap = { bytes, frames in ring.write(bytes, stamp: frames) }
-        let thread = Thread { [self] in
+        WorkerThread.start(name: "podsmith.verify", stackSize: 1 << 20) { [self] in
             run(ring)
             done.signal()
         }
-        thread.stackSize = 1 << 20
-        thread.start()
     }
 
     /// Decodes and measures `bytes`; `encodedFrames` is how many frames the encoder had taken when it
