@@ -29,8 +29,9 @@ let package = Package(
     dependencies: [
         .package(path: ".."),
         // MallocInterposer only: the default traits need a package the local mirror lacks.
-        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1",
-                 traits: ["MallocInterposer"]),
+        .package(
+            url: "https://github.com/ordo-one/benchmark", from: "1.38.1",
+            traits: ["MallocInterposer"]),
     ],
     targets: [
         .target(

@@ -11,7 +11,7 @@ let package = Package(
     name: "PodsmithFuzz",
     dependencies: [
         // Named so the dependency resolves whatever the checkout folder is called.
-        .package(name: "Podsmith", path: "../"),
+        .package(name: "Podsmith", path: "../")
     ],
     targets: [
         // MARK: - Support

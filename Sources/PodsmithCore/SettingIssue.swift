@@ -61,11 +61,14 @@ public struct SettingIssue: Error, Sendable, Equatable, CustomStringConvertible 
     public var description: String { "\(setting.rawValue) \(value) \(rule)" }
 
     /// An issue when `value` is outside `range`, phrased with `unit`; `nil` when it is inside (NaN is outside).
-    public static func outside(_ setting: Setting, _ value: Double, _ range: ClosedRange<Double>,
-                               unit: String) -> SettingIssue? {
+    public static func outside(
+        _ setting: Setting, _ value: Double, _ range: ClosedRange<Double>,
+        unit: String
+    ) -> SettingIssue? {
         guard !range.contains(value) else { return nil }
-        return SettingIssue(setting, value: number(value),
-                            rule: "is outside \(number(range.lowerBound))…\(number(range.upperBound)) \(unit)")
+        return SettingIssue(
+            setting, value: number(value),
+            rule: "is outside \(number(range.lowerBound))…\(number(range.upperBound)) \(unit)")
     }
 
     /// An issue when `value` is outside `range`; `nil` when it is inside.

@@ -37,22 +37,31 @@ extension Podsmith {
             for file in files {
                 do {
                     let facts = try FileInspector.inspect(path: file)
-                    let loudness: LoudnessMeasurement? = facts.container == .image ? nil
+                    let loudness: LoudnessMeasurement? =
+                        facts.container == .image
+                        ? nil
                         : try LoudnessAnalysis.measure(SoundFileReader(path: file), meter: .podsmith)
                     let findings = Linter.check(facts: facts, loudness: loudness, platform: platform)
                     if Linter.fails(findings) { failed = true }
                     if json {
-                        documents.append(.object([
-                            ("file", .string(file)),
-                            ("platform", .string(platform.rawValue)),
-                            ("passed", .bool(!Linter.fails(findings))),
-                            ("findings", .array(findings.map { finding in
-                                .object([("rule", .string(finding.ruleID)),
-                                         ("severity", .string(finding.severity.rawValue)),
-                                         ("message", .string(finding.message)),
-                                         ("source", .string(finding.rule.source))])
-                            })),
-                        ]))
+                        documents.append(
+                            .object([
+                                ("file", .string(file)),
+                                ("platform", .string(platform.rawValue)),
+                                ("passed", .bool(!Linter.fails(findings))),
+                                (
+                                    "findings",
+                                    .array(
+                                        findings.map { finding in
+                                            .object([
+                                                ("rule", .string(finding.ruleID)),
+                                                ("severity", .string(finding.severity.rawValue)),
+                                                ("message", .string(finding.message)),
+                                                ("source", .string(finding.rule.source)),
+                                            ])
+                                        })
+                                ),
+                            ]))
                     } else {
                         let verdict = Linter.fails(findings) ? "FAIL" : (findings.isEmpty ? "ok" : "ok, with warnings")
                         print("\(file): \(verdict) (\(platform.rawValue))")
@@ -62,8 +71,11 @@ extension Podsmith {
                     failed = true
                     ErrorReporting.report(error, file: file)
                     if json {
-                        documents.append(.object([("file", .string(file)),
-                                                  ("error", .string(ErrorReporting.message(for: error, file: file)))]))
+                        documents.append(
+                            .object([
+                                ("file", .string(file)),
+                                ("error", .string(ErrorReporting.message(for: error, file: file))),
+                            ]))
                     }
                 }
             }

@@ -40,9 +40,10 @@ extension Podsmith {
         @Flag(help: "Print JSON instead of a table (one object per file; an array for several files).")
         var json = false
 
-        @Option(help: ArgumentHelp(
-            "Which meter measures: podsmith (our own) or libebur128 (the reference).",
-            valueName: "meter"))
+        @Option(
+            help: ArgumentHelp(
+                "Which meter measures: podsmith (our own) or libebur128 (the reference).",
+                valueName: "meter"))
         var meter: MeterKind = .podsmith
 
         func run() throws {
@@ -83,7 +84,9 @@ extension Podsmith {
             }
             if reader.outOfRangeSampleCount > 0 {
                 ErrorReporting.printWarning(
-                    file: file, "\(reader.outOfRangeSampleCount) samples beyond ±65536 (+96 dBFS, corrupt data) were measured as silence")
+                    file: file,
+                    "\(reader.outOfRangeSampleCount) samples beyond ±65536 (+96 dBFS, corrupt data) were measured as silence"
+                )
             }
             return FileMeasurement(
                 file: file, meter: meter, container: reader.containerName, encoding: reader.encodingName,

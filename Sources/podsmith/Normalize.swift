@@ -39,8 +39,10 @@ extension Podsmith {
         @Argument(help: ArgumentHelp("The raw episode.", valueName: "input"))
         var input: String
 
-        @Option(name: .shortAndLong, help: ArgumentHelp(
-            "Output file (default: STEM.normalized.mp3 beside the input).", valueName: "file"))
+        @Option(
+            name: .shortAndLong,
+            help: ArgumentHelp(
+                "Output file (default: STEM.normalized.mp3 beside the input).", valueName: "file"))
         var output: String?
 
         @Option(help: "Output format: mp3, wav, flac or opus (default: from the output's extension, else mp3).")
@@ -53,16 +55,22 @@ extension Podsmith {
 
         // Loudness figures are negative: `.unconditional` lets `--target -14` parse (otherwise "-14" reads as
         // an option and argument-parser reports a missing value).
-        @Option(parsing: .unconditional, help: ArgumentHelp(
-            "Target integrated loudness in LUFS (default: the preset's, -16).", valueName: "LUFS"))
+        @Option(
+            parsing: .unconditional,
+            help: ArgumentHelp(
+                "Target integrated loudness in LUFS (default: the preset's, -16).", valueName: "LUFS"))
         var target: Double?
 
-        @Option(name: .customLong("true-peak"), parsing: .unconditional, help: ArgumentHelp(
-            "True-peak ceiling in dBTP (default: the preset's, -1.0).", valueName: "dBTP"))
+        @Option(
+            name: .customLong("true-peak"), parsing: .unconditional,
+            help: ArgumentHelp(
+                "True-peak ceiling in dBTP (default: the preset's, -1.0).", valueName: "dBTP"))
         var truePeak: Double?
 
-        @Option(name: .customLong("max-gain"), parsing: .unconditional, help: ArgumentHelp(
-            "Largest boost in dB.", valueName: "dB"))
+        @Option(
+            name: .customLong("max-gain"), parsing: .unconditional,
+            help: ArgumentHelp(
+                "Largest boost in dB.", valueName: "dB"))
         var maxGain: Double = 24
 
         @Flag(name: .customLong("no-dual-mono"), help: "Normalize a mono output as one channel, not as dual-mono.")
@@ -73,36 +81,47 @@ extension Podsmith {
         @Flag(name: .customLong("no-trim"), help: "Keep leading and trailing silence.")
         var noTrim = false
 
-        @Option(name: .customLong("trim-threshold"), parsing: .unconditional, help: ArgumentHelp(
-            "Level below which 10 ms windows count as silence, dBFS (of the input).", valueName: "dBFS"))
+        @Option(
+            name: .customLong("trim-threshold"), parsing: .unconditional,
+            help: ArgumentHelp(
+                "Level below which 10 ms windows count as silence, dBFS (of the input).", valueName: "dBFS"))
         var trimThreshold: Double = SilenceOptions().thresholdDBFS
 
-        @Option(name: .customLong("trim-pad"), parsing: .unconditional, help: ArgumentHelp(
-            "Silence kept before the first and after the last sound, seconds.", valueName: "s"))
+        @Option(
+            name: .customLong("trim-pad"), parsing: .unconditional,
+            help: ArgumentHelp(
+                "Silence kept before the first and after the last sound, seconds.", valueName: "s"))
         var trimPad: Double = SilenceOptions().padSeconds
 
-        @Option(name: .customLong("max-pause"), help: ArgumentHelp(
-            "Shorten every pause longer than this to this, seconds (default: off).", valueName: "s"))
+        @Option(
+            name: .customLong("max-pause"),
+            help: ArgumentHelp(
+                "Shorten every pause longer than this to this, seconds (default: off).", valueName: "s"))
         var maxPause: Double?
 
         // MARK: Encoding
 
-        @Option(help: ArgumentHelp(
-            "Bitrate in kbit/s (MP3 CBR default 128 stereo / 64 mono; Opus default 64 / 48).", valueName: "kbps"))
+        @Option(
+            help: ArgumentHelp(
+                "Bitrate in kbit/s (MP3 CBR default 128 stereo / 64 mono; Opus default 64 / 48).", valueName: "kbps"))
         var bitrate: Int?
 
         @Option(help: ArgumentHelp("MP3 VBR quality 0 (best) to 9 instead of CBR.", valueName: "Q"))
         var vbr: Int?
 
-        @Option(name: .customLong("encode-threads"), help: ArgumentHelp(
-            "LAME instances encoding one MP3 at once, joined seamlessly (CBR only; default: 1).", valueName: "N"))
+        @Option(
+            name: .customLong("encode-threads"),
+            help: ArgumentHelp(
+                "LAME instances encoding one MP3 at once, joined seamlessly (CBR only; default: 1).", valueName: "N"))
         var encodeThreads: Int = 1
 
         @Option(name: .customLong("bit-depth"), help: "WAV/FLAC sample format: 16 (TPDF dither), 24 or 32f.")
         var bitDepth: PCMBitDepth = .int16
 
-        @Option(name: .customLong("sample-rate"), help: ArgumentHelp(
-            "Output sample rate in Hz (default: keep; MP3 44.1/48 kHz, Opus 48 kHz).", valueName: "Hz"))
+        @Option(
+            name: .customLong("sample-rate"),
+            help: ArgumentHelp(
+                "Output sample rate in Hz (default: keep; MP3 44.1/48 kHz, Opus 48 kHz).", valueName: "Hz"))
         var sampleRate: Double?
 
         @Flag(help: "Downmix to mono.")
@@ -125,8 +144,10 @@ extension Podsmith {
         @Option(name: [.customLong("comment"), .customLong("description")], help: "Description or show notes.")
         var comment: String?
         @Option(help: ArgumentHelp("Cover art, JPEG or PNG.", valueName: "file")) var artwork: String?
-        @Option(help: ArgumentHelp("Chapters in the Podcasting 2.0 JSON chapters format; re-timed for every cut.",
-                                   valueName: "file.json"))
+        @Option(
+            help: ArgumentHelp(
+                "Chapters in the Podcasting 2.0 JSON chapters format; re-timed for every cut.",
+                valueName: "file.json"))
         var chapters: String?
 
         // MARK: Behaviour
@@ -159,8 +180,9 @@ extension Podsmith {
         func settingIssue(outputPath: String) -> SettingIssue? {
             let ext = URL(fileURLWithPath: outputPath).pathExtension
             if let format, let fromExtension = OutputFormat(pathExtension: ext), format != fromExtension {
-                return SettingIssue(.format, value: format.rawValue,
-                                    rule: "does not match the output's extension .\(ext)")
+                return SettingIssue(
+                    .format, value: format.rawValue,
+                    rule: "does not match the output's extension .\(ext)")
             }
             return settings(outputPath: outputPath).validate().first
         }
@@ -223,14 +245,16 @@ extension Podsmith {
             // A date is tagged as its UTC day, as a season tags it; one that does not parse stays as typed,
             // for validate() to refuse.
             let day = date.flatMap(PublicationDate.parse).map { String(PublicationDate.iso8601($0).prefix(10)) }
-            let metadata = EpisodeMetadata(title: title, artist: artist, album: album, episode: episode, season: season,
-                                           year: year, date: day ?? date, genre: genre, comment: comment)
+            let metadata = EpisodeMetadata(
+                title: title, artist: artist, album: album, episode: episode, season: season,
+                year: year, date: day ?? date, genre: genre, comment: comment)
 
             return NormalizeOptions(
                 target: target, monoConvention: noDualMono ? .singleChannel : .dualMono, maxGainDB: maxGain,
                 silence: silence, channels: mono ? .mono : stereo ? .stereo : .keep,
-                encoder: EncoderSettings(format: outputFormat, bitrateKbps: bitrate, vbrQuality: vbr,
-                                         bitDepth: bitDepth, sampleRate: sampleRate, encodeThreads: encodeThreads),
+                encoder: EncoderSettings(
+                    format: outputFormat, bitrateKbps: bitrate, vbrQuality: vbr,
+                    bitDepth: bitDepth, sampleRate: sampleRate, encodeThreads: encodeThreads),
                 metadata: metadata, verify: !noVerify)
         }
     }

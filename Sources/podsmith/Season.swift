@@ -37,14 +37,17 @@ extension Podsmith {
                 cannot be created.
                 """)
 
-        @Argument(help: ArgumentHelp("A season manifest (.yml, .yaml, .json) or a folder of audio files.",
-                                     valueName: "manifest-or-folder"))
+        @Argument(
+            help: ArgumentHelp(
+                "A season manifest (.yml, .yaml, .json) or a folder of audio files.",
+                valueName: "manifest-or-folder"))
         var source: String
 
         @Option(name: .shortAndLong, help: ArgumentHelp("Output folder (created if needed).", valueName: "outdir"))
         var output: String
 
-        @Option(help: "Episodes processed at once, one thread each: the cores kept busy (default: the number of cores).")
+        @Option(
+            help: "Episodes processed at once, one thread each: the cores kept busy (default: the number of cores).")
         var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
         @Flag(help: "Redo every episode, even those that are up to date.")
@@ -53,8 +56,10 @@ extension Podsmith {
         @Option(help: ArgumentHelp("Process only shard K of N (K from 0).", valueName: "K/N"))
         var shard: String?
 
-        @Option(help: ArgumentHelp("Number of shards, for Kubernetes Indexed Jobs (else PODSMITH_SHARDS).",
-                                   valueName: "N"))
+        @Option(
+            help: ArgumentHelp(
+                "Number of shards, for Kubernetes Indexed Jobs (else PODSMITH_SHARDS).",
+                valueName: "N"))
         var shards: Int?
 
         @Flag(help: "Build report.json, index.html and feed.xml from the results already in OUTDIR; no audio work.")
@@ -101,8 +106,9 @@ extension Podsmith {
             do {
                 summary = try SeasonRunner.run(
                     plan: plan, outputDirectory: output,
-                    options: SeasonRunOptions(jobs: jobs, force: force, shard: selector,
-                                              progress: quiet || json ? .quiet : .automatic),
+                    options: SeasonRunOptions(
+                        jobs: jobs, force: force, shard: selector,
+                        progress: quiet || json ? .quiet : .automatic),
                     processor: NormalizingEpisodeProcessor(verify: !noVerify, platform: platform),
                     cancellation: cancellation)
             } catch let error as ManifestValidationError {
@@ -143,12 +149,20 @@ extension Podsmith {
                 let value: OrderedJSON = .object([
                     ("published", .integer(Int64(outcome.published))),
                     ("missing", .array(outcome.missing.map(OrderedJSON.string))),
-                    ("failed", .array(outcome.failed.map { .object([("episode", .string($0.stem)), ("error", .string($0.reason))]) })),
+                    (
+                        "failed",
+                        .array(
+                            outcome.failed.map {
+                                .object([("episode", .string($0.stem)), ("error", .string($0.reason))])
+                            })
+                    ),
                 ])
                 print(value.rendered())
             } else if !quiet {
-                FileHandle.standardError.write(Data(
-                    "merged \(outcome.published) of \(plan.jobs.count) episodes into \(output)/feed.xml, report.json, index.html\n".utf8))
+                FileHandle.standardError.write(
+                    Data(
+                        "merged \(outcome.published) of \(plan.jobs.count) episodes into \(output)/feed.xml, report.json, index.html\n"
+                            .utf8))
             }
             if !outcome.isComplete { throw ExitCode(ExitStatus.someFailed) }
         }

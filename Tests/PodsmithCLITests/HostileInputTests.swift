@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import PodsmithKit
 import PodsmithTestSupport
+import Testing
 
 /// The malformed-input corpus: every hostile input is made here, in the test, from bytes or a
 /// setup step (nothing binary is committed), and run through the built `podsmith` binary.
@@ -34,11 +34,13 @@ import PodsmithTestSupport
             return .file(w.path("folder.wav"))
         },
         .init("dangling symlink", exit: 66, stderr: "no such file") { w in
-            try FileManager.default.createSymbolicLink(atPath: w.path("link.wav"), withDestinationPath: w.path("gone.wav"))
+            try FileManager.default.createSymbolicLink(
+                atPath: w.path("link.wav"), withDestinationPath: w.path("gone.wav"))
             return .file(w.path("link.wav"))
         },
         .init("symlink loop", exit: 66, stderr: "cannot be read") { w in
-            try FileManager.default.createSymbolicLink(atPath: w.path("loop.wav"), withDestinationPath: w.path("loop.wav"))
+            try FileManager.default.createSymbolicLink(
+                atPath: w.path("loop.wav"), withDestinationPath: w.path("loop.wav"))
             return .file(w.path("loop.wav"))
         },
         .init("unreadable file (as nobody)", exit: 66, stderr: "cannot be read: Permission denied") { w in
@@ -94,7 +96,9 @@ import PodsmithTestSupport
             return .file(try w.write("odd.wav", bytes.prefix(bytes.count - 1)))
         },
         .init("FLAC cut short (mid-frame)", exit: 65, stderr: "decoding failed") { w in
-            let flac = try w.sox(["-n", "-r", "44100", "-c", "2", "-b", "16", w.path("full.flac"), "synth", "3", "pinknoise"])
+            let flac = try w.sox([
+                "-n", "-r", "44100", "-c", "2", "-b", "16", w.path("full.flac"), "synth", "3", "pinknoise",
+            ])
             let bytes = try Data(contentsOf: URL(fileURLWithPath: flac))
             try FileManager.default.removeItem(atPath: flac)
             return .file(try w.write("cut.flac", bytes.prefix(bytes.count / 2)))
@@ -136,7 +140,9 @@ import PodsmithTestSupport
             .file(try w.write("ch0.wav", WAVBytes.sine(channelsField: 0)))
         },
         .init("1000 channels", exit: 65, stderr: "1000 channels") { w in
-            .file(try w.write("ch1000.wav", WAVBytes.make(channels: 1000, sampleRate: 48_000, frames: 10) { _, _ in 0.1 }))
+            .file(
+                try w.write("ch1000.wav", WAVBytes.make(channels: 1000, sampleRate: 48_000, frames: 10) { _, _ in 0.1 })
+            )
         },
         .init("sample rate 0", exit: 65, stderr: "not a readable audio file") { w in
             .file(try w.write("sr0.wav", WAVBytes.sine(sampleRateField: 0)))
@@ -159,20 +165,31 @@ import PodsmithTestSupport
             .file(try w.write("nan.wav", WAVBytes.make(floats: true, frames: 48_000) { _, _ in .nan }))
         },
         .init("float WAV of +Inf and -Inf", exit: 0, stderr: "NaN or infinite samples were measured as silence") { w in
-            .file(try w.write("inf.wav", WAVBytes.make(floats: true, frames: 48_000) { i, _ in i % 2 == 0 ? .infinity : -.infinity }))
+            .file(
+                try w.write(
+                    "inf.wav",
+                    WAVBytes.make(floats: true, frames: 48_000) { i, _ in i % 2 == 0 ? .infinity : -.infinity }))
         },
         .init("float WAV of a sine with one NaN", exit: 0, stderr: "1 NaN or infinite samples") { w in
-            .file(try w.write("onenan.wav", WAVBytes.make(floats: true, channels: 1, frames: 48_000) { i, _ in
-                i == 1_000 ? .nan : Float(0.1 * sin(2 * Double.pi * 1_000 * Double(i) / 48_000))
-            }))
+            .file(
+                try w.write(
+                    "onenan.wav",
+                    WAVBytes.make(floats: true, channels: 1, frames: 48_000) { i, _ in
+                        i == 1_000 ? .nan : Float(0.1 * sin(2 * Double.pi * 1_000 * Double(i) / 48_000))
+                    }))
         },
         .init("float WAV of huge finite values (±3e38)", exit: 0, stderr: "96000 samples beyond ±65536") { w in
-            .file(try w.write("huge.wav", WAVBytes.make(floats: true, frames: 48_000) { i, _ in i % 2 == 0 ? 3e38 : -3e38 }))
+            .file(
+                try w.write(
+                    "huge.wav", WAVBytes.make(floats: true, frames: 48_000) { i, _ in i % 2 == 0 ? 3e38 : -3e38 }))
         },
         .init("float WAV 20 dB over full scale (valid, no warning)", exit: 0, stderr: nil) { w in
-            .file(try w.write("hot.wav", WAVBytes.make(floats: true, frames: 48_000) { i, _ in
-                Float(10 * sin(2 * Double.pi * 1_000 * Double(i) / 48_000))
-            }))
+            .file(
+                try w.write(
+                    "hot.wav",
+                    WAVBytes.make(floats: true, frames: 48_000) { i, _ in
+                        Float(10 * sin(2 * Double.pi * 1_000 * Double(i) / 48_000))
+                    }))
         },
         .init("DC offset", exit: 0, stderr: nil) { w in
             .file(try w.write("dc.wav", WAVBytes.make(frames: 96_000) { _, _ in 0.5 }))
@@ -189,8 +206,10 @@ import PodsmithTestSupport
         .init("MP3 with 500 garbage bytes in the middle (decoder resyncs)", exit: 0, stderr: nil) { w in
             try w.mp3WithGarbage("resync.mp3", garbageBytes: 500)
         },
-        .init("MP3 with 2 000 garbage bytes in the middle (past the resync limit)", exit: 65,
-              stderr: "corrupt MP3 data") { w in
+        .init(
+            "MP3 with 2 000 garbage bytes in the middle (past the resync limit)", exit: 65,
+            stderr: "corrupt MP3 data"
+        ) { w in
             try w.mp3WithGarbage("garbage.mp3", garbageBytes: 2_000)
         },
         .init("MP3 header then garbage", exit: 65, stderr: "not a readable audio file") { w in
@@ -229,7 +248,7 @@ import PodsmithTestSupport
                 // A measured file's figures are finite numbers or null (JSON has no NaN or ∞).
                 let object = try? result.json() as? [String: Any]
                 #expect(object != nil, "\(hostile.name): stdout is not a JSON object: \(result.stdout)")
-                for case let (key, number as NSNumber) in object ?? [:] {
+                for case (let key, let number as NSNumber) in object ?? [:] {
                     #expect(number.doubleValue.isFinite, "\(hostile.name): \(key) = \(number)")
                 }
             }
@@ -264,7 +283,10 @@ import PodsmithTestSupport
         let nan = try CommandRunner.run(["measure", "--json", withNaN])
         let zero = try CommandRunner.run(["measure", "--json", withZero])
         #expect(nan.status == 0 && zero.status == 0)
-        #expect(nan.errorLines == ["podsmith: \(withNaN): warning: \(4 * 48_000 / 10 * 2) NaN or infinite samples were measured as silence"])
+        #expect(
+            nan.errorLines == [
+                "podsmith: \(withNaN): warning: \(4 * 48_000 / 10 * 2) NaN or infinite samples were measured as silence"
+            ])
         #expect(zero.errorLines.isEmpty)
         let a = try #require(try nan.json() as? [String: Any])
         let b = try #require(try zero.json() as? [String: Any])
@@ -277,7 +299,8 @@ import PodsmithTestSupport
     // sox writes a placeholder length (0x7FFFF000 bytes) into a WAV header it streams to a pipe;
     // the reader must read to the end of the stream, not call it truncated.
     @Test func wavFromAPipeIsMeasuredToItsEnd() throws {
-        let script = "/usr/bin/sox -D -n -r 48000 -c 2 -b 16 -t wav - synth 2.5 sine 1000 vol 0.1 | \"$0\" measure --json /dev/stdin"
+        let script =
+            "/usr/bin/sox -D -n -r 48000 -c 2 -b 16 -t wav - synth 2.5 sine 1000 vol 0.1 | \"$0\" measure --json /dev/stdin"
         let result = try CommandRunner.run([], prefix: ["/bin/sh", "-c", script])
         #expect(result.status == 0, "\(result.stderr)")
         let json = try #require(try result.json() as? [String: Any])
@@ -286,7 +309,8 @@ import PodsmithTestSupport
     }
 
     @Test func squareWaveAtFullScaleHasSamplePeakZeroAndTruePeakAboveIt() throws {
-        let file = try workspace.write("square.wav", WAVBytes.make(frames: 96_000) { i, _ in (i / 24) % 2 == 0 ? 1 : -1 })
+        let file = try workspace.write(
+            "square.wav", WAVBytes.make(frames: 96_000) { i, _ in (i / 24) % 2 == 0 ? 1 : -1 })
         let json = try #require(try CommandRunner.run(["measure", "--json", file]).json() as? [String: Any])
         #expect((json["sample_peak_dbfs"] as? NSNumber)?.doubleValue == 0)
         // The band-limited reconstruction of a square wave overshoots its samples (Gibbs).
@@ -307,8 +331,10 @@ struct HostileCase: Sendable, CustomStringConvertible {
     var needsRoot: Bool
     var make: @Sendable (HostileWorkspace) throws -> HostileSetup
 
-    init(_ name: String, exit: Int32, stderr: String?, needsRoot: Bool = false,
-         make: @escaping @Sendable (HostileWorkspace) throws -> HostileSetup) {
+    init(
+        _ name: String, exit: Int32, stderr: String?, needsRoot: Bool = false,
+        make: @escaping @Sendable (HostileWorkspace) throws -> HostileSetup
+    ) {
         self.name = name
         exitCode = exit
         stderrPhrase = stderr
@@ -440,8 +466,10 @@ final class HostileWorkspace: @unchecked Sendable {
 
     /// A 3 s MP3 (64 kbps) with `garbageBytes` of noise written over its middle.
     func mp3WithGarbage(_ name: String, garbageBytes: Int) throws -> HostileSetup {
-        let clean = try ffmpeg(["-f", "lavfi", "-i", "sine=f=440:d=3", "-c:a", "libmp3lame", "-b:a", "64k",
-                                path("clean-\(name)")])
+        let clean = try ffmpeg([
+            "-f", "lavfi", "-i", "sine=f=440:d=3", "-c:a", "libmp3lame", "-b:a", "64k",
+            path("clean-\(name)"),
+        ])
         var bytes = try Data(contentsOf: URL(fileURLWithPath: clean))
         try FileManager.default.removeItem(atPath: clean)
         var generator = SeededBytes(seed: 11)
@@ -470,8 +498,9 @@ final class HostileWorkspace: @unchecked Sendable {
             if let raw = setup.rawTrailingArgument { script += " \"$(printf '\(raw)')\"" }
             prefix += ["/bin/sh", "-c", script]
             let binary = (executable ?? CommandRunner.binary).path
-            return try CommandRunner.run([setup.currentDirectory ?? folder.path] + arguments, prefix: prefix,
-                                         executable: URL(fileURLWithPath: binary))
+            return try CommandRunner.run(
+                [setup.currentDirectory ?? folder.path] + arguments, prefix: prefix,
+                executable: URL(fileURLWithPath: binary))
         }
         return try CommandRunner.run(arguments, prefix: prefix, executable: executable)
     }
@@ -503,8 +532,10 @@ struct HostileSetupError: Error, CustomStringConvertible {
 /// field can be made to lie.
 enum WAVBytes {
     /// A 16-bit (or 32-bit float) WAV. `sample(frame, channel)` gives each sample in ±1.
-    static func make(floats: Bool = false, channels: Int = 2, sampleRate: Int = 48_000, frames: Int,
-                     sample: (Int, Int) -> Float) -> Data {
+    static func make(
+        floats: Bool = false, channels: Int = 2, sampleRate: Int = 48_000, frames: Int,
+        sample: (Int, Int) -> Float
+    ) -> Data {
         var data = Data(capacity: frames * channels * (floats ? 4 : 2))
         for i in 0..<frames {
             for c in 0..<channels {
@@ -517,25 +548,31 @@ enum WAVBytes {
                 }
             }
         }
-        return assemble(formatTag: floats ? 3 : 1, channels: channels, sampleRate: sampleRate,
-                        bits: floats ? 32 : 16, samples: data)
+        return assemble(
+            formatTag: floats ? 3 : 1, channels: channels, sampleRate: sampleRate,
+            bits: floats ? 32 : 16, samples: data)
     }
 
     /// 0.5 s of a −20 dBFS 1 kHz stereo sine, 16-bit at 48 kHz, with header fields optionally lying.
-    static func sine(seconds: Double = 0.5, dataSizeField: UInt32? = nil, riffSizeField: UInt32? = nil,
-                     fmtSizeField: UInt32? = nil, channelsField: UInt16? = nil, sampleRateField: UInt32? = nil,
-                     bitsField: UInt16? = nil, formatTagField: UInt16? = nil) -> Data {
+    static func sine(
+        seconds: Double = 0.5, dataSizeField: UInt32? = nil, riffSizeField: UInt32? = nil,
+        fmtSizeField: UInt32? = nil, channelsField: UInt16? = nil, sampleRateField: UInt32? = nil,
+        bitsField: UInt16? = nil, formatTagField: UInt16? = nil
+    ) -> Data {
         let frames = Int(seconds * 48_000)
         let pcm = make(frames: frames) { i, _ in Float(0.1 * sin(2 * Double.pi * 1_000 * Double(i) / 48_000)) }
-        return assemble(formatTag: formatTagField ?? 1, channels: Int(channelsField ?? 2),
-                        sampleRate: Int(sampleRateField ?? 48_000), bits: Int(bitsField ?? 16),
-                        samples: pcm.dropFirst(44), dataSizeField: dataSizeField, riffSizeField: riffSizeField,
-                        fmtSizeField: fmtSizeField)
+        return assemble(
+            formatTag: formatTagField ?? 1, channels: Int(channelsField ?? 2),
+            sampleRate: Int(sampleRateField ?? 48_000), bits: Int(bitsField ?? 16),
+            samples: pcm.dropFirst(44), dataSizeField: dataSizeField, riffSizeField: riffSizeField,
+            fmtSizeField: fmtSizeField)
     }
 
-    static func assemble(formatTag: UInt16, channels: Int, sampleRate: Int, bits: Int, samples: Data,
-                         dataSizeField: UInt32? = nil, riffSizeField: UInt32? = nil,
-                         fmtSizeField: UInt32? = nil) -> Data {
+    static func assemble(
+        formatTag: UInt16, channels: Int, sampleRate: Int, bits: Int, samples: Data,
+        dataSizeField: UInt32? = nil, riffSizeField: UInt32? = nil,
+        fmtSizeField: UInt32? = nil
+    ) -> Data {
         var out = Data()
         out.append(contentsOf: Array("RIFF".utf8))
         out.appendLittleEndian(riffSizeField ?? UInt32(truncatingIfNeeded: 36 + samples.count))

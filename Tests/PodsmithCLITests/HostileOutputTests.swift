@@ -1,10 +1,11 @@
 import Foundation
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 /// The output side of hostile conditions, for `normalize` and `season`: a missing folder, a read-only
 /// mount, a full disk, output == input. Each must give one clear stderr line, the documented exit code,
@@ -22,8 +23,9 @@ import PodsmithTestSupport
 
     func expectNothingLeft(in folder: String, except allowed: Set<String> = []) throws {
         let names = Set((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
-        #expect(names.subtracting(allowed).filter { $0 != "filler" && $0 != "lost+found" }.isEmpty,
-                "left behind in \(folder): \(names.subtracting(allowed))")
+        #expect(
+            names.subtracting(allowed).filter { $0 != "filler" && $0 != "lost+found" }.isEmpty,
+            "left behind in \(folder): \(names.subtracting(allowed))")
     }
 
     @Test func normalizeOntoAFullDiskExits73AndLeavesNothing() throws {
@@ -31,8 +33,9 @@ import PodsmithTestSupport
         let source = try input()
         let mount = try workspace.mountTmpfs("full", sizeKB: 256)
         try workspace.fill(mount)
-        let result = try workspace.run(["normalize", source, "-o", mount + "/out.wav", "--format", "wav"],
-                                       setup: HostileSetup(arguments: []))
+        let result = try workspace.run(
+            ["normalize", source, "-o", mount + "/out.wav", "--format", "wav"],
+            setup: HostileSetup(arguments: []))
         #expect(result.status == 73, "\(result.stderr)")
         #expect(result.errorLines.count == 1 && result.errorLines[0].contains("out.wav"), "\(result.stderr)")
         try expectNothingLeft(in: mount)
@@ -43,12 +46,14 @@ import PodsmithTestSupport
         let source = try input()
         // 256 KiB free: the 6 s stereo 48 kHz 24-bit WAV (1.7 MB) fills it part-way through the render.
         let mount = try workspace.mountTmpfs("small", sizeKB: 256)
-        let result = try workspace.run(["normalize", source, "-o", mount + "/out.wav", "--bit-depth", "24"],
-                                       setup: HostileSetup(arguments: []))
+        let result = try workspace.run(
+            ["normalize", source, "-o", mount + "/out.wav", "--bit-depth", "24"],
+            setup: HostileSetup(arguments: []))
         #expect(result.status == 73, "\(result.stderr)")
         #expect(result.errorLines.count == 1, "\(result.stderr)")
-        #expect(result.errorLines.first?.hasPrefix("podsmith: \(mount)/out.wav: cannot write output") == true,
-                "the error names the output, not its temporary: \(result.stderr)")
+        #expect(
+            result.errorLines.first?.hasPrefix("podsmith: \(mount)/out.wav: cannot write output") == true,
+            "the error names the output, not its temporary: \(result.stderr)")
         #expect(result.errorLines.first?.contains("No space left on device") == true)
         try expectNothingLeft(in: mount)
     }
@@ -58,9 +63,11 @@ import PodsmithTestSupport
         let source = try input()
         let mount = try workspace.mountTmpfs("ro", sizeKB: 1024)
         try workspace.remountReadOnly(mount)
-        let result = try workspace.run(["normalize", source, "-o", mount + "/out.mp3"], setup: HostileSetup(arguments: []))
+        let result = try workspace.run(
+            ["normalize", source, "-o", mount + "/out.mp3"], setup: HostileSetup(arguments: []))
         #expect(result.status == 73)
-        #expect(result.errorLines.count == 1 && result.errorLines[0].contains("Read-only file system"), "\(result.stderr)")
+        #expect(
+            result.errorLines.count == 1 && result.errorLines[0].contains("Read-only file system"), "\(result.stderr)")
         try expectNothingLeft(in: mount)
     }
 

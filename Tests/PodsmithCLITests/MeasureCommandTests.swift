@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import PodsmithKit
 import PodsmithTestSupport
+import Testing
 
 /// End-to-end tests of `podsmith measure`: they run the built binary on files written in the test.
 @Suite final class MeasureCommandTests {
@@ -21,8 +21,10 @@ import PodsmithTestSupport
 
     /// A 1 kHz sine, `amplitude` peak, in every channel, written as a float WAV (or FLAC/PCM 24).
     @discardableResult
-    func writeSine(_ name: String, channels: Int = 2, amplitude: Double = 0.1, seconds: Double = 4,
-                   sampleRate: Double = 48_000, container: SoundFileWriter.Container = .wav) throws -> String {
+    func writeSine(
+        _ name: String, channels: Int = 2, amplitude: Double = 0.1, seconds: Double = 4,
+        sampleRate: Double = 48_000, container: SoundFileWriter.Container = .wav
+    ) throws -> String {
         let n = Int(seconds * sampleRate)
         let plane = (0..<n).map { Float(amplitude * sin(2 * Double.pi * 1_000 * Double($0) / sampleRate)) }
         let file = path(name)
@@ -44,9 +46,11 @@ import PodsmithTestSupport
         try #require((object[key] as? NSNumber)?.doubleValue, "\(key) is \(String(describing: object[key]))")
     }
 
-    static let documentedKeys = ["file", "duration_s", "sample_rate", "channels", "integrated_lufs",
-                                 "loudness_range_lu", "true_peak_dbtp", "sample_peak_dbfs",
-                                 "max_momentary_lufs", "max_short_term_lufs"]
+    static let documentedKeys = [
+        "file", "duration_s", "sample_rate", "channels", "integrated_lufs",
+        "loudness_range_lu", "true_peak_dbtp", "sample_peak_dbfs",
+        "max_momentary_lufs", "max_short_term_lufs",
+    ]
 
     // A stereo 1 kHz sine with −20 dBFS peaks in both channels reads −20.0 LUFS (EBU Tech 3341
     // case 1 uses −23 dBFS for −23 LUFS); its sample and true peaks are −20 dBFS / dBTP.
@@ -225,8 +229,9 @@ import PodsmithTestSupport
         let result = try CommandRunner.run(["measure", file], prefix: prefix, executable: executable)
         #expect(result.status == 66, "\(result.stderr)")
         #expect(result.errorLines.count == 1)
-        #expect(result.errorLines.first?.hasPrefix("podsmith: \(file): cannot be read: ") == true,
-                "\(result.errorLines)")
+        #expect(
+            result.errorLines.first?.hasPrefix("podsmith: \(file): cannot be read: ") == true,
+            "\(result.errorLines)")
     }
 
     @Test(arguments: [["measure"], ["measure", "--meter", "loudest", "x.wav"], ["measure", "--bogus", "x.wav"]])

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
 import PodsmithKit
 import PodsmithTestSupport
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -41,8 +42,10 @@ import Glibc
 
     /// Speech-like noise: 4 Hz syllables of low-passed noise in words with short gaps, `head` seconds
     /// of digital silence before and `tail` after, peaks near `levelDB` dBFS. Deterministic (LCG).
-    static func speechLike(seconds: Double = 3, head: Double = 1, tail: Double = 0.5, sampleRate: Double = 44_100,
-                           levelDB: Double = -26) -> [Float] {
+    static func speechLike(
+        seconds: Double = 3, head: Double = 1, tail: Double = 0.5, sampleRate: Double = 44_100,
+        levelDB: Double = -26
+    ) -> [Float] {
         let frames = Int((head + seconds + tail) * sampleRate)
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
         var lowpass: Float = 0
@@ -62,8 +65,10 @@ import Glibc
 
     /// Writes `plane` in every channel as a float WAV (or a 16-bit FLAC), with libsndfile string tags.
     @discardableResult
-    func write(_ name: String, _ plane: [Float], channels: Int = 2, sampleRate: Double = 44_100,
-               container: SoundFileWriter.Container = .wav, tags: [String: String] = [:]) throws -> String {
+    func write(
+        _ name: String, _ plane: [Float], channels: Int = 2, sampleRate: Double = 44_100,
+        container: SoundFileWriter.Container = .wav, tags: [String: String] = [:]
+    ) throws -> String {
         let file = path(name)
         let writer = try SoundFileWriter(
             path: file, format: AudioFormat(sampleRate: sampleRate, channelCount: channels),
@@ -107,8 +112,10 @@ import Glibc
 
     /// ffprobe's view of a file: format, streams and chapters.
     static func ffprobe(_ file: String) throws -> [String: Any] {
-        let text = try tool(["ffprobe", "-v", "error", "-show_format", "-show_streams", "-show_chapters",
-                             "-of", "json", file])
+        let text = try tool([
+            "ffprobe", "-v", "error", "-show_format", "-show_streams", "-show_chapters",
+            "-of", "json", file,
+        ])
         return try object(JSONSerialization.jsonObject(with: Data(text.utf8)))
     }
 
@@ -122,55 +129,57 @@ import Glibc
     /// Dumps ID3v2 frames (text, COMM, APIC, CHAP, CTOC, LAME header facts) or Vorbis comments and
     /// pictures (FLAC picture blocks, Opus METADATA_BLOCK_PICTURE) as one JSON object.
     static let mutagenScript = #"""
-import sys, json, base64, mutagen
-from mutagen.id3 import ID3
-from mutagen.flac import Picture
-path, art = sys.argv[1], sys.argv[2]
-artbytes = open(art, 'rb').read() if art else None
-f = mutagen.File(path)
-out = {'kind': type(f).__name__, 'length': f.info.length, 'text': {}, 'pictures': [], 'chapters': [], 'toc': []}
-def pic(mime, ptype, data, width=None, height=None):
-    out['pictures'].append({'mime': mime, 'type': int(ptype), 'size': len(data),
-                            'matches': artbytes is not None and data == artbytes,
-                            'width': width, 'height': height})
-if isinstance(f.tags, ID3):
-    out['id3_version'] = f.tags.version[1]
-    out['encoder_info'] = getattr(f.info, 'encoder_info', '')
-    out['bitrate_mode'] = str(getattr(f.info, 'bitrate_mode', ''))
-    for frame in f.tags.values():
-        fid = frame.FrameID
-        if fid.startswith('T') and fid != 'TXXX':
-            out['text'][fid] = str(frame.text[0])
-        elif fid == 'COMM':
-            out['text']['COMM'] = str(frame.text[0])
-        elif fid == 'APIC':
-            pic(frame.mime, frame.type, frame.data)
-        elif fid == 'CHAP':
-            title = frame.sub_frames.get('TIT2')
-            out['chapters'].append({'id': frame.element_id, 'start_ms': frame.start_time,
-                                    'end_ms': frame.end_time, 'title': str(title.text[0]) if title else None})
-        elif fid == 'CTOC':
-            out['toc'].append({'id': frame.element_id, 'children': list(frame.child_element_ids),
-                               'top_level': bool(frame.flags & 2), 'ordered': bool(frame.flags & 1)})
-else:
-    for key, values in (f.tags or {}).items():
-        k = key.lower()
-        if k == 'metadata_block_picture':
-            for v in values:
-                p = Picture(base64.b64decode(v))
-                pic(p.mime, p.type, p.data, p.width, p.height)
+        import sys, json, base64, mutagen
+        from mutagen.id3 import ID3
+        from mutagen.flac import Picture
+        path, art = sys.argv[1], sys.argv[2]
+        artbytes = open(art, 'rb').read() if art else None
+        f = mutagen.File(path)
+        out = {'kind': type(f).__name__, 'length': f.info.length, 'text': {}, 'pictures': [], 'chapters': [], 'toc': []}
+        def pic(mime, ptype, data, width=None, height=None):
+            out['pictures'].append({'mime': mime, 'type': int(ptype), 'size': len(data),
+                                    'matches': artbytes is not None and data == artbytes,
+                                    'width': width, 'height': height})
+        if isinstance(f.tags, ID3):
+            out['id3_version'] = f.tags.version[1]
+            out['encoder_info'] = getattr(f.info, 'encoder_info', '')
+            out['bitrate_mode'] = str(getattr(f.info, 'bitrate_mode', ''))
+            for frame in f.tags.values():
+                fid = frame.FrameID
+                if fid.startswith('T') and fid != 'TXXX':
+                    out['text'][fid] = str(frame.text[0])
+                elif fid == 'COMM':
+                    out['text']['COMM'] = str(frame.text[0])
+                elif fid == 'APIC':
+                    pic(frame.mime, frame.type, frame.data)
+                elif fid == 'CHAP':
+                    title = frame.sub_frames.get('TIT2')
+                    out['chapters'].append({'id': frame.element_id, 'start_ms': frame.start_time,
+                                            'end_ms': frame.end_time, 'title': str(title.text[0]) if title else None})
+                elif fid == 'CTOC':
+                    out['toc'].append({'id': frame.element_id, 'children': list(frame.child_element_ids),
+                                       'top_level': bool(frame.flags & 2), 'ordered': bool(frame.flags & 1)})
         else:
-            out['text'][k] = values[0]
-    for p in getattr(f, 'pictures', []):
-        pic(p.mime, p.type, p.data, p.width, p.height)
-print(json.dumps(out))
-"""#
+            for key, values in (f.tags or {}).items():
+                k = key.lower()
+                if k == 'metadata_block_picture':
+                    for v in values:
+                        p = Picture(base64.b64decode(v))
+                        pic(p.mime, p.type, p.data, p.width, p.height)
+                else:
+                    out['text'][k] = values[0]
+            for p in getattr(f, 'pictures', []):
+                pic(p.mime, p.type, p.data, p.width, p.height)
+        print(json.dumps(out))
+        """#
 
     /// A 1400 × 1400 cover, drawn by ffmpeg (the smallest size Apple Podcasts accepts).
     func makeArtwork(_ name: String) throws -> String {
         let file = path(name)
-        _ = try Self.tool(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=1400x1400:rate=1",
-                           "-frames:v", "1", file])
+        _ = try Self.tool([
+            "ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=1400x1400:rate=1",
+            "-frames:v", "1", file,
+        ])
         return file
     }
 
@@ -196,8 +205,10 @@ print(json.dumps(out))
         let result = try CommandRunner.run(["normalize", "--json", input, "-o", output])
         #expect(result.status == 0, "\(result.stderr)")
         let json = try Self.object(result.json())
-        for key in ["gain_db", "limiter_max_reduction_db", "limited_s", "trimmed_head_s", "trimmed_tail_s",
-                    "pauses_shortened", "removed_s", "dual_mono", "passes", "output_file"] {
+        for key in [
+            "gain_db", "limiter_max_reduction_db", "limited_s", "trimmed_head_s", "trimmed_tail_s",
+            "pauses_shortened", "removed_s", "dual_mono", "passes", "output_file",
+        ] {
             #expect(json.keys.contains(key), "missing \(key)")
         }
         #expect(json["output_file"] as? String == output)
@@ -218,10 +229,13 @@ print(json.dumps(out))
         let head = try Self.number(json, "trimmed_head_s")
         #expect(head > 0.5 && head < 1.0, "trimmed_head_s \(head)")
         let removed = try Self.number(json, "removed_s")
-        #expect(abs(try Self.number(inputObject, "duration_s") - removed - Self.number(outputObject, "duration_s"))
+        #expect(
+            abs(try Self.number(inputObject, "duration_s") - removed - Self.number(outputObject, "duration_s"))
                 <= 0.002)
         #expect(try Self.number(json, "passes") >= 1)
-        #expect(abs(try Self.number(json, "gain_db")
+        #expect(
+            abs(
+                try Self.number(json, "gain_db")
                     - (-16 - Self.number(inputObject, "integrated_lufs"))) <= 0.5)
         #expect(result.errorLines.isEmpty, "\(result.errorLines)")
     }
@@ -238,11 +252,14 @@ print(json.dumps(out))
         #expect(JSONKeyOrder.keys(in: text, indent: 2, inside: "input") == measureKeys)
         #expect(JSONKeyOrder.keys(in: text, indent: 2, inside: "output") == measureKeys)
         #expect(JSONKeyOrder.keys(in: text).first == "input_file" && JSONKeyOrder.keys(in: text).last == "warnings")
-        for (key, pattern) in [("target_lufs", #"-16\.0"#), ("gain_db", #"-?\d+\.\d\d"#),
-                               ("removed_s", #"\d+\.\d\d\d"#), ("mono_convention", #""dual-mono""#),
-                               ("dual_mono", "true"), ("mp3_seams", "null")] {
-            #expect(text.range(of: "\n  \"\(key)\": \(pattern),\n", options: .regularExpression) != nil,
-                    "\(key) not printed as \(pattern)")
+        for (key, pattern) in [
+            ("target_lufs", #"-16\.0"#), ("gain_db", #"-?\d+\.\d\d"#),
+            ("removed_s", #"\d+\.\d\d\d"#), ("mono_convention", #""dual-mono""#),
+            ("dual_mono", "true"), ("mp3_seams", "null"),
+        ] {
+            #expect(
+                text.range(of: "\n  \"\(key)\": \(pattern),\n", options: .regularExpression) != nil,
+                "\(key) not printed as \(pattern)")
         }
         #expect(text.range(of: #"\n    "duration_s": \d+\.\d\d\d,\n"#, options: .regularExpression) != nil)
     }
@@ -250,7 +267,9 @@ print(json.dumps(out))
     /// `--encode-threads 2` reports how its seams were made; one instance reports none (null).
     @Test func encodeThreadsReportSeamsInTheJSON() throws {
         let input = try write("long.wav", Self.speechLike(seconds: 75))
-        let threaded = try CommandRunner.run(["normalize", "--json", "--encode-threads", "2", input, "-o", path("two.mp3")])
+        let threaded = try CommandRunner.run([
+            "normalize", "--json", "--encode-threads", "2", input, "-o", path("two.mp3"),
+        ])
         #expect(threaded.status == 0, "\(threaded.stderr)")
         let seams = try Self.object(Self.object(threaded.json())["mp3_seams"])
         // 75 s is two ~30 s segments and a bit: two seams, made directly or shifted, none missing.
@@ -260,7 +279,9 @@ print(json.dumps(out))
         #expect(abs(try Self.number(written, "integrated_lufs") - -16) <= 0.2)
         let single = try CommandRunner.run(["normalize", "--json", input, "-o", path("one.mp3")])
         #expect(try Self.object(single.json())["mp3_seams"] is NSNull)
-        let refused = try CommandRunner.run(["normalize", "--encode-threads", "2", "--vbr", "4", input, "-o", path("vbr.mp3")])
+        let refused = try CommandRunner.run([
+            "normalize", "--encode-threads", "2", "--vbr", "4", input, "-o", path("vbr.mp3"),
+        ])
         #expect(refused.status == 64, "\(refused.stderr)")
     }
 
@@ -275,7 +296,8 @@ print(json.dumps(out))
         let inputLUFS = try Self.number(Self.reference(input), "integrated_lufs")
         let integrated = try #require(lines.first { $0.hasPrefix("integrated") })
         #expect(integrated.contains(String(format: "%.1f LUFS", inputLUFS)), "\(integrated)")
-        #expect(integrated.contains("-16.0 LUFS") || integrated.contains("-15.9 LUFS")
+        #expect(
+            integrated.contains("-16.0 LUFS") || integrated.contains("-15.9 LUFS")
                 || integrated.contains("-16.1 LUFS"), "\(integrated)")
         #expect(lines.contains { $0.hasPrefix("true peak") })
         #expect(lines.contains { $0.hasPrefix("gain +") })
@@ -356,10 +378,12 @@ print(json.dumps(out))
         let result = try CommandRunner.run(["normalize", "--json", input, "-o", output] + target.arguments)
         #expect(result.status == 0, "\(result.stderr)")
         let measured = try Self.reference(output)
-        #expect(abs(try Self.number(measured, "integrated_lufs") - target.lufs) <= 0.2,
-                "\(target): \(measured["integrated_lufs"] ?? "nil")")
-        #expect(try Self.number(measured, "true_peak_dbtp") <= target.ceiling + 0.05,
-                "\(target): TP \(measured["true_peak_dbtp"] ?? "nil")")
+        #expect(
+            abs(try Self.number(measured, "integrated_lufs") - target.lufs) <= 0.2,
+            "\(target): \(measured["integrated_lufs"] ?? "nil")")
+        #expect(
+            try Self.number(measured, "true_peak_dbtp") <= target.ceiling + 0.05,
+            "\(target): TP \(measured["true_peak_dbtp"] ?? "nil")")
         let json = try Self.object(result.json())
         #expect(try Self.number(json, "target_lufs") == target.lufs)
     }
@@ -417,7 +441,8 @@ print(json.dumps(out))
             let input = try writeSpeech()
             return [input, "-o", folder.path + "/./episode.wav"]
         case "FLAC with float samples": return [try writeSpeech(), "-o", path("out.flac"), "--bit-depth", "32f"]
-        case "bad MP3 bitrate for a missing input": return [path("gone.wav"), "-o", path("out.mp3"), "--bitrate", "100"]
+        case "bad MP3 bitrate for a missing input":
+            return [path("gone.wav"), "-o", path("out.mp3"), "--bitrate", "100"]
         default: fatalError("unknown failure \(failure.name)")
         }
     }
@@ -443,7 +468,8 @@ print(json.dumps(out))
         ["--vbr", "12"], ["--bitrate", "0"], ["--bit-depth", "8"], ["--sample-rate", "1000"],
         ["--max-pause", "0"], ["--trim-pad", "-1"], ["--max-gain", "-3"], ["--mono", "--stereo"],
         ["--episode", "two"], ["--target", "5"], ["--target", "nan"], ["--true-peak", "2"],
-        ["--trim-threshold", "10"], ["--bitrate", "100"], ["--format", "opus", "--bitrate", "1000"], ["--format", "wav", "-o", "OUT.mp3"],
+        ["--trim-threshold", "10"], ["--bitrate", "100"], ["--format", "opus", "--bitrate", "1000"],
+        ["--format", "wav", "-o", "OUT.mp3"],
         ["--date", "27/11/2026"], ["--trim-pad", "11"], ["--max-pause", "4000"], ["--max-gain", "61"],
     ]
 
@@ -463,8 +489,10 @@ print(json.dumps(out))
         try Data("{".utf8).write(to: URL(fileURLWithPath: path("broken.json")))
         try Data("not an image".utf8).write(to: URL(fileURLWithPath: path("broken.png")))
         let before = contents
-        for (option, file, code) in [("--chapters", "nope.json", Int32(66)), ("--artwork", "nope.png", 66),
-                                     ("--chapters", "broken.json", 65), ("--artwork", "broken.png", 65)] {
+        for (option, file, code) in [
+            ("--chapters", "nope.json", Int32(66)), ("--artwork", "nope.png", 66),
+            ("--chapters", "broken.json", 65), ("--artwork", "broken.png", 65),
+        ] {
             let result = try CommandRunner.run(["normalize", input, "-o", path("out.mp3"), option, path(file)])
             #expect(result.status == code, "\(option) \(file): \(result.stderr)")
             #expect(result.errorLines.count == 1, "\(result.stderr)")
@@ -489,12 +517,14 @@ print(json.dumps(out))
             executable = copy
             prefix = ["/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
         }
-        let result = try CommandRunner.run(["normalize", input, "-o", locked + "/out.mp3"],
-                                           prefix: prefix, executable: executable)
+        let result = try CommandRunner.run(
+            ["normalize", input, "-o", locked + "/out.mp3"],
+            prefix: prefix, executable: executable)
         #expect(result.status == 73, "\(result.stderr)")
         #expect(result.errorLines.count == 1)
-        #expect(result.errorLines.first?.hasPrefix("podsmith: \(locked)/out.mp3: cannot write output") == true,
-                "\(result.errorLines)")
+        #expect(
+            result.errorLines.first?.hasPrefix("podsmith: \(locked)/out.mp3: cannot write output") == true,
+            "\(result.errorLines)")
         #expect((try FileManager.default.contentsOfDirectory(atPath: locked)).isEmpty)
     }
 
@@ -524,8 +554,10 @@ print(json.dumps(out))
     @Test(arguments: [(SIGINT, Int32(130)), (SIGTERM, Int32(143))])
     func signalDuringRenderRemovesTheTemporaryAndExits128PlusSignal(signal: Int32, expected: Int32) throws {
         let input = path("long.flac")
-        _ = try Self.tool(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
-                           "anoisesrc=d=600:c=pink:a=0.05:r=22050:s=3", "-ac", "1", "-sample_fmt", "s16", input])
+        _ = try Self.tool([
+            "ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
+            "anoisesrc=d=600:c=pink:a=0.05:r=22050:s=3", "-ac", "1", "-sample_fmt", "s16", input,
+        ])
         let sizeBefore = try #require(try FileManager.default.attributesOfItem(atPath: input)[.size] as? Int)
         let output = path("long.mp3")
         let process = Process()
@@ -566,9 +598,11 @@ print(json.dumps(out))
         return file
     }
 
-    static let tagArguments = ["--title", "Episode Twelve: Wörds", "--artist", "Ann Host", "--album", "The Show",
-                               "--episode", "12", "--season", "3", "--date", "2026-11-27", "--genre", "Talk",
-                               "--comment", "Notes for the episode."]
+    static let tagArguments = [
+        "--title", "Episode Twelve: Wörds", "--artist", "Ann Host", "--album", "The Show",
+        "--episode", "12", "--season", "3", "--date", "2026-11-27", "--genre", "Talk",
+        "--comment", "Notes for the episode.",
+    ]
 
     @Test func mp3CarriesID3TagsArtworkRetimedChaptersAndALameHeader() throws {
         let input = try writeSpeech(head: 1.5)
@@ -576,8 +610,11 @@ print(json.dumps(out))
         // Chapters on the input's timeline: the first starts at 0 (inside the trimmed head).
         let chapters = try writeChapters("chapters.json", starts: [0, 2.0, 3.25])
         let output = path("episode.mp3")
-        let result = try CommandRunner.run(["normalize", "--json", input, "-o", output, "--artwork", art,
-                                            "--chapters", chapters] + Self.tagArguments)
+        let result = try CommandRunner.run(
+            [
+                "normalize", "--json", input, "-o", output, "--artwork", art,
+                "--chapters", chapters,
+            ] + Self.tagArguments)
         #expect(result.status == 0, "\(result.stderr)")
         let report = try Self.object(result.json())
         let head = try Self.number(report, "trimmed_head_s")
@@ -604,8 +641,10 @@ print(json.dumps(out))
         let chaps = try #require(tags["chapters"] as? [[String: Any]])
         #expect(chaps.count == 3)
         let expected = [0, 2.0 - head, 3.25 - head]
-        for (chap, start) in zip(chaps.sorted { ($0["start_ms"] as? Int ?? 0) < ($1["start_ms"] as? Int ?? 0) },
-                                 expected) {
+        for (chap, start) in zip(
+            chaps.sorted { ($0["start_ms"] as? Int ?? 0) < ($1["start_ms"] as? Int ?? 0) },
+            expected)
+        {
             let ms = try #require(chap["start_ms"] as? Int)
             #expect(abs(Double(ms) / 1000 - start) <= 0.0015, "CHAP \(chap) vs \(start)")
         }
@@ -617,14 +656,18 @@ print(json.dumps(out))
 
         // The sidecar has the same starts as the CHAP frames.
         let sidecar = path("episode.chapters.json")
-        let sidecarObject = try Self.object(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: sidecar))))
+        let sidecarObject = try Self.object(
+            JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: sidecar))))
         let sidecarStarts = try #require(sidecarObject["chapters"] as? [[String: Any]]).compactMap {
             ($0["startTime"] as? NSNumber)?.doubleValue
         }
         #expect(sidecarStarts.count == 3)
         for (a, b) in zip(sidecarStarts, expected) { #expect(abs(a - b) <= 0.0015, "sidecar \(a) vs \(b)") }
-        #expect(contents.sorted() == ["chapters.json", "cover.png", "episode.chapters.json", "episode.mp3",
-                                      "episode.wav"])
+        #expect(
+            contents.sorted() == [
+                "chapters.json", "cover.png", "episode.chapters.json", "episode.mp3",
+                "episode.wav",
+            ])
 
         // LAME's Info header: mutagen reads its encoder string and its encoder delay and padding; with them,
         // mutagen's length and ffmpeg's gapless decode both equal our decoder's duration to within one MP3
@@ -656,8 +699,10 @@ print(json.dumps(out))
         let input = try write("paused.wav", plane, channels: 1)
         let chapters = try writeChapters("chapters.json", starts: [0, 1.5, 6.5])
         let output = path("paused.mp3")
-        let result = try CommandRunner.run(["normalize", "--json", "--no-verify", "--max-pause", "1", input,
-                                            "-o", output, "--chapters", chapters])
+        let result = try CommandRunner.run([
+            "normalize", "--json", "--no-verify", "--max-pause", "1", input,
+            "-o", output, "--chapters", chapters,
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         let report = try Self.object(result.json())
         #expect(try Self.number(report, "pauses_shortened") == 1)
@@ -670,8 +715,9 @@ print(json.dumps(out))
         let starts = chaps.compactMap { $0["start_ms"] as? Int }.sorted().map { Double($0) / 1000 }
         #expect(starts.count == 3)
         for (a, b) in zip(starts, expected) { #expect(abs(a - b) <= 0.0015, "CHAP \(a) vs \(b)") }
-        let sidecar = try Self.object(JSONSerialization.jsonObject(
-            with: Data(contentsOf: URL(fileURLWithPath: path("paused.chapters.json")))))
+        let sidecar = try Self.object(
+            JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: path("paused.chapters.json")))))
         let sidecarStarts = try #require(sidecar["chapters"] as? [[String: Any]])
             .compactMap { ($0["startTime"] as? NSNumber)?.doubleValue }
         #expect(sidecarStarts.count == 3)
@@ -717,8 +763,11 @@ print(json.dumps(out))
         let art = try makeArtwork("cover.jpg")
         let chapters = try writeChapters("chapters.json", starts: [0, 2.0])
         let output = path("episode." + ext)
-        let result = try CommandRunner.run(["normalize", "--json", "--no-verify", input, "-o", output,
-                                            "--artwork", art, "--chapters", chapters] + Self.tagArguments)
+        let result = try CommandRunner.run(
+            [
+                "normalize", "--json", "--no-verify", input, "-o", output,
+                "--artwork", art, "--chapters", chapters,
+            ] + Self.tagArguments)
         #expect(result.status == 0, "\(result.stderr)")
         let head = try Self.number(Self.object(result.json()), "trimmed_head_s")
         let tags = try Self.mutagen(output, artwork: art)
@@ -751,15 +800,19 @@ print(json.dumps(out))
         let format = try Self.object(probe["format"])
         let streams = try #require(probe["streams"] as? [[String: Any]])
         let ffTags = (format["tags"] as? [String: String] ?? [:]).merging(
-            streams.first?["tags"] as? [String: String] ?? [:]) { a, _ in a }
+            streams.first?["tags"] as? [String: String] ?? [:]
+        ) { a, _ in a }
         #expect(ffTags.first { $0.key.lowercased() == "title" }?.value == "Episode Twelve: Wörds", "\(ffTags)")
     }
 
     @Test(arguments: ["wav", "flac"])
     func inputTagsAreKeptUnlessOverridden(container: String) throws {
-        let input = try write("raw." + container, Self.speechLike(), container: container == "wav" ? .wav : .flac,
-                              tags: ["title": "Raw Title", "artist": "Raw Host", "album": "Raw Show",
-                                     "genre": "Comedy"])
+        let input = try write(
+            "raw." + container, Self.speechLike(), container: container == "wav" ? .wav : .flac,
+            tags: [
+                "title": "Raw Title", "artist": "Raw Host", "album": "Raw Show",
+                "genre": "Comedy",
+            ])
         let kept = try CommandRunner.run(["normalize", "--no-verify", input, "-o", path("kept.mp3")])
         #expect(kept.status == 0, "\(kept.stderr)")
         let keptText = try #require(Self.mutagen(path("kept.mp3"))["text"] as? [String: String])
@@ -767,8 +820,10 @@ print(json.dumps(out))
         #expect(keptText["TPE1"] == "Raw Host")
         #expect(keptText["TALB"] == "Raw Show")
         #expect(keptText["TCON"] == "Comedy")
-        let overridden = try CommandRunner.run(["normalize", "--no-verify", input, "-o", path("new.flac"),
-                                                "--title", "New Title"])
+        let overridden = try CommandRunner.run([
+            "normalize", "--no-verify", input, "-o", path("new.flac"),
+            "--title", "New Title",
+        ])
         #expect(overridden.status == 0, "\(overridden.stderr)")
         let newText = try #require(Self.mutagen(path("new.flac"))["text"] as? [String: String])
         #expect(newText["title"] == "New Title")

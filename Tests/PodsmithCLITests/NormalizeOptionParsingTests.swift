@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
-import Testing
 import PodsmithKit
 import PodsmithSeason
 import PodsmithTestSupport
+import Testing
+
 @testable import podsmith
 
 /// `normalize`'s options parsed in process: the library's rules (``NormalizeOptions/validate()``) phrased
@@ -48,9 +49,11 @@ import PodsmithTestSupport
     }
 
     // The wider of the CLI's and the manifest's old ranges: what the manifest accepted, the CLI accepts too.
-    @Test(arguments: [["--target", "0"], ["--trim-threshold", "0"], ["--true-peak", "-30"], ["--trim-pad", "10"],
-                      ["--max-pause", "3600"], ["--max-gain", "60"], ["--format", "opus", "--bitrate", "512"],
-                      ["--bitrate", "100", "--vbr", "2"], ["--date", "Fri, 27 Nov 2026 10:00:00 +0000"]])
+    @Test(arguments: [
+        ["--target", "0"], ["--trim-threshold", "0"], ["--true-peak", "-30"], ["--trim-pad", "10"],
+        ["--max-pause", "3600"], ["--max-gain", "60"], ["--format", "opus", "--bitrate", "512"],
+        ["--bitrate", "100", "--vbr", "2"], ["--date", "Fri, 27 Nov 2026 10:00:00 +0000"],
+    ])
     func boundaryValuesAreAccepted(arguments: [String]) {
         #expect(refusal(arguments) == nil, "\(arguments)")
     }
@@ -86,10 +89,12 @@ import PodsmithTestSupport
 
     @Test func libraryErrorsArePhrasedWithTheCommandsOptions() {
         let issue = EncoderSettings.bitrateIssue(100, format: .mp3)!
-        #expect(ErrorReporting.message(for: PodsmithError.invalidSetting(issue), file: "in.wav")
-                    .hasPrefix("in.wav: --bitrate 100 is not an MP3 bitrate"))
-        #expect(ErrorReporting.message(for: PodsmithError.outputIsInput(path: "a.wav"), file: nil)
-                    .contains("--in-place"))
+        #expect(
+            ErrorReporting.message(for: PodsmithError.invalidSetting(issue), file: "in.wav")
+                .hasPrefix("in.wav: --bitrate 100 is not an MP3 bitrate"))
+        #expect(
+            ErrorReporting.message(for: PodsmithError.outputIsInput(path: "a.wav"), file: nil)
+                .contains("--in-place"))
         #expect(ErrorReporting.message(for: ShardSelectionError.malformed("x"), file: nil).contains("--shard"))
         #expect(ErrorReporting.message(for: ShardSelectionError.countWithoutIndex(4), file: nil).contains("--shards 4"))
     }

@@ -1,15 +1,17 @@
 import Foundation
+import PodsmithTestSupport
+import Testing
+
+@testable import PodsmithCodecs
+@testable import PodsmithCore
+@testable import PodsmithKit
+@testable import PodsmithSeason
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Testing
-@testable import PodsmithCodecs
-@testable import PodsmithCore
-@testable import PodsmithKit
-@testable import PodsmithSeason
-import PodsmithTestSupport
 
 /// Scale-out of `podsmith season` (issue 7): shards as separate processes on one shared output folder,
 /// then `--merge`, must give what one unsharded run gives; a shard killed mid-way and retried must
@@ -54,15 +56,18 @@ import PodsmithTestSupport
         /// Waits for the process and returns what it printed.
         func finish() throws -> ProcessResult {
             process.waitUntilExit()
-            return ProcessResult(status: process.terminationStatus,
-                                 stdout: try String(contentsOfFile: stdoutPath, encoding: .utf8),
-                                 stderr: try String(contentsOfFile: stderrPath, encoding: .utf8))
+            return ProcessResult(
+                status: process.terminationStatus,
+                stdout: try String(contentsOfFile: stdoutPath, encoding: .utf8),
+                stderr: try String(contentsOfFile: stderrPath, encoding: .utf8))
         }
     }
 
     /// Runs `podsmith` to the end in a clean environment.
-    static func podsmith(_ arguments: [String], environment: [String: String] = [:],
-                         logs folder: String) throws -> ProcessResult {
+    static func podsmith(
+        _ arguments: [String], environment: [String: String] = [:],
+        logs folder: String
+    ) throws -> ProcessResult {
         try Run(arguments, environment: environment, logs: folder).finish()
     }
 
@@ -108,8 +113,9 @@ import PodsmithTestSupport
             if let array = value as? [Any] { return array.map(strip) }
             return value
         }
-        let value = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path)),
-                                                     options: [.fragmentsAllowed])
+        let value = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: path)),
+            options: [.fragmentsAllowed])
         return try #require(strip(value) as? NSObject)
     }
 
@@ -118,24 +124,30 @@ import PodsmithTestSupport
     @Test func threeConcurrentShardsAndMergeGiveTheSameSeasonAsOneRun() throws {
         let fixture = try SeasonFixture(count: 7, formats: "[mp3, opus@48k]")
         let sharded = fixture.folder + "/sharded", single = fixture.folder + "/single"
-        for k in 0..<3 { #expect(!Self.episodes(ofShard: k, count: 3, seasonSize: fixture.count).isEmpty, "shard \(k) is empty") }
+        for k in 0..<3 {
+            #expect(!Self.episodes(ofShard: k, count: 3, seasonSize: fixture.count).isEmpty, "shard \(k) is empty")
+        }
 
         let shards = try (0..<3).map { k in
-            try Run(["season", fixture.manifest, "-o", sharded, "--shard", "\(k)/3", "--jobs", "1", "--quiet"],
-                    logs: fixture.folder)
+            try Run(
+                ["season", fixture.manifest, "-o", sharded, "--shard", "\(k)/3", "--jobs", "1", "--quiet"],
+                logs: fixture.folder)
         }
         for (k, shard) in shards.enumerated() {
             let result = try shard.finish()
             #expect(result.status == 0, "shard \(k)/3: \(result.stderr)")
         }
         let beforeMerge = try Self.publishedFiles(sharded)
-        #expect(!beforeMerge.contains("report.json") && !beforeMerge.contains("feed.xml") && !beforeMerge.contains("index.html"),
-                "a sharded run writes no season-wide file")
+        #expect(
+            !beforeMerge.contains("report.json") && !beforeMerge.contains("feed.xml")
+                && !beforeMerge.contains("index.html"),
+            "a sharded run writes no season-wide file")
         let merge = try Self.podsmith(["season", fixture.manifest, "-o", sharded, "--merge"], logs: fixture.folder)
         #expect(merge.status == 0, "\(merge.stderr)")
         #expect(merge.errorLines.isEmpty, "\(merge.stderr)")
 
-        let whole = try Self.podsmith(["season", fixture.manifest, "-o", single, "--jobs", "2", "--quiet"], logs: fixture.folder)
+        let whole = try Self.podsmith(
+            ["season", fixture.manifest, "-o", single, "--jobs", "2", "--quiet"], logs: fixture.folder)
         #expect(whole.status == 0, "\(whole.stderr)")
 
         let names = try Self.publishedFiles(single)
@@ -145,14 +157,16 @@ import PodsmithTestSupport
                 #expect(names.contains(Self.stem(n) + suffix), "\(Self.stem(n))\(suffix) missing")
             }
         }
-        #expect(Set(["report.json", "index.html", "feed.xml", "artwork.png", "ep01.chapters.json"]).isSubset(of: names))
+        #expect(
+            Set(["report.json", "index.html", "feed.xml", "artwork.png", "ep01.chapters.json"]).isSubset(of: names))
         #expect(!Self.allFiles(sharded).contains { $0.contains(AtomicOutputFile.marker) }, "temporary left behind")
 
         for name in names {
             let a = sharded + "/" + name, b = single + "/" + name
             if name == "report.json" {
                 // Only `generated_at` is a timing: the report is otherwise the same.
-                #expect(try Self.jsonWithoutTimings(a) == Self.jsonWithoutTimings(b), "report.json differs beyond timings")
+                #expect(
+                    try Self.jsonWithoutTimings(a) == Self.jsonWithoutTimings(b), "report.json differs beyond timings")
                 #expect(try Data(contentsOf: URL(fileURLWithPath: a)) != Data(), "empty report.json")
             } else {
                 // Audio byte for byte; per-episode reports, waveforms, plots, the feed (lastBuildDate is the
@@ -180,10 +194,13 @@ import PodsmithTestSupport
         let first = Self.stem(mine[0])
 
         let others = try (0..<3).filter { $0 != victim }.map { k in
-            try Run(["season", fixture.manifest, "-o", out, "--shard", "\(k)/3", "--jobs", "1", "--quiet"], logs: fixture.folder)
+            try Run(
+                ["season", fixture.manifest, "-o", out, "--shard", "\(k)/3", "--jobs", "1", "--quiet"],
+                logs: fixture.folder)
         }
-        let doomed = try Run(["season", fixture.manifest, "-o", out, "--shard", "\(victim)/3", "--jobs", "1", "--quiet"],
-                             logs: fixture.folder)
+        let doomed = try Run(
+            ["season", fixture.manifest, "-o", out, "--shard", "\(victim)/3", "--jobs", "1", "--quiet"],
+            logs: fixture.folder)
         // Kill it while it writes a later episode: the first is finished, a temporary of an unfinished one exists.
         var caughtWriting: String?
         let deadline = Date().addingTimeInterval(120)
@@ -198,7 +215,8 @@ import PodsmithTestSupport
             if caughtWriting == nil { usleep(2_000) }
         }
         let killed = try doomed.finish()
-        let second = try #require(caughtWriting, "the shard finished before it could be killed mid-way: \(killed.stderr)")
+        let second = try #require(
+            caughtWriting, "the shard finished before it could be killed mid-way: \(killed.stderr)")
         #expect(killed.status == SIGKILL && doomed.process.terminationReason == .uncaughtSignal)
         for (i, other) in others.enumerated() {
             let result = try other.finish()
@@ -217,33 +235,40 @@ import PodsmithTestSupport
         }
 
         // Merge before the retry: exit 1, one line per missing episode, exactly the killed shard's unfinished ones.
-        let expectedMissing = Set(mine.map(Self.stem).filter {
-            !FileManager.default.fileExists(atPath: out + "/" + $0 + ".report.json")
-        })
+        let expectedMissing = Set(
+            mine.map(Self.stem).filter {
+                !FileManager.default.fileExists(atPath: out + "/" + $0 + ".report.json")
+            })
         #expect(expectedMissing.contains(second) && !expectedMissing.contains(first))
-        let early = try Self.podsmith(["season", fixture.manifest, "-o", out, "--merge", "--quiet"], logs: fixture.folder)
+        let early = try Self.podsmith(
+            ["season", fixture.manifest, "-o", out, "--merge", "--quiet"], logs: fixture.folder)
         #expect(early.status == 1)
         let lines = early.stderr.split(separator: "\n").map(String.init)
         #expect(lines.count == expectedMissing.count, "\(early.stderr)")
-        let named = Set(lines.compactMap { line -> String? in
-            guard line.hasPrefix("podsmith: "), line.contains("missing") else { return nil }
-            return line.dropFirst("podsmith: ".count).split(separator: ":").first.map(String.init)
-        })
+        let named = Set(
+            lines.compactMap { line -> String? in
+                guard line.hasPrefix("podsmith: "), line.contains("missing") else { return nil }
+                return line.dropFirst("podsmith: ".count).split(separator: ":").first.map(String.init)
+            })
         #expect(named == expectedMissing, "\(early.stderr)")
 
         // The retry redoes only what is missing and removes the dead run's temporaries.
-        let retry = try Self.podsmith(["season", fixture.manifest, "-o", out, "--shard", "\(victim)/3", "--jobs", "1", "--json"],
-                                      logs: fixture.folder)
+        let retry = try Self.podsmith(
+            ["season", fixture.manifest, "-o", out, "--shard", "\(victim)/3", "--jobs", "1", "--json"],
+            logs: fixture.folder)
         #expect(retry.status == 0, "\(retry.stderr)")
         let outcomes = try Self.outcomes(retry)
         #expect(outcomes.map(\.identity) == mine.map(Self.identity))
-        let redone = Set(outcomes.filter { $0.status == "processed" }.map { ($0.identity as NSString).lastPathComponent })
+        let redone = Set(
+            outcomes.filter { $0.status == "processed" }.map { ($0.identity as NSString).lastPathComponent })
         #expect(redone == Set(expectedMissing.map { $0 + ".wav" }), "\(outcomes)")
         #expect(outcomes.allSatisfy { ["processed", "up-to-date"].contains($0.status) }, "\(outcomes)")
-        #expect(!Self.allFiles(out).contains { $0.contains(AtomicOutputFile.marker) },
-                "temporaries left: \(Self.allFiles(out).filter { $0.contains(AtomicOutputFile.marker) })")
+        #expect(
+            !Self.allFiles(out).contains { $0.contains(AtomicOutputFile.marker) },
+            "temporaries left: \(Self.allFiles(out).filter { $0.contains(AtomicOutputFile.marker) })")
 
-        let late = try Self.podsmith(["season", fixture.manifest, "-o", out, "--merge", "--quiet"], logs: fixture.folder)
+        let late = try Self.podsmith(
+            ["season", fixture.manifest, "-o", out, "--merge", "--quiet"], logs: fixture.folder)
         #expect(late.status == 0, "\(late.stderr)")
         #expect(late.stderr.isEmpty, "\(late.stderr)")
         #expect(try FeedDocument(path: out + "/feed.xml").items.count == fixture.count)
@@ -257,7 +282,8 @@ import PodsmithTestSupport
         let expected = members[k].map(Self.identity)
 
         // The reference: the explicit option. It processes the shard; the later runs find it up to date.
-        let explicit = try Self.podsmith(["season", fixture.manifest, "-o", out, "--shard", "\(k)/3", "--json"], logs: fixture.folder)
+        let explicit = try Self.podsmith(
+            ["season", fixture.manifest, "-o", out, "--shard", "\(k)/3", "--json"], logs: fixture.folder)
         #expect(explicit.status == 0, "\(explicit.stderr)")
         #expect(try Self.outcomes(explicit).map(\.identity) == expected)
         #expect(try Self.outcomes(explicit).allSatisfy { $0.status == "processed" })
@@ -265,15 +291,25 @@ import PodsmithTestSupport
         let environments: [(String, [String], [String: String])] = [
             ("Kubernetes, PODSMITH_SHARDS", [], ["JOB_COMPLETION_INDEX": "\(k)", "PODSMITH_SHARDS": "3"]),
             ("Kubernetes, --shards", ["--shards", "3"], ["JOB_COMPLETION_INDEX": "\(k)"]),
-            ("Slurm array 10-12", [], ["SLURM_ARRAY_TASK_ID": "\(10 + k)", "SLURM_ARRAY_TASK_MIN": "10",
-                                       "SLURM_ARRAY_TASK_MAX": "12", "SLURM_ARRAY_TASK_COUNT": "3"]),
-            ("--shard over a different environment", ["--shard", "\(k)/3"],
-             ["JOB_COMPLETION_INDEX": "\((k + 1) % 2)", "PODSMITH_SHARDS": "2",
-              "SLURM_ARRAY_TASK_ID": "\((k + 1) % 3)", "SLURM_ARRAY_TASK_COUNT": "3"]),
+            (
+                "Slurm array 10-12", [],
+                [
+                    "SLURM_ARRAY_TASK_ID": "\(10 + k)", "SLURM_ARRAY_TASK_MIN": "10",
+                    "SLURM_ARRAY_TASK_MAX": "12", "SLURM_ARRAY_TASK_COUNT": "3",
+                ]
+            ),
+            (
+                "--shard over a different environment", ["--shard", "\(k)/3"],
+                [
+                    "JOB_COMPLETION_INDEX": "\((k + 1) % 2)", "PODSMITH_SHARDS": "2",
+                    "SLURM_ARRAY_TASK_ID": "\((k + 1) % 3)", "SLURM_ARRAY_TASK_COUNT": "3",
+                ]
+            ),
         ]
         for (label, options, environment) in environments {
-            let result = try Self.podsmith(["season", fixture.manifest, "-o", out, "--json"] + options,
-                                           environment: environment, logs: fixture.folder)
+            let result = try Self.podsmith(
+                ["season", fixture.manifest, "-o", out, "--json"] + options,
+                environment: environment, logs: fixture.folder)
             #expect(result.status == 0, "\(label): \(result.stderr)")
             let summary = try #require(try result.json() as? [String: Any], "\(label): \(result.stdout)")
             #expect(summary["shard"] as? String == "\(k)/3", "\(label)")
@@ -295,15 +331,24 @@ import PodsmithTestSupport
         try #require(!mine.isEmpty && !theirs.isEmpty)
         try FileManager.default.createDirectory(atPath: out + "/.podsmith/episodes", withIntermediateDirectories: true)
         let remote = "\(AtomicOutputFile.marker)\((1 << 22) + 7)"
-        let theirTemporaries = [out + "/." + Self.stem(theirs[0]) + ".mp3" + remote,
-                                out + "/.podsmith/episodes/." + Self.stem(theirs[0]) + ".json" + remote]
-        let myTemporaries = [out + "/." + Self.stem(mine[0]) + ".mp3" + remote,
-                             out + "/.podsmith/episodes/." + Self.stem(mine[0]) + ".json" + remote]
+        let theirTemporaries = [
+            out + "/." + Self.stem(theirs[0]) + ".mp3" + remote,
+            out + "/.podsmith/episodes/." + Self.stem(theirs[0]) + ".json" + remote,
+        ]
+        let myTemporaries = [
+            out + "/." + Self.stem(mine[0]) + ".mp3" + remote,
+            out + "/.podsmith/episodes/." + Self.stem(mine[0]) + ".json" + remote,
+        ]
         for path in theirTemporaries + myTemporaries { try Data("partial".utf8).write(to: URL(fileURLWithPath: path)) }
 
-        let result = try Self.podsmith(["season", fixture.manifest, "-o", out, "--shard", "0/2", "--quiet"], logs: fixture.folder)
+        let result = try Self.podsmith(
+            ["season", fixture.manifest, "-o", out, "--shard", "0/2", "--quiet"], logs: fixture.folder)
         #expect(result.status == 0, "\(result.stderr)")
-        for path in theirTemporaries { #expect(FileManager.default.fileExists(atPath: path), "removed another shard's \(path)") }
-        for path in myTemporaries { #expect(!FileManager.default.fileExists(atPath: path), "left its own episode's \(path)") }
+        for path in theirTemporaries {
+            #expect(FileManager.default.fileExists(atPath: path), "removed another shard's \(path)")
+        }
+        for path in myTemporaries {
+            #expect(!FileManager.default.fileExists(atPath: path), "left its own episode's \(path)")
+        }
     }
 }

@@ -1,13 +1,15 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
+
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 
 /// `podsmith season` end to end on a generated season: a manifest with show artwork, chapters and
 /// two formats per episode. Everything written is read back by parsers that are not ours where one
@@ -29,8 +31,11 @@ import PodsmithTestSupport
                 try Self.writeEpisode(path: folder + "/raw/ep\(String(format: "%02d", n)).wav", seed: UInt64(n))
             }
             try Self.writePNG(path: folder + "/cover.png", side: 1400)
-            try Data(#"{"version":"1.2.0","chapters":[{"startTime":0,"title":"Hello"},{"startTime":2.5,"title":"Main"}]}"#.utf8)
-                .write(to: URL(fileURLWithPath: folder + "/ep01.chapters-in.json"))
+            try Data(
+                #"{"version":"1.2.0","chapters":[{"startTime":0,"title":"Hello"},{"startTime":2.5,"title":"Main"}]}"#
+                    .utf8
+            )
+            .write(to: URL(fileURLWithPath: folder + "/ep01.chapters-in.json"))
             var yaml = """
                 show:
                   title: "Generated Show & Co"
@@ -72,15 +77,18 @@ import PodsmithTestSupport
             var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
             var plane = [Float](repeating: 0, count: frames)
             for i in 0..<frames {
-                state ^= state << 13; state ^= state >> 7; state ^= state << 17
+                state ^= state << 13
+                state ^= state >> 7
+                state ^= state << 17
                 let noise = Float(Double(state >> 11) / Double(1 << 53) * 2 - 1)
                 let t = Double(i) / rate
                 let on = t > 0.5 && t < seconds - 0.5
                 let envelope = on ? 0.5 * (1 - cos(2 * Double.pi * 3 * t)) : 0
                 plane[i] = noise * Float(0.1 * envelope) + noise * 0.0005
             }
-            let writer = try SoundFileWriter(path: path, format: AudioFormat(sampleRate: rate, channelCount: 1),
-                                             options: .init(container: .wav, encoding: .pcm16))
+            let writer = try SoundFileWriter(
+                path: path, format: AudioFormat(sampleRate: rate, channelCount: 1),
+                options: .init(container: .wav, encoding: .pcm16))
             let buffer = AudioBuffer(channelCount: 1, capacity: frames)
             buffer.fill(from: [plane])
             try writer.write(buffer)
@@ -89,8 +97,12 @@ import PodsmithTestSupport
 
         /// A square RGB PNG made by ffmpeg (an independent encoder).
         static func writePNG(path: String, side: Int) throws {
-            let result = try ExternalTools.run("ffmpeg", ["-loglevel", "error", "-y", "-f", "lavfi", "-i",
-                                                                  "color=c=teal:s=\(side)x\(side)", "-frames:v", "1", path])
+            let result = try ExternalTools.run(
+                "ffmpeg",
+                [
+                    "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                    "color=c=teal:s=\(side)x\(side)", "-frames:v", "1", path,
+                ])
             guard result.status == 0 else { throw PodsmithError.internalError("ffmpeg: \(result.stderr)") }
         }
     }
@@ -128,23 +140,29 @@ import PodsmithTestSupport
         let feed = try FeedDocument(path: fixture.out + "/feed.xml")
         #expect(feed.items.count == fixture.count)
         for item in feed.items {
-            let name = try #require(item.enclosureURL?.replacingOccurrences(of: "https://cdn.example.org/show/", with: ""))
+            let name = try #require(
+                item.enclosureURL?.replacingOccurrences(of: "https://cdn.example.org/show/", with: ""))
             #expect(name.hasSuffix(".mp3"), "the first listed format is the enclosure")
             let size = try fm.attributesOfItem(atPath: fixture.out + "/" + name)[.size] as? Int64
             #expect(item.enclosureLength == size)
-            let decoded = try LoudnessAnalysis.measure(SoundFileReader(path: fixture.out + "/" + name), meter: .podsmith)
+            let decoded = try LoudnessAnalysis.measure(
+                SoundFileReader(path: fixture.out + "/" + name), meter: .podsmith)
             #expect(item.duration == String(Int(decoded.durationSeconds.rounded())), "itunes:duration is whole seconds")
         }
         let first1 = try #require(feed.items.first { $0.enclosureURL?.hasSuffix("ep01.mp3") == true })
         #expect(first1.chaptersURL == "https://cdn.example.org/show/ep01.chapters.json")
 
         // report.json covers the season; the waveform follows audiowaveform's format.
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: fixture.out + "/report.json"))) as? [String: Any])
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: fixture.out + "/report.json")))
+                as? [String: Any])
         #expect((report["episodes"] as? [Any])?.count == fixture.count)
         let totals = try #require(report["totals"] as? [String: Any])
         #expect(totals["failed"] as? Int == 0)
         #expect(try #require(totals["max_deviation_lu"] as? Double) <= 0.2)
-        let waveform = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: fixture.out + "/ep02.waveform.json"))) as? [String: Any])
+        let waveform = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: fixture.out + "/ep02.waveform.json"))) as? [String: Any])
         for key in ["version", "channels", "sample_rate", "samples_per_pixel", "bits", "length", "data"] {
             #expect(waveform[key] != nil, "waveform key \(key)")
         }
@@ -152,7 +170,8 @@ import PodsmithTestSupport
         #expect(index.contains("Episode 10") && index.contains("<svg"))
 
         // Tags and artwork in the MP3, read by ffprobe.
-        let probe = try ExternalTools.ffprobe(fixture.out + "/ep01.mp3", ["-show_format", "-show_chapters", "-show_streams"])
+        let probe = try ExternalTools.ffprobe(
+            fixture.out + "/ep01.mp3", ["-show_format", "-show_chapters", "-show_streams"])
         let tags = try #require((probe["format"] as? [String: Any])?["tags"] as? [String: Any])
         #expect(tags["title"] as? String == "Episode 1")
         #expect(tags["album"] as? String == "Generated Show & Co")
@@ -166,11 +185,13 @@ import PodsmithTestSupport
     }
 
     @Test func oneBadEpisodeFailsAloneAndTheExitCodeSaysSo() throws {
-        let fixture = try SeasonFixture(count: 2, formats: "[mp3]", extraEpisodes: """
-              - file: raw/broken.wav
-                title: Broken
+        let fixture = try SeasonFixture(
+            count: 2, formats: "[mp3]",
+            extraEpisodes: """
+                  - file: raw/broken.wav
+                    title: Broken
 
-            """)
+                """)
         try Data("this is not audio".utf8).write(to: URL(fileURLWithPath: fixture.folder + "/raw/broken.wav"))
         let result = try CommandRunner.run(["season", fixture.manifest, "-o", fixture.out, "--quiet"])
         #expect(result.status == 1)
@@ -191,19 +212,22 @@ import PodsmithTestSupport
         let result = try CommandRunner.run(["season", fixture.manifest, "-o", fixture.out])
         #expect(result.status == 65, "\(result.stderr)")
         #expect(result.errorLines.count == 1, "\(result.stderr)")
-        #expect(result.errorLines.first?.contains("defaults.formats[0]: 'mp3@100k': bitrate 100 is not an MP3 bitrate")
-                    == true, "\(result.errorLines)")
+        #expect(
+            result.errorLines.first?.contains("defaults.formats[0]: 'mp3@100k': bitrate 100 is not an MP3 bitrate")
+                == true, "\(result.errorLines)")
         #expect(!FileManager.default.fileExists(atPath: fixture.out), "nothing done")
     }
 
     @Test func invalidManifestListsEveryProblemAndTouchesNothing() throws {
-        let fixture = try SeasonFixture(count: 1, formats: "[mp3]", extraEpisodes: """
-              - file: raw/missing.wav
-                title: Missing
-                date: yesterday
-                colour: blue
+        let fixture = try SeasonFixture(
+            count: 1, formats: "[mp3]",
+            extraEpisodes: """
+                  - file: raw/missing.wav
+                    title: Missing
+                    date: yesterday
+                    colour: blue
 
-            """)
+                """)
         let result = try CommandRunner.run(["season", fixture.manifest, "-o", fixture.out])
         #expect(result.status == 65)
         let text = result.errorLines.joined(separator: "\n")
@@ -222,7 +246,8 @@ import PodsmithTestSupport
         // Let it finish an episode or two, then Ctrl-C.
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
-            let done = (try? FileManager.default.contentsOfDirectory(atPath: fixture.out))?
+            let done =
+                (try? FileManager.default.contentsOfDirectory(atPath: fixture.out))?
                 .filter { $0.hasSuffix(".report.json") }.count ?? 0
             if done >= 1 { break }
             usleep(50_000)
@@ -236,7 +261,8 @@ import PodsmithTestSupport
         #expect(!files.contains { $0.contains(AtomicOutputFile.marker) }, "temporary left behind: \(files)")
         for mp3 in files where mp3.hasSuffix(".mp3") {
             // Every MP3 present is complete: it decodes to its full length.
-            let measured = try LoudnessAnalysis.measure(SoundFileReader(path: fixture.out + "/" + mp3), meter: .podsmith)
+            let measured = try LoudnessAnalysis.measure(
+                SoundFileReader(path: fixture.out + "/" + mp3), meter: .podsmith)
             #expect(measured.durationSeconds > 2.5, "\(mp3) is incomplete")
         }
         let resumed = try CommandRunner.run(["season", fixture.manifest, "-o", fixture.out, "--json"])
@@ -262,8 +288,10 @@ struct FeedDocument {
             var items: [Item] = []
             var current: Item?
             var text = ""
-            func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?,
-                        qualifiedName: String?, attributes: [String: String] = [:]) {
+            func parser(
+                _ parser: XMLParser, didStartElement name: String, namespaceURI: String?,
+                qualifiedName: String?, attributes: [String: String] = [:]
+            ) {
                 text = ""
                 switch name {
                 case "item": current = Item()
@@ -275,15 +303,21 @@ struct FeedDocument {
                 }
             }
             func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
-            func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+            func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?)
+            {
                 if name == "itunes:duration" { current?.duration = text }
-                if name == "item", let item = current { items.append(item); current = nil }
+                if name == "item", let item = current {
+                    items.append(item)
+                    current = nil
+                }
             }
         }
         let parser = try #require(XMLParser(contentsOf: URL(fileURLWithPath: path)))
         let delegate = Delegate()
         parser.delegate = delegate
-        guard parser.parse() else { throw PodsmithError.internalError("feed.xml does not parse: \(String(describing: parser.parserError))") }
+        guard parser.parse() else {
+            throw PodsmithError.internalError("feed.xml does not parse: \(String(describing: parser.parserError))")
+        }
         items = delegate.items
     }
 }

@@ -1,10 +1,11 @@
 import Foundation
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 /// Kills `podsmith season` at many points (SIGINT, SIGTERM and SIGKILL, at pseudo-random delays) and
 /// checks after each that every output in the folder is either complete — it decodes to its full
@@ -78,7 +79,8 @@ import PodsmithTestSupport
         let fm = FileManager.default
         guard let names = try? fm.contentsOfDirectory(atPath: fixture.out) else { return }
         let temporaries = names.filter { $0.contains(AtomicOutputFile.marker) }
-        let own = pid.map { pid in temporaries.filter { $0.hasSuffix(AtomicOutputFile.marker + String(pid)) } } ?? temporaries
+        let own =
+            pid.map { pid in temporaries.filter { $0.hasSuffix(AtomicOutputFile.marker + String(pid)) } } ?? temporaries
         if !afterSIGKILL { #expect(own.isEmpty, "SIGINT/SIGTERM left its own temporaries: \(own)") }
         #expect(temporaries.allSatisfy { $0.hasPrefix(".") }, "a temporary without a hidden name")
         for name in names where name.hasSuffix(".mp3") || name.hasSuffix(".flac") {
@@ -93,8 +95,9 @@ import PodsmithTestSupport
         for name in names where name.hasSuffix(".report.json") {
             let stem = String(name.dropLast(".report.json".count))
             let state = fixture.out + "/.podsmith/episodes/\(stem).json"
-            #expect(fm.fileExists(atPath: state) || !fm.fileExists(atPath: fixture.out + "/\(stem).mp3"),
-                    "\(stem) has a report and audio but no state")
+            #expect(
+                fm.fileExists(atPath: state) || !fm.fileExists(atPath: fixture.out + "/\(stem).mp3"),
+                "\(stem) has a report and audio but no state")
         }
     }
 }

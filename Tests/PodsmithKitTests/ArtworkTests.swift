@@ -1,10 +1,11 @@
 import Foundation
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 @Suite struct ArtworkTests {
     @Test func readsSizeAndTypeOfImagesWrittenByFFmpeg() throws {
@@ -19,7 +20,9 @@ import PodsmithTestSupport
     }
 
     @Test func rejectsFilesThatAreNotJPEGOrPNG() {
-        #expect(throws: PodsmithError.badArtwork(path: "a.gif", reason: "not a JPEG or PNG image (unknown magic bytes)")) {
+        #expect(
+            throws: PodsmithError.badArtwork(path: "a.gif", reason: "not a JPEG or PNG image (unknown magic bytes)")
+        ) {
             try Artwork(data: Array("GIF89a......".utf8), name: "a.gif")
         }
     }

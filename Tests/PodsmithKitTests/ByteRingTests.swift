@@ -1,9 +1,10 @@
 import Foundation
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
-import PodsmithTestSupport
 
 /// `ByteRing`: bytes cross threads whole and in order through a ring much smaller than the stream,
 /// each span comes with the producer's latest stamp, and a consumer that gives up never leaves the

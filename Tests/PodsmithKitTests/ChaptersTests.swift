@@ -1,10 +1,11 @@
 import Foundation
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 @Suite struct ChaptersTests {
     static func parse(_ json: String) throws -> ChapterList {
@@ -24,14 +25,15 @@ import PodsmithTestSupport
     }
 
     @Test func parsesPodcastingChaptersAndSortsThemByStart() throws {
-        let list = try Self.parse("""
-        {"version": "1.2.0", "title": "Ep 1",
-         "chapters": [
-           {"startTime": 65.5, "title": "Second", "url": "https://example.com", "img": "b.png"},
-           {"startTime": 0, "title": "First", "endTime": 60, "location": {"name": "x", "geo": "geo:0,0"}},
-           {"startTime": 90, "toc": false}
-         ]}
-        """)
+        let list = try Self.parse(
+            """
+            {"version": "1.2.0", "title": "Ep 1",
+             "chapters": [
+               {"startTime": 65.5, "title": "Second", "url": "https://example.com", "img": "b.png"},
+               {"startTime": 0, "title": "First", "endTime": 60, "location": {"name": "x", "geo": "geo:0,0"}},
+               {"startTime": 90, "toc": false}
+             ]}
+            """)
         #expect(list.version == "1.2.0")
         #expect(list.title == "Ep 1")
         #expect(list.chapters.map(\.startTime) == [0, 65.5, 90])
@@ -62,9 +64,12 @@ import PodsmithTestSupport
     }
 
     @Test func negativeStartAndEndBeforeStartAreRejected() {
-        #expect(Self.badChaptersReason(#"{"version":"1","chapters":[{"startTime":-1}]}"#)?.contains("chapters[0].startTime") == true)
-        #expect(Self.badChaptersReason(#"{"version":"1","chapters":[{"startTime":5,"endTime":4}]}"#)?
-            .contains("chapters[0].endTime 4.0 is before its startTime 5.0") == true)
+        #expect(
+            Self.badChaptersReason(#"{"version":"1","chapters":[{"startTime":-1}]}"#)?.contains("chapters[0].startTime")
+                == true)
+        #expect(
+            Self.badChaptersReason(#"{"version":"1","chapters":[{"startTime":5,"endTime":4}]}"#)?
+                .contains("chapters[0].endTime 4.0 is before its startTime 5.0") == true)
     }
 
     @Test func badChaptersNameTheFileAndTheReason() {
@@ -78,11 +83,12 @@ import PodsmithTestSupport
     }
 
     @Test func writtenJSONParsesBackToTheSameChapters() throws {
-        let list = ChapterList(chapters: [
-            Chapter(startTime: 0, title: "Intro"),
-            Chapter(startTime: 61.25, title: "Ünïcode / slash", url: "https://example.com/a/b", endTime: 120),
-            Chapter(startTime: 130, toc: false),
-        ], podcastName: "Show")
+        let list = ChapterList(
+            chapters: [
+                Chapter(startTime: 0, title: "Intro"),
+                Chapter(startTime: 61.25, title: "Ünïcode / slash", url: "https://example.com/a/b", endTime: 120),
+                Chapter(startTime: 130, toc: false),
+            ], podcastName: "Show")
         let path = TemporaryFolder.uniquePath(".chapters.json")
         defer { try? FileManager.default.removeItem(atPath: path) }
         try list.write(to: path)
@@ -98,7 +104,8 @@ import PodsmithTestSupport
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let art = try EncoderTestSupport.image(.png, width: 4, height: 4)
         _ = FileManager.default.createFile(atPath: folder + "/c1.png", contents: Data(art.data))
-        let json = #"{"version":"1.2.0","chapters":[{"startTime":0,"img":"c1.png"},{"startTime":5,"img":"https://x/y.png"}]}"#
+        let json =
+            #"{"version":"1.2.0","chapters":[{"startTime":0,"img":"c1.png"},{"startTime":5,"img":"https://x/y.png"}]}"#
         _ = FileManager.default.createFile(atPath: folder + "/ep.json", contents: Data(json.utf8))
         let list = try ChapterList.load(path: folder + "/ep.json")
         #expect(list.localImages.keys.sorted() == ["c1.png"])
@@ -131,7 +138,7 @@ import PodsmithTestSupport
         // C and D both land on 10 s (the first kept instant after the cut): C is empty, D stays.
         #expect(out.chapters.map(\.title) == ["A", "B", "D: starts in the cut", "E"])
         #expect(out.chapters.map(\.startTime) == [0, 5, 10, 20])
-        #expect(out.chapters[3].endTime == 50)      // 70 s is past the input: clamped to the output end
+        #expect(out.chapters[3].endTime == 50)  // 70 s is past the input: clamped to the output end
     }
 
     @Test func chapterStartingInACutCollapsesOntoTheNextChapter() {

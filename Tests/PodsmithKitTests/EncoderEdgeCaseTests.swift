@@ -1,10 +1,11 @@
 import Foundation
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 /// What every encoder does with inputs at the edges: nothing at all, a single frame.
 @Suite struct EncoderEdgeCaseTests {
@@ -34,7 +35,8 @@ import PodsmithTestSupport
             // LAME's output for no audio is an Info frame and one empty frame (the `lame` tool
             // writes the same); ffmpeg refuses to open it, mutagen reads it as 0 s long.
             let info = try ExternalTools.python(
-                "import json,sys\nfrom mutagen.mp3 import MP3\nprint(json.dumps({'length': MP3(sys.argv[1]).info.length}))", [path])
+                "import json,sys\nfrom mutagen.mp3 import MP3\nprint(json.dumps({'length': MP3(sys.argv[1]).info.length}))",
+                [path])
             #expect(info["length"] as? Double == 0)
         } else if kind == "opus" && frames == 0 {
             // See OpusEncoder.finish(): libopusenc cannot write a stream without audio.

@@ -1,9 +1,10 @@
 import Foundation
+import PodsmithTestSupport
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 /// Helpers for the encoder, tag and chapter tests: feed an encoder, decode what it wrote, real images
 /// and full metadata. Signals, temporary paths and the outside readers are in PodsmithTestSupport.
@@ -32,8 +33,12 @@ enum EncoderTestSupport {
     static func image(_ kind: Artwork.Kind, width: Int, height: Int) throws -> Artwork {
         let path = TemporaryFolder.uniquePath(kind == .png ? ".png" : ".jpg")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let result = try ExternalTools.run("ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "color=c=red:s=\(width)x\(height)",
-                                        "-frames:v", "1", "-y", path])
+        let result = try ExternalTools.run(
+            "ffmpeg",
+            [
+                "-v", "error", "-f", "lavfi", "-i", "color=c=red:s=\(width)x\(height)",
+                "-frames:v", "1", "-y", path,
+            ])
         guard result.status == 0 else { throw PodsmithError.internalError("ffmpeg failed: \(result.stderr)") }
         return try Artwork(contentsOf: path)
     }

@@ -1,10 +1,11 @@
 import Foundation
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 @Suite struct FileInspectorTests {
     struct HeaderCase: Sendable, CustomTestStringConvertible {
@@ -20,20 +21,25 @@ import PodsmithTestSupport
 
     static let headerCases: [HeaderCase] = [
         // MPEG-1 Layer III, index 9 = 128 kbps, 44.1 kHz, joint stereo.
-        HeaderCase(bytes: Fixtures.mpegHeader(bitrateIndex: 9, rateIndex: 0, mode: 1), version: .mpeg1, layer: 3,
-                   kbps: 128, rate: 44_100, mode: .jointStereo, samplesPerFrame: 1152),
+        HeaderCase(
+            bytes: Fixtures.mpegHeader(bitrateIndex: 9, rateIndex: 0, mode: 1), version: .mpeg1, layer: 3,
+            kbps: 128, rate: 44_100, mode: .jointStereo, samplesPerFrame: 1152),
         // MPEG-1 Layer III, index 14 = 320 kbps, 48 kHz, stereo.
-        HeaderCase(bytes: Fixtures.mpegHeader(bitrateIndex: 14, rateIndex: 1, mode: 0), version: .mpeg1, layer: 3,
-                   kbps: 320, rate: 48_000, mode: .stereo, samplesPerFrame: 1152),
+        HeaderCase(
+            bytes: Fixtures.mpegHeader(bitrateIndex: 14, rateIndex: 1, mode: 0), version: .mpeg1, layer: 3,
+            kbps: 320, rate: 48_000, mode: .stereo, samplesPerFrame: 1152),
         // MPEG-2 Layer III, index 8 = 64 kbps, 22.05 kHz, mono.
-        HeaderCase(bytes: Fixtures.mpegHeader(version: 2, bitrateIndex: 8, rateIndex: 0, mode: 3), version: .mpeg2,
-                   layer: 3, kbps: 64, rate: 22_050, mode: .mono, samplesPerFrame: 576),
+        HeaderCase(
+            bytes: Fixtures.mpegHeader(version: 2, bitrateIndex: 8, rateIndex: 0, mode: 3), version: .mpeg2,
+            layer: 3, kbps: 64, rate: 22_050, mode: .mono, samplesPerFrame: 576),
         // MPEG-2.5 Layer III, index 1 = 8 kbps, 8 kHz, dual channel.
-        HeaderCase(bytes: Fixtures.mpegHeader(version: 0, bitrateIndex: 1, rateIndex: 2, mode: 2), version: .mpeg25,
-                   layer: 3, kbps: 8, rate: 8000, mode: .dualChannel, samplesPerFrame: 576),
+        HeaderCase(
+            bytes: Fixtures.mpegHeader(version: 0, bitrateIndex: 1, rateIndex: 2, mode: 2), version: .mpeg25,
+            layer: 3, kbps: 8, rate: 8000, mode: .dualChannel, samplesPerFrame: 576),
         // MPEG-1 Layer II, index 10 = 192 kbps, 32 kHz.
-        HeaderCase(bytes: Fixtures.mpegHeader(layer: 2, bitrateIndex: 10, rateIndex: 2, mode: 0), version: .mpeg1,
-                   layer: 2, kbps: 192, rate: 32_000, mode: .stereo, samplesPerFrame: 1152),
+        HeaderCase(
+            bytes: Fixtures.mpegHeader(layer: 2, bitrateIndex: 10, rateIndex: 2, mode: 0), version: .mpeg1,
+            layer: 2, kbps: 192, rate: 32_000, mode: .stereo, samplesPerFrame: 1152),
     ]
 
     @Test(arguments: headerCases)
@@ -54,23 +60,29 @@ import PodsmithTestSupport
     }
 
     @Test func mpegHeaderRejectsReservedAndFreeFormatFields() {
-        #expect(MPEGAudioFrameHeader(Fixtures.mpegHeader(bitrateIndex: 15)) == nil)          // bad bitrate
-        #expect(MPEGAudioFrameHeader(Fixtures.mpegHeader(bitrateIndex: 0)) == nil)           // free format
+        #expect(MPEGAudioFrameHeader(Fixtures.mpegHeader(bitrateIndex: 15)) == nil)  // bad bitrate
+        #expect(MPEGAudioFrameHeader(Fixtures.mpegHeader(bitrateIndex: 0)) == nil)  // free format
         #expect(MPEGAudioFrameHeader(Fixtures.mpegHeader(bitrateIndex: 9, rateIndex: 3)) == nil)
         #expect(MPEGAudioFrameHeader(Fixtures.mpegHeader(layer: 0, bitrateIndex: 9)) == nil)
         #expect(MPEGAudioFrameHeader(Fixtures.mpegHeader(version: 1, bitrateIndex: 9)) == nil)
-        #expect(MPEGAudioFrameHeader([0xFF, 0x00, 0x90, 0x40]) == nil)                      // no sync
+        #expect(MPEGAudioFrameHeader([0xFF, 0x00, 0x90, 0x40]) == nil)  // no sync
     }
 
     @Test func mp3AfterID3v2TagIsFoundThroughTheSynchsafeSizeWithItsCoverArt() throws {
         // A PNG cover of 1400 × 1400 and a UTF-16 description; 300 bytes of padding make the tag size
         // need more than 7 bits, so a plain 32-bit reading of the size would land in the wrong place.
         let cover = Fixtures.png(width: 1400, height: 1400) + [UInt8](repeating: 0xFF, count: 200)
-        let tag = Fixtures.id3v2(major: 4, frames: [
-            ("TIT2", [3] + Array("Title".utf8)),
-            ("APIC", Fixtures.apic(mime: "image/png", type: 0, description: "other", picture: Fixtures.jpeg(width: 10, height: 10))),
-            ("APIC", Fixtures.apic(mime: "image/png", type: 3, description: "Cover", utf16: true, picture: cover)),
-        ], padding: 300)
+        let tag = Fixtures.id3v2(
+            major: 4,
+            frames: [
+                ("TIT2", [3] + Array("Title".utf8)),
+                (
+                    "APIC",
+                    Fixtures.apic(
+                        mime: "image/png", type: 0, description: "other", picture: Fixtures.jpeg(width: 10, height: 10))
+                ),
+                ("APIC", Fixtures.apic(mime: "image/png", type: 3, description: "Cover", utf16: true, picture: cover)),
+            ], padding: 300)
         let frame = Fixtures.mp3Frame(kbps: 128, bitrateIndex: 9)
         let file = tag + frame + frame + frame
         let facts = FileInspector.inspect(bytes: file, fileSize: Int64(file.count))
@@ -88,7 +100,8 @@ import PodsmithTestSupport
 
     @Test func id3v23TagWithLatin1DescriptionYieldsTheFirstPictureWhenNoFrontCover() throws {
         let jpeg = Fixtures.jpeg(width: 3000, height: 3000)
-        let tag = Fixtures.id3v2(major: 3, frames: [("APIC", Fixtures.apic(mime: "image/jpeg", type: 4, picture: jpeg))])
+        let tag = Fixtures.id3v2(
+            major: 3, frames: [("APIC", Fixtures.apic(mime: "image/jpeg", type: 4, picture: jpeg))])
         let frame = Fixtures.mp3Frame(kbps: 64, bitrateIndex: 5, mode: 3)
         let facts = FileInspector.inspect(bytes: tag + frame + frame, fileSize: Int64(tag.count + 2 * frame.count))
         #expect(facts.artwork?.format == .jpeg)
@@ -110,8 +123,9 @@ import PodsmithTestSupport
     @Test func xingHeaderMarksVBRAndGivesTheAverageBitrate() throws {
         // 1000 frames of 1152 samples at 44.1 kHz = 26.122 s; 1,200,000 bytes → 367.5 kbit/s... use a
         // realistic 470,000 bytes → 470000 · 8 / 26.1224 s = 143.9 kbit/s.
-        let xing = Fixtures.mp3Frame(kbps: 128, bitrateIndex: 9,
-                                     payload: Fixtures.xingPayload(tag: "Xing", frames: 1000, bytes: 470_000))
+        let xing = Fixtures.mp3Frame(
+            kbps: 128, bitrateIndex: 9,
+            payload: Fixtures.xingPayload(tag: "Xing", frames: 1000, bytes: 470_000))
         let audio = Fixtures.mp3Frame(kbps: 160, bitrateIndex: 10)
         let file = xing + audio + audio
         let mp3 = try #require(FileInspector.inspect(bytes: file, fileSize: 470_000).mp3)
@@ -126,8 +140,9 @@ import PodsmithTestSupport
     }
 
     @Test func lameInfoHeaderMeansConstantBitrate() throws {
-        let info = Fixtures.mp3Frame(kbps: 64, bitrateIndex: 5, mode: 3,
-                                     payload: Fixtures.xingPayload(tag: "Info", frames: 50, bytes: 50 * 208, mono: true))
+        let info = Fixtures.mp3Frame(
+            kbps: 64, bitrateIndex: 5, mode: 3,
+            payload: Fixtures.xingPayload(tag: "Info", frames: 50, bytes: 50 * 208, mono: true))
         let audio = Fixtures.mp3Frame(kbps: 64, bitrateIndex: 5, mode: 3)
         let mp3 = try #require(FileInspector.inspect(bytes: info + audio, fileSize: 10_000).mp3)
         #expect(mp3.vbrHeader == "Info")
@@ -136,8 +151,9 @@ import PodsmithTestSupport
     }
 
     @Test func flacStreamInfoGivesRateChannelsBitsDurationAndPicture() throws {
-        let file = Fixtures.flac(rate: 48_000, channels: 2, bits: 24, totalSamples: 48_000 * 90,
-                                 picture: Fixtures.png(width: 2000, height: 1999, colourType: 6))
+        let file = Fixtures.flac(
+            rate: 48_000, channels: 2, bits: 24, totalSamples: 48_000 * 90,
+            picture: Fixtures.png(width: 2000, height: 1999, colourType: 6))
         let facts = FileInspector.inspect(bytes: file, fileSize: Int64(file.count))
         #expect(facts.container == .flac)
         #expect(facts.sampleRate == 48_000)
@@ -146,8 +162,9 @@ import PodsmithTestSupport
         #expect(facts.durationSeconds == 90)
         #expect(facts.artwork?.width == 2000 && facts.artwork?.height == 1999)
         #expect(facts.artwork?.hasAlpha == true)
-        let mono = FileInspector.inspect(bytes: Fixtures.flac(rate: 44_100, channels: 1, bits: 16, totalSamples: 1),
-                                         fileSize: 100)
+        let mono = FileInspector.inspect(
+            bytes: Fixtures.flac(rate: 44_100, channels: 1, bits: 16, totalSamples: 1),
+            fileSize: 100)
         #expect(mono.channelCount == 1 && mono.bitsPerSample == 16 && mono.sampleRate == 44_100)
         #expect(mono.artwork == nil)
     }
@@ -160,8 +177,9 @@ import PodsmithTestSupport
         #expect(facts.sampleRate == 44_100)
         #expect(facts.durationSeconds == 0.1)
 
-        let extensible = Fixtures.wav(formatTag: 1, channels: 2, rate: 48_000, bits: 32, frames: 10, extensible: true,
-                                      validBits: 24)
+        let extensible = Fixtures.wav(
+            formatTag: 1, channels: 2, rate: 48_000, bits: 32, frames: 10, extensible: true,
+            validBits: 24)
         let ext = FileInspector.inspect(bytes: extensible, fileSize: Int64(extensible.count))
         #expect(ext.wavFormatTag == 1 && ext.bitsPerSample == 24)
 
@@ -173,8 +191,11 @@ import PodsmithTestSupport
     @Test func oggOpusHeadGivesChannelsAndAPictureSpanningPages() throws {
         let cover = Fixtures.jpeg(width: 1400, height: 1400) + [UInt8](repeating: 7, count: 3000)
         let block = Fixtures.flacPictureBlock(mime: "image/jpeg", picture: cover)
-        let tags = Fixtures.opusTags(comments: ["TITLE=x", "metadata_block_picture=" + Data(block).base64EncodedString()])
-        let file = Fixtures.oggPages(packets: [Fixtures.opusHead(channels: 2, inputRate: 44_100), tags], maxSegments: 4)
+        let tags = Fixtures.opusTags(comments: [
+            "TITLE=x", "metadata_block_picture=" + Data(block).base64EncodedString(),
+        ])
+        let file = Fixtures.oggPages(
+            packets: [Fixtures.opusHead(channels: 2, inputRate: 44_100), tags], maxSegments: 4)
         let facts = FileInspector.inspect(bytes: file, fileSize: Int64(file.count))
         #expect(facts.container == .oggOpus)
         #expect(facts.channelCount == 2)
@@ -204,11 +225,16 @@ import PodsmithTestSupport
     @Test func everyTruncationOfEveryFixtureIsHandledWithoutCrashing() {
         let frame = Fixtures.mp3Frame(kbps: 128, bitrateIndex: 9)
         let fixtures: [[UInt8]] = [
-            Fixtures.id3v2(frames: [("APIC", Fixtures.apic(mime: "image/png", picture: Fixtures.png(width: 1, height: 1)))])
+            Fixtures.id3v2(frames: [
+                ("APIC", Fixtures.apic(mime: "image/png", picture: Fixtures.png(width: 1, height: 1)))
+            ])
                 + frame + frame,
-            Fixtures.flac(rate: 44_100, channels: 2, bits: 16, totalSamples: 10, picture: Fixtures.png(width: 1, height: 1)),
+            Fixtures.flac(
+                rate: 44_100, channels: 2, bits: 16, totalSamples: 10, picture: Fixtures.png(width: 1, height: 1)),
             Fixtures.wav(formatTag: 1, channels: 2, rate: 44_100, bits: 16, frames: 2, extensible: true),
-            Fixtures.oggPages(packets: [Fixtures.opusHead(channels: 1, inputRate: 48_000), Fixtures.opusTags(comments: ["A=b"])]),
+            Fixtures.oggPages(packets: [
+                Fixtures.opusHead(channels: 1, inputRate: 48_000), Fixtures.opusTags(comments: ["A=b"]),
+            ]),
             Fixtures.jpeg(width: 5, height: 5), Fixtures.png(width: 5, height: 5),
         ]
         for bytes in fixtures {
@@ -227,7 +253,9 @@ import PodsmithTestSupport
         try Data(wav).write(to: URL(fileURLWithPath: path))
         let facts = try FileInspector.inspect(path: path)
         #expect(facts.path == path && facts.sizeBytes == Int64(wav.count) && facts.bitsPerSample == 24)
-        #expect(throws: PodsmithError.inputMissing(path: path + ".nope")) { try FileInspector.inspect(path: path + ".nope") }
+        #expect(throws: PodsmithError.inputMissing(path: path + ".nope")) {
+            try FileInspector.inspect(path: path + ".nope")
+        }
         #expect(throws: PodsmithError.inputIsDirectory(path: dir.path)) { try FileInspector.inspect(path: dir.path) }
     }
 }
@@ -244,7 +272,8 @@ import PodsmithTestSupport
 
     @Test(arguments: [false, true])
     func jpegDimensionsComeFromTheStartOfFrameAfterOtherSegments(progressive: Bool) throws {
-        let facts = try #require(ImageInspector.inspect(Fixtures.jpeg(width: 1600, height: 1400, progressive: progressive)))
+        let facts = try #require(
+            ImageInspector.inspect(Fixtures.jpeg(width: 1600, height: 1400, progressive: progressive)))
         #expect(facts.format == .jpeg && facts.width == 1600 && facts.height == 1400)
         #expect(facts.colorModel == .rgb)
     }

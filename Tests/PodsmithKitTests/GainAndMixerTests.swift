@@ -1,10 +1,11 @@
 import Foundation
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 @Suite struct GainAndMixerTests {
     @Test func gainStageScalesEverySampleLikeTheScalarReference() throws {
@@ -15,8 +16,9 @@ import PodsmithTestSupport
         var reference = [Float](repeating: 0, count: x.count)
         x.withUnsafeBufferPointer { src in
             reference.withUnsafeMutableBufferPointer { dst in
-                GainStage.scaleReference(src.baseAddress!, into: dst.baseAddress!, count: src.count,
-                                         by: stage.linearGain)
+                GainStage.scaleReference(
+                    src.baseAddress!, into: dst.baseAddress!, count: src.count,
+                    by: stage.linearGain)
             }
         }
         #expect(DSPTest.firstMismatch(output[0], reference) == nil)
@@ -74,8 +76,9 @@ import PodsmithTestSupport
         let expectedRight: [Float] = [0, 1, k, 0, 0, k]
         #expect(zip(stereo[0], expectedLeft).allSatisfy { abs($0 - $1) < 1e-6 })
         #expect(zip(stereo[1], expectedRight).allSatisfy { abs($0 - $1) < 1e-6 })
-        let five = try DSPTest.run(try ChannelMixer(inputChannels: 5, outputChannels: 2),
-                                   planes: Array(planes[0..<3] + planes[4..<6]).map { Array($0[0..<3] + $0[4..<6]) })
+        let five = try DSPTest.run(
+            try ChannelMixer(inputChannels: 5, outputChannels: 2),
+            planes: Array(planes[0..<3] + planes[4..<6]).map { Array($0[0..<3] + $0[4..<6]) })
         #expect(zip(five[0], [1, 0, k, k, 0] as [Float]).allSatisfy { abs($0 - $1) < 1e-6 })
         let mono = try DSPTest.run(try ChannelMixer(inputChannels: 6, outputChannels: 1), planes: planes)
         #expect(zip(mono[0], [0.5, 0.5, k, 0, k / 2, k / 2] as [Float]).allSatisfy { abs($0 - $1) < 1e-6 })

@@ -1,9 +1,10 @@
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 /// The K-weighting coefficients derived for any rate against the values ITU-R BS.1770-4 publishes
 /// for 48 kHz (Tables 1 and 2), and the response the −0.691 dB offset relies on.

@@ -1,9 +1,10 @@
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @_spi(Kernels) @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 /// Each SIMD kernel against its scalar reference twin, on awkward lengths and offsets.
 @Suite struct KernelTests {
@@ -33,10 +34,12 @@ import PodsmithTestSupport
         x.withUnsafeBufferPointer { xp in
             o.coefficients.withUnsafeBufferPointer { cp in
                 let start = xp.baseAddress! + history
-                let simd = TruePeakKernel.simd(start, count: count, coefficients: cp.baseAddress!,
-                                               phaseCount: o.factor, tapsPerPhase: o.tapsPerPhase)
-                let scalar = TruePeakKernel.scalar(start, count: count, coefficients: cp.baseAddress!,
-                                                   phaseCount: o.factor, tapsPerPhase: o.tapsPerPhase)
+                let simd = TruePeakKernel.simd(
+                    start, count: count, coefficients: cp.baseAddress!,
+                    phaseCount: o.factor, tapsPerPhase: o.tapsPerPhase)
+                let scalar = TruePeakKernel.scalar(
+                    start, count: count, coefficients: cp.baseAddress!,
+                    phaseCount: o.factor, tapsPerPhase: o.tapsPerPhase)
                 #expect(simd == scalar)
                 #expect(simd > 0)
             }
@@ -52,9 +55,10 @@ import PodsmithTestSupport
         padded.withUnsafeBufferPointer { xp in
             o.coefficients.withUnsafeBufferPointer { cp in
                 let skip = o.tapsPerPhase
-                let peak = TruePeakKernel.simd(xp.baseAddress! + skip, count: x.count - skip,
-                                               coefficients: cp.baseAddress!, phaseCount: 4,
-                                               tapsPerPhase: o.tapsPerPhase)
+                let peak = TruePeakKernel.simd(
+                    xp.baseAddress! + skip, count: x.count - skip,
+                    coefficients: cp.baseAddress!, phaseCount: 4,
+                    tapsPerPhase: o.tapsPerPhase)
                 #expect(abs(peak - expected) <= 1e-6)
             }
         }
@@ -70,12 +74,15 @@ import PodsmithTestSupport
             b.withUnsafeBufferPointer { bp in
                 // Two calls, to carry state across a boundary.
                 for (start, count) in [(0, 1234), (1234, 3766)] {
-                    let sums = KWeightingKernel.simdPair(ap.baseAddress! + start, bp.baseAddress! + start,
-                                                         count: count, filter: filter, state: &pair)
-                    let l = KWeightingKernel.scalar(ap.baseAddress! + start, count: count, filter: filter,
-                                                    state: &left)
-                    let r = KWeightingKernel.scalar(bp.baseAddress! + start, count: count, filter: filter,
-                                                    state: &right)
+                    let sums = KWeightingKernel.simdPair(
+                        ap.baseAddress! + start, bp.baseAddress! + start,
+                        count: count, filter: filter, state: &pair)
+                    let l = KWeightingKernel.scalar(
+                        ap.baseAddress! + start, count: count, filter: filter,
+                        state: &left)
+                    let r = KWeightingKernel.scalar(
+                        bp.baseAddress! + start, count: count, filter: filter,
+                        state: &right)
                     #expect(sums[0] == l)
                     #expect(sums[1] == r)
                 }
@@ -106,20 +113,27 @@ import PodsmithTestSupport
         var singles = [KWeightingChannelState](repeating: KWeightingChannelState(), count: 4)
         singles[2].highPassZ1 = 0.25  // one lane starts from a non-zero state
         quad = KWeightingQuadState((singles[0], singles[1], singles[2], singles[3]))
-        lanes[0].withUnsafeBufferPointer { p0 in lanes[1].withUnsafeBufferPointer { p1 in
-        lanes[2].withUnsafeBufferPointer { p2 in lanes[3].withUnsafeBufferPointer { p3 in
-            let planes = [p0.baseAddress!, p1.baseAddress!, p2.baseAddress!, p3.baseAddress!]
-            // Two calls of odd lengths, to carry state across a boundary.
-            for (start, count) in [(0, 1237), (1237, 1764)] {
-                let sums = KWeightingKernel.simdQuad(planes[0] + start, planes[1] + start, planes[2] + start,
-                                                     planes[3] + start, count: count, filter: filter, state: &quad)
-                for lane in 0..<4 {
-                    let scalar = KWeightingKernel.scalar(planes[lane] + start, count: count, filter: filter,
-                                                         state: &singles[lane])
-                    #expect(sums[lane] == scalar, "lane \(lane) at \(start)")
+        lanes[0].withUnsafeBufferPointer { p0 in
+            lanes[1].withUnsafeBufferPointer { p1 in
+                lanes[2].withUnsafeBufferPointer { p2 in
+                    lanes[3].withUnsafeBufferPointer { p3 in
+                        let planes = [p0.baseAddress!, p1.baseAddress!, p2.baseAddress!, p3.baseAddress!]
+                        // Two calls of odd lengths, to carry state across a boundary.
+                        for (start, count) in [(0, 1237), (1237, 1764)] {
+                            let sums = KWeightingKernel.simdQuad(
+                                planes[0] + start, planes[1] + start, planes[2] + start,
+                                planes[3] + start, count: count, filter: filter, state: &quad)
+                            for lane in 0..<4 {
+                                let scalar = KWeightingKernel.scalar(
+                                    planes[lane] + start, count: count, filter: filter,
+                                    state: &singles[lane])
+                                #expect(sums[lane] == scalar, "lane \(lane) at \(start)")
+                            }
+                        }
+                    }
                 }
             }
-        }}}}
+        }
         for lane in 0..<4 { #expect(quad.lane(lane) == singles[lane]) }
     }
 
@@ -154,8 +168,9 @@ import PodsmithTestSupport
         let levels: [(seconds: Double, dBFS: Double)] = [
             (seconds * 0.3, -20), (seconds * 0.2, -45), (seconds * 0.5, -26),
         ]
-        let noise = TestSignals.steppedNoise(levels: levels, channels: channels, sampleRate: sampleRate,
-                                             cutoff: sampleRate / 5, seed: 7)
+        let noise = TestSignals.steppedNoise(
+            levels: levels, channels: channels, sampleRate: sampleRate,
+            cutoff: sampleRate / 5, seed: 7)
         return noise.enumerated().map { channel, plane -> [Float] in
             let offset = 0.2 + 0.1 * Double(channel)
             return plane.enumerated().map { i, v -> Float in
@@ -168,8 +183,9 @@ import PodsmithTestSupport
     /// The loudness half fed in buffers of the given sizes, cycling (straight to ``LoudnessBlocks``,
     /// past the meter's staging, so that short buffers do go through the serial chains).
     static func blocks(_ planes: [[Float]], sampleRate: Double, bufferSizes: [Int]) -> LoudnessBlocks {
-        let blocks = LoudnessBlocks(format: AudioFormat(sampleRate: sampleRate, channelCount: planes.count),
-                                    recordsSeries: false)
+        let blocks = LoudnessBlocks(
+            format: AudioFormat(sampleRate: sampleRate, channelCount: planes.count),
+            recordsSeries: false)
         feed(planes, bufferSizes: bufferSizes) { blocks.process($0) }
         return blocks
     }
@@ -281,15 +297,17 @@ import PodsmithTestSupport
         // Stereo: 2 chunks; mono and 5.1: 4; quad: 1 (four channels fill the lanes, no time split).
         for (channels, chunks) in [(1, 4), (2, 2), (3, 4), (4, 1), (6, 4), (8, 4)] {
             for rate in [8_000.0, 44_100, 48_000, 192_000] {
-                let blocks = LoudnessBlocks(format: AudioFormat(sampleRate: rate, channelCount: channels),
-                                            recordsSeries: false)
+                let blocks = LoudnessBlocks(
+                    format: AudioFormat(sampleRate: rate, channelCount: channels),
+                    recordsSeries: false)
                 #expect(blocks.chunkCount == chunks)
                 #expect(blocks.spanFrames % blocks.stepFrames == 0)
                 #expect(blocks.spanChunkSteps >= blocks.minimumChunkSteps)
                 let spanSamples = blocks.spanFrames * channels
-                #expect(spanSamples <= LoudnessBlocks.spanSampleBudget
+                #expect(
+                    spanSamples <= LoudnessBlocks.spanSampleBudget
                         || blocks.spanChunkSteps == blocks.minimumChunkSteps,
-                        "\(channels) ch at \(rate) Hz: \(spanSamples) samples")
+                    "\(channels) ch at \(rate) Hz: \(spanSamples) samples")
             }
         }
     }

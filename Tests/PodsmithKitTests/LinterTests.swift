@@ -1,25 +1,31 @@
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 @Suite struct LinterTests {
     static let cover = ImageFacts(format: .jpeg, width: 3000, height: 3000, colorModel: .rgb, byteCount: 500_000)
 
-    static func mp3(kbps: Int = 128, mono: Bool = false, rate: Int = 44_100, vbrAverage: Double? = nil,
-                    layer: Int = 3, artwork: ImageFacts? = cover) -> FileFacts {
-        FileFacts(container: .mp3, sizeBytes: 50_000_000, sampleRate: rate, channelCount: mono ? 1 : 2,
-                  mp3: MP3Facts(version: .mpeg1, layer: layer, firstFrameBitrateKbps: kbps,
-                                channelMode: mono ? .mono : .jointStereo, isVBR: vbrAverage != nil,
-                                vbrHeader: vbrAverage == nil ? nil : "Xing", averageBitrateKbps: vbrAverage),
-                  artwork: artwork)
+    static func mp3(
+        kbps: Int = 128, mono: Bool = false, rate: Int = 44_100, vbrAverage: Double? = nil,
+        layer: Int = 3, artwork: ImageFacts? = cover
+    ) -> FileFacts {
+        FileFacts(
+            container: .mp3, sizeBytes: 50_000_000, sampleRate: rate, channelCount: mono ? 1 : 2,
+            mp3: MP3Facts(
+                version: .mpeg1, layer: layer, firstFrameBitrateKbps: kbps,
+                channelMode: mono ? .mono : .jointStereo, isVBR: vbrAverage != nil,
+                vbrHeader: vbrAverage == nil ? nil : "Xing", averageBitrateKbps: vbrAverage),
+            artwork: artwork)
     }
 
     static func loudness(_ integrated: Double?, peak: Double? = -1.5, channels: Int = 2) -> LoudnessMeasurement {
-        LoudnessMeasurement(integratedLUFS: integrated, truePeakDBTP: peak, frameCount: 44_100 * 60,
-                            sampleRate: 44_100, channelCount: channels)
+        LoudnessMeasurement(
+            integratedLUFS: integrated, truePeakDBTP: peak, frameCount: 44_100 * 60,
+            sampleRate: 44_100, channelCount: channels)
     }
 
     static func ids(_ findings: [LintFinding]) -> Set<String> { Set(findings.map(\.ruleID)) }
@@ -73,58 +79,77 @@ import PodsmithTestSupport
     @Test func mp3BelowTheMinimumBitrateIsAnErrorAndBelowTheRecommendedAWarning() {
         let l = Self.loudness(-16)
         let l1 = Self.loudness(-19, channels: 1)
-        #expect(Self.ids(Linter.check(facts: Self.mp3(kbps: 56), loudness: l, platform: .apple)) == ["mp3.bitrate-minimum"])
-        #expect(Self.ids(Linter.check(facts: Self.mp3(kbps: 24, mono: true), loudness: l1, platform: .apple))
+        #expect(
+            Self.ids(Linter.check(facts: Self.mp3(kbps: 56), loudness: l, platform: .apple)) == ["mp3.bitrate-minimum"])
+        #expect(
+            Self.ids(Linter.check(facts: Self.mp3(kbps: 24, mono: true), loudness: l1, platform: .apple))
                 == ["mp3.bitrate-minimum"])
         let stereo96 = Linter.check(facts: Self.mp3(kbps: 96), loudness: l, platform: .apple)
         #expect(Self.ids(stereo96) == ["mp3.bitrate-recommended"])
         #expect(stereo96.first?.severity == .warning)
         #expect(!Linter.fails(stereo96))
-        #expect(Self.ids(Linter.check(facts: Self.mp3(kbps: 64, mono: true), loudness: l1, platform: .apple))
+        #expect(
+            Self.ids(Linter.check(facts: Self.mp3(kbps: 64, mono: true), loudness: l1, platform: .apple))
                 == ["mp3.bitrate-recommended"])
-        #expect(Linter.check(facts: Self.mp3(kbps: 32, mono: true), loudness: l1, platform: .apple)
-                    .allSatisfy { $0.severity == .warning })
+        #expect(
+            Linter.check(facts: Self.mp3(kbps: 32, mono: true), loudness: l1, platform: .apple)
+                .allSatisfy { $0.severity == .warning })
     }
 
     @Test func vbrIsJudgedByItsAverageBitrate() {
         // A Xing frame written at 32 kbps says nothing; the 140 kbps average is what counts.
-        #expect(Linter.check(facts: Self.mp3(kbps: 32, vbrAverage: 140), loudness: Self.loudness(-16),
-                             platform: .apple).isEmpty)
-        #expect(Self.ids(Linter.check(facts: Self.mp3(kbps: 320, vbrAverage: 60), loudness: Self.loudness(-16),
-                                      platform: .apple)) == ["mp3.bitrate-minimum"])
+        #expect(
+            Linter.check(
+                facts: Self.mp3(kbps: 32, vbrAverage: 140), loudness: Self.loudness(-16),
+                platform: .apple
+            ).isEmpty)
+        #expect(
+            Self.ids(
+                Linter.check(
+                    facts: Self.mp3(kbps: 320, vbrAverage: 60), loudness: Self.loudness(-16),
+                    platform: .apple)) == ["mp3.bitrate-minimum"])
     }
 
     @Test func layerTwoInAnMP3FileIsAnError() {
-        #expect(Self.ids(Linter.check(facts: Self.mp3(layer: 2), loudness: Self.loudness(-16), platform: .apple))
+        #expect(
+            Self.ids(Linter.check(facts: Self.mp3(layer: 2), loudness: Self.loudness(-16), platform: .apple))
                 == ["mp3.layer"])
     }
 
     @Test func pcmMustBeTwoChannelsAt16Or24Bits() {
         func pcm(_ kind: ContainerKind, channels: Int, bits: Int, tag: Int? = 1) -> FileFacts {
-            FileFacts(container: kind, sizeBytes: 1, sampleRate: 48_000, channelCount: channels, bitsPerSample: bits,
-                      wavFormatTag: kind == .wav ? tag : nil)
+            FileFacts(
+                container: kind, sizeBytes: 1, sampleRate: 48_000, channelCount: channels, bitsPerSample: bits,
+                wavFormatTag: kind == .wav ? tag : nil)
         }
         let l = Self.loudness(-16)
         #expect(Linter.check(facts: pcm(.wav, channels: 2, bits: 24), loudness: l, platform: .apple).isEmpty)
         #expect(Linter.check(facts: pcm(.flac, channels: 2, bits: 16), loudness: l, platform: .apple).isEmpty)
-        #expect(Self.ids(Linter.check(facts: pcm(.flac, channels: 1, bits: 16), loudness: Self.loudness(-19, channels: 1),
-                                      platform: .apple)) == ["pcm.channels"])
-        #expect(Self.ids(Linter.check(facts: pcm(.wav, channels: 2, bits: 8), loudness: l, platform: .apple))
+        #expect(
+            Self.ids(
+                Linter.check(
+                    facts: pcm(.flac, channels: 1, bits: 16), loudness: Self.loudness(-19, channels: 1),
+                    platform: .apple)) == ["pcm.channels"])
+        #expect(
+            Self.ids(Linter.check(facts: pcm(.wav, channels: 2, bits: 8), loudness: l, platform: .apple))
                 == ["pcm.bit-depth"])
-        #expect(Self.ids(Linter.check(facts: pcm(.wav, channels: 2, bits: 32, tag: 3), loudness: l, platform: .apple))
+        #expect(
+            Self.ids(Linter.check(facts: pcm(.wav, channels: 2, bits: 32, tag: 3), loudness: l, platform: .apple))
                 == ["pcm.bit-depth"])
     }
 
     @Test func oggOpusIsNotAcceptedByAppleButPassesGeneric() {
         let opus = FileFacts(container: .oggOpus, sizeBytes: 1, sampleRate: 48_000, channelCount: 2)
-        #expect(Self.ids(Linter.check(facts: opus, loudness: Self.loudness(-16), platform: .apple)) == ["format.container"])
+        #expect(
+            Self.ids(Linter.check(facts: opus, loudness: Self.loudness(-16), platform: .apple)) == ["format.container"])
         #expect(Linter.check(facts: opus, loudness: Self.loudness(-18), platform: .generic).isEmpty)
     }
 
     @Test func artworkMustBeSquareRGBJPEGOrPNGBetween1400And3000Pixels() {
         func art(_ format: ImageFormat, _ w: Int, _ h: Int, _ model: ImageColorModel = .rgb) -> Set<String> {
-            let facts = FileFacts(container: .image, sizeBytes: 1,
-                                  artwork: ImageFacts(format: format, width: w, height: h, colorModel: model, byteCount: 1))
+            let facts = FileFacts(
+                container: .image, sizeBytes: 1,
+                artwork: ImageFacts(format: format, width: w, height: h, colorModel: model, byteCount: 1))
             return Self.ids(Linter.check(facts: facts, loudness: nil, platform: .apple))
         }
         #expect(art(.png, 1400, 1400).isEmpty)
@@ -137,7 +162,8 @@ import PodsmithTestSupport
         #expect(art(.other, 2000, 2000) == ["artwork.format"])
         // Embedded artwork in an audio file is judged the same way.
         let small = ImageFacts(format: .jpeg, width: 600, height: 600, colorModel: .rgb, byteCount: 1)
-        #expect(Self.ids(Linter.check(facts: Self.mp3(artwork: small), loudness: Self.loudness(-16), platform: .apple))
+        #expect(
+            Self.ids(Linter.check(facts: Self.mp3(artwork: small), loudness: Self.loudness(-16), platform: .apple))
                 == ["artwork.dimensions"])
     }
 
@@ -151,8 +177,9 @@ import PodsmithTestSupport
         let unknown = FileFacts(container: .unknown, sizeBytes: 3, problems: ["not audio"])
         let findings = Linter.check(facts: unknown, loudness: nil, platform: .apple)
         #expect(Self.ids(findings) == ["file.format"] && Linter.fails(findings))
-        let many = Linter.check(facts: Self.mp3(kbps: 56, rate: 32_000), loudness: Self.loudness(-30, peak: 0.5),
-                                platform: .apple)
+        let many = Linter.check(
+            facts: Self.mp3(kbps: 56, rate: 32_000), loudness: Self.loudness(-30, peak: 0.5),
+            platform: .apple)
         #expect(many.count == 4)
         #expect(many.allSatisfy { !$0.rule.source.isEmpty && $0.description.contains($0.rule.id) })
     }

@@ -1,10 +1,11 @@
 import Dispatch
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 @Suite struct LockedBoxTests {
     @Test("increments from several threads at once are all kept")

@@ -1,9 +1,10 @@
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 /// EBU Tech 3341 (integrated loudness, cases 1–6 and the −18 alignment) and EBU Tech 3342 (loudness
 /// range, cases 1–4), with signals generated per /work/shared/EBU-TEST-SIGNALS.md and the EBU
@@ -23,8 +24,9 @@ import PodsmithTestSupport
         SteppedCase(name: "3341-1", levels: [-23], seconds: [20], expected: -23, tolerance: 0.1),
         SteppedCase(name: "3341-2", levels: [-33], seconds: [20], expected: -33, tolerance: 0.1),
         SteppedCase(name: "3341-3", levels: [-36, -23, -36], seconds: [10, 60, 10], expected: -23, tolerance: 0.1),
-        SteppedCase(name: "3341-4", levels: [-72, -36, -23, -36, -72], seconds: [10, 10, 60, 10, 10],
-                    expected: -23, tolerance: 0.1),
+        SteppedCase(
+            name: "3341-4", levels: [-72, -36, -23, -36, -72], seconds: [10, 10, 60, 10, 10],
+            expected: -23, tolerance: 0.1),
         SteppedCase(name: "3341-5", levels: [-26, -20, -26], seconds: [20, 20.1, 20], expected: -23, tolerance: 0.1),
         SteppedCase(name: "alignment -18", levels: [-18], seconds: [20], expected: -18, tolerance: 0.1),
     ]
@@ -33,8 +35,9 @@ import PodsmithTestSupport
         SteppedCase(name: "3342-1", levels: [-20, -30], seconds: [20, 20], expected: 10, tolerance: 1),
         SteppedCase(name: "3342-2", levels: [-20, -15], seconds: [20, 20], expected: 5, tolerance: 1),
         SteppedCase(name: "3342-3", levels: [-40, -20], seconds: [20, 20], expected: 20, tolerance: 1),
-        SteppedCase(name: "3342-4", levels: [-50, -35, -20, -35, -50], seconds: [20, 20, 20, 20, 20],
-                    expected: 15, tolerance: 1),
+        SteppedCase(
+            name: "3342-4", levels: [-50, -35, -20, -35, -50], seconds: [20, 20, 20, 20, 20],
+            expected: 15, tolerance: 1),
     ]
 
     static let rates: [Double] = [48_000, 44_100]
@@ -48,8 +51,9 @@ import PodsmithTestSupport
 
     @Test("EBU Tech 3341 integrated loudness within ±0.1 LU", arguments: integratedCases, rates)
     func integratedLoudnessMeetsTech3341(_ c: SteppedCase, sampleRate: Double) throws {
-        let result = Measure.podsmith(Self.stereo(c, sampleRate: sampleRate), sampleRate: sampleRate,
-                                      options: Self.loudnessOnly)
+        let result = Measure.podsmith(
+            Self.stereo(c, sampleRate: sampleRate), sampleRate: sampleRate,
+            options: Self.loudnessOnly)
         let integrated = try #require(result.integratedLUFS)
         #expect(abs(integrated - c.expected) <= c.tolerance, "\(c.name) at \(sampleRate) Hz: \(integrated) LUFS")
     }
@@ -57,41 +61,48 @@ import PodsmithTestSupport
     @Test("EBU Tech 3341 case 6: 5.0 channels with surround weights", arguments: rates)
     func fiveChannelCaseMeetsTech3341(sampleRate: Double) throws {
         func plane(_ dBFS: Double) -> [Float] {
-            TestSignals.sine(frequency: 1000, amplitude: TestSignals.amplitude(dBFS: dBFS), seconds: 20,
-                             sampleRate: sampleRate)
+            TestSignals.sine(
+                frequency: 1000, amplitude: TestSignals.amplitude(dBFS: dBFS), seconds: 20,
+                sampleRate: sampleRate)
         }
         let front = plane(-28), centre = plane(-24), surround = plane(-30)
-        let result = Measure.podsmith([front, front, centre, surround, surround], sampleRate: sampleRate,
-                                      options: Self.loudnessOnly)
+        let result = Measure.podsmith(
+            [front, front, centre, surround, surround], sampleRate: sampleRate,
+            options: Self.loudnessOnly)
         let integrated = try #require(result.integratedLUFS)
         #expect(abs(integrated - -23) <= 0.1, "3341-6 at \(sampleRate) Hz: \(integrated) LUFS")
     }
 
     @Test("EBU Tech 3342 loudness range within ±1 LU", arguments: rangeCases, rates)
     func loudnessRangeMeetsTech3342(_ c: SteppedCase, sampleRate: Double) throws {
-        let result = Measure.podsmith(Self.stereo(c, sampleRate: sampleRate), sampleRate: sampleRate,
-                                      options: Self.loudnessOnly)
+        let result = Measure.podsmith(
+            Self.stereo(c, sampleRate: sampleRate), sampleRate: sampleRate,
+            options: Self.loudnessOnly)
         let range = try #require(result.loudnessRangeLU)
         #expect(abs(range - c.expected) <= c.tolerance, "\(c.name) at \(sampleRate) Hz: \(range) LU")
     }
 
     @Test func monoIsMeasuredAsOneChannel() throws {
         // The same −23 dBFS sine in one channel carries half the energy of the stereo case: −26 LUFS.
-        let plane = TestSignals.sine(frequency: 1000, amplitude: TestSignals.amplitude(dBFS: -23), seconds: 5,
-                                     sampleRate: 48_000)
+        let plane = TestSignals.sine(
+            frequency: 1000, amplitude: TestSignals.amplitude(dBFS: -23), seconds: 5,
+            sampleRate: 48_000)
         let result = Measure.podsmith([plane], sampleRate: 48_000, options: Self.loudnessOnly)
         let integrated = try #require(result.integratedLUFS)
         #expect(abs(integrated - (-23 - 10 * log10(2.0))) <= 0.05)
     }
 
     @Test func lfeChannelDoesNotCountForLoudness() throws {
-        let sine = TestSignals.sine(frequency: 1000, amplitude: TestSignals.amplitude(dBFS: -23), seconds: 3,
-                                    sampleRate: 48_000)
+        let sine = TestSignals.sine(
+            frequency: 1000, amplitude: TestSignals.amplitude(dBFS: -23), seconds: 3,
+            sampleRate: 48_000)
         let silent = [Float](repeating: 0, count: sine.count)
-        let withoutLFE = Measure.podsmith([sine, sine, silent, silent, silent, silent], sampleRate: 48_000,
-                                          options: Self.loudnessOnly)
-        let withLFE = Measure.podsmith([sine, sine, silent, sine, silent, silent], sampleRate: 48_000,
-                                       options: Self.loudnessOnly)
+        let withoutLFE = Measure.podsmith(
+            [sine, sine, silent, silent, silent, silent], sampleRate: 48_000,
+            options: Self.loudnessOnly)
+        let withLFE = Measure.podsmith(
+            [sine, sine, silent, sine, silent, silent], sampleRate: 48_000,
+            options: Self.loudnessOnly)
         #expect(withoutLFE.integratedLUFS != nil)
         #expect(withLFE.integratedLUFS == withoutLFE.integratedLUFS)
     }
@@ -110,8 +121,9 @@ import PodsmithTestSupport
     @Test func clipShorterThanOneBlockHasOnlyUngatedLoudness() throws {
         // 300 ms: no complete 400 ms gating block, so BS.1770 defines no integrated loudness; the
         // ungated figure is what normalize falls back on.
-        let plane = TestSignals.sine(frequency: 1000, amplitude: TestSignals.amplitude(dBFS: -20), seconds: 0.3,
-                                     sampleRate: 44_100)
+        let plane = TestSignals.sine(
+            frequency: 1000, amplitude: TestSignals.amplitude(dBFS: -20), seconds: 0.3,
+            sampleRate: 44_100)
         let result = Measure.podsmith([plane, plane], sampleRate: 44_100)
         #expect(result.integratedLUFS == nil)
         #expect(result.loudnessRangeLU == nil)
@@ -121,12 +133,14 @@ import PodsmithTestSupport
     }
 
     @Test func seriesAreRecordedEvery100msWhenAsked() throws {
-        let plane = TestSignals.sine(frequency: 1000, amplitude: TestSignals.amplitude(dBFS: -23), seconds: 4.05,
-                                     sampleRate: 48_000)
+        let plane = TestSignals.sine(
+            frequency: 1000, amplitude: TestSignals.amplitude(dBFS: -23), seconds: 4.05,
+            sampleRate: 48_000)
         let plain = Measure.podsmith([plane, plane], sampleRate: 48_000)
         #expect(plain.momentarySeries.isEmpty && plain.shortTermSeries.isEmpty)
-        let recorded = Measure.podsmith([plane, plane], sampleRate: 48_000,
-                                        options: LoudnessMeterOptions(recordsSeries: true))
+        let recorded = Measure.podsmith(
+            [plane, plane], sampleRate: 48_000,
+            options: LoudnessMeterOptions(recordsSeries: true))
         #expect(recorded.momentarySeries.count == 40)
         #expect(recorded.shortTermSeries.count == 40)
         // Steady state: the full windows read the sine's level.

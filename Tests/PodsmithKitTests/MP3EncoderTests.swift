@@ -1,34 +1,35 @@
 import Foundation
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 /// Reads an MP3 with mutagen and prints what a player would see, as JSON.
 private let mutagenMP3Script = """
-import json, sys
-from mutagen.mp3 import MP3
-from mutagen.id3 import ID3
-f = MP3(sys.argv[1])
-i = f.info
-tags = ID3(sys.argv[1])
-out = {
-  "version": list(tags.version),
-  "length": i.length, "bitrate": i.bitrate, "sample_rate": i.sample_rate, "channels": i.channels,
-  "mode": int(i.mode), "bitrate_mode": int(i.bitrate_mode), "encoder_info": i.encoder_info,
-  "text": {k: str(tags[k]) for k in ["TIT2","TPE1","TALB","TRCK","TPOS","TDRC","TCON","TSSE","TLEN"] if k in tags},
-  "comment": [c.text[0] for c in tags.getall("COMM")],
-  "pictures": [{"mime": p.mime, "type": int(p.type), "size": len(p.data)} for p in tags.getall("APIC")],
-  "chapters": [{"id": c.element_id, "start": c.start_time, "end": c.end_time,
-                "title": str(c.sub_frames["TIT2"]) if "TIT2" in c.sub_frames else None,
-                "urls": [w.url for w in c.sub_frames.getall("WXXX")]}
-               for c in tags.getall("CHAP")],
-  "tocs": [{"id": t.element_id, "flags": int(t.flags), "children": t.child_element_ids} for t in tags.getall("CTOC")],
-}
-print(json.dumps(out))
-"""
+    import json, sys
+    from mutagen.mp3 import MP3
+    from mutagen.id3 import ID3
+    f = MP3(sys.argv[1])
+    i = f.info
+    tags = ID3(sys.argv[1])
+    out = {
+      "version": list(tags.version),
+      "length": i.length, "bitrate": i.bitrate, "sample_rate": i.sample_rate, "channels": i.channels,
+      "mode": int(i.mode), "bitrate_mode": int(i.bitrate_mode), "encoder_info": i.encoder_info,
+      "text": {k: str(tags[k]) for k in ["TIT2","TPE1","TALB","TRCK","TPOS","TDRC","TCON","TSSE","TLEN"] if k in tags},
+      "comment": [c.text[0] for c in tags.getall("COMM")],
+      "pictures": [{"mime": p.mime, "type": int(p.type), "size": len(p.data)} for p in tags.getall("APIC")],
+      "chapters": [{"id": c.element_id, "start": c.start_time, "end": c.end_time,
+                    "title": str(c.sub_frames["TIT2"]) if "TIT2" in c.sub_frames else None,
+                    "urls": [w.url for w in c.sub_frames.getall("WXXX")]}
+                   for c in tags.getall("CHAP")],
+      "tocs": [{"id": t.element_id, "flags": int(t.flags), "children": t.child_element_ids} for t in tags.getall("CTOC")],
+    }
+    print(json.dumps(out))
+    """
 
 @Suite struct MP3EncoderTests {
     typealias Support = EncoderTestSupport
@@ -55,15 +56,17 @@ print(json.dumps(out))
         #expect(abs((info["bitrate"] as? Int ?? 0) - 128_000) < 128)
         #expect(info["sample_rate"] as? Int == 44_100)
         #expect(info["channels"] as? Int == 2)
-        #expect(info["mode"] as? Int == 1)              // mutagen: 1 = JOINT_STEREO
-        #expect(info["bitrate_mode"] as? Int == 1)      // mutagen: 1 = CBR (from the LAME tag)
+        #expect(info["mode"] as? Int == 1)  // mutagen: 1 = JOINT_STEREO
+        #expect(info["bitrate_mode"] as? Int == 1)  // mutagen: 1 = CBR (from the LAME tag)
     }
 
     @Test func monoDefaultsTo64kbps() throws {
         let path = TemporaryFolder.uniquePath(".mp3")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let encoder = try MP3Encoder(path: path, sampleRate: 48_000, channelCount: 1)
-        try Support.encode(encoder, planes: TestSignals.sinePlanes(sampleRate: 48_000, frames: 48_000, channels: 1), sampleRate: 48_000)
+        try Support.encode(
+            encoder, planes: TestSignals.sinePlanes(sampleRate: 48_000, frames: 48_000, channels: 1), sampleRate: 48_000
+        )
         let info = try ExternalTools.python(mutagenMP3Script, [path])
         #expect(try Self.firstFrameBitrateKbps(path) == 64)
         #expect(info["sample_rate"] as? Int == 48_000)
@@ -73,9 +76,12 @@ print(json.dumps(out))
     @Test func firstFrameAfterTheID3TagIsTheLAMEInfoFrame() throws {
         let path = TemporaryFolder.uniquePath(".mp3")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let encoder = try MP3Encoder(path: path, sampleRate: 44_100, channelCount: 2,
-                                     metadata: EpisodeMetadata(title: "x"))
-        try Support.encode(encoder, planes: TestSignals.sinePlanes(sampleRate: 44_100, frames: 20_000, channels: 2), sampleRate: 44_100)
+        let encoder = try MP3Encoder(
+            path: path, sampleRate: 44_100, channelCount: 2,
+            metadata: EpisodeMetadata(title: "x"))
+        try Support.encode(
+            encoder, planes: TestSignals.sinePlanes(sampleRate: 44_100, frames: 20_000, channels: 2), sampleRate: 44_100
+        )
         let bytes = [UInt8](FileManager.default.contents(atPath: path)!)
         #expect(Array(bytes[0..<4]) == Array("ID3".utf8) + [4])
         // ID3v2 header: size is synchsafe and excludes the 10-byte header.
@@ -94,13 +100,17 @@ print(json.dumps(out))
     @Test func vbrWritesAXingHeader() throws {
         let path = TemporaryFolder.uniquePath(".mp3")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let encoder = try MP3Encoder(path: path, sampleRate: 44_100, channelCount: 2,
-                                     options: MP3EncoderOptions(vbrQuality: 4))
-        try Support.encode(encoder, planes: TestSignals.sinePlanes(sampleRate: 44_100, frames: 20_000, channels: 2), sampleRate: 44_100)
+        let encoder = try MP3Encoder(
+            path: path, sampleRate: 44_100, channelCount: 2,
+            options: MP3EncoderOptions(vbrQuality: 4))
+        try Support.encode(
+            encoder, planes: TestSignals.sinePlanes(sampleRate: 44_100, frames: 20_000, channels: 2), sampleRate: 44_100
+        )
         let info = try ExternalTools.python(mutagenMP3Script, [path])
-        #expect(info["bitrate_mode"] as? Int == 2)      // mutagen: 2 = VBR
+        #expect(info["bitrate_mode"] as? Int == 2)  // mutagen: 2 = VBR
         let bytes = [UInt8](FileManager.default.contents(atPath: path)!)
-        let header = String(decoding: bytes.prefix(4096).map { $0 < 0x20 || $0 > 0x7E ? UInt8(ascii: ".") : $0 }, as: UTF8.self)
+        let header = String(
+            decoding: bytes.prefix(4096).map { $0 < 0x20 || $0 > 0x7E ? UInt8(ascii: ".") : $0 }, as: UTF8.self)
         #expect(header.contains("Xing"))
     }
 
@@ -110,10 +120,11 @@ print(json.dumps(out))
     func durationIsExactAfterGaplessTrimming(sampleRate: Double) throws {
         let path = TemporaryFolder.uniquePath(".mp3")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let frames = Int(sampleRate) + 1234              // not a multiple of the 1152-sample frame
+        let frames = Int(sampleRate) + 1234  // not a multiple of the 1152-sample frame
         let encoder = try MP3Encoder(path: path, sampleRate: sampleRate, channelCount: 2)
-        try Support.encode(encoder, planes: TestSignals.sinePlanes(sampleRate: sampleRate, frames: frames, channels: 2),
-                           sampleRate: sampleRate, blockSize: 1000)
+        try Support.encode(
+            encoder, planes: TestSignals.sinePlanes(sampleRate: sampleRate, frames: frames, channels: 2),
+            sampleRate: sampleRate, blockSize: 1000)
         #expect(encoder.framesWritten == Int64(frames))
         #expect(try ExternalTools.ffmpegDecodedFrames(path, channels: 2) == frames)
         let info = try ExternalTools.python(mutagenMP3Script, [path])
@@ -141,7 +152,8 @@ print(json.dumps(out))
         let path = TemporaryFolder.uniquePath(".mp3")
         #expect(throws: PodsmithError.self) { try MP3Encoder(path: path, sampleRate: 44_100, channelCount: 6) }
         #expect(throws: PodsmithError.self) {
-            try MP3Encoder(path: path, sampleRate: 44_100, channelCount: 2, options: MP3EncoderOptions(bitrateKbps: 100))
+            try MP3Encoder(
+                path: path, sampleRate: 44_100, channelCount: 2, options: MP3EncoderOptions(bitrateKbps: 100))
         }
         #expect(throws: PodsmithError.self) {
             try MP3Encoder(path: path, sampleRate: 44_100, channelCount: 2, options: MP3EncoderOptions(vbrQuality: 12))
@@ -149,7 +161,9 @@ print(json.dumps(out))
     }
 
     @Test func unwritablePathIsAnOutputError() {
-        #expect(throws: PodsmithError.outputNotWritable(path: "/nonexistent-dir/x.mp3", reason: "No such file or directory")) {
+        #expect(
+            throws: PodsmithError.outputNotWritable(path: "/nonexistent-dir/x.mp3", reason: "No such file or directory")
+        ) {
             try MP3Encoder(path: "/nonexistent-dir/x.mp3", sampleRate: 44_100, channelCount: 2)
         }
     }
@@ -160,7 +174,9 @@ print(json.dumps(out))
         let art = try Support.image(.jpeg, width: 16, height: 8)
         let metadata = Support.fullMetadata(artwork: art)
         let encoder = try MP3Encoder(path: path, sampleRate: 44_100, channelCount: 2, metadata: metadata)
-        try Support.encode(encoder, planes: TestSignals.sinePlanes(sampleRate: 44_100, frames: 88_200, channels: 2), sampleRate: 44_100)
+        try Support.encode(
+            encoder, planes: TestSignals.sinePlanes(sampleRate: 44_100, frames: 88_200, channels: 2), sampleRate: 44_100
+        )
         let info = try ExternalTools.python(mutagenMP3Script, [path])
         #expect(info["version"] as? [Int] == [2, 4, 0])
         let text = try #require(info["text"] as? [String: String])
@@ -189,20 +205,24 @@ print(json.dumps(out))
         #expect(chapters[1]["urls"] as? [String] == ["https://example.com/topic"])
         let tocs = try #require(info["tocs"] as? [[String: Any]])
         #expect(tocs.count == 1)
-        #expect(tocs.first?["flags"] as? Int == 3)      // top-level | ordered
+        #expect(tocs.first?["flags"] as? Int == 3)  // top-level | ordered
         #expect(tocs.first?["children"] as? [String] == ["chp0", "chp1", "chp3"])
     }
 
     @Test func ffprobeSeesTheChapters() throws {
         let path = TemporaryFolder.uniquePath(".mp3")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let encoder = try MP3Encoder(path: path, sampleRate: 44_100, channelCount: 2,
-                                     metadata: Support.fullMetadata(artwork: nil))
-        try Support.encode(encoder, planes: TestSignals.sinePlanes(sampleRate: 44_100, frames: 88_200, channels: 2), sampleRate: 44_100)
+        let encoder = try MP3Encoder(
+            path: path, sampleRate: 44_100, channelCount: 2,
+            metadata: Support.fullMetadata(artwork: nil))
+        try Support.encode(
+            encoder, planes: TestSignals.sinePlanes(sampleRate: 44_100, frames: 88_200, channels: 2), sampleRate: 44_100
+        )
         let probe = try ExternalTools.ffprobe(path, ["-show_chapters"])
         let chapters = try #require(probe["chapters"] as? [[String: Any]])
         #expect(chapters.count == 4)
-        #expect(chapters.compactMap { ($0["tags"] as? [String: String])?["title"] }
+        #expect(
+            chapters.compactMap { ($0["tags"] as? [String: String])?["title"] }
                 == ["Intro", "Ünïcode 话题", "Image change", "Outro"])
         #expect(chapters.map { $0["start_time"] as? String } == ["0.000000", "0.500000", "0.750000", "1.250000"])
     }
@@ -213,14 +233,18 @@ print(json.dumps(out))
     func metadataChangedBeforeFinishIsWrittenInTheFinalTag(padding: Int) throws {
         let path = TemporaryFolder.uniquePath(".mp3")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let encoder = try MP3Encoder(path: path, sampleRate: 44_100, channelCount: 2,
-                                     metadata: EpisodeMetadata(title: "Draft"),
-                                     options: MP3EncoderOptions(tagPaddingBytes: padding))
-        let source = ArraySource(planes: TestSignals.sinePlanes(sampleRate: 44_100, frames: 44_100, channels: 2), sampleRate: 44_100)
+        let encoder = try MP3Encoder(
+            path: path, sampleRate: 44_100, channelCount: 2,
+            metadata: EpisodeMetadata(title: "Draft"),
+            options: MP3EncoderOptions(tagPaddingBytes: padding))
+        let source = ArraySource(
+            planes: TestSignals.sinePlanes(sampleRate: 44_100, frames: 44_100, channels: 2), sampleRate: 44_100)
         let buffer = AudioBuffer(channelCount: 2, capacity: 4096)
         while try source.read(into: buffer) > 0 { try encoder.write(buffer) }
         encoder.metadata.title = "Final title, longer than the draft"
-        encoder.metadata.chapters = ChapterList(chapters: [Chapter(startTime: 0, title: "A"), Chapter(startTime: 0.4, title: "B")])
+        encoder.metadata.chapters = ChapterList(chapters: [
+            Chapter(startTime: 0, title: "A"), Chapter(startTime: 0.4, title: "B"),
+        ])
         try encoder.finish()
         let info = try ExternalTools.python(mutagenMP3Script, [path])
         #expect((info["text"] as? [String: String])?["TIT2"] == "Final title, longer than the draft")

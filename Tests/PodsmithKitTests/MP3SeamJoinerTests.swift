@@ -1,9 +1,10 @@
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 /// The seam joiner on its own, without threads or files: two LAME instances encode the first and the
 /// second segment of a generated signal as ``MP3SegmentPool`` would, and the joiner's functions are
@@ -17,8 +18,9 @@ import PodsmithTestSupport
 
     /// The input: the music-like signal of the parallel encoder's tests (chords and noise hits, which
     /// make LAME use its reservoir and switch block types), long enough for six segments.
-    static let input = ParallelMP3EncoderTests.signal("music", seconds: 25, sampleRate: Double(sampleRate),
-                                                       channels: 2)
+    static let input = ParallelMP3EncoderTests.signal(
+        "music", seconds: 25, sampleRate: Double(sampleRate),
+        channels: 2)
 
     /// One segment's stream, as its LAME instance wrote it.
     struct Stream {
@@ -30,8 +32,9 @@ import PodsmithTestSupport
     /// Encodes input samples `range` with a LAME instance of its own, as the pool encodes segment
     /// `segment`: the first one writes a tag frame, the others drain the reservoir first.
     static func encode(_ range: Range<Int>, segment: Int) throws -> Stream {
-        let lame = try LAMESegmentEncoder(sampleRate: sampleRate, channelCount: 2, options: MP3EncoderOptions(),
-                                          writesTagFrame: segment == 0)
+        let lame = try LAMESegmentEncoder(
+            sampleRate: sampleRate, channelCount: 2, options: MP3EncoderOptions(),
+            writesTagFrame: segment == 0)
         if segment > 0 { try lame.drainReservoir(frames: layout.drainFrames) }
         try input[0][range].withUnsafeBufferPointer { left in
             try input[1][range].withUnsafeBufferPointer { right in
@@ -50,11 +53,14 @@ import PodsmithTestSupport
     }
 
     /// The seam where segment `k` takes over from `k − 1`.
-    static func findSeam(_ a: Stream, _ b: Stream, at k: Int,
-                         fault: ParallelMP3Encoder.SeamFault? = nil) -> MP3SeamJoiner.Seam? {
-        MP3SeamJoiner.findSeam(a.frames, at: layout.placement(ofSegment: k - 1), b.frames,
-                               at: layout.placement(ofSegment: k), window: layout.seamWindow(ofSegment: k),
-                               fault: fault)
+    static func findSeam(
+        _ a: Stream, _ b: Stream, at k: Int,
+        fault: ParallelMP3Encoder.SeamFault? = nil
+    ) -> MP3SeamJoiner.Seam? {
+        MP3SeamJoiner.findSeam(
+            a.frames, at: layout.placement(ofSegment: k - 1), b.frames,
+            at: layout.placement(ofSegment: k), window: layout.seamWindow(ofSegment: k),
+            fault: fault)
     }
 
     /// The first seam (of segments 1–5) whose join has bytes to carry: the two encoders wrote different
@@ -80,28 +86,37 @@ import PodsmithTestSupport
 
     /// The joined stream's bytes: what ``MP3SeamJoiner/JoinedStream/emit(_:_:from:to:startsWithTagFrame:)``
     /// hands out for the first stream before the seam and the second from it, and the running totals.
-    static func emitJoined(_ a: Stream, _ b: Stream, at seam: MP3SeamJoiner.Seam, firstIsTheFirstSegment: Bool)
-        -> ([UInt8], MP3SeamJoiner.JoinedStream) {
+    static func emitJoined(
+        _ a: Stream, _ b: Stream, at seam: MP3SeamJoiner.Seam, firstIsTheFirstSegment: Bool
+    )
+        -> ([UInt8], MP3SeamJoiner.JoinedStream)
+    {
         var stream = MP3SeamJoiner.JoinedStream()
         var out: [UInt8] = []
         for range in stream.emit(a.bytes, a.frames, from: 0, to: seam.a, startsWithTagFrame: firstIsTheFirstSegment) {
             out += a.bytes[range]
         }
-        for range in stream.emit(b.bytes, b.frames, from: seam.b, to: b.frames.frames.count,
-                                 startsWithTagFrame: false) {
+        for range in stream.emit(
+            b.bytes, b.frames, from: seam.b, to: b.frames.frames.count,
+            startsWithTagFrame: false)
+        {
             out += b.bytes[range]
         }
         return (out, stream)
     }
 
     /// Frames of the joined stream whose main data is not what their encoder wrote.
-    static func framesWithForeignMainData(_ joined: [UInt8], original a: Stream, _ b: Stream,
-                                          seam: MP3SeamJoiner.Seam) throws -> [Int] {
+    static func framesWithForeignMainData(
+        _ joined: [UInt8], original a: Stream, _ b: Stream,
+        seam: MP3SeamJoiner.Seam
+    ) throws -> [Int] {
         let frames = try MP3FrameLayout(joined)
         #expect(frames.frames.count == seam.a + b.frames.frames.count - seam.b)
         return frames.frames.indices.filter { k in
             guard frames.frames[k].mainDataStart >= 0 else { return true }
-            let expected = k < seam.a ? mainData(ofFrame: k, a.frames, a.bytes)
+            let expected =
+                k < seam.a
+                ? mainData(ofFrame: k, a.frames, a.bytes)
                 : mainData(ofFrame: k - seam.a + seam.b, b.frames, b.bytes)
             return mainData(ofFrame: k, frames, joined) != expected
         }
@@ -124,8 +139,9 @@ import PodsmithTestSupport
         #expect(b.frames.frames[seam.b].mainDataBegin <= a.frames.freeBytes(before: seam.a))
     }
 
-    @Test("after the join every frame reads exactly the main data its encoder wrote (direct and shifted seams)",
-          arguments: [0, 1, 16])
+    @Test(
+        "after the join every frame reads exactly the main data its encoder wrote (direct and shifted seams)",
+        arguments: [0, 1, 16])
     func joinedStreamCarriesEveryFramesMainData(forcedShift: Int) throws {
         let found = try Self.seamWithBytesToCarry()
         let fault: ParallelMP3Encoder.SeamFault? = forcedShift > 0 ? .shiftsSeams(by: forcedShift) : nil
@@ -154,8 +170,9 @@ import PodsmithTestSupport
         MP3SeamJoiner.join(&a.bytes, a.frames, &b.bytes, b.frames, at: seam)
         let (joined, stream) = Self.emitJoined(a, b, at: seam, firstIsTheFirstSegment: true)
         let inputFrames = Self.input[0].count
-        let tagBytes = try stream.lameTag(template: a.tagTemplate, inputFrames: Int64(inputFrames),
-                                          joinedSegments: true)
+        let tagBytes = try stream.lameTag(
+            template: a.tagTemplate, inputFrames: Int64(inputFrames),
+            joinedSegments: true)
         let tag = try #require(LAMEInfoTag(template: tagBytes))
         let frames = try MP3FrameLayout(joined)
         #expect(tagBytes.count == frames.frames[0].length)

@@ -1,10 +1,11 @@
 import Foundation
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 @Suite struct MP3StreamDecoderTests {
     typealias Support = EncoderTestSupport
@@ -21,26 +22,33 @@ import PodsmithTestSupport
         var left = [Float](repeating: 0, count: frames), right = left
         for i in 0..<frames {
             let t = Double(i) / sampleRate
-            let syllable = max(0, sin(2 * .pi * 4 * t))                  // 4 syllables a second
-            let word = (t.truncatingRemainder(dividingBy: 1.5)) < 1.1 ? 1.0 : 0.02   // pauses
+            let syllable = max(0, sin(2 * .pi * 4 * t))  // 4 syllables a second
+            let word = (t.truncatingRemainder(dividingBy: 1.5)) < 1.1 ? 1.0 : 0.02  // pauses
             let envelope = Float(syllable * word)
             let tone = Float(0.2 * sin(2 * .pi * 180 * t))
             let n = noise()
             left[i] = envelope * (0.25 * n + tone)
             right[i] = envelope * (0.22 * n + 0.9 * tone)
-            if i % 40_000 == 20_000 { left[i] = 0.95; right[i] = -0.9 }
+            if i % 40_000 == 20_000 {
+                left[i] = 0.95
+                right[i] = -0.9
+            }
         }
         return [left, right]
     }
 
     /// Encodes `planes` with a byte tap that feeds a stream decoder; returns the decoded planes, the
     /// bytes the tap saw, and the file's path.
-    static func encodeAndStream(_ planes: [[Float]], sampleRate: Double, chunk: Int = 4096)
-        throws -> (decoded: [[Float]], tapped: [UInt8], path: String, leading: Int) {
+    static func encodeAndStream(
+        _ planes: [[Float]], sampleRate: Double, chunk: Int = 4096
+    )
+        throws -> (decoded: [[Float]], tapped: [UInt8], path: String, leading: Int)
+    {
         let path = TemporaryFolder.uniquePath(".mp3")
         let encoder = try MP3Encoder(path: path, sampleRate: sampleRate, channelCount: planes.count)
-        let decoder = try MP3StreamDecoder(sampleRate: Int(sampleRate), channelCount: planes.count,
-                                           leadingFrames: encoder.streamLeadingFrames)
+        let decoder = try MP3StreamDecoder(
+            sampleRate: Int(sampleRate), channelCount: planes.count,
+            leadingFrames: encoder.streamLeadingFrames)
         var decoded = [[Float]](repeating: [], count: planes.count)
         var tapped: [UInt8] = []
         encoder.byteTap = { bytes, frames in
@@ -48,8 +56,10 @@ import PodsmithTestSupport
             decoder.frameLimit = frames
             try decoder.feed(bytes) { block in
                 for c in 0..<block.channelCount {
-                    decoded[c].append(contentsOf: UnsafeBufferPointer(start: block.baseAddress(ofChannel: c),
-                                                                      count: block.frameCount))
+                    decoded[c].append(
+                        contentsOf: UnsafeBufferPointer(
+                            start: block.baseAddress(ofChannel: c),
+                            count: block.frameCount))
                 }
             }
         }
@@ -69,8 +79,10 @@ import PodsmithTestSupport
         try encoder.finish()
         try decoder.finish { block in
             for c in 0..<block.channelCount {
-                decoded[c].append(contentsOf: UnsafeBufferPointer(start: block.baseAddress(ofChannel: c),
-                                                                  count: block.frameCount))
+                decoded[c].append(
+                    contentsOf: UnsafeBufferPointer(
+                        start: block.baseAddress(ofChannel: c),
+                        count: block.frameCount))
             }
         }
         return (decoded, tapped, path, encoder.streamLeadingFrames)
@@ -82,7 +94,8 @@ import PodsmithTestSupport
         var planes = [[Float]](repeating: [], count: reader.format.channelCount)
         while try reader.read(into: buffer) > 0 {
             for c in 0..<buffer.channelCount {
-                planes[c].append(contentsOf: UnsafeBufferPointer(start: buffer.baseAddress(ofChannel: c), count: buffer.frameCount))
+                planes[c].append(
+                    contentsOf: UnsafeBufferPointer(start: buffer.baseAddress(ofChannel: c), count: buffer.frameCount))
             }
         }
         return planes
@@ -150,13 +163,16 @@ import PodsmithTestSupport
             while offset < bytes.count {
                 let n = min(step, bytes.count - offset)
                 try decoder.feed(UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + n])) {
-                    left.append(contentsOf: UnsafeBufferPointer(start: $0.baseAddress(ofChannel: 0), count: $0.frameCount))
+                    left.append(
+                        contentsOf: UnsafeBufferPointer(start: $0.baseAddress(ofChannel: 0), count: $0.frameCount))
                 }
                 offset += n
                 step = step * 3 % 1031 + 1
             }
         }
-        try decoder.finish { left.append(contentsOf: UnsafeBufferPointer(start: $0.baseAddress(ofChannel: 0), count: $0.frameCount)) }
+        try decoder.finish {
+            left.append(contentsOf: UnsafeBufferPointer(start: $0.baseAddress(ofChannel: 0), count: $0.frameCount))
+        }
         #expect(left == streamed.decoded[0])
     }
 }

@@ -1,10 +1,11 @@
 import Foundation
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 /// The manifest reader checks settings with the same rules as the CLI (``EncoderSettings/validate()``,
 /// ``NormalizeOptions/issue(_:_:)``), each problem at its key path, before anything is processed.
@@ -37,20 +38,24 @@ import PodsmithTestSupport
     }
 
     @Test func anEpisodesOverrideIsReportedWhereItIsSet() throws {
-        let found = try issues(defaults: "  formats: [mp3]\n",
-                               extra: [1: "    overrides: {bitrate: 100, target: 3}\n"])
-        #expect(Set(found.map(\.path)) == ["episodes[1].overrides.bitrate", "episodes[1].overrides.target"],
-                "\(found)")
+        let found = try issues(
+            defaults: "  formats: [mp3]\n",
+            extra: [1: "    overrides: {bitrate: 100, target: 3}\n"])
+        #expect(
+            Set(found.map(\.path)) == ["episodes[1].overrides.bitrate", "episodes[1].overrides.target"],
+            "\(found)")
     }
 
     // The wider of the CLI's and the manifest's old ranges: nothing accepted before is refused.
     @Test func rangesAreTheWiderOfTheCommandLinesAndTheManifests() throws {
-        #expect(try issues(defaults: "  target: 0\n  true_peak: -30\n  trim_threshold: 0\n  max_pause: 3600\n")
-                    .isEmpty)
+        #expect(
+            try issues(defaults: "  target: 0\n  true_peak: -30\n  trim_threshold: 0\n  max_pause: 3600\n")
+                .isEmpty)
         #expect(try issues(defaults: "  max_pause: 0\n").isEmpty, "0 still switches pause shortening off")
         let found = try issues(defaults: "  target: -71\n  true_peak: -31\n  trim_threshold: 1\n  max_pause: 3601\n")
-        #expect(Set(found.map(\.path))
-                    == ["defaults.target", "defaults.true_peak", "defaults.trim_threshold", "defaults.max_pause"])
+        #expect(
+            Set(found.map(\.path))
+                == ["defaults.target", "defaults.true_peak", "defaults.trim_threshold", "defaults.max_pause"])
         let target = try #require(found.first { $0.path == "defaults.target" })
         let rule = try #require(NormalizeOptions.issue(.target, -71))
         #expect(target.message == "\(rule.value) \(rule.rule)")

@@ -1,16 +1,19 @@
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 /// Our meter against libebur128 (``ReferenceLoudnessMeter``) on the same generated programme: mono,
 /// stereo and 5.1 at 8, 44.1, 48 and 96 kHz. Integrated within 0.05 LU, LRA within 0.5 LU, true peak
 /// within 0.2 dB.
 @Suite struct MeterAgreementTests {
     enum Layout: Int, Sendable, CaseIterable, CustomTestStringConvertible {
-        case mono = 1, stereo = 2, surround51 = 6
+        case mono = 1
+        case stereo = 2
+        case surround51 = 6
         var testDescription: String {
             switch self {
             case .mono: "mono"
@@ -29,8 +32,9 @@ import PodsmithTestSupport
     /// centre is louder, the surrounds quieter and the LFE loud (it must not count).
     static func programme(_ layout: Layout, sampleRate: Double) -> [[Float]] {
         let levels: [(seconds: Double, dBFS: Double)] = [(4, -18), (3, -50), (4, -22), (6, -30)]
-        var planes = TestSignals.steppedNoise(levels: levels, channels: layout.rawValue, sampleRate: sampleRate,
-                                              cutoff: sampleRate / 5)
+        var planes = TestSignals.steppedNoise(
+            levels: levels, channels: layout.rawValue, sampleRate: sampleRate,
+            cutoff: sampleRate / 5)
         if layout == .surround51 {
             let gains: [Float] = [1, 1, 1.6, 2.5, 0.5, 0.4]
             for c in 0..<6 { planes[c] = planes[c].map { $0 * gains[c] } }
@@ -63,10 +67,14 @@ import PodsmithTestSupport
     @Test func bothMetersAgreeWhenValuesAreUndefined() throws {
         // Silence: no I, no LRA, no peaks. 2 s of tone: I but no LRA (no 3 s block). 0.3 s: neither.
         let silent = [[Float]](repeating: [Float](repeating: 0, count: 48_000 * 4), count: 2)
-        let tone2s = TestSignals.copies(TestSignals.sine(frequency: 1000, amplitude: 0.1, seconds: 2,
-                                                         sampleRate: 48_000), channels: 2)
-        let tone300ms = TestSignals.copies(TestSignals.sine(frequency: 1000, amplitude: 0.1, seconds: 0.3,
-                                                            sampleRate: 48_000), channels: 2)
+        let tone2s = TestSignals.copies(
+            TestSignals.sine(
+                frequency: 1000, amplitude: 0.1, seconds: 2,
+                sampleRate: 48_000), channels: 2)
+        let tone300ms = TestSignals.copies(
+            TestSignals.sine(
+                frequency: 1000, amplitude: 0.1, seconds: 0.3,
+                sampleRate: 48_000), channels: 2)
         for planes in [silent, tone2s, tone300ms] {
             let ours = Measure.podsmith(planes, sampleRate: 48_000)
             let reference = try Measure.reference(planes, sampleRate: 48_000)
@@ -83,11 +91,13 @@ import PodsmithTestSupport
     @Test func parallelAnalysisMatchesSerialMeterExactly() throws {
         let planes = Self.programme(.stereo, sampleRate: 44_100)
         let options = LoudnessMeterOptions(recordsSeries: true)
-        let parallel = try LoudnessAnalysis.measure(ArraySource(planes: planes, sampleRate: 44_100),
-                                                    meter: .podsmith, options: options)
-        let serial = Measure.podsmith(planes, sampleRate: 44_100, options: options,
-                                      blockFrames: LoudnessAnalysis.ringBlockFrames(
-                                          for: AudioFormat(sampleRate: 44_100, channelCount: 2)))
+        let parallel = try LoudnessAnalysis.measure(
+            ArraySource(planes: planes, sampleRate: 44_100),
+            meter: .podsmith, options: options)
+        let serial = Measure.podsmith(
+            planes, sampleRate: 44_100, options: options,
+            blockFrames: LoudnessAnalysis.ringBlockFrames(
+                for: AudioFormat(sampleRate: 44_100, channelCount: 2)))
         #expect(parallel == serial)
         #expect(parallel.integratedLUFS != nil)
     }

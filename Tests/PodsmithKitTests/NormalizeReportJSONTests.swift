@@ -1,18 +1,20 @@
 import Foundation
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 /// One report model: `NormalizeReport`'s coding keys are the keys of `normalize --json`, and the
 /// season's `report.json` writes its figures under the same keys.
 @Suite struct NormalizeReportJSONTests {
     static func report() -> NormalizeReport {
-        let input = LoudnessMeasurement(integratedLUFS: -21.37, loudnessRangeLU: 4.2, truePeakDBTP: -3.1,
-                                        samplePeakDBFS: -3.3, maxMomentaryLUFS: -14.9, maxShortTermLUFS: -17.2,
-                                        frameCount: 1_323_000, sampleRate: 44_100, channelCount: 1)
+        let input = LoudnessMeasurement(
+            integratedLUFS: -21.37, loudnessRangeLU: 4.2, truePeakDBTP: -3.1,
+            samplePeakDBFS: -3.3, maxMomentaryLUFS: -14.9, maxShortTermLUFS: -17.2,
+            frameCount: 1_323_000, sampleRate: 44_100, channelCount: 1)
         var output = input
         output.integratedLUFS = -19.02
         output.truePeakDBTP = nil
@@ -65,8 +67,9 @@ import PodsmithTestSupport
     /// The keys `report.json` documents for an episode (docs/season.md): every figure under the key
     /// `normalize --json` gives it, loudness under the keys of `measure --json`.
     @Test func seasonEntryWritesItsFiguresUnderTheNormalizeKeys() throws {
-        let entry = EpisodeReportEntry(episode: "ep", title: "Pilot", report: Self.report(),
-                                       outputs: [ReportOutputFile(file: "ep.mp3", format: "mp3", sizeBytes: 9)])
+        let entry = EpisodeReportEntry(
+            episode: "ep", title: "Pilot", report: Self.report(),
+            outputs: [ReportOutputFile(file: "ep.mp3", format: "mp3", sizeBytes: 9)])
         let data = try JSONEncoder.podsmith.encode(entry)
         let tree = try JSONDecoder().decode(JSONValue.self, from: data)
         guard case .object(let fields) = tree, case .object(let input)? = fields["input"] else {
@@ -74,13 +77,18 @@ import PodsmithTestSupport
             return
         }
         let seasonKeys: Set = ["episode", "title", "status", "error", "outputs"]
-        let figureKeys: Set = ["input_file", "input", "output", "gain_db", "gain_capped", "limiter_max_reduction_db",
-                               "limited_s", "trimmed_head_s", "trimmed_tail_s", "pauses_shortened", "removed_s",
-                               "passes", "warnings", "dual_mono"]
+        let figureKeys: Set = [
+            "input_file", "input", "output", "gain_db", "gain_capped", "limiter_max_reduction_db",
+            "limited_s", "trimmed_head_s", "trimmed_tail_s", "pauses_shortened", "removed_s",
+            "passes", "warnings", "dual_mono",
+        ]
         #expect(Set(fields.keys) == seasonKeys.union(figureKeys))
         #expect(figureKeys.isSubset(of: Set(NormalizeReport.CodingKeys.allCases.map(\.rawValue))))
-        #expect(Set(input.keys) == ["integrated_lufs", "true_peak_dbtp", "loudness_range_lu", "max_short_term_lufs",
-                                    "duration_s"])
+        #expect(
+            Set(input.keys) == [
+                "integrated_lufs", "true_peak_dbtp", "loudness_range_lu", "max_short_term_lufs",
+                "duration_s",
+            ])
         #expect(Set(input.keys).isSubset(of: Set(LoudnessMeasurement.CodingKeys.allCases.map(\.rawValue))))
         #expect(fields["gain_db"] == .number(2.35) && fields["dual_mono"] == .bool(true))
         #expect(fields["status"] == .string("warning"))
@@ -94,7 +102,8 @@ import PodsmithTestSupport
         #expect(MonoConvention.dualMono.perceivedLoudness(measured: -19, channels: 2) == -19)
         #expect(MonoConvention.singleChannel.perceivedLoudness(measured: -19, channels: 1) == -19)
         let target = LoudnessTarget(integratedLUFS: -16, truePeakDBTP: -1)
-        #expect(target.measuredTarget(channels: 1, convention: .dualMono)
+        #expect(
+            target.measuredTarget(channels: 1, convention: .dualMono)
                 == LoudnessTarget(integratedLUFS: -16 - offset, truePeakDBTP: -1))
         #expect(target.measuredTarget(channels: 2, convention: .dualMono) == target)
         #expect(target.measuredTarget(channels: 1, convention: .singleChannel) == target)

@@ -1,9 +1,10 @@
 import Foundation
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
-import PodsmithTestSupport
 
 /// The embedding entry point: a host analyses any seekable source and renders into any sink,
 /// wholly in memory, and the audio it gets lands on the target under the ceiling.
@@ -25,10 +26,12 @@ import PodsmithTestSupport
     /// to the target, the bursts cross the ceiling, so the limiter acts and the gain needs its
     /// calibration for what the limiter takes away.
     static func programme(seconds: Int = 12, sampleRate: Double) -> [[Float]] {
-        var planes = NormalizerTests.speechLike(seconds: Double(seconds), sampleRate: sampleRate, channels: 2,
-                                                levelDB: -30)
-        let burst = TestSignals.sine(frequency: 2_000, amplitude: TestSignals.amplitude(dBFS: -12), seconds: 0.005,
-                                     sampleRate: sampleRate)
+        var planes = NormalizerTests.speechLike(
+            seconds: Double(seconds), sampleRate: sampleRate, channels: 2,
+            levelDB: -30)
+        let burst = TestSignals.sine(
+            frequency: 2_000, amplitude: TestSignals.amplitude(dBFS: -12), seconds: 0.005,
+            sampleRate: sampleRate)
         for second in 1..<seconds - 2 {
             let start = Int((Double(second) + 0.37) * sampleRate)
             for c in planes.indices {
@@ -41,8 +44,9 @@ import PodsmithTestSupport
     @Test(arguments: [RenderThreading.pipelined, .singleThread])
     func aHostNormalizesWhollyInMemory(threading: RenderThreading) throws {
         // Stereo 44.1 kHz in, mono 48 kHz out: the render trims, downmixes, resamples, gains and limits.
-        let options = NormalizeOptions(channels: .mono, encoder: EncoderSettings(format: .wav, sampleRate: 48_000),
-                                       threading: threading)
+        let options = NormalizeOptions(
+            channels: .mono, encoder: EncoderSettings(format: .wav, sampleRate: 48_000),
+            threading: threading)
         let normalizer = Normalizer(options: options)
         let source = ArraySource(planes: Self.programme(sampleRate: 44_100), sampleRate: 44_100, name: "generated")
         let plan = try normalizer.analyse(source)

@@ -1,19 +1,22 @@
 import Foundation
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 /// End-to-end checks of `Normalizer`: every output is decoded and measured by libebur128 (the
 /// reference, not our own meter) and must land within ±0.2 LU of the target and under the ceiling.
 @Suite struct NormalizerTests {
     /// A speech-like programme: noise shaped into syllables (4 Hz) and words, with pauses, over a
     /// −60 dBFS noise floor, 1 s of silence before and 1.5 s after. Deterministic.
-    static func speechLike(seconds: Double = 12, sampleRate: Double = 44_100, channels: Int = 2,
-                           levelDB: Double = -30, headSilence: Double = 1.0, tailSilence: Double = 1.5,
-                           seed: UInt64 = 7) -> [[Float]] {
+    static func speechLike(
+        seconds: Double = 12, sampleRate: Double = 44_100, channels: Int = 2,
+        levelDB: Double = -30, headSilence: Double = 1.0, tailSilence: Double = 1.5,
+        seed: UInt64 = 7
+    ) -> [[Float]] {
         let frames = Int(seconds * sampleRate)
         var noise = TestSignals.Noise(seed: seed)
         var floorNoise = TestSignals.Noise(seed: seed &+ 99)
@@ -23,7 +26,8 @@ import PodsmithTestSupport
         var lowpass: Float = 0
         for i in 0..<frames {
             let t = Double(i) / sampleRate
-            let speaking = t >= headSilence && t < seconds - tailSilence
+            let speaking =
+                t >= headSilence && t < seconds - tailSilence
                 && (Int(t / 2.2) % 3 != 2 || t.truncatingRemainder(dividingBy: 2.2) < 1.4)
             var x = floorNoise.next() * Float(floorAmplitude)
             if speaking {
@@ -37,8 +41,9 @@ import PodsmithTestSupport
     }
 
     static func write(_ planes: [[Float]], sampleRate: Double, to path: String) throws {
-        let writer = try SoundFileWriter(path: path, format: AudioFormat(sampleRate: sampleRate, channelCount: planes.count),
-                                         options: .init(container: .wav, encoding: .float32))
+        let writer = try SoundFileWriter(
+            path: path, format: AudioFormat(sampleRate: sampleRate, channelCount: planes.count),
+            options: .init(container: .wav, encoding: .float32))
         let buffer = AudioBuffer(channelCount: planes.count, capacity: planes[0].count)
         buffer.fill(from: planes)
         try writer.write(buffer)
@@ -171,8 +176,10 @@ import PodsmithTestSupport
         let input = space.path("ep.wav")
         try Self.write(Self.speechLike(headSilence: 2.0), sampleRate: 44_100, to: input)
         var options = NormalizeOptions()
-        options.chapters = ChapterList(chapters: [Chapter(startTime: 0, title: "Intro"),
-                                                  Chapter(startTime: 6, title: "Main")])
+        options.chapters = ChapterList(chapters: [
+            Chapter(startTime: 0, title: "Intro"),
+            Chapter(startTime: 6, title: "Main"),
+        ])
         let output = space.path("ep.mp3")
         let report = try Normalizer(options: options).run(inputPath: input, outputPath: output)
         let sidecar = try ChapterList.load(path: space.path("ep.chapters.json"))
@@ -369,7 +376,8 @@ extension NormalizerTests {
     }
 
     @Test func encodeThreadsAreRefusedForVariableBitrateAndOtherFormats() throws {
-        #expect(EncoderSettings(format: .mp3, vbrQuality: 2, encodeThreads: 2).validate().map(\.setting)
+        #expect(
+            EncoderSettings(format: .mp3, vbrQuality: 2, encodeThreads: 2).validate().map(\.setting)
                 == [.encodeThreads])
         #expect(EncoderSettings(format: .flac, encodeThreads: 2).validate().map(\.setting) == [.encodeThreads])
         #expect(EncoderSettings(format: .mp3, encodeThreads: 2).validate().isEmpty)

@@ -1,10 +1,11 @@
 import Foundation
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 @Suite struct OpusEncoderTests {
     typealias Support = EncoderTestSupport
@@ -16,7 +17,8 @@ import PodsmithTestSupport
         let path = TemporaryFolder.uniquePath(".opus")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let frames = 48_000 + 321
-        let planes = TestSignals.sinePlanes(frequency: 440, levelDBFS: -12, sampleRate: 48_000, frames: frames, channels: channels)
+        let planes = TestSignals.sinePlanes(
+            frequency: 440, levelDBFS: -12, sampleRate: 48_000, frames: frames, channels: channels)
         let encoder = try OpusEncoder(path: path, sampleRate: 48_000, channelCount: channels)
         try Support.encode(encoder, planes: planes, sampleRate: 48_000, blockSize: 5000)
         #expect(encoder.framesWritten == Int64(frames))
@@ -39,7 +41,8 @@ import PodsmithTestSupport
         let path = TemporaryFolder.uniquePath(".opus")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let encoder = try OpusEncoder(path: path, sampleRate: 48_000, channelCount: 6)
-        try Support.encode(encoder, planes: TestSignals.sinePlanes(sampleRate: 48_000, frames: 9_600, channels: 6), sampleRate: 48_000)
+        try Support.encode(
+            encoder, planes: TestSignals.sinePlanes(sampleRate: 48_000, frames: 9_600, channels: 6), sampleRate: 48_000)
         let probe = try ExternalTools.ffprobe(path, ["-show_streams"])
         let stream = try #require((probe["streams"] as? [[String: Any]])?.first)
         #expect(stream["channels"] as? Int == 6)
@@ -57,9 +60,11 @@ import PodsmithTestSupport
             let path = TemporaryFolder.uniquePath(".opus")
             defer { try? FileManager.default.removeItem(atPath: path) }
             let noise = (0..<2).map { _ in (0..<96_000).map { _ in Float.random(in: -0.3...0.3) } }
-            try Support.encode(try OpusEncoder(path: path, sampleRate: 48_000, channelCount: 2,
-                                               options: OpusEncoderOptions(bitrateKbps: kbps)),
-                               planes: noise, sampleRate: 48_000)
+            try Support.encode(
+                try OpusEncoder(
+                    path: path, sampleRate: 48_000, channelCount: 2,
+                    options: OpusEncoderOptions(bitrateKbps: kbps)),
+                planes: noise, sampleRate: 48_000)
             return try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
         }
         // 2 s of noise: ≈ kbps × 250 bytes plus headers.
@@ -72,19 +77,24 @@ import PodsmithTestSupport
         let path = TemporaryFolder.uniquePath(".opus")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let encoder = try OpusEncoder(path: path, sampleRate: 44_100, channelCount: 2)
-        try Support.encode(encoder, planes: TestSignals.sinePlanes(sampleRate: 44_100, frames: 44_100, channels: 2), sampleRate: 44_100)
+        try Support.encode(
+            encoder, planes: TestSignals.sinePlanes(sampleRate: 44_100, frames: 44_100, channels: 2), sampleRate: 44_100
+        )
         let (format, decoded) = try Support.decode(path)
         #expect(format.sampleRate == 48_000)
-        #expect(abs(decoded[0].count - 48_000) <= 1)     // 1 s at 44.1 kHz is 1 s at 48 kHz
+        #expect(abs(decoded[0].count - 48_000) <= 1)  // 1 s at 44.1 kHz is 1 s at 48 kHz
     }
 
     @Test func commentsChaptersAndPictureReadBackWithMutagen() throws {
         let path = TemporaryFolder.uniquePath(".opus")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let art = try Support.image(.jpeg, width: 10, height: 20)
-        let encoder = try OpusEncoder(path: path, sampleRate: 48_000, channelCount: 2,
-                                      metadata: Support.fullMetadata(artwork: art))
-        try Support.encode(encoder, planes: TestSignals.sinePlanes(sampleRate: 48_000, frames: 96_000, channels: 2), sampleRate: 48_000)
+        let encoder = try OpusEncoder(
+            path: path, sampleRate: 48_000, channelCount: 2,
+            metadata: Support.fullMetadata(artwork: art))
+        try Support.encode(
+            encoder, planes: TestSignals.sinePlanes(sampleRate: 48_000, frames: 96_000, channels: 2), sampleRate: 48_000
+        )
         let info = try ExternalTools.python(mutagenVorbisScript, [path])
         let tags = try #require(info["tags"] as? [String: [String]])
         #expect(tags["TITLE"] == ["Episode 12: Tägs"])

@@ -1,9 +1,10 @@
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 @Suite struct OutputFormatTests {
     @Test(arguments: OutputFormat.allCases)
@@ -42,9 +43,11 @@ import PodsmithTestSupport
 
     @Test func theEncodersUseTheFormatsDefaultBitrates() {
         for channels in 1...2 {
-            #expect(MP3EncoderOptions().effectiveBitrateKbps(channelCount: channels)
+            #expect(
+                MP3EncoderOptions().effectiveBitrateKbps(channelCount: channels)
                     == OutputFormat.mp3.defaultBitrateKbps(channels: channels))
-            #expect(OpusEncoderOptions().effectiveBitrateKbps(channelCount: channels)
+            #expect(
+                OpusEncoderOptions().effectiveBitrateKbps(channelCount: channels)
                     == OutputFormat.opus.defaultBitrateKbps(channels: channels))
         }
     }

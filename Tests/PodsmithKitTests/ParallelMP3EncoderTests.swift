@@ -1,10 +1,11 @@
 import Foundation
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 /// The parallel MP3 encoder against a single LAME stream of the same input: same gapless length and
 /// alignment, a LAME tag that describes the joined stream, and seams that leave no trace in the
@@ -68,16 +69,20 @@ import PodsmithTestSupport
     }
 
     /// Encodes with the parallel encoder; returns the path, the seams (frames) and how they were made.
-    static func encodeParallel(_ planes: [[Float]], sampleRate: Double, threads: Int = 2,
-                               layout: ParallelMP3Layout = testLayout,
-                               fault: ParallelMP3Encoder.SeamFault? = nil) throws -> ParallelEncode {
+    static func encodeParallel(
+        _ planes: [[Float]], sampleRate: Double, threads: Int = 2,
+        layout: ParallelMP3Layout = testLayout,
+        fault: ParallelMP3Encoder.SeamFault? = nil
+    ) throws -> ParallelEncode {
         let path = TemporaryFolder.uniquePath(".mp3")
-        let encoder = try ParallelMP3Encoder(path: path, sampleRate: sampleRate, channelCount: planes.count,
-                                             threads: threads, layout: layout)
+        let encoder = try ParallelMP3Encoder(
+            path: path, sampleRate: sampleRate, channelCount: planes.count,
+            threads: threads, layout: layout)
         encoder.seamFault = fault
         try Support.encode(encoder, planes: planes, sampleRate: sampleRate, blockSize: 3000)
-        return ParallelEncode(path: path, seams: encoder.seamFrames, statistics: encoder.seamStatistics,
-                              mismatchedSeams: encoder.mismatchedSeams, peakInputChunks: encoder.peakInputChunks)
+        return ParallelEncode(
+            path: path, seams: encoder.seamFrames, statistics: encoder.seamStatistics,
+            mismatchedSeams: encoder.mismatchedSeams, peakInputChunks: encoder.peakInputChunks)
     }
 
     /// Residual (decoded − input) figures in a window: energy, and the largest step between samples.
@@ -125,16 +130,20 @@ import PodsmithTestSupport
         for seam in seams {
             let window = seamWindow(frame: seam, length: length)
             let p = residual(parallel, input, window), s = residual(single, input, window)
-            report.worstEnergyExcessDB = max(report.worstEnergyExcessDB, dB(max(p.energy, 1e-20) / max(s.energy, 1e-20)))
+            report.worstEnergyExcessDB = max(
+                report.worstEnergyExcessDB, dB(max(p.energy, 1e-20) / max(s.energy, 1e-20)))
             report.worstStepRatio = max(report.worstStepRatio, p.largestStep / singleWhole.largestStep)
             report.seams += 1
         }
         return report
     }
 
-    @Test("seams are inaudible: residual within 1 dB of a single stream's, no click",
-          arguments: [("speech", 44_100.0, 2), ("music", 44_100.0, 2), ("speech", 48_000.0, 1),
-                      ("music", 48_000.0, 2), ("music", 44_100.0, 1)])
+    @Test(
+        "seams are inaudible: residual within 1 dB of a single stream's, no click",
+        arguments: [
+            ("speech", 44_100.0, 2), ("music", 44_100.0, 2), ("speech", 48_000.0, 1),
+            ("music", 48_000.0, 2), ("music", 44_100.0, 1),
+        ])
     func seamsLeaveNoTrace(kind: String, sampleRate: Double, channels: Int) throws {
         let input = Self.signal(kind, seconds: 40, sampleRate: sampleRate, channels: channels)
         let singlePath = try Self.encodeSingle(input, sampleRate: sampleRate)
@@ -150,14 +159,16 @@ import PodsmithTestSupport
         #expect(joined[0].count == input[0].count)
         #expect(parallel.seams.count >= 9)
         let report = Self.compareSeams(parallel: joined, single: single, input: input, seams: parallel.seams)
-        print("\(kind) \(sampleRate) \(channels)ch: \(report.seams) seams at \(parallel.seams), worst residual excess",
-              String(format: "%.2f dB, worst step ratio %.2f", report.worstEnergyExcessDB, report.worstStepRatio))
+        print(
+            "\(kind) \(sampleRate) \(channels)ch: \(report.seams) seams at \(parallel.seams), worst residual excess",
+            String(format: "%.2f dB, worst step ratio %.2f", report.worstEnergyExcessDB, report.worstStepRatio))
         #expect(report.worstEnergyExcessDB <= 1.0)
         #expect(report.worstStepRatio <= 1.0)
         // Same alignment: over the whole file the parallel encode is as close to the input as the
         // single stream (a shift by one sample would cost several dB on this material).
         let whole = 0..<input[0].count
-        let wholeExcess = Self.dB(Self.residual(joined, input, whole).energy / Self.residual(single, input, whole).energy)
+        let wholeExcess = Self.dB(
+            Self.residual(joined, input, whole).energy / Self.residual(single, input, whole).energy)
         print(String(format: "  whole-file residual excess %.2f dB", wholeExcess))
         #expect(abs(wholeExcess) <= 0.5)
     }
@@ -171,11 +182,14 @@ import PodsmithTestSupport
             try? FileManager.default.removeItem(atPath: singlePath)
             try? FileManager.default.removeItem(atPath: broken.path)
         }
-        let report = Self.compareSeams(parallel: try MP3StreamDecoderTests.readAll(broken.path),
-                                       single: try MP3StreamDecoderTests.readAll(singlePath), input: input,
-                                       seams: broken.seams)
-        print(String(format: "broken join: worst residual excess %.2f dB, step ratio %.2f",
-                     report.worstEnergyExcessDB, report.worstStepRatio))
+        let report = Self.compareSeams(
+            parallel: try MP3StreamDecoderTests.readAll(broken.path),
+            single: try MP3StreamDecoderTests.readAll(singlePath), input: input,
+            seams: broken.seams)
+        print(
+            String(
+                format: "broken join: worst residual excess %.2f dB, step ratio %.2f",
+                report.worstEnergyExcessDB, report.worstStepRatio))
         #expect(report.worstEnergyExcessDB > 1.0 || report.worstStepRatio > 1.0)
     }
 
@@ -184,8 +198,10 @@ import PodsmithTestSupport
 
     /// Encodes `input` both ways and checks every seam as ``seamsLeaveNoTrace(kind:sampleRate:channels:)``
     /// does; returns the seam report and the parallel encode.
-    static func checkSeams(_ input: [[Float]], sampleRate: Double, label: String, layout: ParallelMP3Layout = testLayout,
-                           fault: ParallelMP3Encoder.SeamFault? = nil) throws -> (SeamReport, ParallelEncode) {
+    static func checkSeams(
+        _ input: [[Float]], sampleRate: Double, label: String, layout: ParallelMP3Layout = testLayout,
+        fault: ParallelMP3Encoder.SeamFault? = nil
+    ) throws -> (SeamReport, ParallelEncode) {
         let singlePath = try encodeSingle(input, sampleRate: sampleRate)
         let parallel = try encodeParallel(input, sampleRate: sampleRate, layout: layout, fault: fault)
         defer {
@@ -197,29 +213,36 @@ import PodsmithTestSupport
         #expect(joined[0].count == input[0].count)
         let report = compareSeams(parallel: joined, single: single, input: input, seams: parallel.seams)
         let s = parallel.statistics
-        print("\(label): \(report.seams) seams (\(s.direct) direct, \(s.shifted) shifted, \(s.notFound) not found),",
-              String(format: "worst residual excess %.2f dB, worst step ratio %.2f", report.worstEnergyExcessDB,
-                     report.worstStepRatio))
+        print(
+            "\(label): \(report.seams) seams (\(s.direct) direct, \(s.shifted) shifted, \(s.notFound) not found),",
+            String(
+                format: "worst residual excess %.2f dB, worst step ratio %.2f", report.worstEnergyExcessDB,
+                report.worstStepRatio))
         #expect(s.seams == parallel.seams.count && s.notFound == 0)
         return (report, parallel)
     }
 
-    @Test("seams in real recordings meet the same criteria: residual within 1 dB, no click",
-          arguments: [("demo-episode.flac", 140), ("demo-episode.flac", 1300), ("vibe-ace_kevin-macleod.ogg", 140)])
+    @Test(
+        "seams in real recordings meet the same criteria: residual within 1 dB, no click",
+        arguments: [("demo-episode.flac", 140), ("demo-episode.flac", 1300), ("vibe-ace_kevin-macleod.ogg", 140)])
     func seamsInRealRecordingsLeaveNoTrace(file: String, segmentFrames: Int) throws {
         let path = Self.sampleAudio.appendingPathComponent(file).path
         let input = try MP3StreamDecoderTests.readAll(path)
-        let (report, parallel) = try Self.checkSeams(input, sampleRate: 44_100, label: "\(file) every \(segmentFrames) frames",
-                                                     layout: ParallelMP3Layout(segmentFrames: segmentFrames))
-        #expect(report.seams == input[0].count / (segmentFrames * 1152) || report.seams == input[0].count / (segmentFrames * 1152) - 1)
+        let (report, parallel) = try Self.checkSeams(
+            input, sampleRate: 44_100, label: "\(file) every \(segmentFrames) frames",
+            layout: ParallelMP3Layout(segmentFrames: segmentFrames))
+        #expect(
+            report.seams == input[0].count / (segmentFrames * 1152)
+                || report.seams == input[0].count / (segmentFrames * 1152) - 1)
         #expect(report.seams >= 4)
         #expect(parallel.statistics.direct + parallel.statistics.shifted == report.seams)
         #expect(report.worstEnergyExcessDB <= 1.0)
         #expect(report.worstStepRatio <= 1.0)
     }
 
-    @Test("shifted seams (main data moved later) leave no trace either; the stream and its tag check",
-          arguments: [1, 16, 64])
+    @Test(
+        "shifted seams (main data moved later) leave no trace either; the stream and its tag check",
+        arguments: [1, 16, 64])
     func shiftedSeamsLeaveNoTrace(shift: Int) throws {
         // Real input has not needed a shifted seam yet (every seam above is direct), so the path is
         // forced: each seam that fits as it is moves the next segment's main data `shift` bytes later.
@@ -233,11 +256,14 @@ import PodsmithTestSupport
         }
         let joined = try MP3StreamDecoderTests.readAll(parallel.path)
         #expect(joined[0].count == input[0].count)
-        let report = Self.compareSeams(parallel: joined, single: try MP3StreamDecoderTests.readAll(singlePath),
-                                       input: input, seams: parallel.seams)
-        print("seams shifted by \(shift) bytes: \(parallel.statistics),",
-              String(format: "worst residual excess %.2f dB, worst step ratio %.2f", report.worstEnergyExcessDB,
-                     report.worstStepRatio))
+        let report = Self.compareSeams(
+            parallel: joined, single: try MP3StreamDecoderTests.readAll(singlePath),
+            input: input, seams: parallel.seams)
+        print(
+            "seams shifted by \(shift) bytes: \(parallel.statistics),",
+            String(
+                format: "worst residual excess %.2f dB, worst step ratio %.2f", report.worstEnergyExcessDB,
+                report.worstStepRatio))
         #expect(parallel.seams.count >= 6)
         #expect(parallel.statistics == ParallelMP3Encoder.SeamStatistics(shifted: parallel.seams.count))
         #expect(report.worstEnergyExcessDB <= 1.0)
@@ -254,20 +280,21 @@ import PodsmithTestSupport
     /// after a pre-roll of only 2 frames, both streams chose the same block types in every frame. So
     /// this records that the condition has not yet excluded a frame (if it ever does, this fails, and
     /// ``ParallelMP3Encoder/SeamFault/joinsMismatchedBlockTypes`` then builds the negative control).
-    @Test("block types agree in both streams across every search window (music, speech, short pre-roll)",
-          arguments: [("music", 24), ("speech", 24), ("music", 2), ("speech", 2)])
+    @Test(
+        "block types agree in both streams across every search window (music, speech, short pre-roll)",
+        arguments: [("music", 24), ("speech", 24), ("music", 2), ("speech", 2)])
     func blockTypesAgreeInEverySearchWindow(kind: String, preRoll: Int) throws {
         let rate = 44_100.0
         let input = Self.signal(kind, seconds: 30, sampleRate: rate, channels: 2)
-        let parallel = try Self.encodeParallel(input, sampleRate: rate,
-                                               layout: ParallelMP3Layout(segmentFrames: 140, preRollFrames: preRoll),
-                                               fault: .joinsMismatchedBlockTypes)
+        let parallel = try Self.encodeParallel(
+            input, sampleRate: rate,
+            layout: ParallelMP3Layout(segmentFrames: 140, preRollFrames: preRoll),
+            fault: .joinsMismatchedBlockTypes)
         defer { try? FileManager.default.removeItem(atPath: parallel.path) }
         #expect(parallel.seams.count >= 6)
         #expect(parallel.mismatchedSeams.isEmpty)
     }
 }
-
 
 extension ParallelMP3EncoderTests {
     /// The audio bytes of an MP3 file we wrote: after the ID3 tag, from the LAME tag frame on.
@@ -293,8 +320,9 @@ extension ParallelMP3EncoderTests {
         return tag
     }
 
-    @Test("the LAME tag describes the joined stream: frames, bytes, padding, music and tag CRC",
-          arguments: [(44_100.0, 2), (48_000.0, 1)])
+    @Test(
+        "the LAME tag describes the joined stream: frames, bytes, padding, music and tag CRC",
+        arguments: [(44_100.0, 2), (48_000.0, 1)])
     func lameTagIsRewrittenForTheJoinedStream(sampleRate: Double, channels: Int) throws {
         let input = Self.signal("speech", seconds: 20, sampleRate: sampleRate, channels: channels)
         let singlePath = try Self.encodeSingle(input, sampleRate: sampleRate)
@@ -312,7 +340,8 @@ extension ParallelMP3EncoderTests {
         // The seek table (an approximation in LAME too, from bitrate sums): rising, and within 3/256 of
         // the file (about 1 %) of LAME's own for the same input.
         #expect(zip(joined.toc, joined.toc.dropFirst()).allSatisfy { $0 <= $1 })
-        #expect(zip(joined.toc, single.toc).allSatisfy { abs(Int($0) - Int($1)) <= 3 }, "\(joined.toc) vs \(single.toc)")
+        #expect(
+            zip(joined.toc, single.toc).allSatisfy { abs(Int($0) - Int($1)) <= 3 }, "\(joined.toc) vs \(single.toc)")
         // An independent decoder (ffmpeg) reads it without complaint and trims it to the input's length.
         if (try? ExternalTools.run("ffmpeg", ["-version"]))?.status == 0 {
             let check = try ExternalTools.run("ffmpeg", ["-v", "error", "-i", parallel.path, "-f", "null", "-"])
@@ -335,7 +364,8 @@ extension ParallelMP3EncoderTests {
         // Byte for byte LAME's own file, its tag recomputed from the stream included (the seek table
         // within one frame's share of the bytes: this stream has few).
         let a = try Self.audioBytes(singlePath), b = try Self.audioBytes(parallel.path)
-        let tagA = try #require(LAMEInfoTag(template: Array(a[0..<417]))), tagB = try #require(LAMEInfoTag(template: Array(b[0..<417])))
+        let tagA = try #require(LAMEInfoTag(template: Array(a[0..<417]))),
+            tagB = try #require(LAMEInfoTag(template: Array(b[0..<417])))
         #expect(a.count == b.count)
         #expect(a[417...].elementsEqual(b[417...]))
         #expect(tagA.frameCount == tagB.frameCount && tagA.byteCount == tagB.byteCount)
@@ -349,8 +379,9 @@ extension ParallelMP3EncoderTests {
         let path = TemporaryFolder.uniquePath(".mp3")
         defer { try? FileManager.default.removeItem(atPath: path) }
         #expect(throws: PodsmithError.self) {
-            _ = try ParallelMP3Encoder(path: path, sampleRate: 44_100, channelCount: 2,
-                                       options: MP3EncoderOptions(vbrQuality: 4), threads: 2)
+            _ = try ParallelMP3Encoder(
+                path: path, sampleRate: 44_100, channelCount: 2,
+                options: MP3EncoderOptions(vbrQuality: 4), threads: 2)
         }
     }
 }

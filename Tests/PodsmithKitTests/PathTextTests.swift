@@ -1,10 +1,11 @@
 import Foundation
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @_spi(ManifestReading) @testable import PodsmithSeason
-import PodsmithTestSupport
 
 /// ``PathText``: path splitting that never traps (Foundation's `NSString` path methods trap on
 /// `"///a//"` on Linux; the manifest fuzzer found it).

@@ -1,32 +1,38 @@
 import Foundation
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 @Suite struct PodcastFeedBuilderTests {
     static let show = PodcastShow(
-        title: "Rock & Roll <Live> \"Sessions\"", author: "A. Host", ownerName: "Owner", ownerEmail: "owner@example.org",
+        title: "Rock & Roll <Live> \"Sessions\"", author: "A. Host", ownerName: "Owner",
+        ownerEmail: "owner@example.org",
         description: "Talk about R&D; and <b>bold</b> claims", language: "en",
         categories: [PodcastCategory("Technology"), PodcastCategory("Arts", subcategory: "Books")],
         explicit: false, artworkURL: "https://example.org/art.jpg?size=3000&v=2", link: "https://example.org/")
 
     static func episode(_ n: Int, bytes: Int64, seconds: Double, chapters: String? = nil) -> PodcastEpisode {
-        PodcastEpisode(title: "Episode \(n): Q&A <special> \"quoted\" 'single'", guid: "urn:podsmith:ep\(n)",
-                       pubDate: Date(timeIntervalSince1970: 1_700_000_000 + Double(n) * 86_400),
-                       description: "Part \(n) & more",
-                       enclosure: FeedEnclosure(fileName: "ep\(n) final.mp3", byteSize: bytes,
-                                                mimeType: OutputFormat.mp3.mimeType),
-                       durationSeconds: seconds, episodeNumber: n, seasonNumber: 2, chaptersFileName: chapters)
+        PodcastEpisode(
+            title: "Episode \(n): Q&A <special> \"quoted\" 'single'", guid: "urn:podsmith:ep\(n)",
+            pubDate: Date(timeIntervalSince1970: 1_700_000_000 + Double(n) * 86_400),
+            description: "Part \(n) & more",
+            enclosure: FeedEnclosure(
+                fileName: "ep\(n) final.mp3", byteSize: bytes,
+                mimeType: OutputFormat.mp3.mimeType),
+            durationSeconds: seconds, episodeNumber: n, seasonNumber: 2, chaptersFileName: chapters)
     }
 
     @Test func feedParsesBackWithExactEnclosureLengthsAndWholeSecondDurations() throws {
         var show = Self.show
         show.baseURL = "https://cdn.example.org/media"
-        let episodes = [Self.episode(1, bytes: 48_123_457, seconds: 3723.4),
-                        Self.episode(2, bytes: 5_000_000_001, seconds: 59.6)]
+        let episodes = [
+            Self.episode(1, bytes: 48_123_457, seconds: 3723.4),
+            Self.episode(2, bytes: 5_000_000_001, seconds: 59.6),
+        ]
         let xml = PodcastFeedBuilder.render(show: show, episodes: episodes)
         let rss = try XMLTree.parse(xml)
         #expect(rss.name == "rss")
@@ -49,8 +55,9 @@ import PodsmithTestSupport
     }
 
     @Test func enclosureAndChapterURLsAreRelativeWithoutBaseURL() throws {
-        let xml = PodcastFeedBuilder.render(show: Self.show,
-                                            episodes: [Self.episode(3, bytes: 10, seconds: 1, chapters: "ep3.chapters.json")])
+        let xml = PodcastFeedBuilder.render(
+            show: Self.show,
+            episodes: [Self.episode(3, bytes: 10, seconds: 1, chapters: "ep3.chapters.json")])
         let item = try #require(try XMLTree.parse(xml).all("item").first)
         #expect(item.children("enclosure").first?.attributes["url"] == "ep3%20final.mp3")
         #expect(item.children("podcast:chapters").first?.attributes["url"] == "ep3.chapters.json")
@@ -59,9 +66,12 @@ import PodsmithTestSupport
     @Test func chaptersElementLinksTheJSONChaptersWithBaseURL() throws {
         var show = Self.show
         show.baseURL = "https://cdn.example.org/media/"
-        let xml = PodcastFeedBuilder.render(show: show,
-                                            episodes: [Self.episode(4, bytes: 10, seconds: 1, chapters: "ep4.chapters.json"),
-                                                       Self.episode(5, bytes: 10, seconds: 1)])
+        let xml = PodcastFeedBuilder.render(
+            show: show,
+            episodes: [
+                Self.episode(4, bytes: 10, seconds: 1, chapters: "ep4.chapters.json"),
+                Self.episode(5, bytes: 10, seconds: 1),
+            ])
         let items = try XMLTree.parse(xml).all("item")
         let chapters = try #require(items[0].children("podcast:chapters").first)
         #expect(chapters.attributes["url"] == "https://cdn.example.org/media/ep4.chapters.json")
@@ -103,8 +113,10 @@ import PodsmithTestSupport
     }
 
     @Test func enclosureIsTheFirstListedOutputWithItsExactSize() throws {
-        let outputs = [ReportOutputFile(file: "e1.opus", format: "opus", sizeBytes: 777),
-                       ReportOutputFile(file: "e1.mp3", format: "mp3", sizeBytes: 999)]
+        let outputs = [
+            ReportOutputFile(file: "e1.opus", format: "opus", sizeBytes: 777),
+            ReportOutputFile(file: "e1.mp3", format: "mp3", sizeBytes: 999),
+        ]
         let enclosure = try #require(FeedEnclosure(firstOf: outputs))
         #expect(enclosure.fileName == "e1.opus" && enclosure.byteSize == 777)
         #expect(enclosure.mimeType == OutputFormat.opus.mimeType)

@@ -1,8 +1,9 @@
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
-import PodsmithTestSupport
 
 /// `ProcessorChain`: stages run in the order given, `nil` stages are left out, and a stage's tail
 /// at `finish` goes through every later stage.
@@ -79,8 +80,10 @@ import PodsmithTestSupport
     static let ramp: [[Float]] = [(0..<1_000).map { Float($0) / 1_000 }, (0..<1_000).map { -Float($0) / 1_000 }]
 
     @Test func stagesRunInTheOrderGivenAndNilStagesAreLeftOut() throws {
-        let chain = ProcessorChain([Offset(1, channelCount: 2, capacity: 256), nil,
-                                    GainStage(linearGain: 2, channelCount: 2), nil])
+        let chain = ProcessorChain([
+            Offset(1, channelCount: 2, capacity: 256), nil,
+            GainStage(linearGain: 2, channelCount: 2), nil,
+        ])
         #expect(chain.stages.count == 2)
         let out = try Self.run(chain, Self.ramp, blockFrames: 256)
         for c in 0..<2 {
@@ -91,8 +94,10 @@ import PodsmithTestSupport
     @Test func aTailEmittedAtFinishGoesThroughTheLaterStages() throws {
         // 1,000 frames through a 300-frame delay in 256-frame blocks: 700 frames come out while
         // processing, the held 300 only at finish, and those too must be offset.
-        let chain = ProcessorChain([Delay(frames: 300, channelCount: 2, capacity: 256),
-                                    Offset(0.5, channelCount: 2, capacity: 556)])
+        let chain = ProcessorChain([
+            Delay(frames: 300, channelCount: 2, capacity: 256),
+            Offset(0.5, channelCount: 2, capacity: 556),
+        ])
         let out = try Self.run(chain, Self.ramp, blockFrames: 256)
         for c in 0..<2 {
             #expect(out[c] == Self.ramp[c].map { $0 + 0.5 })
@@ -106,13 +111,16 @@ import PodsmithTestSupport
 
     /// The render's real stages, chained, give bit for bit what the same stages nested by hand give.
     @Test func chainedRenderStagesMatchTheStagesNestedByHand() throws {
-        let planes = TestSignals.steppedNoise(levels: [(2, -20), (0.5, -3), (2, -24)], channels: 2,
-                                              sampleRate: 44_100)
+        let planes = TestSignals.steppedNoise(
+            levels: [(2, -20), (0.5, -3), (2, -24)], channels: 2,
+            sampleRate: 44_100)
         func stages() throws -> (ChannelMixer, Resampler, GainStage, TruePeakLimiter) {
-            (try ChannelMixer(inputChannels: 2, outputChannels: 1),
-             try Resampler(inputRate: 44_100, outputRate: 48_000, channelCount: 1),
-             GainStage(gainDB: 6, channelCount: 1),
-             TruePeakLimiter(sampleRate: 48_000, channelCount: 1))
+            (
+                try ChannelMixer(inputChannels: 2, outputChannels: 1),
+                try Resampler(inputRate: 44_100, outputRate: 48_000, channelCount: 1),
+                GainStage(gainDB: 6, channelCount: 1),
+                TruePeakLimiter(sampleRate: 48_000, channelCount: 1)
+            )
         }
         let (mixer, resampler, gain, limiter) = try stages()
         let chained = try Self.run(ProcessorChain([mixer, resampler, gain, limiter]), planes, blockFrames: 4_096)

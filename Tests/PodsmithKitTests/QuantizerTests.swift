@@ -1,10 +1,11 @@
 import Foundation
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 @Suite struct QuantizerTests {
     /// A reproducible test signal: a −3 dBFS sine plus small noise, with a few overs.
@@ -24,8 +25,11 @@ import PodsmithTestSupport
                 while start < input.count {
                     let n = min(blocks[k % blocks.count], input.count - start)
                     let slice = UnsafeBufferPointer(rebasing: src[start..<(start + n)])
-                    if simd { q.quantize(slice, into: dst.baseAddress! + start) }
-                    else { q.quantizeScalar(slice, into: dst.baseAddress! + start) }
+                    if simd {
+                        q.quantize(slice, into: dst.baseAddress! + start)
+                    } else {
+                        q.quantizeScalar(slice, into: dst.baseAddress! + start)
+                    }
                     start += n
                     k += 1
                 }
@@ -40,14 +44,16 @@ import PodsmithTestSupport
         var a = Quantizer(bitDepth: bitDepth, dither: dither, seed: 42)
         var b = Quantizer(bitDepth: bitDepth, dither: dither, seed: 42)
         // Odd block sizes put the SIMD loop at every lane phase.
-        #expect(Self.run(&a, input, blocks: [13, 8, 1, 100, 7, 4096], simd: true)
+        #expect(
+            Self.run(&a, input, blocks: [13, 8, 1, 100, 7, 4096], simd: true)
                 == Self.run(&b, input, blocks: [10_007], simd: false))
     }
 
     @Test func outputDoesNotDependOnBlockSizes() {
         let input = Self.signal(5000)
         var a = Quantizer(bitDepth: .int16, seed: 7), b = Quantizer(bitDepth: .int16, seed: 7)
-        #expect(Self.run(&a, input, blocks: [5000], simd: true) == Self.run(&b, input, blocks: [3, 61, 512], simd: true))
+        #expect(
+            Self.run(&a, input, blocks: [5000], simd: true) == Self.run(&b, input, blocks: [3, 61, 512], simd: true))
     }
 
     @Test func differentSeedsGiveDifferentDither() {
@@ -74,8 +80,9 @@ import PodsmithTestSupport
     @Test func clipsToTheLargestCodes() {
         for depth in [PCMBitDepth.int16, .int24] {
             var q = Quantizer(bitDepth: depth)
-            let got = Self.run(&q, [Float](repeating: 1.0, count: 9) + [Float](repeating: -2.0, count: 9) + [5, -5],
-                               blocks: [20], simd: true)
+            let got = Self.run(
+                &q, [Float](repeating: 1.0, count: 9) + [Float](repeating: -2.0, count: 9) + [5, -5],
+                blocks: [20], simd: true)
             let top: Int32 = depth == .int16 ? 32767 : 8_388_607
             #expect(got.prefix(9).allSatisfy { $0 == top || $0 == top - 1 })
             #expect(got[9..<18].allSatisfy { $0 == -top - 1 })

@@ -1,10 +1,11 @@
 import Foundation
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 @Suite struct ResamplerTests {
     @Test func resamplerKeepsFrequencyAndLevelFrom8kTo44k1() throws {
@@ -54,9 +55,10 @@ import PodsmithTestSupport
     @Test func upsamplingAddsNoImagesAboveTheSourceNyquist() throws {
         // A 3.5 kHz tone at 8 kHz: a poor interpolator would add images at 4.5, 11.5, 12.5 kHz...
         let x = TestSignals.sine(frequency: 3_500, amplitude: 0.5, sampleRate: 8_000, frames: 8_000)
-        let output = try DSPTest.run(try Resampler(inputRate: 8_000, outputRate: 44_100, channelCount: 1),
-                                     planes: [x])
-        let steady = output[0][8_820..<(8_820 + 17_640)] // 1 400 periods of 12.6 samples
+        let output = try DSPTest.run(
+            try Resampler(inputRate: 8_000, outputRate: 44_100, channelCount: 1),
+            planes: [x])
+        let steady = output[0][8_820..<(8_820 + 17_640)]  // 1 400 periods of 12.6 samples
         for image in [4_500.0, 11_500, 12_500, 19_500] {
             let level = DSPTest.goertzelAmplitude(steady, frequency: image, sampleRate: 44_100) / 0.5
             #expect(DSPTest.decibels(level) < -90, "image at \(image) Hz: \(DSPTest.decibels(level)) dB")
@@ -68,8 +70,9 @@ import PodsmithTestSupport
     @Test func downsamplingRemovesContentAboveTheTargetNyquist() throws {
         // 23 kHz at 48 kHz cannot exist at 44.1 kHz; it must vanish, not fold back to 21.1 kHz.
         let x = TestSignals.sine(frequency: 23_000, amplitude: 0.5, sampleRate: 48_000, frames: 48_000)
-        let output = try DSPTest.run(try Resampler(inputRate: 48_000, outputRate: 44_100, channelCount: 1),
-                                     planes: [x])
+        let output = try DSPTest.run(
+            try Resampler(inputRate: 48_000, outputRate: 44_100, channelCount: 1),
+            planes: [x])
         let steady = output[0][4_410..<39_690]
         let rms = sqrt(steady.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(steady.count))
         #expect(DSPTest.decibels(rms / (0.5 / 2.0.squareRoot())) < -90)
@@ -80,7 +83,7 @@ import PodsmithTestSupport
         let resampler = try Resampler(inputRate: 44_100, outputRate: 48_000, channelCount: 1, quality: .veryHigh)
         let output = try DSPTest.run(resampler, planes: [x])
         #expect(abs(output[0].count - 48_000) <= 1)
-        let steady = output[0][12_000..<36_000] // 220 periods of 109.09 samples: 24 000 = 220 × 109.09
+        let steady = output[0][12_000..<36_000]  // 220 periods of 109.09 samples: 24 000 = 220 × 109.09
         let amplitude = DSPTest.goertzelAmplitude(steady, frequency: 440, sampleRate: 48_000)
         #expect(abs(DSPTest.decibels(amplitude / 0.5)) < 0.05)
     }

@@ -1,10 +1,11 @@
 import Foundation
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 /// Our meter against libebur128 on the real recordings in `SampleAudio/` (speech at 8 and 48 kHz,
 /// music, the assembled demo episode), decoded from their own files: integrated within 0.05 LU, LRA

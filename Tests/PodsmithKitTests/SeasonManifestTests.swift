@@ -1,10 +1,11 @@
 import Foundation
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @_spi(ManifestReading) @testable import PodsmithSeason
-import PodsmithTestSupport
 
 @Suite struct SeasonManifestTests {
     private func issues(_ manifest: String) -> [ManifestIssue] {
@@ -26,7 +27,9 @@ import PodsmithTestSupport
         try f.writeRaw("sub/ep02.flac", seed: 2)
         try f.write("art/cover.jpg", "jpeg")
         try f.write("ch/ep02.json", "{}")
-        let path = try f.write("season.yaml", """
+        let path = try f.write(
+            "season.yaml",
+            """
             show:
               title: My Show
               author: Ann Author
@@ -69,7 +72,8 @@ import PodsmithTestSupport
         #expect(first.identity == "raw/ep01.wav")
         #expect(first.inputPath == (f.raw as NSString).appendingPathComponent("ep01.wav"))
         #expect(first.outputStem == "hello-world-part-1")
-        #expect(first.outputs == [OutputSpec(format: .mp3, bitrateKbps: 96), OutputSpec(format: .opus, bitrateKbps: 40)])
+        #expect(
+            first.outputs == [OutputSpec(format: .mp3, bitrateKbps: 96), OutputSpec(format: .opus, bitrateKbps: 40)])
         #expect(first.target == LoudnessPreset.spotify.target)
         #expect(first.trimSilence)
         #expect(first.maxPauseSeconds == 1.5)
@@ -85,20 +89,25 @@ import PodsmithTestSupport
         #expect(second.outputs == [OutputSpec(format: .flac)])
         #expect(second.target == LoudnessTarget(integratedLUFS: -18, truePeakDBTP: -2))
         #expect(second.maxPauseSeconds == nil)
-        #expect(second.metadata.date == utc.date(from: DateComponents(year: 2026, month: 12, day: 4, hour: 5, minute: 30)))
+        #expect(
+            second.metadata.date == utc.date(from: DateComponents(year: 2026, month: 12, day: 4, hour: 5, minute: 30)))
         #expect(second.metadata.chaptersPath == (f.root as NSString).appendingPathComponent("ch/ep02.json"))
     }
 
     @Test func jsonManifestGivesTheSameJobsAsYaml() throws {
         let f = try SeasonFixture()
         try f.writeRaw("a.wav", seed: 1)
-        let yaml = try f.write("s.yml", """
+        let yaml = try f.write(
+            "s.yml",
+            """
             show: {title: Show, explicit: false}
             defaults: {formats: [mp3@128k], target: -17}
             episodes:
               - {file: raw/a.wav, title: A, number: 3, date: "2026-01-02T03:04:05Z"}
             """)
-        let json = try f.write("s.json", """
+        let json = try f.write(
+            "s.json",
+            """
             {"show": {"title": "Show", "explicit": false},
              "defaults": {"formats": ["mp3@128k"], "target": -17},
              "episodes": [{"file": "raw/a.wav", "title": "A", "number": 3, "date": "2026-01-02T03:04:05Z"}]}
@@ -111,8 +120,9 @@ import PodsmithTestSupport
 
     @Test func unknownKeysAreReportedWithKeyPathsAndSuggestions() throws {
         let f = try SeasonFixture()
-        let path = try f.manifest(episodes: 2, defaults: "  formats: [mp3]\n  bitrat: 96k\n",
-                                  extra: [1: "    titel: Oops\n"])
+        let path = try f.manifest(
+            episodes: 2, defaults: "  formats: [mp3]\n  bitrat: 96k\n",
+            extra: [1: "    titel: Oops\n"])
         let found = issues(path)
         #expect(issue(at: "episodes[1].titel", in: found)?.message.contains("did you mean 'title'") == true)
         #expect(issue(at: "defaults.bitrat", in: found)?.message.contains("did you mean 'bitrate'") == true)
@@ -136,7 +146,9 @@ import PodsmithTestSupport
         try f.writeRaw("b/EP.flac", seed: 2)
         try f.writeRaw("c.wav", seed: 3)
         try f.writeRaw("d.wav", seed: 4)
-        let path = try f.write("s.yml", """
+        let path = try f.write(
+            "s.yml",
+            """
             show: {title: S}
             naming: title
             episodes:
@@ -153,8 +165,10 @@ import PodsmithTestSupport
         #expect(found.count == 3)
     }
 
-    @Test(arguments: ["2026-02-30", "2026-13-01", "2026-11-27T24:00:00Z", "next friday", "27/11/2026",
-                      "Fri, 31 Nov 2026 10:00:00 +0000", "2026-11-27T10:00:00+25:00"])
+    @Test(arguments: [
+        "2026-02-30", "2026-13-01", "2026-11-27T24:00:00Z", "next friday", "27/11/2026",
+        "Fri, 31 Nov 2026 10:00:00 +0000", "2026-11-27T10:00:00+25:00",
+    ])
     func badDatesAreReportedWithKeyPaths(date: String) throws {
         let f = try SeasonFixture()
         let path = try f.manifest(episodes: 2)
@@ -168,7 +182,9 @@ import PodsmithTestSupport
     @Test func everyProblemIsListedAtOnceAndNothingIsWritten() throws {
         let f = try SeasonFixture()
         try f.writeRaw("a.wav", seed: 1)
-        let path = try f.write("s.yml", """
+        let path = try f.write(
+            "s.yml",
+            """
             show:
               owner_email: not-an-address
               base_url: ftp://example.com
@@ -187,9 +203,12 @@ import PodsmithTestSupport
             """)
         let found = issues(path)
         let paths = Set(found.map(\.path))
-        for expected in ["show.title", "show.owner_email", "show.base_url", "defaults.preset", "defaults.formats[0]",
-                         "defaults.formats[1]", "defaults.formats[2]", "defaults.target", "defaults.bitrate", "defaults.max_pause", "episodes[0].number",
-                         "episodes[0].date", "episodes[1].file", "episodes[2].file", "episodes[3]", "extra"] {
+        for expected in [
+            "show.title", "show.owner_email", "show.base_url", "defaults.preset", "defaults.formats[0]",
+            "defaults.formats[1]", "defaults.formats[2]", "defaults.target", "defaults.bitrate", "defaults.max_pause",
+            "episodes[0].number",
+            "episodes[0].date", "episodes[1].file", "episodes[2].file", "episodes[3]", "extra",
+        ] {
             #expect(paths.contains(expected), "missing issue at \(expected); got \(found)")
         }
         #expect(!FileManager.default.fileExists(atPath: f.out))
@@ -232,7 +251,10 @@ import PodsmithTestSupport
         #expect(plan.jobs.map(\.identity) == ["a_first.wav", "b_second.flac", "c.mp3"])
         #expect(plan.jobs.map(\.metadata.title) == ["a first", "b second", "Tagged Title"])
         #expect(plan.jobs.map(\.outputStem) == ["a_first", "b_second", "c"])
-        #expect(plan.jobs.allSatisfy { $0.outputs == [OutputSpec(format: .mp3)] && $0.target == LoudnessPreset.podcast.target })
+        #expect(
+            plan.jobs.allSatisfy {
+                $0.outputs == [OutputSpec(format: .mp3)] && $0.target == LoudnessPreset.podcast.target
+            })
         #expect(plan.show.title == "raw")
         // Publishing c.mp3 into its own folder would overwrite it.
         #expect(plan.problems(outputDirectory: f.raw).map(\.path) == ["c.mp3"])
@@ -247,17 +269,34 @@ import PodsmithTestSupport
     }
 
     @Test func fingerprintChangesWithEverySettingThatShapesTheOutput() throws {
-        let job = EpisodeJob(identity: "a.wav", index: 0, inputPath: "/x/a.wav", outputStem: "a",
-                             outputs: [OutputSpec(format: .mp3, bitrateKbps: 128)], metadata: EpisodeDescription(title: "A"))
+        let job = EpisodeJob(
+            identity: "a.wav", index: 0, inputPath: "/x/a.wav", outputStem: "a",
+            outputs: [OutputSpec(format: .mp3, bitrateKbps: 128)], metadata: EpisodeDescription(title: "A"))
         var variants: [EpisodeJob] = []
-        var v = job; v.outputs = [OutputSpec(format: .mp3, bitrateKbps: 96)]; variants.append(v)
-        v = job; v.target.integratedLUFS = -18; variants.append(v)
-        v = job; v.target.truePeakDBTP = -2; variants.append(v)
-        v = job; v.trimSilence = true; variants.append(v)
-        v = job; v.maxPauseSeconds = 2; variants.append(v)
-        v = job; v.metadata.title = "B"; variants.append(v)
-        v = job; v.metadata.number = 4; variants.append(v)
-        v = job; v.outputStem = "b"; variants.append(v)
+        var v = job
+        v.outputs = [OutputSpec(format: .mp3, bitrateKbps: 96)]
+        variants.append(v)
+        v = job
+        v.target.integratedLUFS = -18
+        variants.append(v)
+        v = job
+        v.target.truePeakDBTP = -2
+        variants.append(v)
+        v = job
+        v.trimSilence = true
+        variants.append(v)
+        v = job
+        v.maxPauseSeconds = 2
+        variants.append(v)
+        v = job
+        v.metadata.title = "B"
+        variants.append(v)
+        v = job
+        v.metadata.number = 4
+        variants.append(v)
+        v = job
+        v.outputStem = "b"
+        variants.append(v)
         let prints = Set(variants.map(\.settingsFingerprint) + [job.settingsFingerprint])
         #expect(prints.count == variants.count + 1)
         var moved = job
@@ -290,9 +329,12 @@ import PodsmithTestSupport
             let cell = line.dropFirst(3).prefix { $0 != "`" }
             documented.insert(String(cell))
         }
-        let known = Set(ManifestReader.topKeys + ManifestReader.showKeys.map { "show.\($0)" }
-            + ManifestReader.settingsKeys + ManifestReader.episodeKeys.map { "episodes[].\($0)" })
-        let fileRows = documented.filter { $0.contains("STEM") || $0.contains("report.json") || $0.hasPrefix(".podsmith") }
+        let known = Set(
+            ManifestReader.topKeys + ManifestReader.showKeys.map { "show.\($0)" }
+                + ManifestReader.settingsKeys + ManifestReader.episodeKeys.map { "episodes[].\($0)" })
+        let fileRows = documented.filter {
+            $0.contains("STEM") || $0.contains("report.json") || $0.hasPrefix(".podsmith")
+        }
         #expect(documented.subtracting(fileRows) == known)
     }
 }

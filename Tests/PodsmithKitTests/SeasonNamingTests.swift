@@ -1,10 +1,11 @@
 import Foundation
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 @Suite struct SeasonNamingTests {
     @Test func sanitizedStemsCannotLeaveTheFolder() {
@@ -37,14 +38,18 @@ import PodsmithTestSupport
     @Test func everySanitizedNameIsASafeFileName() {
         let nasty = ["../x", "a/b", "..", "x\u{00}y", "\u{1B}[2J", " . ", "a/../../b", "con", "ok"]
         for name in nasty {
-            if let stem = OutputNaming.sanitizeStem(name) { #expect(OutputNaming.isSafeFileName(stem + ".mp3"), "\(name)") }
+            if let stem = OutputNaming.sanitizeStem(name) {
+                #expect(OutputNaming.isSafeFileName(stem + ".mp3"), "\(name)")
+            }
             if let slug = OutputNaming.slug(name) { #expect(OutputNaming.isSafeFileName(slug + ".mp3"), "\(name)") }
         }
     }
 
     @Test func pathsOutsideTheFolderAreRefused() throws {
         for bad in ["../x.mp3", "a/b.mp3", "..", ".", "", "x\ny", "/etc/passwd"] {
-            #expect(throws: PodsmithError.self, "\(bad.debugDescription)") { try OutputNaming.path(in: "/out", fileName: bad) }
+            #expect(throws: PodsmithError.self, "\(bad.debugDescription)") {
+                try OutputNaming.path(in: "/out", fileName: bad)
+            }
         }
         #expect(try OutputNaming.path(in: "/out", fileName: "ep.mp3") == "/out/ep.mp3")
     }

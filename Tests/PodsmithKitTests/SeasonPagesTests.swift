@@ -1,10 +1,11 @@
 import Foundation
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 /// The loudness plot SVG and the season's index.html.
 ///
@@ -27,9 +28,13 @@ import PodsmithTestSupport
         }
         return LoudnessPlotInput(
             momentaryLUFS: momentary, shortTermLUFS: shortTerm, targetLUFS: -16,
-            limiterActivity: [TimeSpan(startSeconds: 200.2, endSeconds: 202.8), TimeSpan(startSeconds: 250, endSeconds: 250.1)],
-            removedRegions: [TimeSpan(startSeconds: 0, endSeconds: 4), TimeSpan(startSeconds: 97, endSeconds: 99.5),
-                             TimeSpan(startSeconds: 294, endSeconds: 300)],
+            limiterActivity: [
+                TimeSpan(startSeconds: 200.2, endSeconds: 202.8), TimeSpan(startSeconds: 250, endSeconds: 250.1),
+            ],
+            removedRegions: [
+                TimeSpan(startSeconds: 0, endSeconds: 4), TimeSpan(startSeconds: 97, endSeconds: 99.5),
+                TimeSpan(startSeconds: 294, endSeconds: 300),
+            ],
             durationSeconds: 300, title: title)
     }
 
@@ -53,10 +58,12 @@ import PodsmithTestSupport
             return Double(grid[index].attributes["y1"]!)!
         }
         #expect(abs(y1 - (yOf("-10") + 0.6 * (yOf("-20") - yOf("-10")))) < 0.2)
-        let timeLabels = root.all("g").first { $0.attributes["class"] == "time-axis" }?.children("text").map(\.text) ?? []
+        let timeLabels =
+            root.all("g").first { $0.attributes["class"] == "time-axis" }?.children("text").map(\.text) ?? []
         #expect(timeLabels.first == "0:00" && timeLabels.contains("5:00"))
         let legend = root.all("g").first { $0.attributes["class"] == "legend" }?.all("text").map(\.text) ?? []
-        #expect(legend.contains("short-term") && legend.contains("momentary") && legend.contains("limiter")
+        #expect(
+            legend.contains("short-term") && legend.contains("momentary") && legend.contains("limiter")
                 && legend.contains("removed") && legend.contains("target -16 LUFS"))
         #expect(root.all("text").contains { $0.text == "Episode 1 — R&D <pilot>" })
     }
@@ -75,10 +82,11 @@ import PodsmithTestSupport
     }
 
     @Test func longSeriesAreReducedToOnePointPerPixelColumn() throws {
-        let count = 54_000 // 90 minutes at 100 ms
+        let count = 54_000  // 90 minutes at 100 ms
         let series = (0..<count).map { Float(-16 + sin(Double($0) * 0.01)) }
-        let input = LoudnessPlotInput(momentaryLUFS: series, shortTermLUFS: series, targetLUFS: -16,
-                                      durationSeconds: 5400)
+        let input = LoudnessPlotInput(
+            momentaryLUFS: series, shortTermLUFS: series, targetLUFS: -16,
+            durationSeconds: 5400)
         let svg = LoudnessPlot.svg(input, options: LoudnessPlotOptions(width: 960))
         let root = try XMLTree.parse(svg)
         let path = try #require(root.all("path").first { $0.attributes["class"] == "momentary" })
@@ -94,21 +102,27 @@ import PodsmithTestSupport
         for (i, title) in titles.enumerated() {
             let id = "ep\(i + 1)"
             let failed = i == 2
-            entries.append(EpisodeReportEntry(
-                episode: id, title: title, inputFile: "raw/\(id).wav", status: failed ? .failed : (i == 1 ? .warning : .ok),
-                error: failed ? "raw/ep3.wav: not a readable audio file" : nil,
-                input: ReportLoudness(integratedLUFS: -21.3 + Double(i), truePeakDBTP: -2, durationSeconds: 300),
-                output: failed ? nil : ReportLoudness(integratedLUFS: -16.1 + 0.1 * Double(i), truePeakDBTP: -1.2,
-                                                      durationSeconds: 287.5),
-                gainDB: failed ? nil : 5.2, passes: 1,
-                outputs: failed ? [] : [ReportOutputFile(file: "\(id).mp3", format: "mp3", sizeBytes: 4_600_000)],
-                warnings: i == 1 ? ["limiter reduced gain by 3.1 dB"] : []))
+            entries.append(
+                EpisodeReportEntry(
+                    episode: id, title: title, inputFile: "raw/\(id).wav",
+                    status: failed ? .failed : (i == 1 ? .warning : .ok),
+                    error: failed ? "raw/ep3.wav: not a readable audio file" : nil,
+                    input: ReportLoudness(integratedLUFS: -21.3 + Double(i), truePeakDBTP: -2, durationSeconds: 300),
+                    output: failed
+                        ? nil
+                        : ReportLoudness(
+                            integratedLUFS: -16.1 + 0.1 * Double(i), truePeakDBTP: -1.2,
+                            durationSeconds: 287.5),
+                    gainDB: failed ? nil : 5.2, passes: 1,
+                    outputs: failed ? [] : [ReportOutputFile(file: "\(id).mp3", format: "mp3", sizeBytes: 4_600_000)],
+                    warnings: i == 1 ? ["limiter reduced gain by 3.1 dB"] : []))
             if !failed {
                 plots[id] = LoudnessPlot.svg(sampleInput(title: title), options: LoudnessPlotOptions(idPrefix: id))
             }
         }
-        let report = SeasonReport(title: "Season 2 <test> & more", target: LoudnessTarget(integratedLUFS: -16, truePeakDBTP: -1),
-                                  episodes: entries)
+        let report = SeasonReport(
+            title: "Season 2 <test> & more", target: LoudnessTarget(integratedLUFS: -16, truePeakDBTP: -1),
+            episodes: entries)
         return (report, plots)
     }
 
@@ -147,8 +161,9 @@ import PodsmithTestSupport
 
     @Test func episodesWhoseAnchorsWouldCollideGetDistinctSections() {
         let rows = ["a b", "a-b", "a?b"].map {
-            SeasonIndexPage.Row(episode: $0, title: $0, durationSeconds: 1, inputIntegratedLUFS: nil,
-                                outputIntegratedLUFS: nil, outputTruePeakDBTP: nil, gainDB: nil, status: .ok)
+            SeasonIndexPage.Row(
+                episode: $0, title: $0, durationSeconds: 1, inputIntegratedLUFS: nil,
+                outputIntegratedLUFS: nil, outputTruePeakDBTP: nil, gainDB: nil, status: .ok)
         }
         let html = SeasonIndexPage.html(title: "t", targetLUFS: -16, ceilingDBTP: -1, rows: rows)
         let ids = html.components(separatedBy: "<section id=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }

@@ -1,10 +1,11 @@
 import Foundation
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 /// What a shared output folder shows while an episode is being redone. `STEM.report.json` is the
 /// record `--merge` publishes an episode from, so it must not stay beside audio that is half
@@ -21,12 +22,15 @@ import PodsmithTestSupport
         // the temporaries; a failure would write an error report instead).
         let cancellation = SeasonCancellation()
         let reportSeenDuringRedo = Flag()
-        let redo = FakeProcessor(sleepSeconds: 0.05, onStart: { job in
-            guard job.outputStem == "ep02" else { return }
-            reportSeenDuringRedo.value = FileManager.default.fileExists(atPath: report)
-            cancellation.cancel()
-        })
-        let summary = try runSeason(manifest, out: f.out, jobs: 1, force: true, processor: redo, cancellation: cancellation)
+        let redo = FakeProcessor(
+            sleepSeconds: 0.05,
+            onStart: { job in
+                guard job.outputStem == "ep02" else { return }
+                reportSeenDuringRedo.value = FileManager.default.fileExists(atPath: report)
+                cancellation.cancel()
+            })
+        let summary = try runSeason(
+            manifest, out: f.out, jobs: 1, force: true, processor: redo, cancellation: cancellation)
         #expect(summary.episodes.map(\.status) == [.processed, .cancelled])
         #expect(reportSeenDuringRedo.value == false, "the old report stayed while ep02 was being redone")
         #expect(!FileManager.default.fileExists(atPath: report))

@@ -1,19 +1,24 @@
 import Foundation
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 @Suite struct SeasonReportTests {
-    static func entry(_ id: String, status: EpisodeStatus, outputI: Double?, size: Int64, warnings: [String] = [])
-        -> EpisodeReportEntry {
+    static func entry(
+        _ id: String, status: EpisodeStatus, outputI: Double?, size: Int64, warnings: [String] = []
+    )
+        -> EpisodeReportEntry
+    {
         EpisodeReportEntry(
             episode: id, inputFile: "\(id).wav", status: status,
             error: status == .failed ? "decode failed" : nil,
             input: ReportLoudness(integratedLUFS: -23.4, truePeakDBTP: -3.2, durationSeconds: 600),
-            output: status == .failed ? nil
+            output: status == .failed
+                ? nil
                 : ReportLoudness(integratedLUFS: outputI, truePeakDBTP: -1.1, durationSeconds: 590),
             gainDB: status == .failed ? nil : 7.4, limiterMaxReductionDB: 1.5, limitedSeconds: 0.8,
             trimmedHeadSeconds: 4, trimmedTailSeconds: 6, pausesShortened: 2, removedSeconds: 10, passes: 1,
@@ -22,14 +27,19 @@ import PodsmithTestSupport
     }
 
     @Test func reportUsesSnakeCaseKeysWithUnitsAndWritesNullsForMissingFigures() throws {
-        let report = SeasonReport(title: "S1", target: LoudnessTarget(integratedLUFS: -16, truePeakDBTP: -1),
-                                  episodes: [Self.entry("e1", status: .ok, outputI: .nan, size: 1000),
-                                             Self.entry("e2", status: .failed, outputI: nil, size: 0)])
+        let report = SeasonReport(
+            title: "S1", target: LoudnessTarget(integratedLUFS: -16, truePeakDBTP: -1),
+            episodes: [
+                Self.entry("e1", status: .ok, outputI: .nan, size: 1000),
+                Self.entry("e2", status: .failed, outputI: nil, size: 0),
+            ])
         let json = try #require(try JSONSerialization.jsonObject(with: report.jsonData()) as? [String: Any])
         let episodes = try #require(json["episodes"] as? [[String: Any]])
         let first = episodes[0]
-        for key in ["gain_db", "limiter_max_reduction_db", "limited_s", "trimmed_head_s", "trimmed_tail_s",
-                    "pauses_shortened", "removed_s", "passes", "warnings", "outputs", "input", "output", "status"] {
+        for key in [
+            "gain_db", "limiter_max_reduction_db", "limited_s", "trimmed_head_s", "trimmed_tail_s",
+            "pauses_shortened", "removed_s", "passes", "warnings", "outputs", "input", "output", "status",
+        ] {
             #expect(first[key] != nil, "missing \(key)")
         }
         let output = try #require(first["output"] as? [String: Any])
@@ -46,9 +56,11 @@ import PodsmithTestSupport
     }
 
     @Test func totalsAddUpTheEpisodes() throws {
-        let entries = [Self.entry("a", status: .ok, outputI: -16.4, size: 1000),
-                       Self.entry("b", status: .warning, outputI: -15.2, size: 2500, warnings: ["w1", "w2"]),
-                       Self.entry("c", status: .failed, outputI: nil, size: 0)]
+        let entries = [
+            Self.entry("a", status: .ok, outputI: -16.4, size: 1000),
+            Self.entry("b", status: .warning, outputI: -15.2, size: 2500, warnings: ["w1", "w2"]),
+            Self.entry("c", status: .failed, outputI: nil, size: 0),
+        ]
         let totals = SeasonTotals(entries: entries, targetLUFS: -16)
         #expect(totals.episodes == 3)
         #expect(totals.succeeded == 2)
@@ -62,17 +74,19 @@ import PodsmithTestSupport
     }
 
     @Test func entryFromNormalizeReportCarriesItsFigures() {
-        let input = LoudnessMeasurement(integratedLUFS: -20, truePeakDBTP: -4, frameCount: 441_000,
-                                        sampleRate: 44_100, channelCount: 2)
+        let input = LoudnessMeasurement(
+            integratedLUFS: -20, truePeakDBTP: -4, frameCount: 441_000,
+            sampleRate: 44_100, channelCount: 2)
         let normalize = NormalizeReport(
             inputFile: "in.wav", outputFile: "out.mp3", input: input, output: nil,
             target: LoudnessTarget(integratedLUFS: -16, truePeakDBTP: -1), monoConvention: nil, gainDB: 4,
             gainCapped: false, usedUngatedLoudness: false, limiterMaxReductionDB: 0.5, limitedSeconds: 0.2,
             trimmedHeadSeconds: 1, trimmedTailSeconds: 2, pausesShortened: 3, removedSeconds: 4.5, passes: 2,
             warnings: [])
-        let entry = EpisodeReportEntry(episode: "x", report: normalize,
-                                       outputs: [ReportOutputFile(file: "out.mp3", format: "mp3", sizeBytes: 9)],
-                                       warnings: ["lint: bitrate"])
+        let entry = EpisodeReportEntry(
+            episode: "x", report: normalize,
+            outputs: [ReportOutputFile(file: "out.mp3", format: "mp3", sizeBytes: 9)],
+            warnings: ["lint: bitrate"])
         #expect(entry.status == .warning)
         #expect(entry.input.durationSeconds == 10)
         #expect(entry.gainDB == 4)

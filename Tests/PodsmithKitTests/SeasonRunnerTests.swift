@@ -1,10 +1,11 @@
 import Foundation
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 @Suite struct SeasonRunnerTests {
     @Test func firstRunProcessesAllAndWritesOutputsReportsAndState() throws {
@@ -22,7 +23,8 @@ import PodsmithTestSupport
         #expect(!files.contains { $0.contains(AtomicOutputFile.marker) })
         let report = try JSONDecoder().decode(JSONValue.self, from: f.outputFiles()["ep02.report.json"]!)
         guard case .object(let fields) = report, case .object(let payload)? = fields["report"],
-              case .object(let input)? = payload["input"] else {
+            case .object(let input)? = payload["input"]
+        else {
             Issue.record("report is not an object: \(report)")
             return
         }
@@ -72,7 +74,8 @@ import PodsmithTestSupport
         let processor = FakeProcessor()
         let summary = try runSeason(manifest, out: f.out, processor: processor)
         #expect(processor.processed == ["raw/ep02.wav"])
-        #expect(statuses(summary) == ["raw/ep01.wav": .upToDate, "raw/ep02.wav": .processed, "raw/ep03.wav": .upToDate])
+        #expect(
+            statuses(summary) == ["raw/ep01.wav": .upToDate, "raw/ep02.wav": .processed, "raw/ep03.wav": .upToDate])
         #expect(summary.episodes[1].message?.hasPrefix("input changed") == true)
         // The refreshed stamp was recorded: a third run hashes nothing and processes nothing.
         let third = FakeProcessor()
@@ -88,8 +91,9 @@ import PodsmithTestSupport
         let one = FakeProcessor()
         _ = try runSeason(manifest, out: f.out, processor: one)
         #expect(one.processed == ["raw/ep03.wav"])
-        manifest = try f.manifest(episodes: 3, defaults: "  formats: [mp3@96k, opus@48k]\n",
-                                  extra: [2: "    overrides: {target: -19}\n"])
+        manifest = try f.manifest(
+            episodes: 3, defaults: "  formats: [mp3@96k, opus@48k]\n",
+            extra: [2: "    overrides: {target: -19}\n"])
         let all = FakeProcessor()
         let summary = try runSeason(manifest, out: f.out, processor: all)
         #expect(all.processed.sorted() == ["raw/ep01.wav", "raw/ep02.wav", "raw/ep03.wav"])
@@ -168,8 +172,9 @@ import PodsmithTestSupport
             let processor = FakeProcessor(sleepSeconds: 0.04, overlap: overlap)
             let out = f.out
             WorkerThread.start(name: "podsmith.run.\(run)") {
-                let summary = try? SeasonRunner.run(plan: plan, outputDirectory: out,
-                                                    options: SeasonRunOptions(jobs: 3, progress: .quiet), processor: processor)
+                let summary = try? SeasonRunner.run(
+                    plan: plan, outputDirectory: out,
+                    options: SeasonRunOptions(jobs: 3, progress: .quiet), processor: processor)
                 summaries.append(summary)
                 group.leave()
             }
@@ -211,9 +216,11 @@ import PodsmithTestSupport
         let started = Date()
         // The third episode to start cancels the season while it sleeps.
         let counter = Counter()
-        let processor = FakeProcessor(sleepSeconds: 0.3, onStart: { _ in
-            if counter.increment() == 3 { cancellation.cancel() }
-        })
+        let processor = FakeProcessor(
+            sleepSeconds: 0.3,
+            onStart: { _ in
+                if counter.increment() == 3 { cancellation.cancel() }
+            })
         let summary = try runSeason(manifest, out: f.out, jobs: 1, processor: processor, cancellation: cancellation)
         #expect(Date().timeIntervalSince(started) < 1.5)
         #expect(summary.episodes.map(\.status) == [.processed, .processed, .cancelled, .cancelled, .cancelled])
@@ -248,8 +255,9 @@ import PodsmithTestSupport
         try f.writeRaw("show.mp3", seed: 1)
         let plan = try SeasonPlan.directory(f.raw, titleReader: { _ in nil })
         #expect(throws: ManifestValidationError.self) {
-            try SeasonRunner.run(plan: plan, outputDirectory: f.raw, options: SeasonRunOptions(progress: .quiet),
-                                 processor: FakeProcessor())
+            try SeasonRunner.run(
+                plan: plan, outputDirectory: f.raw, options: SeasonRunOptions(progress: .quiet),
+                processor: FakeProcessor())
         }
         #expect(!FileManager.default.fileExists(atPath: "\(f.raw)/.podsmith"))
     }
@@ -262,8 +270,9 @@ import PodsmithTestSupport
         for k in 0..<3 {
             let shard = try ShardSelector(index: k, count: 3)
             let processor = FakeProcessor()
-            let summary = try SeasonRunner.run(plan: plan, outputDirectory: f.out,
-                                               options: SeasonRunOptions(shard: shard, progress: .quiet), processor: processor)
+            let summary = try SeasonRunner.run(
+                plan: plan, outputDirectory: f.out,
+                options: SeasonRunOptions(shard: shard, progress: .quiet), processor: processor)
             #expect(summary.shard == "\(k)/3")
             #expect(Set(processor.processed) == Set(plan.jobs.filter { shard.contains($0) }.map(\.identity)))
             seen += processor.processed
@@ -276,8 +285,9 @@ import PodsmithTestSupport
         let manifest = try f.manifest(episodes: 3)
         let plan = try SeasonPlan.load(path: manifest)
         let sink = TextSink()
-        _ = try SeasonRunner.run(plan: plan, outputDirectory: f.out, options: SeasonRunOptions(jobs: 2, progress: .lines),
-                                 processor: FakeProcessor(failing: ["raw/ep03.wav"]), progressOutput: sink.write)
+        _ = try SeasonRunner.run(
+            plan: plan, outputDirectory: f.out, options: SeasonRunOptions(jobs: 2, progress: .lines),
+            processor: FakeProcessor(failing: ["raw/ep03.wav"]), progressOutput: sink.write)
         let lines = sink.text.split(separator: "\n").map(String.init)
         #expect(lines.count == 4)
         #expect(lines.filter { $0.contains("processed (no previous run), 2 files") }.count == 2)
@@ -286,8 +296,9 @@ import PodsmithTestSupport
         #expect(!sink.text.contains("\u{1B}"))
 
         let quiet = TextSink()
-        _ = try SeasonRunner.run(plan: plan, outputDirectory: f.out, options: SeasonRunOptions(progress: .quiet),
-                                 processor: FakeProcessor(), progressOutput: quiet.write)
+        _ = try SeasonRunner.run(
+            plan: plan, outputDirectory: f.out, options: SeasonRunOptions(progress: .quiet),
+            processor: FakeProcessor(), progressOutput: quiet.write)
         #expect(quiet.text.isEmpty)
     }
 
@@ -296,8 +307,9 @@ import PodsmithTestSupport
         let manifest = try f.manifest(episodes: 2)
         let plan = try SeasonPlan.load(path: manifest)
         let sink = TextSink()
-        _ = try SeasonRunner.run(plan: plan, outputDirectory: f.out, options: SeasonRunOptions(jobs: 1, progress: .live),
-                                 processor: FakeProcessor(sleepSeconds: 0.25), progressOutput: sink.write)
+        _ = try SeasonRunner.run(
+            plan: plan, outputDirectory: f.out, options: SeasonRunOptions(jobs: 1, progress: .live),
+            processor: FakeProcessor(sleepSeconds: 0.25), progressOutput: sink.write)
         let text = sink.text
         #expect(text.contains("\u{1B}[1A\u{1B}[2K"))
         #expect(text.contains("episodes  ETA"))
@@ -326,7 +338,12 @@ final class SummaryBox: @unchecked Sendable {
 final class Counter: @unchecked Sendable {
     private let lock = NSLock()
     private var value = 0
-    func increment() -> Int { lock.withLock { value += 1; return value } }
+    func increment() -> Int {
+        lock.withLock {
+            value += 1
+            return value
+        }
+    }
 }
 
 @Suite struct SeasonSummaryTests {
@@ -350,17 +367,22 @@ final class Counter: @unchecked Sendable {
 
     @Test func failureLineNamesTheEpisodeOnce() {
         func line(_ identity: String, _ message: String?) -> String {
-            EpisodeOutcome(identity: identity, stem: "x", title: "x", index: 0, status: .failed, message: message).failureLine
+            EpisodeOutcome(identity: identity, stem: "x", title: "x", index: 0, status: .failed, message: message)
+                .failureLine
         }
         // A message that starts with the input's path stands alone…
-        #expect(line("raw/ep03.wav", "/show/raw/ep03.wav: not a readable audio file")
+        #expect(
+            line("raw/ep03.wav", "/show/raw/ep03.wav: not a readable audio file")
                 == "/show/raw/ep03.wav: not a readable audio file")
-        #expect(line("ep03.wav", "ep03.wav: is empty (0 bytes), not an audio file")
+        #expect(
+            line("ep03.wav", "ep03.wav: is empty (0 bytes), not an audio file")
                 == "ep03.wav: is empty (0 bytes), not an audio file")
         // …any other is prefixed with the identity, including one about a file that merely ends alike.
-        #expect(line("ep03.wav", "/out/ep03.mp3: cannot write output: No space left on device")
+        #expect(
+            line("ep03.wav", "/out/ep03.mp3: cannot write output: No space left on device")
                 == "ep03.wav: /out/ep03.mp3: cannot write output: No space left on device")
-        #expect(line("p03.wav", "/show/ep03.wav: not a readable audio file")
+        #expect(
+            line("p03.wav", "/show/ep03.wav: not a readable audio file")
                 == "p03.wav: /show/ep03.wav: not a readable audio file")
         #expect(line("ep03.wav", nil) == "ep03.wav: failed")
     }

@@ -1,16 +1,18 @@
 import Foundation
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 @Suite struct SeasonShardTests {
     private func plan(_ identities: [String]) -> SeasonPlan {
         let jobs = identities.enumerated().map { i, id in
-            EpisodeJob(identity: id, index: i, inputPath: "/raw/" + id, outputStem: "s\(i)",
-                       outputs: [OutputSpec(format: .mp3)], metadata: EpisodeDescription(title: id))
+            EpisodeJob(
+                identity: id, index: i, inputPath: "/raw/" + id, outputStem: "s\(i)",
+                outputs: [OutputSpec(format: .mp3)], metadata: EpisodeDescription(title: id))
         }
         return SeasonPlan(show: ShowInfo(title: "S"), jobs: jobs, baseDirectory: "/")
     }
@@ -55,32 +57,43 @@ import PodsmithTestSupport
     }
 
     @Test func explicitShardWinsOverTheEnvironment() throws {
-        let env = ["JOB_COMPLETION_INDEX": "0", "PODSMITH_SHARDS": "3", "SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "2"]
+        let env = [
+            "JOB_COMPLETION_INDEX": "0", "PODSMITH_SHARDS": "3", "SLURM_ARRAY_TASK_ID": "1",
+            "SLURM_ARRAY_TASK_COUNT": "2",
+        ]
         let shard = try ShardSelector.resolve(explicit: "1/4", environment: env)
         #expect(shard == (try ShardSelector(index: 1, count: 4)))
         #expect(shard?.description == "1/4")
     }
 
     @Test func kubernetesIndexedJobsNeedTheShardCount() throws {
-        #expect(try ShardSelector.resolve(explicit: nil, environment: ["JOB_COMPLETION_INDEX": "2", "PODSMITH_SHARDS": "3"])
+        #expect(
+            try ShardSelector.resolve(
+                explicit: nil, environment: ["JOB_COMPLETION_INDEX": "2", "PODSMITH_SHARDS": "3"])
                 == (try ShardSelector(index: 2, count: 3)))
-        #expect(try ShardSelector.resolve(explicit: nil, shardCount: 5, environment: ["JOB_COMPLETION_INDEX": "4", "PODSMITH_SHARDS": "3"])
+        #expect(
+            try ShardSelector.resolve(
+                explicit: nil, shardCount: 5, environment: ["JOB_COMPLETION_INDEX": "4", "PODSMITH_SHARDS": "3"])
                 == (try ShardSelector(index: 4, count: 5)))
         #expect(throws: ShardSelectionError.indexWithoutCount(variable: "JOB_COMPLETION_INDEX", index: 2)) {
             try ShardSelector.resolve(explicit: nil, environment: ["JOB_COMPLETION_INDEX": "2"])
         }
         #expect(throws: ShardSelectionError.indexOutOfRange(index: 3, count: 3)) {
-            try ShardSelector.resolve(explicit: nil, environment: ["JOB_COMPLETION_INDEX": "3", "PODSMITH_SHARDS": "3"])
+            try ShardSelector.resolve(
+                explicit: nil, environment: ["JOB_COMPLETION_INDEX": "3", "PODSMITH_SHARDS": "3"])
         }
     }
 
     @Test func slurmArraysCountFromTheirMinimum() throws {
         let env = ["SLURM_ARRAY_TASK_ID": "12", "SLURM_ARRAY_TASK_MIN": "10", "SLURM_ARRAY_TASK_COUNT": "4"]
         #expect(try ShardSelector.resolve(explicit: nil, environment: env) == (try ShardSelector(index: 2, count: 4)))
-        #expect(try ShardSelector.resolve(explicit: nil, environment: ["SLURM_ARRAY_TASK_ID": "0", "SLURM_ARRAY_TASK_COUNT": "2"])
+        #expect(
+            try ShardSelector.resolve(
+                explicit: nil, environment: ["SLURM_ARRAY_TASK_ID": "0", "SLURM_ARRAY_TASK_COUNT": "2"])
                 == (try ShardSelector(index: 0, count: 2)))
         #expect(throws: ShardSelectionError.notAWholeNumber(variable: "SLURM_ARRAY_TASK_ID", value: "x")) {
-            try ShardSelector.resolve(explicit: nil, environment: ["SLURM_ARRAY_TASK_ID": "x", "SLURM_ARRAY_TASK_COUNT": "2"])
+            try ShardSelector.resolve(
+                explicit: nil, environment: ["SLURM_ARRAY_TASK_ID": "x", "SLURM_ARRAY_TASK_COUNT": "2"])
         }
     }
 
@@ -137,7 +150,9 @@ import PodsmithTestSupport
     @Test func trailingZerosAndLengthMatter() {
         #expect(ContentHasher.hash([UInt8]()) != ContentHasher.hash([0]))
         #expect(ContentHasher.hash([1]) != ContentHasher.hash([1, 0]))
-        #expect(ContentHasher.hash([UInt8](repeating: 0, count: 32)) != ContentHasher.hash([UInt8](repeating: 0, count: 64)))
+        #expect(
+            ContentHasher.hash([UInt8](repeating: 0, count: 32)) != ContentHasher.hash([UInt8](repeating: 0, count: 64))
+        )
     }
 
     @Test func fileHashEqualsHashOfItsBytes() throws {
@@ -163,7 +178,8 @@ import PodsmithTestSupport
         #expect(PublicationDate.parse("2026-11-27T10:30:15Z") == utc(2026, 11, 27, 10, 30, 15))
         #expect(PublicationDate.parse("2026-11-27 10:30:15+01:00") == utc(2026, 11, 27, 9, 30, 15))
         #expect(PublicationDate.parse("2026-01-01T00:30:00-0230") == utc(2026, 1, 1, 3, 0))
-        #expect(PublicationDate.parse("2026-11-27T10:30:15.5Z") == utc(2026, 11, 27, 10, 30, 15).addingTimeInterval(0.5))
+        #expect(
+            PublicationDate.parse("2026-11-27T10:30:15.5Z") == utc(2026, 11, 27, 10, 30, 15).addingTimeInterval(0.5))
         #expect(PublicationDate.parse("1969-12-31T23:59:59Z") == utc(1969, 12, 31, 23, 59, 59))
     }
 
@@ -174,9 +190,11 @@ import PodsmithTestSupport
         #expect(PublicationDate.parse("Mon, 2 Feb 2026 08:00:00 EST") == utc(2026, 2, 2, 13))
     }
 
-    @Test(arguments: ["2026-02-29", "2100-02-29", "2026-04-31", "2026-00-10", "2026-11-27T24:00", "2026-11-27T10:60",
-                      "2026-11-27T10:30:15Q", "2026-11-27T", "20261127", "Fri, 27 Nov 2026", "Fri, 27 Foo 2026 10:00 +0000",
-                      "Xyz, 27 Nov 2026 10:00 +0000", "27 Nov 2026 10:00 +99", "", "soon"])
+    @Test(arguments: [
+        "2026-02-29", "2100-02-29", "2026-04-31", "2026-00-10", "2026-11-27T24:00", "2026-11-27T10:60",
+        "2026-11-27T10:30:15Q", "2026-11-27T", "20261127", "Fri, 27 Nov 2026", "Fri, 27 Foo 2026 10:00 +0000",
+        "Xyz, 27 Nov 2026 10:00 +0000", "27 Nov 2026 10:00 +99", "", "soon",
+    ])
     func invalidDatesAreRejected(text: String) {
         #expect(PublicationDate.parse(text) == nil)
     }

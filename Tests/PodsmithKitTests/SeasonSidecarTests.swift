@@ -1,10 +1,11 @@
 import Foundation
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 /// The sidecar list is each episode's sidecar fingerprint: a new kind of sidecar reaches the episodes
 /// already finished, and the audio is encoded again only when the processor cannot write it alone.
@@ -67,11 +68,13 @@ import PodsmithTestSupport
         _ = try runSeason(manifest, out: f.out, processor: FakeProcessor())
         let fake = FakeProcessor(sidecarSuffixes: OutputNaming.sidecarSuffixes + [Self.newKind])
         let plan = try SeasonPlan.load(path: manifest)
-        let summary = try SeasonRunner.run(plan: plan, outputDirectory: f.out,
-                                           options: SeasonRunOptions(jobs: 1, progress: .quiet),
-                                           processor: ReprocessingProcessor(fake: fake))
+        let summary = try SeasonRunner.run(
+            plan: plan, outputDirectory: f.out,
+            options: SeasonRunOptions(jobs: 1, progress: .quiet),
+            processor: ReprocessingProcessor(fake: fake))
         #expect(fake.processed == ["raw/ep01.wav", "raw/ep02.wav"])
-        #expect(summary.episodes[1].message
+        #expect(
+            summary.episodes[1].message
                 == "new sidecars: ep02.transcript.vtt (the processor cannot write them alone)")
         #expect(FileManager.default.fileExists(atPath: f.out + "/ep02.transcript.vtt"))
     }

@@ -1,9 +1,10 @@
 import Foundation
+import PodsmithTestSupport
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 /// A temporary folder with raw "episodes" (arbitrary bytes: the fake processor does not decode
 /// audio) and a manifest, removed when the fixture goes away.
@@ -31,8 +32,9 @@ final class SeasonFixture {
             bytes[i] = UInt8(truncatingIfNeeded: state >> 56)
         }
         let path = (raw as NSString).appendingPathComponent(name)
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true)
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         return path
     }
@@ -41,15 +43,18 @@ final class SeasonFixture {
     @discardableResult
     func write(_ relative: String, _ text: String) throws -> String {
         let path = (root as NSString).appendingPathComponent(relative)
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true)
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
         return path
     }
 
     /// A manifest of `count` episodes `raw/epNN.wav` (created), with the given defaults block.
-    func manifest(episodes count: Int, defaults: String = "  formats: [mp3@128k, opus@48k]\n",
-                  extra: [Int: String] = [:]) throws -> String {
+    func manifest(
+        episodes count: Int, defaults: String = "  formats: [mp3@128k, opus@48k]\n",
+        extra: [Int: String] = [:]
+    ) throws -> String {
         var yaml = """
             show:
               title: Fixture Show
@@ -66,7 +71,8 @@ final class SeasonFixture {
             if !FileManager.default.fileExists(atPath: (raw as NSString).appendingPathComponent(name)) {
                 try writeRaw(name, seed: UInt64(i + 1))
             }
-            yaml += "  - file: raw/\(name)\n    title: Episode \(i + 1)\n    number: \(i + 1)\n    date: 2026-0\(i % 9 + 1)-15\n"
+            yaml +=
+                "  - file: raw/\(name)\n    title: Episode \(i + 1)\n    number: \(i + 1)\n    date: 2026-0\(i % 9 + 1)-15\n"
             if let more = extra[i] { yaml += more }
         }
         return try write("season.yml", yaml)
@@ -82,7 +88,8 @@ final class SeasonFixture {
     }
 
     func touch(_ path: String, secondsAgo: Double) throws {
-        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -secondsAgo)], ofItemAtPath: path)
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date(timeIntervalSinceNow: -secondsAgo)], ofItemAtPath: path)
     }
 }
 
@@ -106,9 +113,11 @@ final class FakeProcessor: EpisodeProcessor, @unchecked Sendable {
     let sidecarSuffixes: [String]
     private var _sidecarsWritten: [String] = []
 
-    init(version: String = "1", failing: Set<String> = [], sleepSeconds: Double = 0, escapeOutput: Bool = false,
-         overlap: OverlapDetector = OverlapDetector(), sidecarSuffixes: [String] = OutputNaming.sidecarSuffixes,
-         onStart: (@Sendable (EpisodeJob) -> Void)? = nil) {
+    init(
+        version: String = "1", failing: Set<String> = [], sleepSeconds: Double = 0, escapeOutput: Bool = false,
+        overlap: OverlapDetector = OverlapDetector(), sidecarSuffixes: [String] = OutputNaming.sidecarSuffixes,
+        onStart: (@Sendable (EpisodeJob) -> Void)? = nil
+    ) {
         self.sidecarSuffixes = sidecarSuffixes
         self.version = version
         self.failing = failing
@@ -122,8 +131,10 @@ final class FakeProcessor: EpisodeProcessor, @unchecked Sendable {
     /// Sidecar files written by ``writeSidecars(_:for:previous:context:)``, by name.
     var sidecarsWritten: [String] { lock.withLock { _sidecarsWritten } }
 
-    func writeSidecars(_ suffixes: [String], for job: EpisodeJob, previous: EpisodeResult,
-                       context: EpisodeContext) throws -> EpisodeResult? {
+    func writeSidecars(
+        _ suffixes: [String], for job: EpisodeJob, previous: EpisodeResult,
+        context: EpisodeContext
+    ) throws -> EpisodeResult? {
         var result = previous
         for suffix in suffixes where !OutputNaming.sidecarSuffixes.contains(suffix) {
             let name = job.outputStem + suffix
@@ -168,8 +179,10 @@ final class FakeProcessor: EpisodeProcessor, @unchecked Sendable {
             written.append(WrittenFile(name: name, bytes: Int64(text.utf8.count)))
         }
         let extra = sidecarSuffixes.filter { !OutputNaming.sidecarSuffixes.contains($0) }
-        if let made = try writeSidecars(extra, for: job, previous: EpisodeResult(outputs: [], durationSeconds: 0),
-                                        context: context) {
+        if let made = try writeSidecars(
+            extra, for: job, previous: EpisodeResult(outputs: [], durationSeconds: 0),
+            context: context)
+        {
             written += made.outputs
         }
         // A report of the real shape: one input byte stands for one millisecond of audio.
@@ -213,12 +226,15 @@ final class TextSink: @unchecked Sendable {
     var write: @Sendable (String) -> Void { { [self] s in lock.withLock { parts.append(s) } } }
 }
 
-func runSeason(_ manifest: String, out: String, jobs: Int = 2, force: Bool = false, processor: FakeProcessor,
-               cancellation: SeasonCancellation = SeasonCancellation()) throws -> SeasonSummary {
+func runSeason(
+    _ manifest: String, out: String, jobs: Int = 2, force: Bool = false, processor: FakeProcessor,
+    cancellation: SeasonCancellation = SeasonCancellation()
+) throws -> SeasonSummary {
     let plan = try SeasonPlan.load(path: manifest)
-    return try SeasonRunner.run(plan: plan, outputDirectory: out,
-                                options: SeasonRunOptions(jobs: jobs, force: force, progress: .quiet),
-                                processor: processor, cancellation: cancellation)
+    return try SeasonRunner.run(
+        plan: plan, outputDirectory: out,
+        options: SeasonRunOptions(jobs: jobs, force: force, progress: .quiet),
+        processor: processor, cancellation: cancellation)
 }
 
 func statuses(_ summary: SeasonSummary) -> [String: EpisodeOutcome.Status] {

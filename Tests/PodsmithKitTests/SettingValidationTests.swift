@@ -1,10 +1,11 @@
 import Foundation
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 /// The one owner of the encode and normalize rules: ``EncoderSettings/validate()`` and
 /// ``NormalizeOptions/validate()``, which the CLI and the manifest reader both call.
@@ -126,15 +127,20 @@ import PodsmithTestSupport
     @Test func encodersRefuseWhatTheRulesRefuseWithStructuredIssues() throws {
         let folder = try TemporaryFolder()
         let error = try #require(throws: PodsmithError.self) {
-            _ = try MP3Encoder(path: folder.path("x.mp3"), sampleRate: 44_100, channelCount: 2,
-                               options: MP3EncoderOptions(bitrateKbps: 100))
+            _ = try MP3Encoder(
+                path: folder.path("x.mp3"), sampleRate: 44_100, channelCount: 2,
+                options: MP3EncoderOptions(bitrateKbps: 100))
         }
-        guard case .invalidSetting(let issue) = error else { Issue.record("got \(error)"); return }
+        guard case .invalidSetting(let issue) = error else {
+            Issue.record("got \(error)")
+            return
+        }
         #expect(issue.setting == .bitrate && issue.value == "100")
         #expect(!error.description.contains("--"), "library messages name no flags: \(error)")
         #expect(throws: PodsmithError.self) {
-            _ = try FLACEncoder(path: folder.path("x.flac"), sampleRate: 44_100, channelCount: 2,
-                                options: FLACEncoderOptions(bitDepth: .float32))
+            _ = try FLACEncoder(
+                path: folder.path("x.flac"), sampleRate: 44_100, channelCount: 2,
+                options: FLACEncoderOptions(bitDepth: .float32))
         }
     }
 }

@@ -1,10 +1,11 @@
 import Foundation
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 /// A generated "episode": speech-like bursts (noise modulated at a syllable rate of 4 Hz) separated by
 /// pauses, over a −60 dBFS noise floor, with edges that do not fall on 10 ms windows.
@@ -17,7 +18,7 @@ private struct SpeechLikeSignal {
     /// `layout` alternates silence and speech durations in seconds, starting with silence.
     init(layout: [Double], seed: UInt64 = 11) {
         var noise = TestSignals.Noise(seed: seed)
-        let floorAmplitude = Float(0.001 * 3.0.squareRoot()) // uniform noise with RMS −60 dBFS
+        let floorAmplitude = Float(0.001 * 3.0.squareRoot())  // uniform noise with RMS −60 dBFS
         var x: [Float] = []
         var bursts: [Range<Int>] = []
         for (k, seconds) in layout.enumerated() {
@@ -57,8 +58,10 @@ private struct SpeechLikeSignal {
         #expect(map.runs.count == 5)
         #expect(map.frameCount == Int64(signal.samples.count))
         let window = Int64(map.windowFrames)
-        for (run, (before, after)) in zip(map.runs.dropFirst().dropLast(),
-                                          [(1, 2), (2, 3), (3, 4)]) {
+        for (run, (before, after)) in zip(
+            map.runs.dropFirst().dropLast(),
+            [(1, 2), (2, 3), (3, 4)])
+        {
             let trueStart = Int64(signal.bursts[before].upperBound)
             let trueEnd = Int64(signal.bursts[after].lowerBound)
             #expect(run.startFrame >= trueStart && run.startFrame - trueStart <= window)
@@ -78,8 +81,9 @@ private struct SpeechLikeSignal {
         #expect(abs(keptEnd - (lastEdge + pad)) <= tolerance)
         #expect(plan.keptRegions.count == 1, "no pause shortening by default")
 
-        let output = try DSPTest.run(EditRenderer(plan: plan, channelCount: 1), planes: [signal.samples],
-                                     blockSizes: [4096, 333])
+        let output = try DSPTest.run(
+            EditRenderer(plan: plan, channelCount: 1), planes: [signal.samples],
+            blockSizes: [4096, 333])
         #expect(Int64(output[0].count) == plan.outputFrameCount)
         // Everything between the fades is the input, bit for bit.
         let fade = plan.crossfadeFrames
@@ -93,8 +97,9 @@ private struct SpeechLikeSignal {
         let options = SilenceOptions(maxPauseSeconds: maxPause)
         let plan = EditPlan(silence: signal.silenceMap(options), options: options)
         #expect(plan.shortenedPauseCount == 2)
-        let output = try DSPTest.run(EditRenderer(plan: plan, channelCount: 1), planes: [signal.samples],
-                                     blockSizes: [1000, 7, 8192])
+        let output = try DSPTest.run(
+            EditRenderer(plan: plan, channelCount: 1), planes: [signal.samples],
+            blockSizes: [1000, 7, 8192])
         #expect(Int64(output[0].count) == plan.outputFrameCount)
 
         // Every burst appears in the output sample for sample, where the time map says.
@@ -121,8 +126,9 @@ private struct SpeechLikeSignal {
 
     @Test func timeMapMapsInputTimesToOutputTimesConsistently() throws {
         let rate = 1_000.0
-        let plan = EditPlan(keptRegions: [100..<400, 600..<650, 900..<1_000], inputFrameCount: 1_200,
-                            sampleRate: rate, crossfadeFrames: 10)
+        let plan = EditPlan(
+            keptRegions: [100..<400, 600..<650, 900..<1_000], inputFrameCount: 1_200,
+            sampleRate: rate, crossfadeFrames: 10)
         #expect(plan.outputFrameCount == 450)
         #expect(plan.headTrimFrames == 100 && plan.tailTrimFrames == 200)
         // Kept frames land where the renderer puts them (a ramp makes every input value unique).
@@ -153,10 +159,12 @@ private struct SpeechLikeSignal {
         // A hard cut from one phase of a 200 Hz sine to another would jump by up to 1.0.
         let rate = 48_000.0
         let x = TestSignals.sine(frequency: 200, amplitude: 0.5, sampleRate: rate, frames: 48_000)
-        let plan = EditPlan(keptRegions: [0..<10_000, 10_137..<30_000, 30_061..<48_000], inputFrameCount: 48_000,
-                            sampleRate: rate, crossfadeFrames: 240)
-        let output = try DSPTest.run(EditRenderer(plan: plan, channelCount: 2), planes: [x, x.map { -$0 }],
-                                     blockSizes: [5_000, 64])
+        let plan = EditPlan(
+            keptRegions: [0..<10_000, 10_137..<30_000, 30_061..<48_000], inputFrameCount: 48_000,
+            sampleRate: rate, crossfadeFrames: 240)
+        let output = try DSPTest.run(
+            EditRenderer(plan: plan, channelCount: 2), planes: [x, x.map { -$0 }],
+            blockSizes: [5_000, 64])
         #expect(output[0].count == 48_000 - 137 - 61)
         #expect(zip(output[0], output[1]).allSatisfy { $0 == -$1 }, "both channels get the same edit")
         let steepest = zip(output[0].dropFirst(), output[0]).map { abs($0 - $1) }.max()!

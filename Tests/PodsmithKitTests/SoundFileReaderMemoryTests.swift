@@ -1,10 +1,11 @@
 import Foundation
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 /// ``SoundFileReader/init(data:name:)``: the in-memory twin of the file reader (libsndfile
 /// virtual I/O), which the fuzz targets drive.
@@ -27,8 +28,9 @@ import PodsmithTestSupport
         let left = TestSignals.sine(frequency: 440, amplitude: 0.5, seconds: 0.7, sampleRate: 44_100)
         let right = TestSignals.sine(frequency: 1_000, amplitude: 0.25, seconds: 0.7, sampleRate: 44_100)
         let file = folder.path("clip.\(container.fileExtension)")
-        try writeSoundFile([left, right], sampleRate: 44_100, to: file,
-                           options: .init(container: container, encoding: container == .oggVorbis ? .pcm16 : .pcm24))
+        try writeSoundFile(
+            [left, right], sampleRate: 44_100, to: file,
+            options: .init(container: container, encoding: container == .oggVorbis ? .pcm16 : .pcm24))
         let fromFile = try SoundFileReader(path: file)
         let fromMemory = try SoundFileReader(data: Data(contentsOf: URL(fileURLWithPath: file)), name: "clip")
         #expect(fromMemory.format == fromFile.format)
@@ -60,8 +62,9 @@ import PodsmithTestSupport
     @Test func truncatedWavInMemoryIsCalledTruncated() throws {
         let folder = try TemporaryFolder()
         let file = folder.path("cut.wav")
-        try writeSoundFile([TestSignals.sine(frequency: 440, amplitude: 0.5, seconds: 1, sampleRate: 48_000)],
-                           sampleRate: 48_000, to: file, options: .init(container: .wav, encoding: .pcm16))
+        try writeSoundFile(
+            [TestSignals.sine(frequency: 440, amplitude: 0.5, seconds: 1, sampleRate: 48_000)],
+            sampleRate: 48_000, to: file, options: .init(container: .wav, encoding: .pcm16))
         let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
         #expect {
             try SoundFileReader(data: bytes.prefix(bytes.count / 2), name: "cut")

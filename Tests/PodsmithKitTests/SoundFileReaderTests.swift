@@ -1,10 +1,11 @@
 import Foundation
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 @Suite struct SoundFileReaderTests {
     /// A channel layout and rate the reader must deliver unchanged.
@@ -29,8 +30,11 @@ import PodsmithTestSupport
         let planes = (0..<shape.channels).map { c in [Float](repeating: Float(c + 1) / 16, count: frames) }
         try writeSoundFile(planes, sampleRate: shape.sampleRate, to: path, options: .init(encoding: .float32))
         let (reader, back) = try readSoundFile(path)
-        #expect(reader.format == AudioFormat(sampleRate: shape.sampleRate, channelCount: shape.channels,
-                                             frameCount: Int64(frames)))
+        #expect(
+            reader.format
+                == AudioFormat(
+                    sampleRate: shape.sampleRate, channelCount: shape.channels,
+                    frameCount: Int64(frames)))
         #expect(back == planes)
     }
 
@@ -60,8 +64,9 @@ import PodsmithTestSupport
         let sine = TestSignals.sine(frequency: 1_000, amplitude: 0.1, seconds: 2, sampleRate: 44_100)
         let silence = [Float](repeating: 0, count: sine.count)
         let path = folder.path("five.flac")
-        try writeSoundFile((0..<5).map { $0 == 3 ? sine : silence }, sampleRate: 44_100, to: path,
-                           options: .init(container: .flac, encoding: .pcm24))
+        try writeSoundFile(
+            (0..<5).map { $0 == 3 ? sine : silence }, sampleRate: 44_100, to: path,
+            options: .init(container: .flac, encoding: .pcm24))
         let measured = try LoudnessAnalysis.measure(SoundFileReader(path: path), meter: .libebur128)
         let loudness = try #require(measured.integratedLUFS)
         #expect(abs(loudness - (-21.51)) < 0.1)
@@ -92,7 +97,10 @@ import PodsmithTestSupport
         let path = folder.path("notes.wav")
         try Data(String(repeating: "not audio at all\n", count: 20).utf8).write(to: URL(fileURLWithPath: path))
         let error = try #require(throws: PodsmithError.self) { _ = try SoundFileReader(path: path) }
-        guard case .notAudio(let reported, _) = error else { Issue.record("got \(error)"); return }
+        guard case .notAudio(let reported, _) = error else {
+            Issue.record("got \(error)")
+            return
+        }
         #expect(reported == path)
     }
 
@@ -116,7 +124,10 @@ import PodsmithTestSupport
         let path = try truncatedFile(folder, container: container, keep: 0.6)
         let error = try #require(throws: PodsmithError.self) { _ = try SoundFileReader(path: path) }
         #expect(error.description.contains("truncated"), "\(error)")
-        guard case .notAudio = error else { Issue.record("got \(error)"); return }
+        guard case .notAudio = error else {
+            Issue.record("got \(error)")
+            return
+        }
     }
 
     @Test func truncatedFlacFailsWhileDecoding() throws {
@@ -150,14 +161,18 @@ import PodsmithTestSupport
         let path = folder.path("rate.wav")
         try writeSoundFile([[0, 0.1, 0.2]], sampleRate: rate, to: path, options: .init())
         let error = try #require(throws: PodsmithError.self) { _ = try SoundFileReader(path: path) }
-        guard case .unsupportedAudio = error else { Issue.record("got \(error)"); return }
+        guard case .unsupportedAudio = error else {
+            Issue.record("got \(error)")
+            return
+        }
     }
 
     @Test func nonFiniteFloatSamplesAreReadAsSilenceAndCounted() throws {
         let folder = try TemporaryFolder()
         let path = folder.path("nan.wav")
-        try writeSoundFile([[0.5, .nan, .infinity, -.infinity, -0.5]], sampleRate: 48_000, to: path,
-                           options: .init(encoding: .float32))
+        try writeSoundFile(
+            [[0.5, .nan, .infinity, -.infinity, -0.5]], sampleRate: 48_000, to: path,
+            options: .init(encoding: .float32))
         let (reader, back) = try readSoundFile(path)
         #expect(back[0] == [0.5, 0, 0, 0, -0.5])
         #expect(reader.nonFiniteSampleCount == 3)
@@ -206,14 +221,17 @@ import PodsmithTestSupport
     }
 
     @Test(arguments: [SoundFileWriter.Container.wav, .aiff], [1, 2, 3, 6])
-    func sixteenBitSamplesMatchLibsndfileFloatReadBitForBit(container: SoundFileWriter.Container,
-                                                            channels: Int) throws {
+    func sixteenBitSamplesMatchLibsndfileFloatReadBitForBit(
+        container: SoundFileWriter.Container,
+        channels: Int
+    ) throws {
         let folder = try TemporaryFolder()
         let path = folder.path("codes.\(container.fileExtension)")
         let frames = 10_007
         let codes = Self.codes(channels: channels, frames: frames)
-        try writeSoundFile(codes, sampleRate: 44_100, to: path,
-                           options: .init(container: container, encoding: .pcm16, floatsAreIntegerCodes: true))
+        try writeSoundFile(
+            codes, sampleRate: 44_100, to: path,
+            options: .init(container: container, encoding: .pcm16, floatsAreIntegerCodes: true))
         let ours = try Self.read(path, int16: true, capacity: 3_000)
         let libsndfile = try Self.read(path, int16: false, capacity: 4_096)
         #expect(ours.usedInt16, "16-bit PCM takes the Int16 path by default")
@@ -228,8 +246,10 @@ import PodsmithTestSupport
     @Test func flacAndTwentyFourBitWavAreReadAsFloat() throws {
         let folder = try TemporaryFolder()
         let sine = TestSignals.sine(frequency: 440, amplitude: 0.5, seconds: 0.1, sampleRate: 44_100)
-        for (name, options) in [("a.flac", SoundFileWriter.Options(container: .flac)),
-                                ("b.wav", SoundFileWriter.Options(container: .wav, encoding: .pcm24))] {
+        for (name, options) in [
+            ("a.flac", SoundFileWriter.Options(container: .flac)),
+            ("b.wav", SoundFileWriter.Options(container: .wav, encoding: .pcm24)),
+        ] {
             try writeSoundFile([sine], sampleRate: 44_100, to: folder.path(name), options: options)
             #expect(try SoundFileReader(path: folder.path(name)).readsInt16 == false, "\(name)")
         }

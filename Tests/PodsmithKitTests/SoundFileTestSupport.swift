@@ -1,13 +1,16 @@
 import Foundation
+import PodsmithTestSupport
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 /// Writes planes through ``SoundFileWriter`` in blocks, as a pipeline would.
-func writeSoundFile(_ planes: [[Float]], sampleRate: Double, to path: String,
-                    options: SoundFileWriter.Options, blockFrames: Int = 4096) throws {
+func writeSoundFile(
+    _ planes: [[Float]], sampleRate: Double, to path: String,
+    options: SoundFileWriter.Options, blockFrames: Int = 4096
+) throws {
     let format = AudioFormat(sampleRate: sampleRate, channelCount: planes.count, frameCount: Int64(planes[0].count))
     let writer = try SoundFileWriter(path: path, format: format, options: options)
     let source = ArraySource(planes: planes, sampleRate: sampleRate)

@@ -1,10 +1,11 @@
 import Foundation
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 /// One container/encoding the writer must produce and the reader must read back.
 struct FileFormatCase: Sendable, CustomStringConvertible {
@@ -35,8 +36,10 @@ struct FileFormatCase: Sendable, CustomStringConvertible {
 @Suite struct SoundFileWriterTests {
     /// Two different signals in L and R, so a swapped or mixed channel shows up.
     static func stereoTestSignal(sampleRate: Double) -> [[Float]] {
-        [TestSignals.sine(frequency: 440, amplitude: 0.5, seconds: 1.0, sampleRate: sampleRate),
-         TestSignals.sine(frequency: 1_000, amplitude: 0.25, seconds: 1.0, sampleRate: sampleRate)]
+        [
+            TestSignals.sine(frequency: 440, amplitude: 0.5, seconds: 1.0, sampleRate: sampleRate),
+            TestSignals.sine(frequency: 1_000, amplitude: 0.25, seconds: 1.0, sampleRate: sampleRate),
+        ]
     }
 
     @Test(arguments: FileFormatCase.all)
@@ -44,8 +47,9 @@ struct FileFormatCase: Sendable, CustomStringConvertible {
         let folder = try TemporaryFolder()
         let path = folder.path("signal.\(format.container.fileExtension)")
         let planes = Self.stereoTestSignal(sampleRate: format.sampleRate)
-        try writeSoundFile(planes, sampleRate: format.sampleRate, to: path,
-                           options: .init(container: format.container, encoding: format.encoding))
+        try writeSoundFile(
+            planes, sampleRate: format.sampleRate, to: path,
+            options: .init(container: format.container, encoding: format.encoding))
 
         let (reader, back) = try readSoundFile(path)
         #expect(reader.format.sampleRate == format.sampleRate)
@@ -74,8 +78,9 @@ struct FileFormatCase: Sendable, CustomStringConvertible {
         let path = folder.path("tagged.\(container.fileExtension)")
         let rate = container == .oggOpus ? 48_000.0 : 44_100.0
         let tags = ["title": "Episode 1: Ünïcode", "artist": "Podsmith Tests"]
-        try writeSoundFile(Self.stereoTestSignal(sampleRate: rate), sampleRate: rate, to: path,
-                           options: .init(container: container, tags: tags))
+        try writeSoundFile(
+            Self.stereoTestSignal(sampleRate: rate), sampleRate: rate, to: path,
+            options: .init(container: container, tags: tags))
         let reader = try SoundFileReader(path: path)
         #expect(reader.tags["title"] == tags["title"])
         #expect(reader.tags["artist"] == tags["artist"])
@@ -84,8 +89,9 @@ struct FileFormatCase: Sendable, CustomStringConvertible {
     @Test func unknownTagKeyIsRefused() throws {
         let folder = try TemporaryFolder()
         #expect(throws: PodsmithError.self) {
-            _ = try SoundFileWriter(path: folder.path("x.wav"), format: AudioFormat(sampleRate: 48_000, channelCount: 1),
-                                    options: .init(tags: ["colour": "blue"]))
+            _ = try SoundFileWriter(
+                path: folder.path("x.wav"), format: AudioFormat(sampleRate: 48_000, channelCount: 1),
+                options: .init(tags: ["colour": "blue"]))
         }
     }
 
@@ -95,7 +101,7 @@ struct FileFormatCase: Sendable, CustomStringConvertible {
         let planes: [[Float]] = [[1.5, -1.5, 0.5, 2.0]]
         try writeSoundFile(planes, sampleRate: 48_000, to: path, options: .init(encoding: .pcm16))
         let (_, back) = try readSoundFile(path)
-        #expect(back[0][0] > 0.999)   // clipped, not wrapped round to a negative value
+        #expect(back[0][0] > 0.999)  // clipped, not wrapped round to a negative value
         #expect(back[0][1] < -0.999)
         #expect(abs(back[0][2] - 0.5) < 1e-4)
         #expect(back[0][3] > 0.999)
@@ -111,8 +117,9 @@ struct FileFormatCase: Sendable, CustomStringConvertible {
     @Test func opusAtAnUnsupportedRateIsRefusedBeforeWriting() throws {
         let folder = try TemporaryFolder()
         #expect(throws: PodsmithError.self) {
-            _ = try SoundFileWriter(path: folder.path("x.opus"), format: AudioFormat(sampleRate: 44_100, channelCount: 2),
-                                    options: .init(container: .oggOpus))
+            _ = try SoundFileWriter(
+                path: folder.path("x.opus"), format: AudioFormat(sampleRate: 44_100, channelCount: 2),
+                options: .init(container: .oggOpus))
         }
     }
 }

@@ -1,10 +1,11 @@
 import Foundation
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 /// The registry that lets an interrupt remove every temporary: what it removes must stay removed,
 /// whatever the writing threads are doing at that moment.
@@ -67,7 +68,7 @@ import PodsmithTestSupport
         let output = try AtomicOutputFile(finalPath: dir + "/report.json")
         try output.write(Data("{}".utf8))
         #expect(try String(contentsOfFile: output.temporaryPath, encoding: .utf8) == "{}")
-        unlink(output.temporaryPath)     // what an interrupt does
+        unlink(output.temporaryPath)  // what an interrupt does
         #expect(throws: PodsmithError.self) { try output.write(Data("{}".utf8)) }
         #expect(!FileManager.default.fileExists(atPath: output.temporaryPath))
         output.discard()

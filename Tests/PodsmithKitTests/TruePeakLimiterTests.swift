@@ -1,16 +1,18 @@
 import Foundation
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 @Suite struct TruePeakLimiterTests {
     let rate = 48_000.0
 
-    @Test("a 1 kHz sine driven 6 dB over the ceiling comes out under it with THD+N below 1 %",
-          arguments: [8_000.0, 44_100, 48_000, 96_000])
+    @Test(
+        "a 1 kHz sine driven 6 dB over the ceiling comes out under it with THD+N below 1 %",
+        arguments: [8_000.0, 44_100, 48_000, 96_000])
     func limiterKeepsDrivenSineUnderCeilingWithLowDistortion(sampleRate: Double) throws {
         let options = LimiterOptions()
         let amplitude = pow(10, (options.ceilingDBTP + 6) / 20)
@@ -40,7 +42,9 @@ import PodsmithTestSupport
         while n < frames - 100 {
             switch kind % 3 {
             case 0: x[n] = 1.5
-            case 1: x[n] = 1.2; x[n + 1] = -1.2
+            case 1:
+                x[n] = 1.2
+                x[n + 1] = -1.2
             default:
                 for k in 0..<24 { x[n + k] = Float(1.3 * sin(Double.pi * 0.93 * Double(k) + 0.7)) }
             }
@@ -79,8 +83,9 @@ import PodsmithTestSupport
             i += length
         }
         let options = LimiterOptions(lookAheadSeconds: seed % 2 == 0 ? 0.005 : 0.0015)
-        let output = try DSPTest.run(TruePeakLimiter(options: options, sampleRate: rate, channelCount: 1),
-                                     planes: [x], blockSizes: [999])
+        let output = try DSPTest.run(
+            TruePeakLimiter(options: options, sampleRate: rate, channelCount: 1),
+            planes: [x], blockSizes: [999])
         let truePeak = try DSPTest.referenceTruePeak(output, sampleRate: rate)
         #expect(truePeak <= options.ceilingDBTP, "output true peak \(truePeak) dBTP")
     }
@@ -100,8 +105,10 @@ import PodsmithTestSupport
         let tail = (x.count - 24_000)..<x.count
         #expect(DSPTest.firstMismatch(output[0][tail], x[tail]) == nil)
         let afterOneTau = 4_800 + 4_800 + 480
-        let ratio = DSPTest.goertzelAmplitude(output[0][afterOneTau..<(afterOneTau + 960)], frequency: 500,
-                                              sampleRate: rate) / 0.1
+        let ratio =
+            DSPTest.goertzelAmplitude(
+                output[0][afterOneTau..<(afterOneTau + 960)], frequency: 500,
+                sampleRate: rate) / 0.1
         #expect(ratio > 0.5 && ratio < 1.0)
     }
 

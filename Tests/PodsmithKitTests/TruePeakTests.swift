@@ -1,9 +1,10 @@
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 /// EBU Tech 3341 true-peak cases 15–23 (tolerance +0.2/−0.4 dB) at 48 and 44.1 kHz, and the
 /// oversampler's design properties.
@@ -32,8 +33,9 @@ import PodsmithTestSupport
 
     @Test("EBU Tech 3341 cases 15–19 within +0.2/−0.4 dB", arguments: sineCases, rates)
     func sineTruePeakMeetsTech3341(_ c: PeakCase, sampleRate: Double) throws {
-        let plane = TestSignals.truePeakSine(divisor: c.divisor, amplitude: c.amplitude,
-                                             phaseDegrees: c.phaseDegrees, sampleRate: sampleRate, seconds: 1)
+        let plane = TestSignals.truePeakSine(
+            divisor: c.divisor, amplitude: c.amplitude,
+            phaseDegrees: c.phaseDegrees, sampleRate: sampleRate, seconds: 1)
         let meter = TruePeakMeter(format: AudioFormat(sampleRate: sampleRate, channelCount: 2))
         let source = ArraySource(planes: [plane, plane], sampleRate: sampleRate)
         let buffer = AudioBuffer(channelCount: 2, capacity: 4096)
@@ -42,8 +44,9 @@ import PodsmithTestSupport
         #expect(Self.withinEBUTolerance(dBTP, c.expected), "\(c.name) at \(sampleRate) Hz: \(dBTP) dBTP")
     }
 
-    @Test("EBU Tech 3341 cases 20–23 (band-limited splice) within +0.2/−0.4 dB",
-          arguments: 0..<4, rates)
+    @Test(
+        "EBU Tech 3341 cases 20–23 (band-limited splice) within +0.2/−0.4 dB",
+        arguments: 0..<4, rates)
     func splicedTruePeakMeetsTech3341(offset: Int, sampleRate: Double) throws {
         let plane = TestSignals.truePeakSplice(offset: offset, sampleRate: sampleRate)
         let result = Measure.podsmith([plane, plane], sampleRate: sampleRate)
@@ -56,8 +59,9 @@ import PodsmithTestSupport
 
     @Test func samplePeakMetersUnderReadWhereTruePeakDoesNot() throws {
         // Case 19 is +3 dBTP but every sample is at 1.0 (0 dBFS).
-        let plane = TestSignals.truePeakSine(divisor: 4, amplitude: 1.41, phaseDegrees: 45, sampleRate: 48_000,
-                                             seconds: 0.5)
+        let plane = TestSignals.truePeakSine(
+            divisor: 4, amplitude: 1.41, phaseDegrees: 45, sampleRate: 48_000,
+            seconds: 0.5)
         let result = Measure.podsmith([plane], sampleRate: 48_000)
         let sample = try #require(result.samplePeakDBFS)
         let truePeak = try #require(result.truePeakDBTP)
@@ -97,8 +101,9 @@ import PodsmithTestSupport
     @Test(arguments: [44_100.0, 96_000])
     func blockSkipNeverChangesTheTruePeak(sampleRate: Double) throws {
         // Quiet and loud passages, so that some runs are skipped and some are not.
-        let planes = TestSignals.steppedNoise(levels: [(1, -20), (1, -40), (0.5, -6), (1.5, -30)], channels: 2,
-                                              sampleRate: sampleRate, cutoff: sampleRate / 5)
+        let planes = TestSignals.steppedNoise(
+            levels: [(1, -20), (1, -40), (0.5, -6), (1.5, -30)], channels: 2,
+            sampleRate: sampleRate, cutoff: sampleRate / 5)
         func peak(skipping: Bool) throws -> Float {
             let meter = TruePeakMeter(format: AudioFormat(sampleRate: sampleRate, channelCount: 2))
             meter.usesBlockSkip = skipping
@@ -113,8 +118,9 @@ import PodsmithTestSupport
     }
 
     @Test func truePeakIsIndependentOfBlockSize() throws {
-        let planes = TestSignals.steppedNoise(levels: [(0.5, -12), (0.5, -3)], channels: 1, sampleRate: 48_000,
-                                              cutoff: 15_000)
+        let planes = TestSignals.steppedNoise(
+            levels: [(0.5, -12), (0.5, -3)], channels: 1, sampleRate: 48_000,
+            cutoff: 15_000)
         let a = Measure.podsmith(planes, sampleRate: 48_000, blockFrames: 16_384)
         let b = Measure.podsmith(planes, sampleRate: 48_000, blockFrames: 5)
         #expect(a.truePeakDBTP != nil)

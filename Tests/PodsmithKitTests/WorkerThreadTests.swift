@@ -1,11 +1,12 @@
 import Dispatch
 import Foundation
+import PodsmithTestSupport
 import Testing
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 @Suite struct WorkerThreadTests {
     struct Seen: Sendable, Equatable {

@@ -8,8 +8,10 @@ package enum TestSignals {
     package static func amplitude(dBFS: Double) -> Double { pow(10, dBFS / 20) }
 
     /// A sine of `seconds` at `frequency` Hz and peak `amplitude`, starting at `phaseDegrees`.
-    package static func sine(frequency: Double, amplitude: Double, seconds: Double, sampleRate: Double,
-                     phaseDegrees: Double = 0) -> [Float] {
+    package static func sine(
+        frequency: Double, amplitude: Double, seconds: Double, sampleRate: Double,
+        phaseDegrees: Double = 0
+    ) -> [Float] {
         let count = Int((seconds * sampleRate).rounded())
         let w = 2 * Double.pi * frequency / sampleRate
         let phase = phaseDegrees * Double.pi / 180
@@ -17,18 +19,23 @@ package enum TestSignals {
     }
 
     /// `frames` samples of a sine at `frequency` Hz and peak `amplitude`, starting at `phase` radians.
-    package static func sine(frequency: Double, amplitude: Double, sampleRate: Double, frames: Int,
-                             phase: Double = 0) -> [Float] {
+    package static func sine(
+        frequency: Double, amplitude: Double, sampleRate: Double, frames: Int,
+        phase: Double = 0
+    ) -> [Float] {
         (0..<frames).map { Float(amplitude * sin(2 * Double.pi * frequency * Double($0) / sampleRate + phase)) }
     }
 
     /// A sine at `levelDBFS` peak on every channel (channel c phase-shifted by c radians, so
     /// channels differ).
-    package static func sinePlanes(frequency: Double = 1000, levelDBFS: Double = -20, sampleRate: Double,
-                                   frames: Int, channels: Int) -> [[Float]] {
+    package static func sinePlanes(
+        frequency: Double = 1000, levelDBFS: Double = -20, sampleRate: Double,
+        frames: Int, channels: Int
+    ) -> [[Float]] {
         (0..<channels).map { c in
-            sine(frequency: frequency, amplitude: amplitude(dBFS: levelDBFS), sampleRate: sampleRate,
-                 frames: frames, phase: Double(c))
+            sine(
+                frequency: frequency, amplitude: amplitude(dBFS: levelDBFS), sampleRate: sampleRate,
+                frames: frames, phase: Double(c))
         }
     }
 
@@ -53,8 +60,10 @@ package enum TestSignals {
 
     /// A phase-continuous sine at `frequency` Hz whose peak level steps through `levels`
     /// (seconds, dBFS), as in EBU Tech 3341 cases 3–5 and Tech 3342 cases 1–4.
-    package static func steppedSine(frequency: Double = 1000, levels: [(seconds: Double, dBFS: Double)],
-                            sampleRate: Double) -> [Float] {
+    package static func steppedSine(
+        frequency: Double = 1000, levels: [(seconds: Double, dBFS: Double)],
+        sampleRate: Double
+    ) -> [Float] {
         var out: [Float] = []
         let w = 2 * Double.pi * frequency / sampleRate
         var n = 0
@@ -85,11 +94,15 @@ package enum TestSignals {
 
     /// EBU Tech 3341 cases 15–19: a sine at `fs / divisor`, peak `amplitude`, phase `phaseDegrees`,
     /// 5 s with 50 ms fades.
-    package static func truePeakSine(divisor: Double, amplitude: Double, phaseDegrees: Double,
-                             sampleRate: Double, seconds: Double = 5) -> [Float] {
-        faded(sine(frequency: sampleRate / divisor, amplitude: amplitude, seconds: seconds,
-                   sampleRate: sampleRate, phaseDegrees: phaseDegrees),
-              seconds: 0.05, sampleRate: sampleRate)
+    package static func truePeakSine(
+        divisor: Double, amplitude: Double, phaseDegrees: Double,
+        sampleRate: Double, seconds: Double = 5
+    ) -> [Float] {
+        faded(
+            sine(
+                frequency: sampleRate / divisor, amplitude: amplitude, seconds: seconds,
+                sampleRate: sampleRate, phaseDegrees: phaseDegrees),
+            seconds: 0.05, sampleRate: sampleRate)
     }
 
     /// EBU Tech 3341 cases 20–23: a sine at fs/6, peak 0.5, into which one period of a sine at fs/4,
@@ -145,8 +158,10 @@ package enum TestSignals {
     /// Deterministic noise (a fixed-seed generator), one-pole low-passed at `cutoff` Hz, with its level
     /// stepping through `levels` (seconds, dBFS RMS before the low-pass) — a stand-in for programme
     /// with quiet and loud passages. Channels differ (different seeds).
-    package static func steppedNoise(levels: [(seconds: Double, dBFS: Double)], channels: Int,
-                             sampleRate: Double, cutoff: Double = 2000, seed: UInt64 = 1) -> [[Float]] {
+    package static func steppedNoise(
+        levels: [(seconds: Double, dBFS: Double)], channels: Int,
+        sampleRate: Double, cutoff: Double = 2000, seed: UInt64 = 1
+    ) -> [[Float]] {
         let pole = exp(-2 * Double.pi * cutoff / sampleRate)
         return (0..<channels).map { channel in
             var rng = SplitMix64(seed: seed &+ UInt64(channel) &* 0x9E37_79B9)

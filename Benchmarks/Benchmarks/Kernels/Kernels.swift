@@ -144,9 +144,11 @@ let benchmarks: @Sendable () -> Void = {
             forEachBlock(frames: benchmark.scaledIterations.count) { start, count in
                 for channel in 0..<2 {
                     let x = (channel == 0 ? programme.leftStart : programme.rightStart) + start
-                    peak = max(peak, TruePeakKernel.simd(
-                        x, count: count, coefficients: c.baseAddress!,
-                        phaseCount: oversampler.factor, tapsPerPhase: oversampler.tapsPerPhase))
+                    peak = max(
+                        peak,
+                        TruePeakKernel.simd(
+                            x, count: count, coefficients: c.baseAddress!,
+                            phaseCount: oversampler.factor, tapsPerPhase: oversampler.tapsPerPhase))
                 }
             }
         }
@@ -162,9 +164,11 @@ let benchmarks: @Sendable () -> Void = {
             forEachBlock(frames: benchmark.scaledIterations.count) { start, count in
                 for channel in 0..<2 {
                     let x = (channel == 0 ? programme.leftStart : programme.rightStart) + start
-                    peak = max(peak, TruePeakKernel.scalar(
-                        x, count: count, coefficients: c.baseAddress!,
-                        phaseCount: oversampler.factor, tapsPerPhase: oversampler.tapsPerPhase))
+                    peak = max(
+                        peak,
+                        TruePeakKernel.scalar(
+                            x, count: count, coefficients: c.baseAddress!,
+                            phaseCount: oversampler.factor, tapsPerPhase: oversampler.tapsPerPhase))
                 }
             }
         }
@@ -229,15 +233,19 @@ let benchmarks: @Sendable () -> Void = {
         var quantizer = Quantizer(bitDepth: .int16)
         forEachBlock(frames: benchmark.scaledIterations.count) { start, count in
             let out = output.baseAddress! + 2 * start
-            quantizer.quantize(UnsafeBufferPointer(start: programme.leftStart + start, count: count),
-                               into: out, stride: 2)
-            quantizer.quantize(UnsafeBufferPointer(start: programme.rightStart + start, count: count),
-                               into: out + 1, stride: 2)
+            quantizer.quantize(
+                UnsafeBufferPointer(start: programme.leftStart + start, count: count),
+                into: out, stride: 2)
+            quantizer.quantize(
+                UnsafeBufferPointer(start: programme.rightStart + start, count: count),
+                into: out + 1, stride: 2)
         }
         blackHole(output[12_345])
     } setup: {
-        (PaddedProgramme(ProgrammeSignal()),
-         UnsafeMutableBufferPointer<Int16>.allocate(capacity: 2 * ProgrammeSignal.framesPerIteration))
+        (
+            PaddedProgramme(ProgrammeSignal()),
+            UnsafeMutableBufferPointer<Int16>.allocate(capacity: 2 * ProgrammeSignal.framesPerIteration)
+        )
     }
 
     // MARK: Resampling 48 → 44.1 kHz (MP3 of a 48 kHz input, when 44.1 kHz is asked for)

@@ -90,8 +90,9 @@ let benchmarks: @Sendable () -> Void = {
         func write(_ buffer: AudioBuffer) {
             let n = min(buffer.frameCount, ProgrammeSignal.framesPerIteration - written)
             for channel in 0..<2 {
-                quantizer.quantize(UnsafeBufferPointer(start: buffer.baseAddress(ofChannel: channel), count: n),
-                                   into: output + 2 * written + channel, stride: 2)
+                quantizer.quantize(
+                    UnsafeBufferPointer(start: buffer.baseAddress(ofChannel: channel), count: n),
+                    into: output + 2 * written + channel, stride: 2)
             }
             written += n
         }

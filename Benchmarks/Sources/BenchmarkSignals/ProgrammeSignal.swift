@@ -20,7 +20,9 @@ public struct ProgrammeSignal: Sendable {
     public init(frameCount: Int = ProgrammeSignal.framesPerIteration, gainDB: Float = 0, seed: UInt64 = 0x9E37_79B9) {
         var state = seed
         func uniform() -> Float {  // xorshift64*: repeatable on every machine
-            state ^= state >> 12; state ^= state << 25; state ^= state >> 27
+            state ^= state >> 12
+            state ^= state << 25
+            state ^= state >> 27
             return Float((state &* 0x2545_F491_4F6C_DD1D) >> 40) / Float(1 << 24) * 2 - 1
         }
         let gain = Float(pow(10, Double(gainDB) / 20))
@@ -36,7 +38,10 @@ public struct ProgrammeSignal: Sendable {
             lowL += 0.3 * (uniform() - lowL)
             lowR += 0.3 * (uniform() - lowR)
             var l = level * lowL, r = level * (0.8 * lowL + 0.2 * lowR)
-            if n % 22_050 == 1_000 { l = 0.95; r = -0.9 }  // a rare click-like peak
+            if n % 22_050 == 1_000 {
+                l = 0.95
+                r = -0.9
+            }  // a rare click-like peak
             left[n] = l * gain
             right[n] = r * gain
         }

@@ -20,9 +20,11 @@ public func fuzzDecode(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     guard let reader = try? SoundFileReader(data: bytes, name: "fuzz-input") else { return 0 }
     let head = FirstFrames(of: reader, count: meteredFrames)
     if let measurement = try? LoudnessAnalysis.measure(head, meter: .podsmith) {
-        let figures = [measurement.integratedLUFS, measurement.loudnessRangeLU, measurement.truePeakDBTP,
-                       measurement.samplePeakDBFS, measurement.maxMomentaryLUFS, measurement.maxShortTermLUFS,
-                       measurement.ungatedLUFS]
+        let figures = [
+            measurement.integratedLUFS, measurement.loudnessRangeLU, measurement.truePeakDBTP,
+            measurement.samplePeakDBFS, measurement.maxMomentaryLUFS, measurement.maxShortTermLUFS,
+            measurement.ungatedLUFS,
+        ]
         for case let value? in figures {
             precondition(!value.isNaN, "the meter reported NaN")
             precondition(value < 1_000, "the meter reported \(value) dB: a non-finite sample reached it")

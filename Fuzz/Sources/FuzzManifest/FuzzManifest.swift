@@ -14,7 +14,8 @@ public func fuzzManifest(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     // The audio files cannot exist in the fuzzer's world: a manifest whose only problems are
     // missing files is as valid as it gets, and is resolved into jobs like a valid one.
     guard let manifest = reader.read(tree),
-          reader.issues.allSatisfy({ $0.message.hasPrefix("no such file") }) else { return 0 }
+        reader.issues.allSatisfy({ $0.message.hasPrefix("no such file") })
+    else { return 0 }
     let plan = SeasonPlan(manifest: manifest, baseDirectory: "/nonexistent-podsmith-fuzz")
     precondition(plan.jobs.count == manifest.episodes.count, "every episode becomes one job")
     return 0

@@ -13,29 +13,37 @@ extension EncoderSettings {
     ///     parallel encode found no clean seam, and for the codec probe's short excerpts).
     ///   - mp3Quality: LAME's algorithm quality, for the codec probe (the output always uses
     ///     ``MP3EncoderOptions``' default).
-    public func makeEncoder(path: String, sampleRate: Double, channelCount: Int,
-                            metadata: EpisodeMetadata, forcesOneStream: Bool = false,
-                            mp3Quality: Int = MP3EncoderOptions().quality) throws -> any AudioSink {
+    public func makeEncoder(
+        path: String, sampleRate: Double, channelCount: Int,
+        metadata: EpisodeMetadata, forcesOneStream: Bool = false,
+        mp3Quality: Int = MP3EncoderOptions().quality
+    ) throws -> any AudioSink {
         let settings = self
         switch settings.format {
         case .mp3 where settings.encodeThreads > 1 && !forcesOneStream:
-            return try ParallelMP3Encoder(path: path, sampleRate: sampleRate, channelCount: channelCount,
-                                          metadata: metadata,
-                                          options: MP3EncoderOptions(bitrateKbps: settings.bitrateKbps),
-                                          threads: settings.encodeThreads)
+            return try ParallelMP3Encoder(
+                path: path, sampleRate: sampleRate, channelCount: channelCount,
+                metadata: metadata,
+                options: MP3EncoderOptions(bitrateKbps: settings.bitrateKbps),
+                threads: settings.encodeThreads)
         case .mp3:
-            return try MP3Encoder(path: path, sampleRate: sampleRate, channelCount: channelCount, metadata: metadata,
-                                  options: MP3EncoderOptions(bitrateKbps: settings.bitrateKbps,
-                                                             vbrQuality: settings.vbrQuality, quality: mp3Quality))
+            return try MP3Encoder(
+                path: path, sampleRate: sampleRate, channelCount: channelCount, metadata: metadata,
+                options: MP3EncoderOptions(
+                    bitrateKbps: settings.bitrateKbps,
+                    vbrQuality: settings.vbrQuality, quality: mp3Quality))
         case .opus:
-            return try OpusEncoder(path: path, sampleRate: sampleRate, channelCount: channelCount, metadata: metadata,
-                                   options: OpusEncoderOptions(bitrateKbps: settings.bitrateKbps))
+            return try OpusEncoder(
+                path: path, sampleRate: sampleRate, channelCount: channelCount, metadata: metadata,
+                options: OpusEncoderOptions(bitrateKbps: settings.bitrateKbps))
         case .flac:
-            return try FLACEncoder(path: path, sampleRate: sampleRate, channelCount: channelCount, metadata: metadata,
-                                   options: FLACEncoderOptions(bitDepth: settings.bitDepth))
+            return try FLACEncoder(
+                path: path, sampleRate: sampleRate, channelCount: channelCount, metadata: metadata,
+                options: FLACEncoderOptions(bitDepth: settings.bitDepth))
         case .wav:
-            return try WAVEncoder(path: path, sampleRate: sampleRate, channelCount: channelCount,
-                                  bitDepth: settings.bitDepth, metadata: metadata)
+            return try WAVEncoder(
+                path: path, sampleRate: sampleRate, channelCount: channelCount,
+                bitDepth: settings.bitDepth, metadata: metadata)
         }
     }
 }

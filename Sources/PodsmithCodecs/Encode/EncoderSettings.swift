@@ -24,8 +24,10 @@ public struct EncoderSettings: Sendable, Equatable {
     /// Output sample rates, Hz: what the reader and the resampler handle.
     public static let sampleRatesHz = 8_000.0...192_000
 
-    public init(format: OutputFormat, bitrateKbps: Int? = nil, vbrQuality: Int? = nil,
-                bitDepth: PCMBitDepth = .int16, sampleRate: Double? = nil, encodeThreads: Int = 1) {
+    public init(
+        format: OutputFormat, bitrateKbps: Int? = nil, vbrQuality: Int? = nil,
+        bitDepth: PCMBitDepth = .int16, sampleRate: Double? = nil, encodeThreads: Int = 1
+    ) {
         self.encodeThreads = encodeThreads
         self.format = format
         self.bitrateKbps = bitrateKbps
@@ -49,8 +51,10 @@ public struct EncoderSettings: Sendable, Equatable {
         }
         if !format.pcmBitDepths.isEmpty, !format.pcmBitDepths.contains(bitDepth) {
             let usable = format.pcmBitDepths.map(\.rawValue).joined(separator: " or ")
-            issues.append(SettingIssue(.bitDepth, value: bitDepth.rawValue,
-                                       rule: "is not a \(format.name) sample format; use \(usable)"))
+            issues.append(
+                SettingIssue(
+                    .bitDepth, value: bitDepth.rawValue,
+                    rule: "is not a \(format.name) sample format; use \(usable)"))
         }
         if let sampleRate, let issue = SettingIssue.outside(.sampleRate, sampleRate, Self.sampleRatesHz, unit: "Hz") {
             issues.append(issue)
@@ -58,8 +62,10 @@ public struct EncoderSettings: Sendable, Equatable {
         if let issue = SettingIssue.outside(.encodeThreads, encodeThreads, Self.encodeThreadCounts) {
             issues.append(issue)
         } else if encodeThreads > 1 && format != .mp3 {
-            issues.append(SettingIssue(.encodeThreads, value: String(encodeThreads),
-                                       rule: "applies to MP3 only; \(format.name) is written as one stream"))
+            issues.append(
+                SettingIssue(
+                    .encodeThreads, value: String(encodeThreads),
+                    rule: "applies to MP3 only; \(format.name) is written as one stream"))
         } else if encodeThreads > 1 && vbrQuality != nil {
             issues.append(Self.threadsNeedConstantBitrate(threads: encodeThreads))
         }
@@ -68,9 +74,10 @@ public struct EncoderSettings: Sendable, Equatable {
 
     /// The issue with encoding one MP3 on `threads` LAME instances at a VBR quality.
     static func threadsNeedConstantBitrate(threads: Int) -> SettingIssue {
-        SettingIssue(.encodeThreads, value: String(threads),
-                     rule: "needs a constant bitrate (VBR segments cannot be joined seamlessly); "
-                         + "drop the VBR quality or use 1 thread")
+        SettingIssue(
+            .encodeThreads, value: String(threads),
+            rule: "needs a constant bitrate (VBR segments cannot be joined seamlessly); "
+                + "drop the VBR quality or use 1 thread")
     }
 
     /// The issue with `kbps` as a bitrate of `format`, or `nil`. A bitrate must be positive; a lossy format
@@ -80,11 +87,15 @@ public struct EncoderSettings: Sendable, Equatable {
         guard format.isLossy, !(format == .mp3 && vbr), !format.acceptedBitrates.contains(kbps) else { return nil }
         switch format.acceptedBitrates {
         case .steps:
-            return SettingIssue(.bitrate, value: String(kbps), rule: "is not an \(format.name) bitrate; use one of "
-                                    + "\(format.acceptedBitrates) kbit/s")
+            return SettingIssue(
+                .bitrate, value: String(kbps),
+                rule: "is not an \(format.name) bitrate; use one of "
+                    + "\(format.acceptedBitrates) kbit/s")
         case .range, .none:
-            return SettingIssue(.bitrate, value: String(kbps), rule: "is outside \(format.name)'s range "
-                                    + "(\(format.acceptedBitrates) kbit/s)")
+            return SettingIssue(
+                .bitrate, value: String(kbps),
+                rule: "is outside \(format.name)'s range "
+                    + "(\(format.acceptedBitrates) kbit/s)")
         }
     }
 }

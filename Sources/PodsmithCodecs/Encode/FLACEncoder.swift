@@ -15,8 +15,10 @@ public struct FLACEncoderOptions: Sendable, Equatable {
     /// Size of the PADDING block, so tags can be edited later without rewriting the file. Default 4096.
     public var paddingBytes: Int
 
-    public init(bitDepth: PCMBitDepth = .int16, dither: Bool = true, ditherSeed: UInt64 = 0x5EED,
-                compressionLevel: Int = 5, paddingBytes: Int = 4096) {
+    public init(
+        bitDepth: PCMBitDepth = .int16, dither: Bool = true, ditherSeed: UInt64 = 0x5EED,
+        compressionLevel: Int = 5, paddingBytes: Int = 4096
+    ) {
         self.bitDepth = bitDepth
         self.dither = dither
         self.ditherSeed = ditherSeed
@@ -61,14 +63,19 @@ public final class FLACEncoder: AudioSink {
     /// - Throws: ``PodsmithError/outputNotWritable(path:reason:)`` if the file cannot be created,
     ///   ``PodsmithError/unsupportedAudio(path:reason:)`` for a rate or channel count FLAC refuses,
     ///   ``PodsmithError/invalidSetting(_:)`` for a compression level or bit depth it does not have.
-    public init(path: String, sampleRate: Double, channelCount: Int, metadata: EpisodeMetadata = EpisodeMetadata(),
-                options: FLACEncoderOptions = FLACEncoderOptions()) throws {
+    public init(
+        path: String, sampleRate: Double, channelCount: Int, metadata: EpisodeMetadata = EpisodeMetadata(),
+        options: FLACEncoderOptions = FLACEncoderOptions()
+    ) throws {
         guard (1...8).contains(channelCount), sampleRate >= 1, sampleRate <= 655_350,
-              sampleRate == sampleRate.rounded() else {
-            throw PodsmithError.unsupportedAudio(path: path, reason: "FLAC cannot hold \(channelCount) ch at \(sampleRate) Hz")
+            sampleRate == sampleRate.rounded()
+        else {
+            throw PodsmithError.unsupportedAudio(
+                path: path, reason: "FLAC cannot hold \(channelCount) ch at \(sampleRate) Hz")
         }
         if let issue = SettingIssue.outside(.flacCompressionLevel, options.compressionLevel, 0...8)
-            ?? EncoderSettings(format: .flac, bitDepth: options.bitDepth).validate().first {
+            ?? EncoderSettings(format: .flac, bitDepth: options.bitDepth).validate().first
+        {
             throw PodsmithError.invalidSetting(issue)
         }
         guard let encoder = FLAC__stream_encoder_new() else {
@@ -111,7 +118,7 @@ public final class FLACEncoder: AudioSink {
     }
 
     deinit {
-        FLAC__stream_encoder_delete(encoder)     // finishes (and closes) the file if still open
+        FLAC__stream_encoder_delete(encoder)  // finishes (and closes) the file if still open
         for block in blocks { FLAC__metadata_object_delete(block) }
         blockPointers?.deallocate()
         for plane in planes { plane.deallocate() }
@@ -168,7 +175,8 @@ public final class FLACEncoder: AudioSink {
         for (name, value) in VorbisComments.fields(for: metadata, duration: nil, encoderLibrary: libraryName) {
             var entry = FLAC__StreamMetadata_VorbisComment_Entry()
             guard FLAC__metadata_object_vorbiscomment_entry_from_name_value_pair(&entry, name, value) != 0,
-                  FLAC__metadata_object_vorbiscomment_append_comment(comments, entry, 0) != 0 else {
+                FLAC__metadata_object_vorbiscomment_append_comment(comments, entry, 0) != 0
+            else {
                 throw PodsmithError.internalError("cannot add FLAC comment \(name)")
             }
         }
@@ -205,7 +213,10 @@ public final class FLACEncoder: AudioSink {
         guard let chain = FLAC__metadata_chain_new(), let iterator = FLAC__metadata_iterator_new() else {
             throw PodsmithError.internalError("out of memory")
         }
-        defer { FLAC__metadata_iterator_delete(iterator); FLAC__metadata_chain_delete(chain) }
+        defer {
+            FLAC__metadata_iterator_delete(iterator)
+            FLAC__metadata_chain_delete(chain)
+        }
         guard FLAC__metadata_chain_read(chain, path) != 0 else {
             throw PodsmithError.encoderFailed(path: path, reason: "cannot read back the FLAC header to update its tags")
         }
@@ -216,14 +227,14 @@ public final class FLACEncoder: AudioSink {
                 _ = FLAC__metadata_iterator_delete_block(iterator, 0)
             }
         } while FLAC__metadata_iterator_next(iterator) != 0
-        FLAC__metadata_iterator_init(iterator, chain)          // at STREAMINFO, which stays first
+        FLAC__metadata_iterator_init(iterator, chain)  // at STREAMINFO, which stays first
         var pending = try Self.tagBlocks(metadata)
         defer { for block in pending { FLAC__metadata_object_delete(block) } }
         while !pending.isEmpty {
             guard FLAC__metadata_iterator_insert_block_after(iterator, pending[0]) != 0 else {
                 throw PodsmithError.internalError("libFLAC refused a metadata block")
             }
-            pending.removeFirst()                              // now owned by the chain
+            pending.removeFirst()  // now owned by the chain
         }
         FLAC__metadata_chain_sort_padding(chain)
         guard FLAC__metadata_chain_write(chain, 1, 0) != 0 else {

@@ -55,17 +55,23 @@ public final class OpusEncoder: AudioSink {
     /// - Throws: ``PodsmithError/outputNotWritable(path:reason:)`` if the file cannot be created,
     ///   ``PodsmithError/invalidSetting(_:)`` for a bitrate Opus refuses,
     ///   ``PodsmithError/unsupportedAudio(path:reason:)`` for a channel count or rate it refuses.
-    public init(path: String, sampleRate: Double, channelCount: Int, metadata: EpisodeMetadata = EpisodeMetadata(),
-                options: OpusEncoderOptions = OpusEncoderOptions()) throws {
+    public init(
+        path: String, sampleRate: Double, channelCount: Int, metadata: EpisodeMetadata = EpisodeMetadata(),
+        options: OpusEncoderOptions = OpusEncoderOptions()
+    ) throws {
         guard (1...8).contains(channelCount), sampleRate >= 8_000, sampleRate <= 384_000,
-              sampleRate == sampleRate.rounded() else {
-            throw PodsmithError.unsupportedAudio(path: path, reason: "Opus cannot take \(channelCount) ch at \(sampleRate) Hz")
+            sampleRate == sampleRate.rounded()
+        else {
+            throw PodsmithError.unsupportedAudio(
+                path: path, reason: "Opus cannot take \(channelCount) ch at \(sampleRate) Hz")
         }
         let kbps = options.effectiveBitrateKbps(channelCount: channelCount)
         guard (6...256 * channelCount).contains(kbps) else {
-            throw PodsmithError.invalidSetting(SettingIssue(
-                .bitrate, value: String(kbps), rule: "is outside Opus's range for \(channelCount) ch "
-                    + "(6–\(256 * channelCount) kbit/s)"))
+            throw PodsmithError.invalidSetting(
+                SettingIssue(
+                    .bitrate, value: String(kbps),
+                    rule: "is outside Opus's range for \(channelCount) ch "
+                        + "(6–\(256 * channelCount) kbit/s)"))
         }
         self.path = path
         self.channelCount = channelCount
@@ -87,7 +93,8 @@ public final class OpusEncoder: AudioSink {
                 }
             }
             guard status == OPE_OK else {
-                throw PodsmithError.badArtwork(path: "<artwork>", reason: "libopusenc: " + String(cString: ope_strerror(status)))
+                throw PodsmithError.badArtwork(
+                    path: "<artwork>", reason: "libopusenc: " + String(cString: ope_strerror(status)))
             }
         }
         var error: Int32 = 0
@@ -100,14 +107,18 @@ public final class OpusEncoder: AudioSink {
                 fwrite(bytes, 1, Int(count), user!.assumingMemoryBound(to: FILE.self)) == Int(count) ? 0 : 1
             },
             close: { user in fclose(user!.assumingMemoryBound(to: FILE.self)) == 0 ? 0 : 1 })
-        guard let encoder = ope_encoder_create_callbacks(&callbacks, file, comments, Int32(sampleRate),
-                                                         Int32(channelCount), family, &error) else {
+        guard
+            let encoder = ope_encoder_create_callbacks(
+                &callbacks, file, comments, Int32(sampleRate),
+                Int32(channelCount), family, &error)
+        else {
             fclose(file)
             throw PodsmithError.encoderFailed(path: path, reason: "libopusenc: " + String(cString: ope_strerror(error)))
         }
         self.encoder = encoder
         guard podsmith_ope_set_bitrate(encoder, Int32(kbps * 1000)) == OPE_OK,
-              podsmith_ope_set_serialno(encoder, options.serialNumber) == OPE_OK else {
+            podsmith_ope_set_serialno(encoder, options.serialNumber) == OPE_OK
+        else {
             throw PodsmithError.invalidSetting(SettingIssue(.bitrate, value: String(kbps), rule: "was refused by Opus"))
         }
     }
@@ -159,7 +170,7 @@ public final class OpusEncoder: AudioSink {
             guard status == OPE_OK else { throw failure(status) }
         }
         let status = ope_encoder_drain(encoder)
-        ope_encoder_destroy(encoder)      // flushes and closes the file
+        ope_encoder_destroy(encoder)  // flushes and closes the file
         self.encoder = nil
         guard status == OPE_OK else { throw failure(status) }
     }

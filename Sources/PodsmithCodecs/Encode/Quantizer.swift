@@ -68,8 +68,10 @@ public struct Quantizer: Sendable {
     /// - Parameter stride: distance between consecutive outputs in `destination`, to write one
     ///   channel of an interleaved block directly (1 for planar).
     @inlinable
-    public mutating func quantize(_ source: UnsafeBufferPointer<Float>, into destination: UnsafeMutablePointer<Int32>,
-                                  stride: Int = 1) {
+    public mutating func quantize(
+        _ source: UnsafeBufferPointer<Float>, into destination: UnsafeMutablePointer<Int32>,
+        stride: Int = 1
+    ) {
         let n = source.count
         guard n > 0 else { return }
         let src = source.baseAddress!
@@ -111,8 +113,10 @@ public struct Quantizer: Sendable {
     /// As ``quantize(_:into:stride:)`` with 16-bit outputs (for `sf_writef_short` and 16-bit WAV).
     /// - Precondition: ``bitDepth`` is `.int16`.
     @inlinable
-    public mutating func quantize(_ source: UnsafeBufferPointer<Float>, into destination: UnsafeMutablePointer<Int16>,
-                                  stride: Int = 1) {
+    public mutating func quantize(
+        _ source: UnsafeBufferPointer<Float>, into destination: UnsafeMutablePointer<Int16>,
+        stride: Int = 1
+    ) {
         precondition(bitDepth == .int16, "Int16 output needs a 16-bit quantizer")
         let n = source.count
         guard n > 0 else { return }
@@ -142,7 +146,9 @@ public struct Quantizer: Sendable {
 
     /// The scalar reference: the same arithmetic one sample at a time, for tests (and as the
     /// definition of what the SIMD kernel must produce).
-    public mutating func quantizeScalar(_ source: UnsafeBufferPointer<Float>, into destination: UnsafeMutablePointer<Int32>) {
+    public mutating func quantizeScalar(
+        _ source: UnsafeBufferPointer<Float>, into destination: UnsafeMutablePointer<Int32>
+    ) {
         for i in 0..<source.count { destination[i] = quantizeOne(source[i]) }
     }
 
@@ -154,8 +160,10 @@ public struct Quantizer: Sendable {
     /// would call libm per lane): adding 1.5·2²⁴ rounds to the nearest *even* integer for any 24-bit
     /// value, leaving a residual in [−1, 1] that is exact; adding 1.5·2²³ rounds that residual.
     @inlinable @inline(__always)
-    static func quantize8(_ x: SIMD8<Float>, dither: Bool, a: inout SIMD8<UInt32>, b: inout SIMD8<UInt32>,
-                          scaleV: SIMD8<Float>, hi: SIMD8<Float>, lo: SIMD8<Float>) -> SIMD8<Int32> {
+    static func quantize8(
+        _ x: SIMD8<Float>, dither: Bool, a: inout SIMD8<UInt32>, b: inout SIMD8<UInt32>,
+        scaleV: SIMD8<Float>, hi: SIMD8<Float>, lo: SIMD8<Float>
+    ) -> SIMD8<Int32> {
         var v = x * scaleV
         if dither {
             a = xorshift(a)
@@ -169,8 +177,8 @@ public struct Quantizer: Sendable {
 
     @inlinable @inline(__always)
     static func round8(_ v: SIMD8<Float>) -> SIMD8<Int32> {
-        let big = SIMD8<Float>(repeating: 25_165_824)       // 1.5 * 2^24
-        let small = SIMD8<Float>(repeating: 12_582_912)     // 1.5 * 2^23
+        let big = SIMD8<Float>(repeating: 25_165_824)  // 1.5 * 2^24
+        let small = SIMD8<Float>(repeating: 12_582_912)  // 1.5 * 2^23
         let evenSum = v + big
         let residual = v - (evenSum - big)
         let residualSum = residual + small

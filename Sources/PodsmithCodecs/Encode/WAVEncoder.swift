@@ -14,8 +14,10 @@ public final class WAVEncoder: AudioSink {
     private let capacity = 16_384
 
     /// - Throws: ``PodsmithError/outputNotWritable(path:reason:)`` if the file cannot be created.
-    public init(path: String, sampleRate: Double, channelCount: Int, bitDepth: PCMBitDepth,
-                metadata: EpisodeMetadata) throws {
+    public init(
+        path: String, sampleRate: Double, channelCount: Int, bitDepth: PCMBitDepth,
+        metadata: EpisodeMetadata
+    ) throws {
         var tags: [String: String] = [:]
         tags["title"] = metadata.title
         tags["artist"] = metadata.artist
@@ -27,14 +29,21 @@ public final class WAVEncoder: AudioSink {
 
         let encoding: SoundFileWriter.SampleEncoding
         switch bitDepth {
-        case .int16: encoding = .pcm16; quantizer = Quantizer(bitDepth: .int16)
-        case .int24: encoding = .pcm24; quantizer = Quantizer(bitDepth: .int24)
-        case .float32: encoding = .float32; quantizer = nil
+        case .int16:
+            encoding = .pcm16
+            quantizer = Quantizer(bitDepth: .int16)
+        case .int24:
+            encoding = .pcm24
+            quantizer = Quantizer(bitDepth: .int24)
+        case .float32:
+            encoding = .float32
+            quantizer = nil
         }
         var options = SoundFileWriter.Options(container: .wav, encoding: encoding, tags: tags)
         options.floatsAreIntegerCodes = quantizer != nil
-        writer = try SoundFileWriter(path: path, format: AudioFormat(sampleRate: sampleRate, channelCount: channelCount),
-                                     options: options)
+        writer = try SoundFileWriter(
+            path: path, format: AudioFormat(sampleRate: sampleRate, channelCount: channelCount),
+            options: options)
         if quantizer != nil {
             codes = AudioBuffer(channelCount: channelCount, capacity: capacity)
             scratch = .allocate(capacity: capacity)

@@ -51,7 +51,8 @@ public struct Artwork: Sendable, Equatable {
             throw PodsmithError.badArtwork(path: name, reason: "not a JPEG or PNG image (unknown magic bytes)")
         }
         guard header.1 > 0, header.2 > 0 else {
-            throw PodsmithError.badArtwork(path: name, reason: "image header gives a size of \(header.1)×\(header.2) pixels")
+            throw PodsmithError.badArtwork(
+                path: name, reason: "image header gives a size of \(header.1)×\(header.2) pixels")
         }
         self.data = data
         (kind, width, height, bitsPerPixel) = header
@@ -82,11 +83,11 @@ public struct Artwork: Sendable, Equatable {
         let bitDepth = Int(d[24])
         let samples: Int
         switch d[25] {
-        case 0: samples = 1      // greyscale
-        case 2: samples = 3      // truecolour
-        case 3: samples = 1      // indexed
-        case 4: samples = 2      // greyscale + alpha
-        case 6: samples = 4      // truecolour + alpha
+        case 0: samples = 1  // greyscale
+        case 2: samples = 3  // truecolour
+        case 3: samples = 1  // indexed
+        case 4: samples = 2  // greyscale + alpha
+        case 6: samples = 4  // truecolour + alpha
         default:
             throw PodsmithError.badArtwork(path: name, reason: "PNG with unknown colour type \(d[25])")
         }
@@ -102,9 +103,15 @@ public struct Artwork: Sendable, Equatable {
                 throw PodsmithError.badArtwork(path: name, reason: "JPEG marker expected at byte \(i)")
             }
             let marker = d[i + 1]
-            if marker == 0xFF { i += 1; continue }                  // fill byte
-            if marker == 0xD8 || marker == 0x01 || (0xD0...0xD7).contains(marker) { i += 2; continue }
-            if marker == 0xD9 || marker == 0xDA { break }            // end of image / start of scan
+            if marker == 0xFF {
+                i += 1
+                continue
+            }  // fill byte
+            if marker == 0xD8 || marker == 0x01 || (0xD0...0xD7).contains(marker) {
+                i += 2
+                continue
+            }
+            if marker == 0xD9 || marker == 0xDA { break }  // end of image / start of scan
             let length = Int(d[i + 2]) << 8 | Int(d[i + 3])
             guard length >= 2 else { break }
             let isStartOfFrame = (0xC0...0xCF).contains(marker) && marker != 0xC4 && marker != 0xC8 && marker != 0xCC

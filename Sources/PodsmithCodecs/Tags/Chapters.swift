@@ -20,8 +20,10 @@ public struct Chapter: Codable, Sendable, Equatable {
     /// contents. Absent means `true`.
     public var toc: Bool?
 
-    public init(startTime: Double, title: String? = nil, url: String? = nil, img: String? = nil,
-                endTime: Double? = nil, toc: Bool? = nil) {
+    public init(
+        startTime: Double, title: String? = nil, url: String? = nil, img: String? = nil,
+        endTime: Double? = nil, toc: Bool? = nil
+    ) {
         self.startTime = startTime
         self.title = title
         self.url = url
@@ -75,8 +77,10 @@ public struct ChapterList: Codable, Sendable, Equatable {
         case version, chapters, author, title, podcastName, description
     }
 
-    public init(version: String = "1.2.0", chapters: [Chapter], author: String? = nil,
-                title: String? = nil, podcastName: String? = nil, description: String? = nil) {
+    public init(
+        version: String = "1.2.0", chapters: [Chapter], author: String? = nil,
+        title: String? = nil, podcastName: String? = nil, description: String? = nil
+    ) {
         self.version = version
         self.chapters = chapters
         self.author = author
@@ -130,7 +134,8 @@ public struct ChapterList: Codable, Sendable, Equatable {
         for (i, chapter) in list.chapters.enumerated() {
             guard chapter.startTime.isFinite, chapter.startTime >= 0 else {
                 throw PodsmithError.badChapters(
-                    path: name, reason: "chapters[\(i)].startTime is \(chapter.startTime); it must be 0 or more seconds")
+                    path: name, reason: "chapters[\(i)].startTime is \(chapter.startTime); it must be 0 or more seconds"
+                )
             }
             if let end = chapter.endTime {
                 guard end.isFinite, end >= chapter.startTime else {
@@ -153,7 +158,11 @@ public struct ChapterList: Codable, Sendable, Equatable {
         func path(_ codingPath: [CodingKey]) -> String {
             var text = ""
             for key in codingPath {
-                if let index = key.intValue { text += "[\(index)]" } else { text += (text.isEmpty ? "" : ".") + key.stringValue }
+                if let index = key.intValue {
+                    text += "[\(index)]"
+                } else {
+                    text += (text.isEmpty ? "" : ".") + key.stringValue
+                }
             }
             return text.isEmpty ? "the document" : text
         }
@@ -217,8 +226,10 @@ public struct ChapterList: Codable, Sendable, Equatable {
     ///   chapters left empty (nothing of them kept, or collapsed onto the next chapter's start, or
     ///   starting at or after the output's end) dropped; `endTime` mapped and clamped to
     ///   `outputDuration`; times rounded to the millisecond.
-    public func retimed(inputDuration: Double, outputDuration: Double,
-                        map: (Double) -> Double?) -> ChapterList {
+    public func retimed(
+        inputDuration: Double, outputDuration: Double,
+        map: (Double) -> Double?
+    ) -> ChapterList {
         func mapped(_ t: Double) -> Double? {
             if let out = map(t) { return out }
             guard let kept = Self.nextKeptInstant(after: t, inputDuration: inputDuration, map: map) else { return nil }
@@ -233,7 +244,7 @@ public struct ChapterList: Codable, Sendable, Equatable {
             copy.startTime = start
             if let end = chapter.endTime {
                 let newEnd = min(ms(mapped(end) ?? outputDuration), outputDuration)
-                guard newEnd > start else { continue }                  // nothing of it was kept
+                guard newEnd > start else { continue }  // nothing of it was kept
                 copy.endTime = newEnd
             }
             // Two chapters collapsed onto one instant: the earlier one lost all its audio.

@@ -30,10 +30,12 @@ public struct EpisodeMetadata: Sendable, Equatable {
     /// The encoder credit (`TSSE`, `ENCODER`); encoders fill in their library when it is `nil`.
     public var encoder: String?
 
-    public init(title: String? = nil, artist: String? = nil, album: String? = nil,
-                episode: Int? = nil, season: Int? = nil, year: Int? = nil, date: String? = nil,
-                genre: String? = "Podcast", comment: String? = nil, artwork: Artwork? = nil,
-                chapters: ChapterList? = nil, encoder: String? = nil) {
+    public init(
+        title: String? = nil, artist: String? = nil, album: String? = nil,
+        episode: Int? = nil, season: Int? = nil, year: Int? = nil, date: String? = nil,
+        genre: String? = "Podcast", comment: String? = nil, artwork: Artwork? = nil,
+        chapters: ChapterList? = nil, encoder: String? = nil
+    ) {
         self.title = title
         self.artist = artist
         self.album = album

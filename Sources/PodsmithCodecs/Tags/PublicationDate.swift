@@ -17,7 +17,8 @@ public enum PublicationDate {
     public static func parse(_ text: String) -> Date? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if let first = trimmed.unicodeScalars.first, CharacterSet.decimalDigits.contains(first),
-           trimmed.count >= 10, Array(trimmed.utf8)[4] == UInt8(ascii: "-") {
+            trimmed.count >= 10, Array(trimmed.utf8)[4] == UInt8(ascii: "-")
+        {
             return parseISO(Array(trimmed.utf8))
         }
         return parseRFC2822(trimmed)
@@ -51,11 +52,15 @@ public enum PublicationDate {
             i += 1
             return true
         }
-        guard let year = digits(4), expect("-"), let month = digits(2), expect("-"), let day = digits(2) else { return nil }
+        guard let year = digits(4), expect("-"), let month = digits(2), expect("-"), let day = digits(2) else {
+            return nil
+        }
         guard validDay(year: year, month: month, day: day) else { return nil }
         var hour = 0, minute = 0, second = 0, fraction = 0.0, offset = 0
         if i < b.count {
-            guard b[i] == UInt8(ascii: "T") || b[i] == UInt8(ascii: "t") || b[i] == UInt8(ascii: " ") else { return nil }
+            guard b[i] == UInt8(ascii: "T") || b[i] == UInt8(ascii: "t") || b[i] == UInt8(ascii: " ") else {
+                return nil
+            }
             i += 1
             guard let h = digits(2), expect(":"), let m = digits(2) else { return nil }
             hour = h
@@ -93,33 +98,41 @@ public enum PublicationDate {
             }
         }
         guard i == b.count else { return nil }
-        return makeDate(year: year, month: month, day: day, hour: hour, minute: minute, second: second,
-                        fraction: fraction, offsetSeconds: offset)
+        return makeDate(
+            year: year, month: month, day: day, hour: hour, minute: minute, second: second,
+            fraction: fraction, offsetSeconds: offset)
     }
 
     // MARK: - RFC 2822
 
-    private static let monthNames = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+    private static let monthNames = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ]
     private static let dayNames: Set<String> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
     private static let zoneNames: [String: Int] = [
-        "ut": 0, "gmt": 0, "z": 0, "est": -5, "edt": -4, "cst": -6, "cdt": -5, "mst": -7, "mdt": -6, "pst": -8, "pdt": -7,
+        "ut": 0, "gmt": 0, "z": 0, "est": -5, "edt": -4, "cst": -6, "cdt": -5, "mst": -7, "mdt": -6, "pst": -8,
+        "pdt": -7,
     ]
 
     private static func parseRFC2822(_ text: String) -> Date? {
         var rest = Substring(text)
         if let comma = rest.firstIndex(of: ",") {
-            guard dayNames.contains(rest[..<comma].trimmingCharacters(in: .whitespaces).lowercased()) else { return nil }
+            guard dayNames.contains(rest[..<comma].trimmingCharacters(in: .whitespaces).lowercased()) else {
+                return nil
+            }
             rest = rest[rest.index(after: comma)...]
         }
         let fields = rest.split(whereSeparator: { $0 == " " || $0 == "\t" }).map { String($0) }
         guard fields.count == 5,
-              let day = Int(fields[0]), fields[0].count <= 2,
-              let month = monthNames.firstIndex(of: fields[1].lowercased()).map({ $0 + 1 }),
-              let year = Int(fields[2]), fields[2].count == 4 else { return nil }
+            let day = Int(fields[0]), fields[0].count <= 2,
+            let month = monthNames.firstIndex(of: fields[1].lowercased()).map({ $0 + 1 }),
+            let year = Int(fields[2]), fields[2].count == 4
+        else { return nil }
         guard validDay(year: year, month: month, day: day) else { return nil }
         let time = fields[3].split(separator: ":", omittingEmptySubsequences: false)
         guard time.count == 2 || time.count == 3, time.allSatisfy({ $0.count == 2 }),
-              let hour = Int(time[0]), let minute = Int(time[1]), hour < 24, minute < 60 else { return nil }
+            let hour = Int(time[0]), let minute = Int(time[1]), hour < 24, minute < 60
+        else { return nil }
         var second = 0
         if time.count == 3 {
             guard let s = Int(time[2]), s < 60 else { return nil }
@@ -138,8 +151,9 @@ public enum PublicationDate {
         } else {
             return nil
         }
-        return makeDate(year: year, month: month, day: day, hour: hour, minute: minute, second: second,
-                        fraction: 0, offsetSeconds: offset)
+        return makeDate(
+            year: year, month: month, day: day, hour: hour, minute: minute, second: second,
+            fraction: 0, offsetSeconds: offset)
     }
 
     // MARK: - Calendar arithmetic (proleptic Gregorian, UTC)
@@ -180,8 +194,10 @@ public enum PublicationDate {
         return r < 0 ? (q - 1, r + b) : (q, r)
     }
 
-    private static func makeDate(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int,
-                                 fraction: Double, offsetSeconds: Int) -> Date {
+    private static func makeDate(
+        year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int,
+        fraction: Double, offsetSeconds: Int
+    ) -> Date {
         let days = daysSinceEpoch(year: year, month: month, day: day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
         return Date(timeIntervalSince1970: Double(seconds) + fraction)

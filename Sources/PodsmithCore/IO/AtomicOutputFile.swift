@@ -114,8 +114,9 @@ public final class AtomicOutputFile: @unchecked Sendable {
     @discardableResult
     public static func removeStale(beside finalPath: String) -> [String] {
         let url = URL(fileURLWithPath: finalPath)
-        return removeStale(inFolder: url.deletingLastPathComponent().path,
-                           prefix: ".\(url.lastPathComponent)\(marker)")
+        return removeStale(
+            inFolder: url.deletingLastPathComponent().path,
+            prefix: ".\(url.lastPathComponent)\(marker)")
     }
 
     /// Removes every stale Podsmith temporary in `folder` (see ``removeStale(beside:)``).
@@ -125,7 +126,8 @@ public final class AtomicOutputFile: @unchecked Sendable {
         var removed: [String] = []
         for name in names where name.hasPrefix(prefix) {
             guard let range = name.range(of: marker, options: .backwards),
-                  let pid = Int32(name[range.upperBound...]) else { continue }
+                let pid = Int32(name[range.upperBound...])
+            else { continue }
             if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH {
                 let path = (folder as NSString).appendingPathComponent(name)
                 if unlink(path) == 0 { removed.append(path) }
@@ -162,7 +164,10 @@ package final class TemporaryFiles: @unchecked Sendable {
     /// - Returns: the open descriptor, or -1 with `errno` set (`ECANCELED` once closed).
     public func create(_ path: String) -> Int32 {
         lock.withLock {
-            guard !closed else { errno = ECANCELED; return -1 }
+            guard !closed else {
+                errno = ECANCELED
+                return -1
+            }
             let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             if fd >= 0 { paths.insert(path) }
             return fd
@@ -176,7 +181,10 @@ package final class TemporaryFiles: @unchecked Sendable {
     /// - Returns: the open descriptor, or -1 with `errno` set (`ECANCELED` once closed).
     public func openForWriting(_ path: String, flags: Int32) -> Int32 {
         lock.withLock {
-            guard !closed else { errno = ECANCELED; return -1 }
+            guard !closed else {
+                errno = ECANCELED
+                return -1
+            }
             return open(path, flags, 0o644)
         }
     }

@@ -27,7 +27,8 @@ public struct AudioFormat: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        let rate = sampleRate.truncatingRemainder(dividingBy: 1000) == 0
+        let rate =
+            sampleRate.truncatingRemainder(dividingBy: 1000) == 0
             ? "\(Int(sampleRate / 1000)) kHz" : "\(sampleRate / 1000) kHz"
         return "\(channelCount) ch, \(rate)"
     }

@@ -27,14 +27,18 @@ public final class ArraySource: SeekableAudioSource {
         precondition(!planes.isEmpty && planes.allSatisfy { $0.count == planes[0].count })
         self.planes = planes
         self.name = name
-        format = AudioFormat(sampleRate: sampleRate, channelCount: planes.count,
-                             frameCount: Int64(planes[0].count))
+        format = AudioFormat(
+            sampleRate: sampleRate, channelCount: planes.count,
+            frameCount: Int64(planes[0].count))
     }
 
     public func read(into buffer: AudioBuffer) throws -> Int {
         precondition(buffer.channelCount == planes.count)
         let n = min(buffer.capacity, planes[0].count - position)
-        guard n > 0 else { buffer.frameCount = 0; return 0 }
+        guard n > 0 else {
+            buffer.frameCount = 0
+            return 0
+        }
         for c in 0..<planes.count {
             planes[c].withUnsafeBufferPointer { src in
                 buffer.baseAddress(ofChannel: c).update(from: src.baseAddress! + position, count: n)

@@ -108,7 +108,8 @@ public final class SoundFileReader: AudioSource {
         let memory = MemoryFile(data)
         var io = MemoryFile.virtualIO
         var info = SF_INFO()
-        guard let handle = sf_open_virtual(&io, Int32(SFM_READ), &info, Unmanaged.passUnretained(memory).toOpaque()) else {
+        guard let handle = sf_open_virtual(&io, Int32(SFM_READ), &info, Unmanaged.passUnretained(memory).toOpaque())
+        else {
             throw PodsmithError.notAudio(path: name, reason: Self.plainMessage(String(cString: sf_strerror(nil))))
         }
         try self.init(handle: handle, info: info, fd: -1, memory: memory, name: name, streamed: false)
@@ -117,8 +118,10 @@ public final class SoundFileReader: AudioSource {
     /// Checks what libsndfile opened and takes ownership of `handle` (and `fd`, when not -1):
     /// both are closed here if the file is refused. `streamed`: the input is a pipe or device, whose
     /// header cannot state the length, so the length is unknown and an early end is not an error.
-    private init(handle: OpaquePointer, info: SF_INFO, fd: Int32, memory: MemoryFile?, name: String,
-                 streamed: Bool) throws {
+    private init(
+        handle: OpaquePointer, info: SF_INFO, fd: Int32, memory: MemoryFile?, name: String,
+        streamed: Bool
+    ) throws {
         let path = name
         self.name = name
         self.fd = fd
@@ -152,9 +155,12 @@ public final class SoundFileReader: AudioSource {
             sampleRate: Double(info.samplerate), channelCount: Int(info.channels),
             frameCount: lengthKnown ? Int64(info.frames) : nil)
         frameCountIsEstimate = major == Int(SF_FORMAT_MPEG)
-        if !streamed, let promised = Self.framesPromisedByHeader(handle, major: major, subtype: subtype,
-                                                      channels: Int(info.channels)),
-           promised > Int64(info.frames) {
+        if !streamed,
+            let promised = Self.framesPromisedByHeader(
+                handle, major: major, subtype: subtype,
+                channels: Int(info.channels)),
+            promised > Int64(info.frames)
+        {
             release()
             throw PodsmithError.notAudio(
                 path: path,
@@ -253,7 +259,8 @@ public final class SoundFileReader: AudioSource {
         if message.hasSuffix(".") { message.removeLast() }
         let at = String(format: "%.2f", Double(framesDelivered) / format.sampleRate)
         if frameCountIsEstimate {
-            return "corrupt MP3 data after \(at) s (the decoder lost sync and could not find the next frame; libsndfile: \(message))"
+            return
+                "corrupt MP3 data after \(at) s (the decoder lost sync and could not find the next frame; libsndfile: \(message))"
         }
         return "\(message) after \(at) s of audio (corrupt or cut-off data)"
     }
@@ -295,9 +302,13 @@ public final class SoundFileReader: AudioSource {
         let chunkID: String
         let chunkHeaderBytes: Int64
         switch major {
-        case Int(SF_FORMAT_WAV), Int(SF_FORMAT_WAVEX): chunkID = "data"; chunkHeaderBytes = 0
+        case Int(SF_FORMAT_WAV), Int(SF_FORMAT_WAVEX):
+            chunkID = "data"
+            chunkHeaderBytes = 0
         // The SSND chunk starts with 4 bytes of offset and 4 of block size before the samples.
-        case Int(SF_FORMAT_AIFF): chunkID = "SSND"; chunkHeaderBytes = 8
+        case Int(SF_FORMAT_AIFF):
+            chunkID = "SSND"
+            chunkHeaderBytes = 8
         default: return nil
         }
         var chunk = SF_CHUNK_INFO()
@@ -306,7 +317,8 @@ public final class SoundFileReader: AudioSource {
         }
         chunk.id_size = UInt32(chunkID.utf8.count)
         guard let iterator = sf_get_chunk_iterator(handle, &chunk),
-              sf_get_chunk_size(iterator, &chunk) == 0 else { return nil }
+            sf_get_chunk_size(iterator, &chunk) == 0
+        else { return nil }
         let size = Int64(chunk.datalen)
         guard size > chunkHeaderBytes, size < 0xFFFF_FFF0 else { return nil }
         return (size - chunkHeaderBytes) / Int64(bytesPerSample * channels)
@@ -366,8 +378,11 @@ public final class SoundFileReader: AudioSource {
     }
 
     /// Replaces NaN, ±Inf and samples beyond ±``largestSample`` by 0; returns how many of each.
-    static func replaceNonFiniteAndOutOfRange(_ p: UnsafeMutablePointer<Float>, count: Int)
-        -> (nonFinite: Int, outOfRange: Int) {
+    static func replaceNonFiniteAndOutOfRange(
+        _ p: UnsafeMutablePointer<Float>, count: Int
+    )
+        -> (nonFinite: Int, outOfRange: Int)
+    {
         var nonFinite = 0, outOfRange = 0
         // One comparison per sample: NaN fails it too, so the common case is a single branch.
         for i in 0..<count where !(abs(p[i]) <= largestSample) {
@@ -383,7 +398,9 @@ public final class SoundFileReader: AudioSource {
         var info = SF_FORMAT_INFO()
         info.format = format
         let count = Int32(MemoryLayout<SF_FORMAT_INFO>.size)
-        guard sf_command(handle, Int32(SFC_GET_FORMAT_INFO), &info, count) == 0, let name = info.name else { return "unknown" }
+        guard sf_command(handle, Int32(SFC_GET_FORMAT_INFO), &info, count) == 0, let name = info.name else {
+            return "unknown"
+        }
         return String(cString: name)
     }
 

@@ -55,9 +55,11 @@ public final class SoundFileWriter: AudioSink {
         /// libsndfile's own scaling and rounding are switched off (default `false`: ±1.0 full scale).
         public var floatsAreIntegerCodes: Bool
 
-        public init(container: Container = .wav, encoding: SampleEncoding = .pcm16,
-                    tags: [String: String] = [:], compressionLevel: Double? = nil,
-                    floatsAreIntegerCodes: Bool = false) {
+        public init(
+            container: Container = .wav, encoding: SampleEncoding = .pcm16,
+            tags: [String: String] = [:], compressionLevel: Double? = nil,
+            floatsAreIntegerCodes: Bool = false
+        ) {
             self.container = container
             self.encoding = encoding
             self.tags = tags
@@ -105,7 +107,8 @@ public final class SoundFileWriter: AudioSink {
         guard sf_format_check(&info) == SF_TRUE else {
             throw PodsmithError.outputNotWritable(
                 path: path,
-                reason: "libsndfile cannot write \(options.container.rawValue) (\(options.encoding.rawValue)) at \(format)")
+                reason:
+                    "libsndfile cannot write \(options.container.rawValue) (\(options.encoding.rawValue)) at \(format)")
         }
 
         // Under the temporaries' lock: an interrupt cannot remove this file and then see it recreated.
@@ -143,7 +146,10 @@ public final class SoundFileWriter: AudioSink {
     }
 
     deinit {
-        if let handle { sf_close(handle); close(fd) }
+        if let handle {
+            sf_close(handle)
+            close(fd)
+        }
         scratch?.deallocate()
     }
 

@@ -50,8 +50,10 @@
             w2 = y1 - ha2 * y2
             sum += y2 * y2
         }
-        state.shelfZ1 = z1; state.shelfZ2 = z2
-        state.highPassZ1 = w1; state.highPassZ2 = w2
+        state.shelfZ1 = z1
+        state.shelfZ2 = z2
+        state.highPassZ1 = w1
+        state.highPassZ2 = w2
         return sum
     }
 
@@ -84,8 +86,10 @@
             w2 = y1 - ha2 * y2
             sum += y2 * y2
         }
-        state.shelfZ1 = z1; state.shelfZ2 = z2
-        state.highPassZ1 = w1; state.highPassZ2 = w2
+        state.shelfZ1 = z1
+        state.shelfZ2 = z2
+        state.highPassZ1 = w1
+        state.highPassZ2 = w2
         return sum
     }
 
@@ -109,8 +113,10 @@
             w2 = y1 - h.a2 * y2
             sum += y2 * y2
         }
-        state.shelfZ1 = z1; state.shelfZ2 = z2
-        state.highPassZ1 = w1; state.highPassZ2 = w2
+        state.shelfZ1 = z1
+        state.shelfZ2 = z2
+        state.highPassZ1 = w1
+        state.highPassZ2 = w2
         return sum
     }
 }

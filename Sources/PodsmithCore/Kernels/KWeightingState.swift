@@ -23,8 +23,9 @@
     /// The state of the channel in `lane` (0 or 1).
     @inlinable
     public func lane(_ lane: Int) -> KWeightingChannelState {
-        KWeightingChannelState(shelfZ1: shelfZ1[lane], shelfZ2: shelfZ2[lane],
-                               highPassZ1: highPassZ1[lane], highPassZ2: highPassZ2[lane])
+        KWeightingChannelState(
+            shelfZ1: shelfZ1[lane], shelfZ2: shelfZ2[lane],
+            highPassZ1: highPassZ1[lane], highPassZ2: highPassZ2[lane])
     }
 
     /// Sets state that has decayed below 1e-30 to exactly 0, so a long digital silence does not run
@@ -53,8 +54,12 @@
 
     /// Four chains' states side by side.
     @inlinable
-    public init(_ lanes: (KWeightingChannelState, KWeightingChannelState, KWeightingChannelState,
-                          KWeightingChannelState)) {
+    public init(
+        _ lanes: (
+            KWeightingChannelState, KWeightingChannelState, KWeightingChannelState,
+            KWeightingChannelState
+        )
+    ) {
         shelfZ1 = SIMD4(lanes.0.shelfZ1, lanes.1.shelfZ1, lanes.2.shelfZ1, lanes.3.shelfZ1)
         shelfZ2 = SIMD4(lanes.0.shelfZ2, lanes.1.shelfZ2, lanes.2.shelfZ2, lanes.3.shelfZ2)
         highPassZ1 = SIMD4(lanes.0.highPassZ1, lanes.1.highPassZ1, lanes.2.highPassZ1, lanes.3.highPassZ1)
@@ -64,8 +69,9 @@
     /// The state of the chain in `lane` (0...3).
     @inlinable
     public func lane(_ lane: Int) -> KWeightingChannelState {
-        KWeightingChannelState(shelfZ1: shelfZ1[lane], shelfZ2: shelfZ2[lane],
-                               highPassZ1: highPassZ1[lane], highPassZ2: highPassZ2[lane])
+        KWeightingChannelState(
+            shelfZ1: shelfZ1[lane], shelfZ2: shelfZ2[lane],
+            highPassZ1: highPassZ1[lane], highPassZ2: highPassZ2[lane])
     }
 
     /// See ``KWeightingPairState/flushTinyValues()``.
@@ -90,8 +96,10 @@
 
     @inlinable
     public init(shelfZ1: Double, shelfZ2: Double, highPassZ1: Double, highPassZ2: Double) {
-        self.shelfZ1 = shelfZ1; self.shelfZ2 = shelfZ2
-        self.highPassZ1 = highPassZ1; self.highPassZ2 = highPassZ2
+        self.shelfZ1 = shelfZ1
+        self.shelfZ2 = shelfZ2
+        self.highPassZ1 = highPassZ1
+        self.highPassZ2 = highPassZ2
     }
 
     /// See ``KWeightingPairState/flushTinyValues()``.

@@ -38,8 +38,9 @@
         }
         var result = peak.max()
         if n < count {
-            let tail = scalar(x + n, count: count - n, coefficients: coefficients,
-                              phaseCount: phaseCount, tapsPerPhase: tapsPerPhase)
+            let tail = scalar(
+                x + n, count: count - n, coefficients: coefficients,
+                phaseCount: phaseCount, tapsPerPhase: tapsPerPhase)
             if tail > result { result = tail }
         }
         return result

@@ -21,8 +21,10 @@ public struct LimiterOptions: Sendable, Equatable {
     /// slower release pumps less, faster recovers sooner after isolated plosives.
     public var releaseSeconds: Double
 
-    public init(ceilingDBTP: Double = -1.0, safetyMarginDB: Double = 0.1,
-                lookAheadSeconds: Double = 0.005, releaseSeconds: Double = 0.1) {
+    public init(
+        ceilingDBTP: Double = -1.0, safetyMarginDB: Double = 0.1,
+        lookAheadSeconds: Double = 0.005, releaseSeconds: Double = 0.1
+    ) {
         self.ceilingDBTP = ceilingDBTP
         self.safetyMarginDB = safetyMarginDB
         self.lookAheadSeconds = lookAheadSeconds
@@ -48,8 +50,10 @@ public struct LimiterStatistics: Sendable, Equatable {
     /// stream's length (for the season's loudness plots).
     public var activeRanges: [Range<Int64>]
 
-    public init(maxReductionDB: Double = 0, reducingSeconds: Double = 0, frameCount: Int64 = 0,
-                activeRanges: [Range<Int64>] = []) {
+    public init(
+        maxReductionDB: Double = 0, reducingSeconds: Double = 0, frameCount: Int64 = 0,
+        activeRanges: [Range<Int64>] = []
+    ) {
         self.maxReductionDB = maxReductionDB
         self.reducingSeconds = reducingSeconds
         self.frameCount = frameCount

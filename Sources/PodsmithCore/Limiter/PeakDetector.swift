@@ -38,7 +38,7 @@ struct PeakDetector {
                 // Distance from the interpolated point m + f to the tap's sample m - 5 + k.
                 let t = f - Double(k - 5)
                 let sinc = abs(t) < 1e-12 ? 1 : sin(Double.pi * t) / (Double.pi * t)
-                let window = 0.5 * (1 + cos(Double.pi * t / 6)) // Hann over ±6 input samples
+                let window = 0.5 * (1 + cos(Double.pi * t / 6))  // Hann over ±6 input samples
                 taps[k] = sinc * window
             }
             let dc = taps.reduce(0, +)
@@ -69,8 +69,10 @@ struct PeakDetector {
     ///   - out: room for `count` estimates.
     /// - Returns: whether any estimate exceeds `threshold`.
     @discardableResult
-    func estimate(_ channels: UnsafeBufferPointer<UnsafePointer<Float>>, count: Int, threshold: Float,
-                  into out: UnsafeMutablePointer<Float>) -> Bool {
+    func estimate(
+        _ channels: UnsafeBufferPointer<UnsafePointer<Float>>, count: Int, threshold: Float,
+        into out: UnsafeMutablePointer<Float>
+    ) -> Bool {
         var exceeds = false
         var start = 0
         while start < count {
@@ -137,8 +139,9 @@ struct PeakDetector {
                     a2 += v * h[2 * Self.tapsPerPhase + k]
                 }
                 let s = Self.magnitude(raw.loadUnaligned(fromByteOffset: (i - 6) * 4, as: SIMD8<Float>.self))
-                let interpolated = Self.maximum(Self.magnitude(a0),
-                                                Self.maximum(Self.magnitude(a1), Self.magnitude(a2)))
+                let interpolated = Self.maximum(
+                    Self.magnitude(a0),
+                    Self.maximum(Self.magnitude(a1), Self.magnitude(a2)))
                 var m = Self.maximum(s, interpolated)
                 m = Self.maximum(m, outRaw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self))
                 outRaw.storeBytes(of: m, toByteOffset: i * 4, as: SIMD8<Float>.self)
@@ -166,8 +169,10 @@ struct PeakDetector {
     }
 
     /// Scalar reference for ``estimate(_:count:threshold:into:)`` without block skipping.
-    func referenceEstimate(_ channels: UnsafeBufferPointer<UnsafePointer<Float>>, count: Int,
-                           into out: UnsafeMutablePointer<Float>) {
+    func referenceEstimate(
+        _ channels: UnsafeBufferPointer<UnsafePointer<Float>>, count: Int,
+        into out: UnsafeMutablePointer<Float>
+    ) {
         coefficients.withUnsafeBufferPointer { h in
             for i in 0..<count {
                 var m: Float = 0
@@ -182,8 +187,9 @@ extension PeakDetector {
     /// |v| by clearing the sign bits (one vector AND; see ENGINEERING-NOTES, SIMD traps).
     @inline(__always)
     static func magnitude(_ v: SIMD8<Float>) -> SIMD8<Float> {
-        unsafeBitCast(unsafeBitCast(v, to: SIMD8<UInt32>.self) & SIMD8<UInt32>(repeating: 0x7fff_ffff),
-                      to: SIMD8<Float>.self)
+        unsafeBitCast(
+            unsafeBitCast(v, to: SIMD8<UInt32>.self) & SIMD8<UInt32>(repeating: 0x7fff_ffff),
+            to: SIMD8<Float>.self)
     }
 
     /// Lane-wise maximum as compare + blend (`pointwiseMax` compiles lane by lane with NaN branches).

@@ -164,8 +164,9 @@ public final class TruePeakLimiter: AudioProcessor {
 
     /// Estimates, shapes the gain for and emits `n` frames already copied into the lines.
     private func step(_ n: Int, emit: (AudioBuffer) throws -> Void) throws {
-        let exceeds = detector.estimate(UnsafeBufferPointer(linePointers), count: n, threshold: ceiling,
-                                        into: peaks)
+        let exceeds = detector.estimate(
+            UnsafeBufferPointer(linePointers), count: n, threshold: ceiling,
+            into: peaks)
         let resting = reduction == 0 && attackNonZero == 0 && dequeMinimum == 1 && blockMinimum == 1
         let quiet = resting && !exceeds
         if quiet {
@@ -243,8 +244,10 @@ public final class TruePeakLimiter: AudioProcessor {
 
     /// `r[i] = ceiling / max(peak[i], ceiling)`: the gain that brings each estimate to the ceiling, and
     /// exactly 1 where it is already under (SIMD8, scalar tail).
-    static func requiredGains(_ peaks: UnsafePointer<Float>, ceiling: Float, into r: UnsafeMutablePointer<Float>,
-                              count: Int) {
+    static func requiredGains(
+        _ peaks: UnsafePointer<Float>, ceiling: Float, into r: UnsafeMutablePointer<Float>,
+        count: Int
+    ) {
         let c = SIMD8<Float>(repeating: ceiling)
         let p = UnsafeRawPointer(peaks), d = UnsafeMutableRawPointer(r)
         var i = 0
@@ -291,8 +294,10 @@ public final class TruePeakLimiter: AudioProcessor {
     }
 
     /// Scalar reference for ``requiredGains(_:ceiling:into:count:)``, for tests.
-    static func requiredGainsReference(_ peaks: UnsafePointer<Float>, ceiling: Float,
-                                       into r: UnsafeMutablePointer<Float>, count: Int) {
+    static func requiredGainsReference(
+        _ peaks: UnsafePointer<Float>, ceiling: Float,
+        into r: UnsafeMutablePointer<Float>, count: Int
+    ) {
         for i in 0..<count { r[i] = peaks[i] > ceiling ? ceiling / peaks[i] : 1 }
     }
 
@@ -321,8 +326,11 @@ public final class TruePeakLimiter: AudioProcessor {
     }
 
     /// Scalar reference for ``reductionStatistics(_:count:)``, for tests.
-    static func reductionStatisticsReference(_ gains: UnsafePointer<Float>, count: Int)
-        -> (reducing: Int, minimum: Float) {
+    static func reductionStatisticsReference(
+        _ gains: UnsafePointer<Float>, count: Int
+    )
+        -> (reducing: Int, minimum: Float)
+    {
         var reducing = 0
         var minimum: Float = 1
         for i in 0..<count {
@@ -333,12 +341,15 @@ public final class TruePeakLimiter: AudioProcessor {
     }
 
     /// `dst[i] = src[i] * gain[i]` (SIMD8 with a scalar tail).
-    static func multiply(_ src: UnsafePointer<Float>, by gain: UnsafePointer<Float>,
-                         into dst: UnsafeMutablePointer<Float>, count: Int) {
+    static func multiply(
+        _ src: UnsafePointer<Float>, by gain: UnsafePointer<Float>,
+        into dst: UnsafeMutablePointer<Float>, count: Int
+    ) {
         var i = 0
         let s = UnsafeRawPointer(src), g = UnsafeRawPointer(gain), d = UnsafeMutableRawPointer(dst)
         while i + 8 <= count {
-            let v = s.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            let v =
+                s.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
                 * g.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
             d.storeBytes(of: v, toByteOffset: i * 4, as: SIMD8<Float>.self)
             i += 8
@@ -350,8 +361,10 @@ public final class TruePeakLimiter: AudioProcessor {
     }
 
     /// Scalar reference for ``multiply(_:by:into:count:)``, for tests.
-    static func multiplyReference(_ src: UnsafePointer<Float>, by gain: UnsafePointer<Float>,
-                                  into dst: UnsafeMutablePointer<Float>, count: Int) {
+    static func multiplyReference(
+        _ src: UnsafePointer<Float>, by gain: UnsafePointer<Float>,
+        into dst: UnsafeMutablePointer<Float>, count: Int
+    ) {
         for i in 0..<count { dst[i] = src[i] * gain[i] }
     }
 }

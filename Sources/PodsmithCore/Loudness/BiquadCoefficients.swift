@@ -10,7 +10,11 @@ public struct BiquadCoefficients: Sendable, Equatable {
     public var a2: Double
 
     public init(b0: Double, b1: Double, b2: Double, a1: Double, a2: Double) {
-        self.b0 = b0; self.b1 = b1; self.b2 = b2; self.a1 = a1; self.a2 = a2
+        self.b0 = b0
+        self.b1 = b1
+        self.b2 = b2
+        self.a1 = a1
+        self.a2 = a2
     }
 
     /// Magnitude of the frequency response at `frequency` Hz for a stream at `sampleRate` Hz.
@@ -22,4 +26,3 @@ public struct BiquadCoefficients: Sendable, Equatable {
         return ((numRe * numRe + numIm * numIm) / (denRe * denRe + denIm * denIm)).squareRoot()
     }
 }
-

@@ -37,12 +37,17 @@ public enum Gating {
     static func gatedMean(_ energies: some Collection<Double>, relativeGateLU: Double) -> Double? {
         let absolute = energy(ofLoudness: absoluteGateLUFS)
         var sum = 0.0, count = 0
-        for e in energies where e > absolute { sum += e; count += 1 }
+        for e in energies where e > absolute {
+            sum += e
+            count += 1
+        }
         guard count > 0 else { return nil }
         let relative = sum / Double(count) * pow(10, relativeGateLU / 10)
         var gatedSum = 0.0, gatedCount = 0
-        for e in energies where e > absolute && e > relative { gatedSum += e; gatedCount += 1 }
+        for e in energies where e > absolute && e > relative {
+            gatedSum += e
+            gatedCount += 1
+        }
         return gatedCount > 0 ? gatedSum / Double(gatedCount) : nil
     }
 }
-

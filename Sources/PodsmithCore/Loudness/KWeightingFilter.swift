@@ -68,4 +68,3 @@ public struct KWeightingFilter: Sendable, Equatable {
             * highPass.magnitude(atFrequency: frequency, sampleRate: sampleRate)
     }
 }
-

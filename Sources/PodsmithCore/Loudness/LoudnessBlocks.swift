@@ -96,8 +96,9 @@ final class LoudnessBlocks {
         chunkWarmUpSteps = chunkCount > 1 ? Self.warmUpSteps : 0
         minimumChunkSteps = chunkCount > 1 ? 2 : 1
         let budgetSteps = Self.spanSampleBudget / max(1, format.channelCount * stepFrames)
-        spanChunkSteps = max(minimumChunkSteps,
-                             min(Self.maximumChunkSteps, (budgetSteps - chunkWarmUpSteps) / chunkCount))
+        spanChunkSteps = max(
+            minimumChunkSteps,
+            min(Self.maximumChunkSteps, (budgetSteps - chunkWarmUpSteps) / chunkCount))
         spanSums = [Double](
             repeating: 0, count: (chunkCount * spanChunkSteps + chunkWarmUpSteps) * active.count)
     }
@@ -186,8 +187,11 @@ final class LoudnessBlocks {
             }
             if KernelSelection.usesSIMD {
                 let p0 = start(lanes.0), p1 = start(lanes.1), p2 = start(lanes.2), p3 = start(lanes.3)
-                var quad = KWeightingQuadState((initialState(lanes.0), initialState(lanes.1),
-                                                initialState(lanes.2), initialState(lanes.3)))
+                var quad = KWeightingQuadState(
+                    (
+                        initialState(lanes.0), initialState(lanes.1),
+                        initialState(lanes.2), initialState(lanes.3)
+                    ))
                 for step in 0..<laneSteps {
                     let at = step * stepFrames
                     let sums = KWeightingKernel.simdQuad(
@@ -201,8 +205,9 @@ final class LoudnessBlocks {
                     let p = start(lane)
                     var state = initialState(lane)
                     for step in 0..<laneSteps {
-                        let sum = KWeightingKernel.scalar(p + step * stepFrames, count: stepFrames,
-                                                          filter: filter, state: &state)
+                        let sum = KWeightingKernel.scalar(
+                            p + step * stepFrames, count: stepFrames,
+                            filter: filter, state: &state)
                         state.flushTinyValues()
                         record(sum, lane: lane, laneStep: step, chunkSteps: m)
                     }

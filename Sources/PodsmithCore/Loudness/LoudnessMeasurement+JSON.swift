@@ -27,14 +27,15 @@ extension LoudnessMeasurement: Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let sampleRate = Double(try c.decode(Int.self, forKey: .sampleRate))
         let duration = try c.decode(Double.self, forKey: .durationSeconds)
-        self.init(integratedLUFS: try c.decodeIfPresent(Double.self, forKey: .integratedLUFS),
-                  loudnessRangeLU: try c.decodeIfPresent(Double.self, forKey: .loudnessRangeLU),
-                  truePeakDBTP: try c.decodeIfPresent(Double.self, forKey: .truePeakDBTP),
-                  samplePeakDBFS: try c.decodeIfPresent(Double.self, forKey: .samplePeakDBFS),
-                  maxMomentaryLUFS: try c.decodeIfPresent(Double.self, forKey: .maxMomentaryLUFS),
-                  maxShortTermLUFS: try c.decodeIfPresent(Double.self, forKey: .maxShortTermLUFS),
-                  frameCount: Int64((duration * sampleRate).rounded()), sampleRate: sampleRate,
-                  channelCount: try c.decode(Int.self, forKey: .channelCount))
+        self.init(
+            integratedLUFS: try c.decodeIfPresent(Double.self, forKey: .integratedLUFS),
+            loudnessRangeLU: try c.decodeIfPresent(Double.self, forKey: .loudnessRangeLU),
+            truePeakDBTP: try c.decodeIfPresent(Double.self, forKey: .truePeakDBTP),
+            samplePeakDBFS: try c.decodeIfPresent(Double.self, forKey: .samplePeakDBFS),
+            maxMomentaryLUFS: try c.decodeIfPresent(Double.self, forKey: .maxMomentaryLUFS),
+            maxShortTermLUFS: try c.decodeIfPresent(Double.self, forKey: .maxShortTermLUFS),
+            frameCount: Int64((duration * sampleRate).rounded()), sampleRate: sampleRate,
+            channelCount: try c.decode(Int.self, forKey: .channelCount))
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -31,10 +31,12 @@ public struct LoudnessMeasurement: Sendable, Equatable {
     /// Short-term loudness every 100 ms, recorded like ``momentarySeries``.
     public var shortTermSeries: [Float]
 
-    public init(integratedLUFS: Double? = nil, loudnessRangeLU: Double? = nil, truePeakDBTP: Double? = nil,
-                samplePeakDBFS: Double? = nil, maxMomentaryLUFS: Double? = nil, maxShortTermLUFS: Double? = nil,
-                ungatedLUFS: Double? = nil, frameCount: Int64, sampleRate: Double, channelCount: Int,
-                momentarySeries: [Float] = [], shortTermSeries: [Float] = []) {
+    public init(
+        integratedLUFS: Double? = nil, loudnessRangeLU: Double? = nil, truePeakDBTP: Double? = nil,
+        samplePeakDBFS: Double? = nil, maxMomentaryLUFS: Double? = nil, maxShortTermLUFS: Double? = nil,
+        ungatedLUFS: Double? = nil, frameCount: Int64, sampleRate: Double, channelCount: Int,
+        momentarySeries: [Float] = [], shortTermSeries: [Float] = []
+    ) {
         self.integratedLUFS = integratedLUFS
         self.loudnessRangeLU = loudnessRangeLU
         self.truePeakDBTP = truePeakDBTP

@@ -108,4 +108,3 @@ public final class LoudnessMeter: LoudnessMeasuring {
             momentarySeries: blocks.momentarySeries, shortTermSeries: blocks.shortTermSeries)
     }
 }
-

@@ -21,7 +21,10 @@ public enum LoudnessRange {
     public static func loudnessRange(shortTermEnergies: some Collection<Double>) -> Double? {
         let absolute = Gating.energy(ofLoudness: Gating.absoluteGateLUFS)
         var sum = 0.0, count = 0
-        for e in shortTermEnergies where e > absolute { sum += e; count += 1 }
+        for e in shortTermEnergies where e > absolute {
+            sum += e
+            count += 1
+        }
         guard count >= 2 else { return nil }
         let relative = sum / Double(count) * pow(10, relativeGateLU / 10)
         var kept = shortTermEnergies.filter { $0 > absolute && $0 > relative }
@@ -34,4 +37,3 @@ public enum LoudnessRange {
             - Gating.loudness(ofEnergy: percentile(lowPercentile))
     }
 }
-

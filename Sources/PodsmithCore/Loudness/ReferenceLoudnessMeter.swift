@@ -25,7 +25,8 @@ public final class ReferenceLoudnessMeter: LoudnessMeasuring {
     /// - Throws: ``PodsmithError/internalError(_:)`` if libebur128 refuses the format.
     public init(format: AudioFormat) throws {
         self.format = format
-        let mode = EBUR128_MODE_I.rawValue | EBUR128_MODE_LRA.rawValue | EBUR128_MODE_TRUE_PEAK.rawValue
+        let mode =
+            EBUR128_MODE_I.rawValue | EBUR128_MODE_LRA.rawValue | EBUR128_MODE_TRUE_PEAK.rawValue
             | EBUR128_MODE_SAMPLE_PEAK.rawValue | EBUR128_MODE_M.rawValue | EBUR128_MODE_S.rawValue
         guard let state = ebur128_init(UInt32(format.channelCount), UInt(format.sampleRate), Int32(mode)) else {
             throw PodsmithError.internalError("libebur128 refused \(format)")
@@ -37,10 +38,16 @@ public final class ReferenceLoudnessMeter: LoudnessMeasuring {
         let map: [channel]
         switch format.channelCount {
         case 5: map = [EBUR128_LEFT, EBUR128_RIGHT, EBUR128_CENTER, EBUR128_LEFT_SURROUND, EBUR128_RIGHT_SURROUND]
-        case 7: map = [EBUR128_LEFT, EBUR128_RIGHT, EBUR128_CENTER, EBUR128_UNUSED, EBUR128_Mp180,
-                       EBUR128_LEFT_SURROUND, EBUR128_RIGHT_SURROUND]
-        case 8: map = [EBUR128_LEFT, EBUR128_RIGHT, EBUR128_CENTER, EBUR128_UNUSED, EBUR128_Mp135,
-                       EBUR128_Mm135, EBUR128_LEFT_SURROUND, EBUR128_RIGHT_SURROUND]
+        case 7:
+            map = [
+                EBUR128_LEFT, EBUR128_RIGHT, EBUR128_CENTER, EBUR128_UNUSED, EBUR128_Mp180,
+                EBUR128_LEFT_SURROUND, EBUR128_RIGHT_SURROUND,
+            ]
+        case 8:
+            map = [
+                EBUR128_LEFT, EBUR128_RIGHT, EBUR128_CENTER, EBUR128_UNUSED, EBUR128_Mp135,
+                EBUR128_Mm135, EBUR128_LEFT_SURROUND, EBUR128_RIGHT_SURROUND,
+            ]
         default: map = []
         }
         for (index, channel) in map.enumerated() {
@@ -112,4 +119,3 @@ public final class ReferenceLoudnessMeter: LoudnessMeasuring {
             frameCount: frames, sampleRate: format.sampleRate, channelCount: format.channelCount)
     }
 }
-

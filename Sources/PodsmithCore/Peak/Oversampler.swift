@@ -114,4 +114,3 @@ public struct Oversampler: Sendable, Equatable {
         return sum
     }
 }
-

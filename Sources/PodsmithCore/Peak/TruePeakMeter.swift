@@ -65,12 +65,14 @@ public final class TruePeakMeter {
                 while start < frames {
                     let count = min(Self.skipRunFrames, frames - start)
                     let run = x + start
-                    let runPeak = KernelSelection.usesSIMD
+                    let runPeak =
+                        KernelSelection.usesSIMD
                         ? SamplePeakKernel.simd(run, count: count) : SamplePeakKernel.scalar(run, count: count)
                     if runPeak > samplePeak { samplePeak = runPeak }
                     let windowPeak = max(runPeak, SamplePeakKernel.scalar(run - history, count: history))
                     if !usesBlockSkip || windowPeak * gain > oversampledPeak {
-                        let peak = KernelSelection.usesSIMD
+                        let peak =
+                            KernelSelection.usesSIMD
                             ? TruePeakKernel.simd(
                                 run, count: count, coefficients: c, phaseCount: phases, tapsPerPhase: taps)
                             : TruePeakKernel.scalar(
@@ -90,7 +92,8 @@ public final class TruePeakMeter {
         precondition(buffer.channelCount == channelCount, "buffer has the wrong channel count")
         for channel in 0..<channelCount {
             let x = buffer.baseAddress(ofChannel: channel), n = buffer.frameCount
-            let peak = KernelSelection.usesSIMD
+            let peak =
+                KernelSelection.usesSIMD
                 ? SamplePeakKernel.simd(x, count: n) : SamplePeakKernel.scalar(x, count: n)
             if peak > samplePeak { samplePeak = peak }
         }

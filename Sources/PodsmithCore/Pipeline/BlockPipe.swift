@@ -55,7 +55,10 @@ package final class BlockPipe: @unchecked Sendable {
         repeat {
             condition.lock()
             while free.isEmpty && failure == nil { condition.wait() }
-            if let failure { condition.unlock(); throw failure }
+            if let failure {
+                condition.unlock()
+                throw failure
+            }
             let index = free.removeFirst()
             condition.unlock()
 
@@ -98,8 +101,14 @@ package final class BlockPipe: @unchecked Sendable {
         while true {
             condition.lock()
             while full.isEmpty && !closed && failure == nil { condition.wait() }
-            if let failure { condition.unlock(); throw failure }
-            if full.isEmpty && closed { condition.unlock(); return }
+            if let failure {
+                condition.unlock()
+                throw failure
+            }
+            if full.isEmpty && closed {
+                condition.unlock()
+                return
+            }
             let index = full.removeFirst()
             condition.unlock()
 

@@ -29,9 +29,10 @@ public final class ChannelMixer: AudioProcessor {
     /// - Throws: ``PodsmithError/invalidSetting(_:)`` for a conversion without a defined downmix.
     public init(inputChannels: Int, outputChannels: Int) throws {
         guard let matrix = Self.matrix(from: inputChannels, to: outputChannels) else {
-            throw PodsmithError.invalidSetting(SettingIssue(
-                .channels, value: "\(inputChannels) to \(outputChannels)",
-                rule: "has no defined mix: supported are 1↔2 and 5 or 6 (surround) to 2 or 1"))
+            throw PodsmithError.invalidSetting(
+                SettingIssue(
+                    .channels, value: "\(inputChannels) to \(outputChannels)",
+                    rule: "has no defined mix: supported are 1↔2 and 5 or 6 (surround) to 2 or 1"))
         }
         inputChannelCount = inputChannels
         outputChannelCount = outputChannels
@@ -41,20 +42,24 @@ public final class ChannelMixer: AudioProcessor {
 
     /// The mixing matrix for a conversion, or `nil` if there is none.
     public static func matrix(from inputs: Int, to outputs: Int) -> [[Float]]? {
-        let minus3dB = Float(0.5.squareRoot()) // BS.775: 0.7071
+        let minus3dB = Float(0.5.squareRoot())  // BS.775: 0.7071
         switch (inputs, outputs) {
-        case let (n, m) where n == m && n >= 1:
+        case (let n, let m) where n == m && n >= 1:
             return (0..<n).map { o in (0..<n).map { $0 == o ? 1 : 0 } }
         case (1, 2):
             return [[1], [1]]
         case (2, 1):
             return [[0.5, 0.5]]
-        case (6, 2): // L R C LFE Ls Rs
-            return [[1, 0, minus3dB, 0, minus3dB, 0],
-                    [0, 1, minus3dB, 0, 0, minus3dB]]
-        case (5, 2): // L R C Ls Rs
-            return [[1, 0, minus3dB, minus3dB, 0],
-                    [0, 1, minus3dB, 0, minus3dB]]
+        case (6, 2):  // L R C LFE Ls Rs
+            return [
+                [1, 0, minus3dB, 0, minus3dB, 0],
+                [0, 1, minus3dB, 0, 0, minus3dB],
+            ]
+        case (5, 2):  // L R C Ls Rs
+            return [
+                [1, 0, minus3dB, minus3dB, 0],
+                [0, 1, minus3dB, 0, minus3dB],
+            ]
         case (5, 1), (6, 1):
             guard let stereo = matrix(from: inputs, to: 2) else { return nil }
             return [zip(stereo[0], stereo[1]).map { ($0 + $1) / 2 }]
@@ -95,13 +100,16 @@ public final class ChannelMixer: AudioProcessor {
     public func finish(emit: (AudioBuffer) throws -> Void) throws {}
 
     /// `dst[i] += src[i] * coefficient` (SIMD8 main loop, scalar tail).
-    static func accumulate(_ src: UnsafePointer<Float>, times coefficient: Float,
-                           into dst: UnsafeMutablePointer<Float>, count: Int) {
+    static func accumulate(
+        _ src: UnsafePointer<Float>, times coefficient: Float,
+        into dst: UnsafeMutablePointer<Float>, count: Int
+    ) {
         let s = UnsafeRawPointer(src), d = UnsafeMutableRawPointer(dst)
         let k = SIMD8<Float>(repeating: coefficient)
         var i = 0
         while i + 8 <= count {
-            let sum = d.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            let sum =
+                d.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
                 + s.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) * k
             d.storeBytes(of: sum, toByteOffset: i * 4, as: SIMD8<Float>.self)
             i += 8
@@ -113,8 +121,10 @@ public final class ChannelMixer: AudioProcessor {
     }
 
     /// Scalar reference for ``accumulate(_:times:into:count:)``, for tests.
-    static func accumulateReference(_ src: UnsafePointer<Float>, times coefficient: Float,
-                                    into dst: UnsafeMutablePointer<Float>, count: Int) {
+    static func accumulateReference(
+        _ src: UnsafePointer<Float>, times coefficient: Float,
+        into dst: UnsafeMutablePointer<Float>, count: Int
+    ) {
         for i in 0..<count { dst[i] += src[i] * coefficient }
     }
 }

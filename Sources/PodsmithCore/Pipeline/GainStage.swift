@@ -38,8 +38,9 @@ public final class GainStage: AudioProcessor {
         while offset < input.frameCount {
             let n = min(Self.capacity, input.frameCount - offset)
             for c in 0..<channelCount {
-                Self.scale(input.baseAddress(ofChannel: c) + offset, into: output.baseAddress(ofChannel: c),
-                           count: n, by: linearGain)
+                Self.scale(
+                    input.baseAddress(ofChannel: c) + offset, into: output.baseAddress(ofChannel: c),
+                    count: n, by: linearGain)
             }
             output.frameCount = n
             try emit(output)
@@ -51,14 +52,17 @@ public final class GainStage: AudioProcessor {
 
     /// `dst[i] = src[i] * gain` (SIMD8 main loop, scalar tail). `src` and `dst` may be the same.
     @inlinable
-    public static func scale(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, count: Int,
-                             by gain: Float) {
+    public static func scale(
+        _ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, count: Int,
+        by gain: Float
+    ) {
         let s = UnsafeRawPointer(src), d = UnsafeMutableRawPointer(dst)
         let g = SIMD8<Float>(repeating: gain)
         var i = 0
         while i + 8 <= count {
-            d.storeBytes(of: s.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) * g,
-                         toByteOffset: i * 4, as: SIMD8<Float>.self)
+            d.storeBytes(
+                of: s.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) * g,
+                toByteOffset: i * 4, as: SIMD8<Float>.self)
             i += 8
         }
         while i < count {
@@ -68,8 +72,10 @@ public final class GainStage: AudioProcessor {
     }
 
     /// Scalar reference for ``scale(_:into:count:by:)``, for tests.
-    static func scaleReference(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, count: Int,
-                               by gain: Float) {
+    static func scaleReference(
+        _ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, count: Int,
+        by gain: Float
+    ) {
         for i in 0..<count { dst[i] = src[i] * gain }
     }
 }

@@ -78,8 +78,9 @@ public final class Resampler: AudioProcessor {
                 inputPlanes[c] = UnsafeRawPointer(input.baseAddress(ofChannel: c) + consumed)
             }
             var used = 0, produced = 0
-            let error = soxr_process(soxr, UnsafeRawPointer(inputPlanes), input.frameCount - consumed, &used,
-                                     UnsafeMutableRawPointer(outputPlanes), Self.outputCapacity, &produced)
+            let error = soxr_process(
+                soxr, UnsafeRawPointer(inputPlanes), input.frameCount - consumed, &used,
+                UnsafeMutableRawPointer(outputPlanes), Self.outputCapacity, &produced)
             try check(error)
             consumed += used
             if produced > 0 { try deliver(produced, emit: emit) }
@@ -90,8 +91,9 @@ public final class Resampler: AudioProcessor {
     public func finish(emit: (AudioBuffer) throws -> Void) throws {
         while true {
             var produced = 0
-            let error = soxr_process(soxr, nil, 0, nil, UnsafeMutableRawPointer(outputPlanes),
-                                     Self.outputCapacity, &produced)
+            let error = soxr_process(
+                soxr, nil, 0, nil, UnsafeMutableRawPointer(outputPlanes),
+                Self.outputCapacity, &produced)
             try check(error)
             if produced == 0 { break }
             try deliver(produced, emit: emit)

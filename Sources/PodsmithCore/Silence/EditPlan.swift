@@ -31,8 +31,10 @@ public struct EditPlan: Sendable, Equatable {
     ///   - keptRegions: ascending, disjoint regions inside `0..<inputFrameCount`; empty ones are
     ///     dropped and touching ones merged.
     ///   - crossfadeFrames: crossfade at each cut, frames.
-    public init(keptRegions: [Range<Int64>], inputFrameCount: Int64, sampleRate: Double,
-                crossfadeFrames: Int = 0, shortenedPauseCount: Int = 0) {
+    public init(
+        keptRegions: [Range<Int64>], inputFrameCount: Int64, sampleRate: Double,
+        crossfadeFrames: Int = 0, shortenedPauseCount: Int = 0
+    ) {
         var merged: [Range<Int64>] = []
         for region in keptRegions where !region.isEmpty {
             precondition(region.lowerBound >= 0 && region.upperBound <= inputFrameCount, "region outside input")
@@ -119,8 +121,9 @@ public struct EditPlan: Sendable, Equatable {
             position = max(position, cut.upperBound)
         }
         if position < total { kept.append(position..<total) }
-        self.init(keptRegions: kept, inputFrameCount: total, sampleRate: rate, crossfadeFrames: crossfade,
-                  shortenedPauseCount: shortened)
+        self.init(
+            keptRegions: kept, inputFrameCount: total, sampleRate: rate, crossfadeFrames: crossfade,
+            shortenedPauseCount: shortened)
     }
 
     /// Where input frame `frame` lands in the output. A frame inside a cut maps to the point where

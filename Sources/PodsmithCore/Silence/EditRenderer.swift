@@ -72,8 +72,9 @@ public final class EditRenderer: AudioProcessor {
                     let fadeIn = Int64(fadeInFrames[region])
                     if f - r.lowerBound < fadeIn {
                         advance = Int(min(Int64(advance), r.lowerBound + fadeIn - f))
-                        try append(input, from: offset, count: advance, emit: emit,
-                                   fade: .fadeIn(first: Int(f - r.lowerBound), length: Int(fadeIn)))
+                        try append(
+                            input, from: offset, count: advance, emit: emit,
+                            fade: .fadeIn(first: Int(f - r.lowerBound), length: Int(fadeIn)))
                     } else {
                         try append(input, from: offset, count: advance, emit: emit, fade: .none)
                     }
@@ -82,8 +83,9 @@ public final class EditRenderer: AudioProcessor {
                     let zone = fadeOutFrames[region]
                     let index = Int(f - fadeOutStart)
                     if isLast {
-                        try append(input, from: offset, count: advance, emit: emit,
-                                   fade: .fadeOut(first: index, length: zone))
+                        try append(
+                            input, from: offset, count: advance, emit: emit,
+                            fade: .fadeOut(first: index, length: zone))
                     } else {
                         for c in 0..<channelCount {
                             (pending.baseAddress(ofChannel: c) + index)
@@ -143,8 +145,10 @@ public final class EditRenderer: AudioProcessor {
 
     /// Copies `count` frames of `source` from `start` to the output through `fade`, emitting whenever
     /// the output fills.
-    private func append(_ source: AudioBuffer, from start: Int, count: Int, emit: (AudioBuffer) throws -> Void,
-                        fade: Fade) throws {
+    private func append(
+        _ source: AudioBuffer, from start: Int, count: Int, emit: (AudioBuffer) throws -> Void,
+        fade: Fade
+    ) throws {
         var done = 0
         while done < count {
             let n = min(count - done, output.capacity - output.frameCount)

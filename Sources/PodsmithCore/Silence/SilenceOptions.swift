@@ -30,9 +30,11 @@ public struct SilenceOptions: Sendable, Equatable {
     /// cut through room tone makes no click, short enough to stay inside the kept silence.
     public var crossfadeSeconds: Double
 
-    public init(thresholdDBFS: Double = -50, windowSeconds: Double = 0.01, minimumSilenceSeconds: Double = 0.25,
-                trimHead: Bool = true, trimTail: Bool = true, padSeconds: Double = 0.3,
-                maxPauseSeconds: Double? = nil, crossfadeSeconds: Double = 0.005) {
+    public init(
+        thresholdDBFS: Double = -50, windowSeconds: Double = 0.01, minimumSilenceSeconds: Double = 0.25,
+        trimHead: Bool = true, trimTail: Bool = true, padSeconds: Double = 0.3,
+        maxPauseSeconds: Double? = nil, crossfadeSeconds: Double = 0.005
+    ) {
         self.thresholdDBFS = thresholdDBFS
         self.windowSeconds = windowSeconds
         self.minimumSilenceSeconds = minimumSilenceSeconds

@@ -1,5 +1,5 @@
-import PodsmithCore
 import PodsmithCodecs
+import PodsmithCore
 
 /// Bounds-checked big- and little-endian reads over a byte array, for the container parsers.
 ///
@@ -49,7 +49,8 @@ struct ByteReader {
     /// A 28-bit ID3v2 "synchsafe" integer: four bytes with their top bit clear (ID3v2.4 §6.2).
     func synchsafe32(_ at: Int) -> Int? {
         guard let a = u8(at), let b = u8(at + 1), let c = u8(at + 2), let d = u8(at + 3),
-              (a | b | c | d) & 0x80 == 0 else { return nil }
+            (a | b | c | d) & 0x80 == 0
+        else { return nil }
         return Int(a) << 21 | Int(b) << 14 | Int(c) << 7 | Int(d)
     }
 

@@ -1,5 +1,5 @@
-import PodsmithCore
 import PodsmithCodecs
+import PodsmithCore
 
 /// What kind of file an inspected file is.
 public enum ContainerKind: String, Sendable, Codable, CaseIterable {
@@ -31,9 +31,11 @@ public struct MP3Facts: Sendable, Equatable, Codable {
     /// ID3v2 major version (3 or 4) when the file starts with a tag.
     public var id3v2Version: Int?
 
-    public init(version: MPEGVersion, layer: Int, firstFrameBitrateKbps: Int, channelMode: MPEGChannelMode,
-                isVBR: Bool = false, vbrHeader: String? = nil, frameCount: Int? = nil,
-                averageBitrateKbps: Double? = nil, id3v2Version: Int? = nil) {
+    public init(
+        version: MPEGVersion, layer: Int, firstFrameBitrateKbps: Int, channelMode: MPEGChannelMode,
+        isVBR: Bool = false, vbrHeader: String? = nil, frameCount: Int? = nil,
+        averageBitrateKbps: Double? = nil, id3v2Version: Int? = nil
+    ) {
         self.version = version
         self.layer = layer
         self.firstFrameBitrateKbps = firstFrameBitrateKbps
@@ -82,8 +84,10 @@ public struct ImageFacts: Sendable, Equatable, Codable {
     /// Size of the picture's bytes.
     public var byteCount: Int
 
-    public init(format: ImageFormat, width: Int?, height: Int?, colorModel: ImageColorModel,
-                hasAlpha: Bool = false, byteCount: Int) {
+    public init(
+        format: ImageFormat, width: Int?, height: Int?, colorModel: ImageColorModel,
+        hasAlpha: Bool = false, byteCount: Int
+    ) {
         self.format = format
         self.width = width
         self.height = height
@@ -117,10 +121,12 @@ public struct FileFacts: Sendable, Equatable, Codable {
     /// What the inspector could not make sense of (reported by the linter).
     public var problems: [String]
 
-    public init(path: String? = nil, container: ContainerKind, sizeBytes: Int64, sampleRate: Int? = nil,
-                channelCount: Int? = nil, bitsPerSample: Int? = nil, wavFormatTag: Int? = nil,
-                opusInputSampleRate: Int? = nil, mp3: MP3Facts? = nil, artwork: ImageFacts? = nil,
-                durationSeconds: Double? = nil, problems: [String] = []) {
+    public init(
+        path: String? = nil, container: ContainerKind, sizeBytes: Int64, sampleRate: Int? = nil,
+        channelCount: Int? = nil, bitsPerSample: Int? = nil, wavFormatTag: Int? = nil,
+        opusInputSampleRate: Int? = nil, mp3: MP3Facts? = nil, artwork: ImageFacts? = nil,
+        durationSeconds: Double? = nil, problems: [String] = []
+    ) {
         self.path = path
         self.container = container
         self.sizeBytes = sizeBytes

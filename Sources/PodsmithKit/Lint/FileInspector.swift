@@ -1,6 +1,6 @@
 import Foundation
-import PodsmithCore
 import PodsmithCodecs
+import PodsmithCore
 
 /// Reads a file's container facts (format, rate, channels, bit depth, bitrate, artwork) from its
 /// headers, without decoding audio, so `lint` judges what a platform's ingest would see.
@@ -60,8 +60,9 @@ public enum FileInspector {
         if let mp3 = MP3Inspector.inspect(r, tag: tag, fileSize: fileSize) {
             return mp3
         }
-        return FileFacts(container: .unknown, sizeBytes: fileSize,
-                         problems: ["not an MP3, FLAC, WAV, Ogg Opus, JPEG or PNG file"])
+        return FileFacts(
+            container: .unknown, sizeBytes: fileSize,
+            problems: ["not an MP3, FLAC, WAV, Ogg Opus, JPEG or PNG file"])
     }
 
     /// The picture facts of embedded image bytes, noting pictures in other formats.
@@ -80,15 +81,19 @@ enum MP3Inspector {
     static func inspect(_ r: ByteReader, tag: ID3v2Tag?, fileSize: Int64) -> FileFacts? {
         let start = tag?.totalLength ?? 0
         guard let (at, header) = firstFrame(r, from: start) else { return nil }
-        var mp3 = MP3Facts(version: header.version, layer: header.layer, firstFrameBitrateKbps: header.bitrateKbps,
-                           channelMode: header.channelMode, id3v2Version: tag?.majorVersion)
+        var mp3 = MP3Facts(
+            version: header.version, layer: header.layer, firstFrameBitrateKbps: header.bitrateKbps,
+            channelMode: header.channelMode, id3v2Version: tag?.majorVersion)
         var bytesInStream: Int?
         let xing = at + 4 + (header.hasCRC ? 2 : 0) + header.sideInformationLength
         if r.matches("Xing", at: xing) || r.matches("Info", at: xing), let flags = r.u32be(xing + 4) {
             mp3.vbrHeader = r.latin1(xing, 4)
             mp3.isVBR = mp3.vbrHeader == "Xing"
             var field = xing + 8
-            if flags & 1 != 0 { mp3.frameCount = r.u32be(field); field += 4 }
+            if flags & 1 != 0 {
+                mp3.frameCount = r.u32be(field)
+                field += 4
+            }
             if flags & 2 != 0 { bytesInStream = r.u32be(field) }
         } else if r.matches("VBRI", at: at + 36) {
             // Fraunhofer VBRI: version, delay, quality (2 bytes each), then bytes and frames (4 each).
@@ -107,9 +112,10 @@ enum MP3Inspector {
         } else if !mp3.isVBR {
             duration = Double(fileSize - Int64(at)) * 8 / Double(header.bitrateKbps * 1000)
         }
-        return FileFacts(container: .mp3, sizeBytes: fileSize, sampleRate: header.sampleRate,
-                         channelCount: header.channelMode.channelCount, mp3: mp3,
-                         artwork: FileInspector.artwork(tag?.pictureBytes), durationSeconds: duration)
+        return FileFacts(
+            container: .mp3, sizeBytes: fileSize, sampleRate: header.sampleRate,
+            channelCount: header.channelMode.channelCount, mp3: mp3,
+            artwork: FileInspector.artwork(tag?.pictureBytes), durationSeconds: duration)
     }
 
     /// The first frame header at or after `from` that is followed by another frame of the same stream
@@ -122,7 +128,8 @@ enum MP3Inspector {
                 let next = at + h.frameLength
                 if next + 4 > r.count { return (at, h) }
                 if let n = MPEGAudioFrameHeader(r.bytes, at: next), n.version == h.version, n.layer == h.layer,
-                   n.sampleRate == h.sampleRate {
+                    n.sampleRate == h.sampleRate
+                {
                     return (at, h)
                 }
             }
@@ -147,7 +154,8 @@ enum FLACInspector {
                 // STREAMINFO bytes 10…17: sample rate (20 bits), channels − 1 (3), bits − 1 (5),
                 // total samples (36).
                 if let b10 = r.u8(data + 10), let b11 = r.u8(data + 11), let b12 = r.u8(data + 12),
-                   let b13 = r.u8(data + 13), let b14 = r.u32be(data + 14) {
+                    let b13 = r.u8(data + 13), let b14 = r.u32be(data + 14)
+                {
                     let rate = Int(b10) << 12 | Int(b11) << 4 | Int(b12) >> 4
                     facts.sampleRate = rate
                     facts.channelCount = Int((b12 >> 1) & 0x7) + 1
@@ -178,7 +186,8 @@ struct FLACPicture {
     /// colours (4 bytes each), data length, data.
     init?(_ r: ByteReader, at start: Int) {
         guard let type = r.u32be(start), let mimeLength = r.u32be(start + 4),
-              let descriptionLength = r.u32be(start + 8 + mimeLength) else { return nil }
+            let descriptionLength = r.u32be(start + 8 + mimeLength)
+        else { return nil }
         let lengthField = start + 12 + mimeLength + descriptionLength + 16
         guard let dataLength = r.u32be(lengthField), let bytes = r.slice(lengthField + 4, dataLength) else {
             return nil
@@ -201,7 +210,8 @@ enum WAVInspector {
             if r.matches("ds64", at: pos) {
                 ds64DataSize = r.u64le(body + 8)
             } else if r.matches("fmt ", at: pos), let tag = r.u16le(body), let channels = r.u16le(body + 2),
-                      let rate = r.u32le(body + 4), let align = r.u16le(body + 12), let bits = r.u16le(body + 14) {
+                let rate = r.u32le(body + 4), let align = r.u16le(body + 12), let bits = r.u16le(body + 14)
+            {
                 var formatTag = tag
                 var bitsPerSample = bits
                 // WAVE_FORMAT_EXTENSIBLE: valid bits at +18, the sub-format GUID at +24 starts with the tag.
@@ -286,7 +296,8 @@ enum OggOpusInspector {
             pos += 4 + length
             let key = "METADATA_BLOCK_PICTURE="
             guard comment.count > key.utf8.count,
-                  String(decoding: comment.prefix(key.utf8.count), as: UTF8.self).uppercased() == key else { continue }
+                String(decoding: comment.prefix(key.utf8.count), as: UTF8.self).uppercased() == key
+            else { continue }
             let base64 = String(decoding: comment.dropFirst(key.utf8.count), as: UTF8.self)
             guard let block = Data(base64Encoded: base64), let p = FLACPicture(ByteReader([UInt8](block)), at: 0) else {
                 return nil

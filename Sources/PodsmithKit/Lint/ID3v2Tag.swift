@@ -1,5 +1,5 @@
-import PodsmithCore
 import PodsmithCodecs
+import PodsmithCore
 
 /// The parts of an ID3v2 tag the linter needs: its size (to find the audio after it) and the
 /// attached picture.
@@ -20,14 +20,18 @@ struct ID3v2Tag {
     init?(_ bytes: [UInt8], at: Int = 0) {
         let r = ByteReader(bytes)
         guard r.matches("ID3", at: at), let major = r.u8(at + 3), (2...4).contains(major),
-              let flags = r.u8(at + 5), let size = r.synchsafe32(at + 6) else { return nil }
+            let flags = r.u8(at + 5), let size = r.synchsafe32(at + 6)
+        else { return nil }
         majorVersion = Int(major)
         let footer = major == 4 && flags & 0x10 != 0
         totalLength = 10 + size + (footer ? 10 : 0)
 
         // The body as stored, undone from whole-tag unsynchronisation (v2.2/2.3: 0xFF 0x00 → 0xFF).
         let bodyEnd = min(bytes.count, at + 10 + size)
-        guard at + 10 <= bodyEnd else { pictureBytes = nil; return }
+        guard at + 10 <= bodyEnd else {
+            pictureBytes = nil
+            return
+        }
         var body = Array(bytes[(at + 10)..<bodyEnd])
         if flags & 0x80 != 0 && major < 4 { body = Self.resynchronised(body) }
         let b = ByteReader(body)
@@ -41,7 +45,7 @@ struct ID3v2Tag {
         var first: [UInt8]?
         let headerLength = major == 2 ? 6 : 10
         while pos + headerLength <= body.count {
-            guard let idByte = b.u8(pos), idByte != 0 else { break }   // padding
+            guard let idByte = b.u8(pos), idByte != 0 else { break }  // padding
             let id = b.latin1(pos, major == 2 ? 3 : 4) ?? ""
             let frameSize: Int
             switch major {
@@ -57,11 +61,11 @@ struct ID3v2Tag {
                 var frame = Array(body[dataStart..<dataStart + frameSize])
                 var usable = true
                 if major == 4, let fmt = b.u8(pos + 9) {
-                    if fmt & 0x0C != 0 { usable = false }                 // compressed or encrypted
-                    if fmt & 0x01 != 0 { frame = Array(frame.dropFirst(4)) } // data length indicator
+                    if fmt & 0x0C != 0 { usable = false }  // compressed or encrypted
+                    if fmt & 0x01 != 0 { frame = Array(frame.dropFirst(4)) }  // data length indicator
                     if fmt & 0x02 != 0 { frame = Self.resynchronised(frame) }
                 } else if major == 3, let fmt = b.u8(pos + 9), fmt & 0xC0 != 0 {
-                    usable = false                                       // compressed or encrypted
+                    usable = false  // compressed or encrypted
                 }
                 if usable, let (type, data) = Self.picture(frame, v22: major == 2) {
                     if first == nil { first = data }

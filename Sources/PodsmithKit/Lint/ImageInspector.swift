@@ -1,5 +1,5 @@
-import PodsmithCore
 import PodsmithCodecs
+import PodsmithCore
 
 /// Reads a picture's size and colour model from its header (JPEG, PNG) without decoding it.
 public enum ImageInspector {
@@ -20,7 +20,8 @@ public enum ImageInspector {
     /// bit depth, colour type (0 grey, 2 truecolour, 3 indexed, 4 grey + alpha, 6 truecolour + alpha).
     static func png(_ r: ByteReader) -> ImageFacts {
         guard r.matches("IHDR", at: 12), let width = r.u32be(16), let height = r.u32be(20),
-              let colourType = r.u8(25) else {
+            let colourType = r.u8(25)
+        else {
             return ImageFacts(format: .png, width: nil, height: nil, colorModel: .unknown, byteCount: r.count)
         }
         let model: ImageColorModel
@@ -30,8 +31,9 @@ public enum ImageInspector {
         case 3: model = .indexed
         default: model = .unknown
         }
-        return ImageFacts(format: .png, width: width, height: height, colorModel: model,
-                          hasAlpha: colourType == 4 || colourType == 6, byteCount: r.count)
+        return ImageFacts(
+            format: .png, width: width, height: height, colorModel: model,
+            hasAlpha: colourType == 4 || colourType == 6, byteCount: r.count)
     }
 
     /// JPEG: walk the marker segments (ITU-T T.81 §B.1) to the first start-of-frame: SOF0–3, 5–7,
@@ -41,9 +43,15 @@ public enum ImageInspector {
         var at = 2
         while at + 4 <= r.count {
             guard r.u8(at) == 0xFF, let marker = r.u8(at + 1) else { break }
-            if marker == 0xFF { at += 1; continue }              // fill byte
-            if marker == 0xD8 || marker == 0x01 || (0xD0...0xD7).contains(marker) { at += 2; continue }
-            if marker == 0xD9 || marker == 0xDA { break }          // end of image / start of scan: no SOF seen
+            if marker == 0xFF {
+                at += 1
+                continue
+            }  // fill byte
+            if marker == 0xD8 || marker == 0x01 || (0xD0...0xD7).contains(marker) {
+                at += 2
+                continue
+            }
+            if marker == 0xD9 || marker == 0xDA { break }  // end of image / start of scan: no SOF seen
             guard let length = r.u16be(at + 2), length >= 2 else { break }
             let isSOF = (0xC0...0xCF).contains(marker) && marker != 0xC4 && marker != 0xC8 && marker != 0xCC
             if isSOF {

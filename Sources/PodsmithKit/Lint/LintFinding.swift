@@ -1,5 +1,5 @@
-import PodsmithCore
 import PodsmithCodecs
+import PodsmithCore
 
 /// How much a lint finding matters.
 public enum LintSeverity: String, Sendable, Codable, Comparable {

@@ -1,6 +1,6 @@
 import Foundation
-import PodsmithCore
 import PodsmithCodecs
+import PodsmithCore
 
 /// Checks a file's facts and loudness against a platform's published requirements.
 ///
@@ -16,12 +16,15 @@ public enum Linter {
         let req = platform.requirements
         var findings: [LintFinding] = []
         func add(_ id: String, _ severity: LintSeverity, _ summary: String, _ source: String, _ message: String) {
-            findings.append(LintFinding(rule: LintRule(id: id, summary: summary, source: source),
-                                        severity: severity, message: message))
+            findings.append(
+                LintFinding(
+                    rule: LintRule(id: id, summary: summary, source: source),
+                    severity: severity, message: message))
         }
 
         if facts.container == .unknown {
-            add("file.format", .error, "a recognised audio or picture file", req.formatSource,
+            add(
+                "file.format", .error, "a recognised audio or picture file", req.formatSource,
                 facts.problems.first ?? "not a recognised audio or picture file")
             return findings
         }
@@ -29,7 +32,8 @@ public enum Linter {
             add("file.header", .warning, "well-formed headers", req.formatSource, problem)
         }
         if let containers = req.containers, !containers.contains(facts.container) {
-            add("format.container", .error, "an accepted file format", req.formatSource,
+            add(
+                "format.container", .error, "an accepted file format", req.formatSource,
                 "\(facts.container.rawValue) is not accepted by \(platform.rawValue); use "
                     + containers.filter { $0 != .image }.map(\.rawValue).sorted().joined(separator: ", "))
         }
@@ -52,28 +56,37 @@ public enum Linter {
 
     private typealias Add = (String, LintSeverity, String, String, String) -> Void
 
-    private static func checkLoudness(facts: FileFacts, loudness: LoudnessMeasurement?, req: PlatformRequirements,
-                                      add: Add) {
+    private static func checkLoudness(
+        facts: FileFacts, loudness: LoudnessMeasurement?, req: PlatformRequirements,
+        add: Add
+    ) {
         guard let loudness else { return }
         let range = req.integratedLUFS
         let summary = "integrated loudness \(fmt(range.lowerBound))…\(fmt(range.upperBound)) LUFS"
         if let measured = loudness.integratedLUFS {
             let channels = facts.channelCount ?? loudness.channelCount
             let mono = channels == 1 && req.judgeMonoAsDualMono
-            let judged = (mono ? MonoConvention.dualMono : .singleChannel).perceivedLoudness(measured: measured,
-                                                                                            channels: channels)
+            let judged = (mono ? MonoConvention.dualMono : .singleChannel).perceivedLoudness(
+                measured: measured,
+                channels: channels)
             if !range.contains(judged) {
                 let how = mono ? " (mono, judged as dual-mono: \(fmt(measured)) measured + 3.0 LU)" : ""
-                add("loudness.integrated", .error, summary, mono ? req.loudnessSource + "; " + RequirementSource.dualMono
+                add(
+                    "loudness.integrated", .error, summary,
+                    mono
+                        ? req.loudnessSource + "; " + RequirementSource.dualMono
                         : req.loudnessSource,
-                    "integrated loudness \(fmt(judged)) LUFS\(how), allowed \(fmt(range.lowerBound))…\(fmt(range.upperBound)) LUFS")
+                    "integrated loudness \(fmt(judged)) LUFS\(how), allowed \(fmt(range.lowerBound))…\(fmt(range.upperBound)) LUFS"
+                )
             }
         } else {
-            add("loudness.integrated", .error, summary, req.loudnessSource,
+            add(
+                "loudness.integrated", .error, summary, req.loudnessSource,
                 "no integrated loudness: nothing above the −70 LUFS gate (silence?)")
         }
         if let peak = loudness.truePeakDBTP, peak > req.maxTruePeakDBTP {
-            add("loudness.true-peak", .error, "true peak at most \(fmt(req.maxTruePeakDBTP)) dBTP", req.truePeakSource,
+            add(
+                "loudness.true-peak", .error, "true peak at most \(fmt(req.maxTruePeakDBTP)) dBTP", req.truePeakSource,
                 "true peak \(fmt(peak)) dBTP, above the \(fmt(req.maxTruePeakDBTP)) dBTP ceiling")
         }
     }
@@ -84,7 +97,8 @@ public enum Linter {
             let list = rates.sorted().map { khz($0) }.joined(separator: " or ")
             if let rate = facts.sampleRate {
                 if !rates.contains(rate) {
-                    add("format.sample-rate", .error, "sample rate \(list)", source,
+                    add(
+                        "format.sample-rate", .error, "sample rate \(list)", source,
                         "sample rate \(khz(rate)), expected \(list)")
                 }
             } else {
@@ -93,7 +107,8 @@ public enum Linter {
         }
         if facts.container == .mp3, let mp3 = facts.mp3 {
             if mp3.layer != 3 {
-                add("mp3.layer", .error, "MPEG Layer III", source,
+                add(
+                    "mp3.layer", .error, "MPEG Layer III", source,
                     "\(mp3.version.rawValue) Layer \(mp3.layer) audio, not MP3 (Layer III)")
             }
             let mono = mp3.channelMode == .mono
@@ -102,7 +117,9 @@ public enum Linter {
             if let minimum = req.mp3MinimumKbps {
                 let floor = mono ? minimum.mono : minimum.stereo
                 if kbps < Double(floor) {
-                    add("mp3.bitrate-minimum", .error, "MP3 at least \(minimum.mono) kbps mono, \(minimum.stereo) kbps stereo",
+                    add(
+                        "mp3.bitrate-minimum", .error,
+                        "MP3 at least \(minimum.mono) kbps mono, \(minimum.stereo) kbps stereo",
                         source, "\(what) bitrate \(fmt(kbps, decimals: 0)) kbps, below the \(floor) kbps minimum")
                 }
             }
@@ -110,7 +127,8 @@ public enum Linter {
                 let floor = mono ? recommended.mono : recommended.stereo
                 let minimum = req.mp3MinimumKbps.map { mono ? $0.mono : $0.stereo } ?? 0
                 if kbps < Double(floor) && kbps >= Double(minimum) {
-                    add("mp3.bitrate-recommended", .warning,
+                    add(
+                        "mp3.bitrate-recommended", .warning,
                         "MP3 \(recommended.mono) kbps or more mono, \(recommended.stereo) kbps or more stereo recommended",
                         source, "\(what) bitrate \(fmt(kbps, decimals: 0)) kbps, below the recommended \(floor) kbps")
                 }
@@ -118,7 +136,8 @@ public enum Linter {
         }
         if facts.container == .wav || facts.container == .flac {
             if let wanted = req.pcmChannelCount, let channels = facts.channelCount, channels != wanted {
-                add("pcm.channels", .error, "\(wanted)-channel WAV/FLAC", source,
+                add(
+                    "pcm.channels", .error, "\(wanted)-channel WAV/FLAC", source,
                     "\(channels)-channel \(facts.container.rawValue.uppercased()), expected \(wanted) channels"
                         + (channels == 1 ? " (duplicate the mono channel to left and right)" : ""))
             }
@@ -126,9 +145,12 @@ public enum Linter {
                 let list = depths.sorted().map(String.init).joined(separator: " or ")
                 let isFloat = facts.wavFormatTag == 3
                 if isFloat || !(facts.bitsPerSample.map(depths.contains) ?? false) {
-                    let found = isFloat ? "\(facts.bitsPerSample ?? 32)-bit float"
+                    let found =
+                        isFloat
+                        ? "\(facts.bitsPerSample ?? 32)-bit float"
                         : facts.bitsPerSample.map { "\($0)-bit" } ?? "unknown bit depth"
-                    add("pcm.bit-depth", .error, "\(list)-bit integer PCM", source,
+                    add(
+                        "pcm.bit-depth", .error, "\(list)-bit integer PCM", source,
                         "\(found) \(facts.container.rawValue.uppercased()), expected \(list)-bit")
                 }
             }
@@ -150,12 +172,15 @@ public enum Linter {
             add("artwork.square", .error, "square artwork", source, "artwork is \(width)×\(height), not square")
         }
         if !rules.sides.contains(width) || !rules.sides.contains(height) {
-            add("artwork.dimensions", .error,
+            add(
+                "artwork.dimensions", .error,
                 "artwork \(rules.sides.lowerBound)–\(rules.sides.upperBound) px on each side", source,
-                "artwork is \(width)×\(height) px, allowed \(rules.sides.lowerBound)–\(rules.sides.upperBound) px per side")
+                "artwork is \(width)×\(height) px, allowed \(rules.sides.lowerBound)–\(rules.sides.upperBound) px per side"
+            )
         }
         if !rules.colorModels.contains(art.colorModel) {
-            add("artwork.color-space", .error, "RGB artwork", source,
+            add(
+                "artwork.color-space", .error, "RGB artwork", source,
                 "artwork colour model is \(art.colorModel.rawValue), expected RGB")
         }
     }

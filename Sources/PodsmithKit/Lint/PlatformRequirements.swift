@@ -1,5 +1,5 @@
-import PodsmithCore
 import PodsmithCodecs
+import PodsmithCore
 
 /// A platform whose published requirements `podsmith lint` checks against.
 public enum Platform: String, Sendable, CaseIterable, Codable {
@@ -24,13 +24,17 @@ public enum Platform: String, Sendable, CaseIterable, Codable {
 /// Where each published figure comes from (cited in every finding).
 public enum RequirementSource {
     /// Apple Podcasts for Creators, "Audio requirements".
-    public static let appleAudio = "Apple Podcasts for Creators, Audio requirements, https://podcasters.apple.com/support/893-audio-requirements"
+    public static let appleAudio =
+        "Apple Podcasts for Creators, Audio requirements, https://podcasters.apple.com/support/893-audio-requirements"
     /// Apple Podcasts for Creators, "Artwork requirements".
-    public static let appleArtwork = "Apple Podcasts for Creators, Artwork requirements, https://podcasters.apple.com/support/896-artwork-requirements"
+    public static let appleArtwork =
+        "Apple Podcasts for Creators, Artwork requirements, https://podcasters.apple.com/support/896-artwork-requirements"
     /// Spotify for Artists, "Loudness normalization" (playback at −14 LUFS; keep true peaks below −1 dB).
-    public static let spotifyLoudness = "Spotify for Artists, Loudness normalization, https://support.spotify.com/artists/article/loudness-normalization/"
+    public static let spotifyLoudness =
+        "Spotify for Artists, Loudness normalization, https://support.spotify.com/artists/article/loudness-normalization/"
     /// AES TD1004.1.15-10, "Recommendations for Loudness of Audio Streaming and Network File Playback".
-    public static let aesTD1004 = "AES TD1004.1.15-10, Recommendations for Loudness of Audio Streaming and Network File Playback"
+    public static let aesTD1004 =
+        "AES TD1004.1.15-10, Recommendations for Loudness of Audio Streaming and Network File Playback"
     /// Mono judged as dual-mono: AES TD1004 §3 and Apple's "-16 LKFS" applying to what is heard on two speakers.
     public static let dualMono = "AES TD1004.1.15-10 (mono played on two speakers is heard +3 dB louder than measured)"
 }
@@ -93,13 +97,15 @@ public struct PlatformRequirements: Sendable, Equatable {
         containers: [.mp3, .wav, .flac, .image], sampleRates: [44_100, 48_000],
         mp3MinimumKbps: (mono: 32, stereo: 64), mp3RecommendedKbps: (mono: 96, stereo: 128),
         pcmChannelCount: 2, pcmBitDepths: [16, 24], formatSource: RequirementSource.appleAudio,
-        artwork: ArtworkRequirements(sides: 1400...3000, square: true, formats: [.jpeg, .png],
-                                     colorModels: [.rgb, .indexed], source: RequirementSource.appleArtwork))
+        artwork: ArtworkRequirements(
+            sides: 1400...3000, square: true, formats: [.jpeg, .png],
+            colorModels: [.rgb, .indexed], source: RequirementSource.appleArtwork))
 
     /// Spotify: playback normalised to −14 LUFS, true peaks below −1 dB. Spotify publishes a playback
     /// target, not a tolerance: ±1 LU is Podsmith's choice, the same width as Apple's.
     public static let spotify = PlatformRequirements(
-        platform: .spotify, integratedLUFS: -15 ... -13, targetLUFS: -14, loudnessSource: RequirementSource.spotifyLoudness,
+        platform: .spotify, integratedLUFS: -15 ... -13, targetLUFS: -14,
+        loudnessSource: RequirementSource.spotifyLoudness,
         maxTruePeakDBTP: -1, truePeakSource: RequirementSource.spotifyLoudness, judgeMonoAsDualMono: true,
         containers: nil, sampleRates: nil, mp3MinimumKbps: nil, mp3RecommendedKbps: nil, pcmChannelCount: nil,
         pcmBitDepths: nil, formatSource: RequirementSource.spotifyLoudness, artwork: nil)

@@ -1,6 +1,6 @@
 import Foundation
-import PodsmithCore
 import PodsmithCodecs
+import PodsmithCore
 
 /// Where to normalize to: an integrated loudness and a true-peak ceiling.
 public struct LoudnessTarget: Sendable, Equatable {

@@ -1,5 +1,5 @@
-import PodsmithCore
 import PodsmithCodecs
+import PodsmithCore
 
 /// The ranges a normalization's settings must fall in, checked in one place for every front end.
 ///
@@ -44,8 +44,10 @@ extension NormalizeOptions {
     /// parser, so both front ends accept the same dates).
     public static func dateIssue(_ text: String) -> SettingIssue? {
         guard PublicationDate.parse(text) == nil else { return nil }
-        return SettingIssue(.date, value: text, rule: "is not a date: use ISO 8601 (2026-11-27 or "
-                                + "2026-11-27T10:00:00Z) or RFC 2822 (Fri, 27 Nov 2026 10:00:00 +0000)")
+        return SettingIssue(
+            .date, value: text,
+            rule: "is not a date: use ISO 8601 (2026-11-27 or "
+                + "2026-11-27T10:00:00Z) or RFC 2822 (Fri, 27 Nov 2026 10:00:00 +0000)")
     }
 
     /// Every setting outside its range, in a fixed order; empty when all is well. Includes the encoder's
@@ -57,7 +59,7 @@ extension NormalizeOptions {
             (.trimThreshold, silence.thresholdDBFS), (.trimPad, silence.padSeconds),
             (.maxPause, silence.maxPauseSeconds),
         ]
-        for case let (setting, value?) in numbers {
+        for case (let setting, let value?) in numbers {
             if let issue = Self.issue(setting, value) { issues.append(issue) }
         }
         issues += encoder.validate()

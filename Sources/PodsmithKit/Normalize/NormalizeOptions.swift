@@ -1,5 +1,5 @@
-import PodsmithCore
 import PodsmithCodecs
+import PodsmithCore
 
 /// Which channel layout `normalize` writes.
 public enum ChannelRequest: String, Sendable {
@@ -62,14 +62,16 @@ public struct NormalizeOptions: Sendable {
     /// Threads per run. Default ``RenderThreading/pipelined``.
     public var threading: RenderThreading
 
-    public init(target: LoudnessTarget = LoudnessPreset.podcast.target,
-                monoConvention: MonoConvention = .dualMono, maxGainDB: Double = 24,
-                silence: SilenceOptions = SilenceOptions(), channels: ChannelRequest = .keep,
-                encoder: EncoderSettings = EncoderSettings(format: .mp3),
-                metadata: EpisodeMetadata = EpisodeMetadata(), chapters: ChapterList? = nil,
-                verify: Bool = true, maxPasses: Int = 3, toleranceLU: Double = 0.2,
-                limiter: LimiterOptions = LimiterOptions(), blockFrames: Int = 16_384,
-                recordsLoudnessSeries: Bool = false, threading: RenderThreading = .pipelined) {
+    public init(
+        target: LoudnessTarget = LoudnessPreset.podcast.target,
+        monoConvention: MonoConvention = .dualMono, maxGainDB: Double = 24,
+        silence: SilenceOptions = SilenceOptions(), channels: ChannelRequest = .keep,
+        encoder: EncoderSettings = EncoderSettings(format: .mp3),
+        metadata: EpisodeMetadata = EpisodeMetadata(), chapters: ChapterList? = nil,
+        verify: Bool = true, maxPasses: Int = 3, toleranceLU: Double = 0.2,
+        limiter: LimiterOptions = LimiterOptions(), blockFrames: Int = 16_384,
+        recordsLoudnessSeries: Bool = false, threading: RenderThreading = .pipelined
+    ) {
         self.target = target
         self.monoConvention = monoConvention
         self.maxGainDB = maxGainDB

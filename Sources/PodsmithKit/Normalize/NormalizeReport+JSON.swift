@@ -1,5 +1,5 @@
-import PodsmithCore
 import PodsmithCodecs
+import PodsmithCore
 
 /// The report's JSON: `normalize --json` prints it in the order of ``CodingKeys`` (the order the README
 /// documents), and the season's `report.json` publishes a part of it under the same keys
@@ -57,25 +57,27 @@ extension NormalizeReport: Codable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        let target = LoudnessTarget(integratedLUFS: try c.decode(Double.self, forKey: .targetLUFS),
-                                    truePeakDBTP: try c.decode(Double.self, forKey: .truePeakCeilingDBTP))
-        self.init(inputFile: try c.decode(String.self, forKey: .inputFile),
-                  outputFile: try c.decodeIfPresent(String.self, forKey: .outputFile),
-                  input: try c.decode(MeasuredFile.self, forKey: .input).measurement,
-                  output: try c.decodeIfPresent(MeasuredFile.self, forKey: .output)?.measurement,
-                  target: target,
-                  monoConvention: try c.decodeIfPresent(MonoConvention.self, forKey: .monoConvention),
-                  gainDB: try c.decodeIfPresent(Double.self, forKey: .gainDB) ?? .nan,
-                  gainCapped: try c.decode(Bool.self, forKey: .gainCapped),
-                  usedUngatedLoudness: try c.decode(Bool.self, forKey: .usedUngatedLoudness),
-                  limiterMaxReductionDB: try c.decode(Double.self, forKey: .limiterMaxReductionDB),
-                  limitedSeconds: try c.decode(Double.self, forKey: .limitedSeconds),
-                  trimmedHeadSeconds: try c.decode(Double.self, forKey: .trimmedHeadSeconds),
-                  trimmedTailSeconds: try c.decode(Double.self, forKey: .trimmedTailSeconds),
-                  pausesShortened: try c.decode(Int.self, forKey: .pausesShortened),
-                  removedSeconds: try c.decode(Double.self, forKey: .removedSeconds),
-                  passes: try c.decode(Int.self, forKey: .passes),
-                  warnings: try c.decode([String].self, forKey: .warnings))
+        let target = LoudnessTarget(
+            integratedLUFS: try c.decode(Double.self, forKey: .targetLUFS),
+            truePeakDBTP: try c.decode(Double.self, forKey: .truePeakCeilingDBTP))
+        self.init(
+            inputFile: try c.decode(String.self, forKey: .inputFile),
+            outputFile: try c.decodeIfPresent(String.self, forKey: .outputFile),
+            input: try c.decode(MeasuredFile.self, forKey: .input).measurement,
+            output: try c.decodeIfPresent(MeasuredFile.self, forKey: .output)?.measurement,
+            target: target,
+            monoConvention: try c.decodeIfPresent(MonoConvention.self, forKey: .monoConvention),
+            gainDB: try c.decodeIfPresent(Double.self, forKey: .gainDB) ?? .nan,
+            gainCapped: try c.decode(Bool.self, forKey: .gainCapped),
+            usedUngatedLoudness: try c.decode(Bool.self, forKey: .usedUngatedLoudness),
+            limiterMaxReductionDB: try c.decode(Double.self, forKey: .limiterMaxReductionDB),
+            limitedSeconds: try c.decode(Double.self, forKey: .limitedSeconds),
+            trimmedHeadSeconds: try c.decode(Double.self, forKey: .trimmedHeadSeconds),
+            trimmedTailSeconds: try c.decode(Double.self, forKey: .trimmedTailSeconds),
+            pausesShortened: try c.decode(Int.self, forKey: .pausesShortened),
+            removedSeconds: try c.decode(Double.self, forKey: .removedSeconds),
+            passes: try c.decode(Int.self, forKey: .passes),
+            warnings: try c.decode([String].self, forKey: .warnings))
         mp3Seams = try c.decodeIfPresent(SeamCounts.self, forKey: .mp3Seams).map {
             ParallelMP3Encoder.SeamStatistics(direct: $0.direct, shifted: $0.shifted, notFound: $0.notFound)
         }
@@ -103,8 +105,9 @@ extension NormalizeReport: Codable {
         try c.encode(pausesShortened, forKey: .pausesShortened)
         try c.encode(removedSeconds.finiteOrNil, forKey: .removedSeconds)
         try c.encode(passes, forKey: .passes)
-        try c.encode(mp3Seams.map { SeamCounts(direct: $0.direct, shifted: $0.shifted, notFound: $0.notFound) },
-                     forKey: .mp3Seams)
+        try c.encode(
+            mp3Seams.map { SeamCounts(direct: $0.direct, shifted: $0.shifted, notFound: $0.notFound) },
+            forKey: .mp3Seams)
         try c.encode(warnings, forKey: .warnings)
     }
 }

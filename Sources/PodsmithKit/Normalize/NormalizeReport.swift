@@ -1,5 +1,5 @@
-import PodsmithCore
 import PodsmithCodecs
+import PodsmithCore
 
 /// What `normalize` did to one file, and what the written file measures.
 public struct NormalizeReport: Sendable {
@@ -47,11 +47,13 @@ public struct NormalizeReport: Sendable {
     /// options asked for it (``NormalizeOptions/recordsLoudnessSeries``).
     public var inputLoudnessSeries: (momentary: [Float], shortTerm: [Float])?
 
-    public init(inputFile: String, outputFile: String?, input: LoudnessMeasurement, output: LoudnessMeasurement?,
-                target: LoudnessTarget, monoConvention: MonoConvention?, gainDB: Double, gainCapped: Bool,
-                usedUngatedLoudness: Bool, limiterMaxReductionDB: Double, limitedSeconds: Double,
-                trimmedHeadSeconds: Double, trimmedTailSeconds: Double, pausesShortened: Int,
-                removedSeconds: Double, passes: Int, warnings: [String]) {
+    public init(
+        inputFile: String, outputFile: String?, input: LoudnessMeasurement, output: LoudnessMeasurement?,
+        target: LoudnessTarget, monoConvention: MonoConvention?, gainDB: Double, gainCapped: Bool,
+        usedUngatedLoudness: Bool, limiterMaxReductionDB: Double, limitedSeconds: Double,
+        trimmedHeadSeconds: Double, trimmedTailSeconds: Double, pausesShortened: Int,
+        removedSeconds: Double, passes: Int, warnings: [String]
+    ) {
         self.inputFile = inputFile
         self.outputFile = outputFile
         self.input = input

@@ -1,5 +1,5 @@
-import PodsmithCore
 import PodsmithCodecs
+import PodsmithCore
 
 extension Normalizer {
     /// The gain that reaches the target in the *written* file.
@@ -27,23 +27,29 @@ extension Normalizer {
     ///   excerpts; `nil` when the sink is not this normalizer's encoder (a host's, see
     ///   ``render(plan:from:into:observer:progress:)``), so there is no codec to probe.
     /// - Returns: the gain, and the ceiling the limiter should aim at.
-    func calibrated(source: some SeekableAudioSource, plan: Plan, ceilingDBTP: Double,
-                    probeBeside outputPath: String?,
-                    progress: ((Stage, Double) throws -> Void)?) throws -> (gainDB: Double, ceilingDBTP: Double) {
+    func calibrated(
+        source: some SeekableAudioSource, plan: Plan, ceilingDBTP: Double,
+        probeBeside outputPath: String?,
+        progress: ((Stage, Double) throws -> Void)?
+    ) throws -> (gainDB: Double, ceilingDBTP: Double) {
         var gainDB = plan.gainDB
         var ceilingDBTP = ceilingDBTP
         let lossy = options.encoder.format.isLossy
-        var limits = plan.programme.truePeakDBTP.map { $0 + gainDB > ceilingDBTP - options.limiter.safetyMarginDB } ?? false
+        var limits =
+            plan.programme.truePeakDBTP.map { $0 + gainDB > ceilingDBTP - options.limiter.safetyMarginDB } ?? false
         guard !plan.gainCapped, limits || lossy else { return (gainDB, ceilingDBTP) }
         try progress?(.calibrating, 0)
         var codecLossDB = 0.0
         if lossy, let outputPath {
-            let probe = try probeCodec(source: source, plan: plan, gainDB: gainDB, ceilingDBTP: ceilingDBTP,
-                                       outputPath: outputPath)
+            let probe = try probeCodec(
+                source: source, plan: plan, gainDB: gainDB, ceilingDBTP: ceilingDBTP,
+                outputPath: outputPath)
             codecLossDB = probe.lossDB
             if probe.overshootDB > 0 {
                 ceilingDBTP -= probe.overshootDB
-                limits = plan.programme.truePeakDBTP.map { $0 + gainDB > ceilingDBTP - options.limiter.safetyMarginDB } ?? false
+                limits =
+                    plan.programme.truePeakDBTP.map { $0 + gainDB > ceilingDBTP - options.limiter.safetyMarginDB }
+                    ?? false
             }
         }
         // The trial starts from the gain already corrected for the codec, so that it measures (and
@@ -53,8 +59,9 @@ extension Normalizer {
         for _ in 0..<2 {
             let format = AudioFormat(sampleRate: plan.outputSampleRate, channelCount: plan.outputChannels)
             let sink = MeterSink(format: format)
-            _ = try renderPass(plan: plan, from: source, gainDB: gainDB, ceilingDBTP: ceilingDBTP, into: sink,
-                               observer: nil, progress: progress.map { report in { try report(.calibrating, $1) } })
+            _ = try renderPass(
+                plan: plan, from: source, gainDB: gainDB, ceilingDBTP: ceilingDBTP, into: sink,
+                observer: nil, progress: progress.map { report in { try report(.calibrating, $1) } })
             guard let level = sink.result?.integratedLUFS ?? sink.result?.ungatedLUFS else { break }
             let error = plan.measuredTargetLUFS + codecLossDB - level
             // More gain, more limiting: the output rises by only (1 − s) of a gain step, so the step
@@ -81,8 +88,10 @@ extension Normalizer {
     /// dropped; all are encoded into one probe file beside the output, decoded and measured.
     /// - Returns: the loudness loss, and the codec's true-peak overshoot when the excerpts reach within
     ///   3 dB of the ceiling (0 otherwise: quiet excerpts say nothing about the peaks that matter).
-    func probeCodec(source reader: some SeekableAudioSource, plan: Plan, gainDB: Double, ceilingDBTP: Double,
-                    outputPath: String) throws -> (lossDB: Double, overshootDB: Double) {
+    func probeCodec(
+        source reader: some SeekableAudioSource, plan: Plan, gainDB: Double, ceilingDBTP: Double,
+        outputPath: String
+    ) throws -> (lossDB: Double, overshootDB: Double) {
         let probe = CodecProbe(edit: plan.edit)
         guard !probe.windows.isEmpty else { return (0, 0) }
         let format = reader.format
@@ -90,9 +99,10 @@ extension Normalizer {
         let outFormat = AudioFormat(sampleRate: plan.outputSampleRate, channelCount: channels)
         let probeFile = try AtomicOutputFile(finalPath: outputPath + ".probe")
         defer { probeFile.discard() }
-        let encoder = try options.encoder.makeEncoder(path: probeFile.temporaryPath, sampleRate: plan.outputSampleRate,
-                                                      channelCount: channels, metadata: EpisodeMetadata(genre: nil),
-                                                      forcesOneStream: true, mp3Quality: Self.probeMP3Quality)
+        let encoder = try options.encoder.makeEncoder(
+            path: probeFile.temporaryPath, sampleRate: plan.outputSampleRate,
+            channelCount: channels, metadata: EpisodeMetadata(genre: nil),
+            forcesOneStream: true, mp3Quality: Self.probeMP3Quality)
         let uncodedMeter = LoudnessMeter(format: outFormat)
         let input = AudioBuffer(channelCount: format.channelCount, capacity: options.blockFrames)
         let slice = AudioBuffer(channelCount: channels, capacity: options.blockFrames)
@@ -103,8 +113,10 @@ extension Normalizer {
             try reader.seek(toFrame: window.lowerBound - preRoll)
             // A fresh chain per excerpt: nothing of the last excerpt's filter state or gain reduction
             // leaks into this one, which the pre-roll settles instead.
-            let chain = try RenderChain.make(plan: plan, input: format, gainDB: gainDB, limiter: options.limiter,
-                                             ceilingDBTP: ceilingDBTP).processor
+            let chain = try RenderChain.make(
+                plan: plan, input: format, gainDB: gainDB, limiter: options.limiter,
+                ceilingDBTP: ceilingDBTP
+            ).processor
             // Output frames to drop (the pre-roll) and to keep (the window), at the output rate.
             let skip = Int64((Double(preRoll) * ratio).rounded())
             let keep = Int64((Double(window.count) * ratio).rounded())
@@ -137,7 +149,8 @@ extension Normalizer {
         let uncoded = uncodedMeter.result()
         let decoded = try LoudnessAnalysis.measure(SoundFileReader(path: probeFile.temporaryPath), meter: .podsmith)
         guard let before = uncoded.integratedLUFS ?? uncoded.ungatedLUFS,
-              let after = decoded.integratedLUFS ?? decoded.ungatedLUFS else { return (0, 0) }
+            let after = decoded.integratedLUFS ?? decoded.ungatedLUFS
+        else { return (0, 0) }
         var overshoot = 0.0
         if let peakBefore = uncoded.truePeakDBTP, let peakAfter = decoded.truePeakDBTP, peakBefore > ceilingDBTP - 3 {
             overshoot = max(0, peakAfter - peakBefore)
@@ -191,8 +204,10 @@ struct CodecProbe: Sendable {
 
     /// Seconds per excerpt for an output of `outputSeconds`: ``fraction`` of it over `count`
     /// excerpts, clamped to `minimumSeconds...maximumSeconds`.
-    static func excerptSeconds(outputSeconds: Double, count: Int, fraction: Double = 0.025,
-                               minimumSeconds: Double = 2, maximumSeconds: Double = 10) -> Double {
+    static func excerptSeconds(
+        outputSeconds: Double, count: Int, fraction: Double = 0.025,
+        minimumSeconds: Double = 2, maximumSeconds: Double = 10
+    ) -> Double {
         min(maximumSeconds, max(minimumSeconds, outputSeconds * fraction / Double(count)))
     }
 
@@ -214,10 +229,14 @@ struct CodecProbe: Sendable {
         let shortest = min(length, Int64(edit.sampleRate))
         for i in 0..<Int64(count) {
             let centre = edit.inputFrame(forOutputFrame: (2 * i + 1) * total / (2 * Int64(count)))
-            guard let region = edit.keptRegions.first(where: { $0.contains(centre) }) ?? edit.keptRegions.last(where: {
-                $0.lowerBound <= centre
-            }) else { continue }
-            let start = min(max(region.lowerBound, centre - length / 2), max(region.lowerBound, region.upperBound - length))
+            guard
+                let region = edit.keptRegions.first(where: { $0.contains(centre) })
+                    ?? edit.keptRegions.last(where: {
+                        $0.lowerBound <= centre
+                    })
+            else { continue }
+            let start = min(
+                max(region.lowerBound, centre - length / 2), max(region.lowerBound, region.upperBound - length))
             let window = start..<min(start + length, region.upperBound)
             if window.count >= shortest, windows.last.map({ $0.upperBound <= window.lowerBound }) ?? true {
                 windows.append(window)

@@ -1,5 +1,5 @@
-import PodsmithCore
 import PodsmithCodecs
+import PodsmithCore
 
 extension Normalizer {
     /// What a render did: the figures it rendered with, and the limiter's work.
@@ -28,13 +28,17 @@ extension Normalizer {
     ///     then ``AudioSink/finish()``; on the calling thread or, with ``RenderThreading/pipelined``,
     ///     on a thread of its own (one thread at a time either way).
     ///   - observer: sees every block handed to the sink, on the sink's thread.
-    public func render(plan: Plan, from source: some SeekableAudioSource, into sink: some AudioSink,
-                       observer: (any RenderObserver)? = nil,
-                       progress: ((Stage, Double) throws -> Void)? = nil) throws -> RenderResult {
-        let (gainDB, ceilingDBTP) = try calibrated(source: source, plan: plan, ceilingDBTP: options.target.truePeakDBTP,
-                                                   probeBeside: nil, progress: progress)
-        let statistics = try renderPass(plan: plan, from: source, gainDB: gainDB, ceilingDBTP: ceilingDBTP,
-                                        into: sink, observer: observer, progress: progress)
+    public func render(
+        plan: Plan, from source: some SeekableAudioSource, into sink: some AudioSink,
+        observer: (any RenderObserver)? = nil,
+        progress: ((Stage, Double) throws -> Void)? = nil
+    ) throws -> RenderResult {
+        let (gainDB, ceilingDBTP) = try calibrated(
+            source: source, plan: plan, ceilingDBTP: options.target.truePeakDBTP,
+            probeBeside: nil, progress: progress)
+        let statistics = try renderPass(
+            plan: plan, from: source, gainDB: gainDB, ceilingDBTP: ceilingDBTP,
+            into: sink, observer: observer, progress: progress)
         return RenderResult(gainDB: gainDB, ceilingDBTP: ceilingDBTP, limiter: statistics)
     }
 
@@ -43,14 +47,17 @@ extension Normalizer {
     /// The DSP runs on the calling thread and the sink (the encoder, most of the work) on its own,
     /// connected by a ``BlockPipe``; not threaded, the sink takes each block on the calling thread.
     /// - Parameter sink: the encoder, or a meter for a trial pass; finished at the end of the pass.
-    func renderPass(plan: Plan, from source: some SeekableAudioSource, gainDB: Double, ceilingDBTP: Double,
-                    into sink: any AudioSink, observer: (any RenderObserver)?,
-                    progress: ((Stage, Double) throws -> Void)?) throws -> LimiterStatistics {
+    func renderPass(
+        plan: Plan, from source: some SeekableAudioSource, gainDB: Double, ceilingDBTP: Double,
+        into sink: any AudioSink, observer: (any RenderObserver)?,
+        progress: ((Stage, Double) throws -> Void)?
+    ) throws -> LimiterStatistics {
         try source.rewind()
         let format = source.format
         let editor = plan.edit.isIdentity ? nil : EditRenderer(plan: plan.edit, channelCount: format.channelCount)
-        let chain = try RenderChain.make(plan: plan, input: format, gainDB: gainDB, limiter: options.limiter,
-                                         ceilingDBTP: ceilingDBTP)
+        let chain = try RenderChain.make(
+            plan: plan, input: format, gainDB: gainDB, limiter: options.limiter,
+            ceilingDBTP: ceilingDBTP)
         let processor = ProcessorChain([editor, chain.processor])
         observer?.renderWillStart(sampleRate: plan.outputSampleRate, channelCount: plan.outputChannels)
         // The sink and the observer move to the consumer's thread for the pass and are not touched
@@ -59,23 +66,27 @@ extension Normalizer {
         nonisolated(unsafe) let observer = observer
         let total = Double(plan.edit.inputFrameCount)
 
-        try runConnected(channelCount: plan.outputChannels, capacity: options.blockFrames,
-                         threaded: options.threading == .pipelined, producer: { pipe in
-            let buffer = AudioBuffer(channelCount: format.channelCount, capacity: options.blockFrames)
-            var consumed: Int64 = 0
-            while try source.read(into: buffer) > 0 {
-                consumed += Int64(buffer.frameCount)
-                try processor.process(buffer) { try pipe.push($0) }
-                if total > 0 { try progress?(.rendering, min(1, Double(consumed) / total)) }
-            }
-            try processor.finish { try pipe.push($0) }
-        }, consumer: { block in
-            try observer?.write(block)
-            try sink.write(block)
-        }, finish: {
-            try sink.finish()
-            try observer?.finish()
-        })
+        try runConnected(
+            channelCount: plan.outputChannels, capacity: options.blockFrames,
+            threaded: options.threading == .pipelined,
+            producer: { pipe in
+                let buffer = AudioBuffer(channelCount: format.channelCount, capacity: options.blockFrames)
+                var consumed: Int64 = 0
+                while try source.read(into: buffer) > 0 {
+                    consumed += Int64(buffer.frameCount)
+                    try processor.process(buffer) { try pipe.push($0) }
+                    if total > 0 { try progress?(.rendering, min(1, Double(consumed) / total)) }
+                }
+                try processor.finish { try pipe.push($0) }
+            },
+            consumer: { block in
+                try observer?.write(block)
+                try sink.write(block)
+            },
+            finish: {
+                try sink.finish()
+                try observer?.finish()
+            })
         return chain.limiter.statistics
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import PodsmithCore
 import PodsmithCodecs
+import PodsmithCore
 
 /// Turns one raw episode into a normalized, encoded, verified file.
 ///
@@ -60,8 +60,10 @@ public struct Normalizer {
     ///   - inPlace: allow `outputPath` to be the input itself.
     ///   - progress: called with the stage and the fraction done (0…1), from the calling thread; an
     ///     error it throws (a cancellation) stops the job, and the temporary output is removed.
-    public func run(inputPath: String, outputPath: String?, inPlace: Bool = false,
-                    progress: ((Stage, Double) throws -> Void)? = nil) throws -> NormalizeReport {
+    public func run(
+        inputPath: String, outputPath: String?, inPlace: Bool = false,
+        progress: ((Stage, Double) throws -> Void)? = nil
+    ) throws -> NormalizeReport {
         try options.check()
         if let outputPath {
             try Self.checkNotSameFile(input: inputPath, output: outputPath, inPlace: inPlace)
@@ -80,8 +82,10 @@ public struct Normalizer {
             warnings.append("\(plan.nonFiniteSamples) NaN/Inf samples in the input were replaced by silence")
         }
         if plan.gainCapped {
-            warnings.append(String(format: "gain capped at +%.1f dB (--max-gain): the output stays below the target",
-                                   options.maxGainDB))
+            warnings.append(
+                String(
+                    format: "gain capped at +%.1f dB (--max-gain): the output stays below the target",
+                    options.maxGainDB))
         }
         if plan.usedUngatedLoudness {
             warnings.append("clip shorter than one 400 ms block: normalized on its ungated loudness")
@@ -97,7 +101,9 @@ public struct Normalizer {
             pausesShortened: edit.shortenedPauseCount,
             removedSeconds: Double(edit.inputFrameCount - edit.outputFrameCount) / edit.sampleRate,
             passes: 0, warnings: warnings)
-        report.inputLoudnessSeries = plan.programme.momentarySeries.isEmpty ? nil
+        report.inputLoudnessSeries =
+            plan.programme.momentarySeries.isEmpty
+            ? nil
             : (momentary: plan.programme.momentarySeries, shortTerm: plan.programme.shortTermSeries)
         return report
     }
@@ -107,18 +113,23 @@ public struct Normalizer {
     /// - Parameter plan: from ``analyse(inputPath:progress:)`` of this normalizer, or ``adapted(_:)``.
     /// - Parameter observer: sees every block handed to the encoder (on the encoder's thread); told
     ///   when a pass starts, so that only the final pass's blocks count.
-    public func write(plan: Plan, inputPath: String, outputPath: String, observer: (any RenderObserver)? = nil,
-                      progress: ((Stage, Double) throws -> Void)? = nil) throws -> NormalizeReport {
-        try write(plan: plan, from: SoundFileReader(path: inputPath), outputPath: outputPath, observer: observer,
-                  progress: progress)
+    public func write(
+        plan: Plan, inputPath: String, outputPath: String, observer: (any RenderObserver)? = nil,
+        progress: ((Stage, Double) throws -> Void)? = nil
+    ) throws -> NormalizeReport {
+        try write(
+            plan: plan, from: SoundFileReader(path: inputPath), outputPath: outputPath, observer: observer,
+            progress: progress)
     }
 
     /// ``write(plan:inputPath:outputPath:observer:progress:)`` from a source already open: the one
     /// the plan was analysed from, or another holding the same programme. The report names the
     /// input by the source's ``AudioSource/name``.
-    public func write(plan: Plan, from source: some SeekableAudioSource, outputPath: String,
-                      observer: (any RenderObserver)? = nil,
-                      progress: ((Stage, Double) throws -> Void)? = nil) throws -> NormalizeReport {
+    public func write(
+        plan: Plan, from source: some SeekableAudioSource, outputPath: String,
+        observer: (any RenderObserver)? = nil,
+        progress: ((Stage, Double) throws -> Void)? = nil
+    ) throws -> NormalizeReport {
         let inputPath = source.name
         var report = plannedReport(plan, inputPath: inputPath, outputPath: outputPath)
 
@@ -130,8 +141,9 @@ public struct Normalizer {
         // The output's temporary is created first: an unwritable folder fails before any work.
         var nextOutput: AtomicOutputFile? = try AtomicOutputFile(finalPath: outputPath)
         var gainDB: Double
-        (gainDB, ceilingDBTP) = try calibrated(source: source, plan: plan, ceilingDBTP: ceilingDBTP,
-                                               probeBeside: outputPath, progress: progress)
+        (gainDB, ceilingDBTP) = try calibrated(
+            source: source, plan: plan, ceilingDBTP: ceilingDBTP,
+            probeBeside: outputPath, progress: progress)
         var pass = 0
         var oneStream = false
         while true {
@@ -150,8 +162,9 @@ public struct Normalizer {
                 if options.verify, let mp3 = encoder as? any MP3ByteSource {
                     streaming = try StreamingMP3Verifier(encoder: mp3, threaded: options.threading == .pipelined)
                 }
-                stats = try renderPass(plan: plan, from: source, gainDB: gainDB, ceilingDBTP: ceilingDBTP,
-                                       into: encoder, observer: observer, progress: progress)
+                stats = try renderPass(
+                    plan: plan, from: source, gainDB: gainDB, ceilingDBTP: ceilingDBTP,
+                    into: encoder, observer: observer, progress: progress)
             } catch let seam as ParallelMP3Encoder.SeamNotFound {
                 // A window without a clean seam (it happens on speech; see ParallelMP3Encoder): encode
                 // this pass again with one LAME instance.
@@ -184,7 +197,8 @@ public struct Normalizer {
                 break
             }
             try progress?(.verifying, 0)
-            let measured = try streaming?.finish()
+            let measured =
+                try streaming?.finish()
                 ?? LoudnessAnalysis.measure(SoundFileReader(path: output.temporaryPath), meter: .podsmith)
             report.output = measured
             let level = measured.integratedLUFS ?? measured.ungatedLUFS
@@ -194,12 +208,16 @@ public struct Normalizer {
             let peakOK = overshoot <= 0
             if (loudnessOK && peakOK) || pass >= options.maxPasses {
                 if !loudnessOK, let level {
-                    report.warnings.append(String(format: "after %d passes the output measures %.2f LUFS, %.2f LU from the target",
-                                                  pass, level, -loudnessError))
+                    report.warnings.append(
+                        String(
+                            format: "after %d passes the output measures %.2f LUFS, %.2f LU from the target",
+                            pass, level, -loudnessError))
                 }
                 if !peakOK {
-                    report.warnings.append(String(format: "after %d passes the true peak is %.2f dBTP, over the %.1f dBTP ceiling",
-                                                  pass, measured.truePeakDBTP ?? 0, options.target.truePeakDBTP))
+                    report.warnings.append(
+                        String(
+                            format: "after %d passes the true peak is %.2f dBTP, over the %.1f dBTP ceiling",
+                            pass, measured.truePeakDBTP ?? 0, options.target.truePeakDBTP))
                 }
                 try output.commit()
                 break
@@ -236,25 +254,31 @@ public struct Normalizer {
 
     /// Reads `source` from where it stands to its end (all of it, when fresh), measures the programme
     /// and maps its silence. The plan's tags and non-finite count are the source's.
-    public func analyse(_ source: some SeekableAudioSource,
-                        progress: ((Stage, Double) throws -> Void)? = nil) throws -> Plan {
+    public func analyse(
+        _ source: some SeekableAudioSource,
+        progress: ((Stage, Double) throws -> Void)? = nil
+    ) throws -> Plan {
         let format = source.format
         let outChannels = outputChannelCount(input: format.channelCount)
-        let outRate = options.encoder.format.outputSampleRate(input: format.sampleRate,
-                                                              requested: options.encoder.sampleRate)
-        let analyser = try ProgrammeAnalyser(format: format, outputChannels: outChannels, silence: options.silence,
-                                             recordSeries: options.recordsLoudnessSeries)
+        let outRate = options.encoder.format.outputSampleRate(
+            input: format.sampleRate,
+            requested: options.encoder.sampleRate)
+        let analyser = try ProgrammeAnalyser(
+            format: format, outputChannels: outChannels, silence: options.silence,
+            recordSeries: options.recordsLoudnessSeries)
         let total = Double(format.frameCount ?? 0)
-        try runConnected(channelCount: format.channelCount, capacity: options.blockFrames,
-                         threaded: options.threading == .pipelined, producer: { pipe in
-            let buffer = AudioBuffer(channelCount: format.channelCount, capacity: options.blockFrames)
-            var read: Int64 = 0
-            while try source.read(into: buffer) > 0 {
-                try pipe.push(buffer)
-                read += Int64(buffer.frameCount)
-                if total > 0 { try progress?(.analysing, min(1, Double(read) / total)) }
-            }
-        }, consumer: { try analyser.process($0) })
+        try runConnected(
+            channelCount: format.channelCount, capacity: options.blockFrames,
+            threaded: options.threading == .pipelined,
+            producer: { pipe in
+                let buffer = AudioBuffer(channelCount: format.channelCount, capacity: options.blockFrames)
+                var read: Int64 = 0
+                while try source.read(into: buffer) > 0 {
+                    try pipe.push(buffer)
+                    read += Int64(buffer.frameCount)
+                    if total > 0 { try progress?(.analysing, min(1, Double(read) / total)) }
+                }
+            }, consumer: { try analyser.process($0) })
         let (input, programme, silence) = analyser.finish()
         let frameCount = input.frameCount
 
@@ -276,10 +300,11 @@ public struct Normalizer {
         var gain = measuredTarget - level
         let capped = gain > options.maxGainDB
         if capped { gain = options.maxGainDB }
-        return Plan(input: input, programme: programme, edit: edit, outputChannels: outChannels,
-                    outputSampleRate: outRate, monoConvention: convention, measuredTargetLUFS: measuredTarget,
-                    gainDB: gain, gainCapped: capped, usedUngatedLoudness: usedUngated,
-                    nonFiniteSamples: source.nonFiniteSampleCount, inputTags: source.tags)
+        return Plan(
+            input: input, programme: programme, edit: edit, outputChannels: outChannels,
+            outputSampleRate: outRate, monoConvention: convention, measuredTargetLUFS: measuredTarget,
+            gainDB: gain, gainCapped: capped, usedUngatedLoudness: usedUngated,
+            nonFiniteSamples: source.nonFiniteSampleCount, inputTags: source.tags)
     }
 
     /// The plan another normalizer made, adapted to this one's encoder (sample rate), so that one
@@ -288,8 +313,9 @@ public struct Normalizer {
     public func adapted(_ plan: Plan) -> Plan? {
         guard outputChannelCount(input: plan.input.channelCount) == plan.outputChannels else { return nil }
         var copy = plan
-        copy.outputSampleRate = options.encoder.format.outputSampleRate(input: plan.input.sampleRate,
-                                                                         requested: options.encoder.sampleRate)
+        copy.outputSampleRate = options.encoder.format.outputSampleRate(
+            input: plan.input.sampleRate,
+            requested: options.encoder.sampleRate)
         return copy
     }
 
@@ -325,7 +351,6 @@ public struct Normalizer {
         }
         return metadata
     }
-
 
     // MARK: - Safety
 

@@ -1,5 +1,5 @@
-import PodsmithCore
 import PodsmithCodecs
+import PodsmithCore
 
 /// The analysis pass's consumers, fed block by block on the analysis thread.
 ///
@@ -23,8 +23,9 @@ final class ProgrammeAnalyser: @unchecked Sendable {
         } else {
             mixer = try ChannelMixer(inputChannels: format.channelCount, outputChannels: outputChannels)
             programmeMeter = LoudnessMeter(
-                format: AudioFormat(sampleRate: format.sampleRate, channelCount: outputChannels,
-                                    frameCount: format.frameCount),
+                format: AudioFormat(
+                    sampleRate: format.sampleRate, channelCount: outputChannels,
+                    frameCount: format.frameCount),
                 options: meterOptions)
         }
         detector = SilenceDetector(options: silence, sampleRate: format.sampleRate, channelCount: outputChannels)

@@ -1,5 +1,5 @@
-import PodsmithCore
 import PodsmithCodecs
+import PodsmithCore
 
 /// The DSP between the decoded input and the sink: downmix → resample → gain → true-peak limiter.
 ///
@@ -26,25 +26,35 @@ public struct RenderChain {
     ///   - limiter: the limiter's settings; its ceiling is `ceilingDBTP`.
     ///   - ceilingDBTP: where the limiter holds the true peak (under the target's when the codec overshoots).
     /// - Throws: ``PodsmithError`` when the channels cannot be mixed or the rates converted.
-    public static func make(input: AudioFormat, outputChannels: Int, outputSampleRate: Double, gainDB: Double,
-                            limiter options: LimiterOptions, ceilingDBTP: Double) throws -> RenderChain {
-        let mixer = outputChannels == input.channelCount
+    public static func make(
+        input: AudioFormat, outputChannels: Int, outputSampleRate: Double, gainDB: Double,
+        limiter options: LimiterOptions, ceilingDBTP: Double
+    ) throws -> RenderChain {
+        let mixer =
+            outputChannels == input.channelCount
             ? nil : try ChannelMixer(inputChannels: input.channelCount, outputChannels: outputChannels)
-        let resampler = outputSampleRate == input.sampleRate
-            ? nil : try Resampler(inputRate: input.sampleRate, outputRate: outputSampleRate,
-                                  channelCount: outputChannels)
+        let resampler =
+            outputSampleRate == input.sampleRate
+            ? nil
+            : try Resampler(
+                inputRate: input.sampleRate, outputRate: outputSampleRate,
+                channelCount: outputChannels)
         let gain = GainStage(gainDB: gainDB, channelCount: outputChannels)
         var limiterOptions = options
         limiterOptions.ceilingDBTP = ceilingDBTP
-        let limiter = TruePeakLimiter(options: limiterOptions, sampleRate: outputSampleRate,
-                                      channelCount: outputChannels)
+        let limiter = TruePeakLimiter(
+            options: limiterOptions, sampleRate: outputSampleRate,
+            channelCount: outputChannels)
         return RenderChain(processor: ProcessorChain([mixer, resampler, gain, limiter]), limiter: limiter)
     }
 
     /// The chain for a normalizer's plan.
-    public static func make(plan: Normalizer.Plan, input: AudioFormat, gainDB: Double, limiter options: LimiterOptions,
-                            ceilingDBTP: Double) throws -> RenderChain {
-        try make(input: input, outputChannels: plan.outputChannels, outputSampleRate: plan.outputSampleRate,
-                 gainDB: gainDB, limiter: options, ceilingDBTP: ceilingDBTP)
+    public static func make(
+        plan: Normalizer.Plan, input: AudioFormat, gainDB: Double, limiter options: LimiterOptions,
+        ceilingDBTP: Double
+    ) throws -> RenderChain {
+        try make(
+            input: input, outputChannels: plan.outputChannels, outputSampleRate: plan.outputSampleRate,
+            gainDB: gainDB, limiter: options, ceilingDBTP: ceilingDBTP)
     }
 }

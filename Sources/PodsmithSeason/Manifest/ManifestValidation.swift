@@ -46,12 +46,18 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
     public private(set) var issues: [ManifestIssue] = []
 
     static let topKeys = ["show", "defaults", "episodes", "naming"]
-    static let showKeys = ["title", "author", "owner_email", "description", "language", "categories", "explicit",
-                           "artwork", "base_url", "link"]
-    static let settingsKeys = ["preset", "target", "true_peak", "formats", "bitrate", "trim", "trim_threshold",
-                               "max_pause"]
-    static let episodeKeys = ["file", "title", "number", "season", "date", "description", "chapters", "artwork",
-                              "output", "overrides"]
+    static let showKeys = [
+        "title", "author", "owner_email", "description", "language", "categories", "explicit",
+        "artwork", "base_url", "link",
+    ]
+    static let settingsKeys = [
+        "preset", "target", "true_peak", "formats", "bitrate", "trim", "trim_threshold",
+        "max_pause",
+    ]
+    static let episodeKeys = [
+        "file", "title", "number", "season", "date", "description", "chapters", "artwork",
+        "output", "overrides",
+    ]
 
     public init(baseDirectory: String) {
         self.baseDirectory = baseDirectory
@@ -69,7 +75,10 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
             if let scheme = OutputNamingScheme(rawValue: text) {
                 naming = scheme
             } else {
-                issue("naming", "unknown naming '\(text)' (known: \(OutputNamingScheme.allCases.map(\.rawValue).joined(separator: ", ")))")
+                issue(
+                    "naming",
+                    "unknown naming '\(text)' (known: \(OutputNamingScheme.allCases.map(\.rawValue).joined(separator: ", ")))"
+                )
             }
         }
         var episodes: [EpisodeEntry?] = []
@@ -106,8 +115,10 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
         }
         info.description = map["description"].flatMap { nonEmptyString($0, at: "show.description") }
         if let value = map["language"], let language = nonEmptyString(value, at: "show.language") {
-            let valid = language.split(separator: "-", omittingEmptySubsequences: false).enumerated().allSatisfy { i, part in
-                (i == 0 ? (2...3) : (1...8)).contains(part.count) && part.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+            let valid = language.split(separator: "-", omittingEmptySubsequences: false).enumerated().allSatisfy {
+                i, part in
+                (i == 0 ? (2...3) : (1...8)).contains(part.count)
+                    && part.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
             }
             if !valid { issue("show.language", "'\(language)' is not a language tag like en or en-GB") }
             info.language = language
@@ -137,7 +148,10 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
         var settings = EpisodeSettings()
         if let value = map["preset"], let name = string(value, at: "\(path).preset") {
             if LoudnessPreset(rawValue: name) == nil {
-                issue("\(path).preset", "unknown preset '\(name)' (known: \(LoudnessPreset.allCases.map(\.rawValue).joined(separator: ", ")))")
+                issue(
+                    "\(path).preset",
+                    "unknown preset '\(name)' (known: \(LoudnessPreset.allCases.map(\.rawValue).joined(separator: ", ")))"
+                )
             }
             settings.preset = name
         }
@@ -145,12 +159,17 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
             settings.targetLUFS = lufs
         }
         if let value = map["true_peak"],
-           let dbtp = number(value, at: "\(path).true_peak", setting: .truePeak, unit: "dBTP") {
+            let dbtp = number(value, at: "\(path).true_peak", setting: .truePeak, unit: "dBTP")
+        {
             settings.truePeakDBTP = dbtp
         }
         if let value = map["formats"] {
             let texts: [String]?
-            if case .string(let single) = value { texts = [single] } else { texts = stringList(value, at: "\(path).formats") }
+            if case .string(let single) = value {
+                texts = [single]
+            } else {
+                texts = stringList(value, at: "\(path).formats")
+            }
             if let texts {
                 if texts.isEmpty { issue("\(path).formats", "the list is empty; give at least one format") }
                 var specs: [OutputSpec] = []
@@ -159,7 +178,10 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
                     do {
                         let spec = try OutputSpec(parsing: text)
                         if specs.contains(where: { $0.format == spec.format }) {
-                            issue(at, "\(spec.format.rawValue) is listed twice; each format is one file named STEM.\(spec.format.fileExtension)")
+                            issue(
+                                at,
+                                "\(spec.format.rawValue) is listed twice; each format is one file named STEM.\(spec.format.fileExtension)"
+                            )
                         }
                         specs.append(spec)
                     } catch {
@@ -171,11 +193,19 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
         }
         if let value = map["bitrate"] {
             var text: String?
-            if case .number(let n) = value { text = n.rounded() == n ? String(Int(n)) : String(n) } else { text = string(value, at: "\(path).bitrate") }
+            if case .number(let n) = value {
+                text = n.rounded() == n ? String(Int(n)) : String(n)
+            } else {
+                text = string(value, at: "\(path).bitrate")
+            }
             if let text {
                 // Whether the formats take it is checked per episode (checkOutputs), where they are known.
                 var digits = Substring(text.lowercased().trimmingCharacters(in: .whitespaces))
-                if digits.hasSuffix("kbps") { digits = digits.dropLast(4) } else if digits.hasSuffix("k") { digits = digits.dropLast() }
+                if digits.hasSuffix("kbps") {
+                    digits = digits.dropLast(4)
+                } else if digits.hasSuffix("k") {
+                    digits = digits.dropLast()
+                }
                 if let kbps = Int(digits), kbps > 0 {
                     settings.bitrateKbps = kbps
                 } else {
@@ -185,7 +215,8 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
         }
         if let value = map["trim"] { settings.trimSilence = bool(value, at: "\(path).trim") }
         if let value = map["trim_threshold"],
-           let db = number(value, at: "\(path).trim_threshold", setting: .trimThreshold, unit: "dBFS") {
+            let db = number(value, at: "\(path).trim_threshold", setting: .trimThreshold, unit: "dBFS")
+        {
             settings.trimThresholdDBFS = db
         }
         if let value = map["max_pause"] {
@@ -193,8 +224,10 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
                 settings.maxPauseSeconds = 0
             } else if case .string(let text) = value, ["off", "false", "no"].contains(text.lowercased()) {
                 settings.maxPauseSeconds = 0
-            } else if let seconds = number(value, at: "\(path).max_pause", setting: .maxPause, unit: "seconds",
-                                           allowsZero: true) {
+            } else if let seconds = number(
+                value, at: "\(path).max_pause", setting: .maxPause, unit: "seconds",
+                allowsZero: true)
+            {
                 settings.maxPauseSeconds = seconds
             }
         }
@@ -216,7 +249,10 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
         entry.season = map["season"].flatMap { integer($0, at: "\(path).season", range: 0...100_000) }
         if let value = map["date"], let text = string(value, at: "\(path).date") {
             if PublicationDate.parse(text) == nil {
-                issue("\(path).date", "'\(text)' is not a date: use ISO 8601 (2026-11-27 or 2026-11-27T10:00:00Z) or RFC 2822 (Fri, 27 Nov 2026 10:00:00 +0000)")
+                issue(
+                    "\(path).date",
+                    "'\(text)' is not a date: use ISO 8601 (2026-11-27 or 2026-11-27T10:00:00Z) or RFC 2822 (Fri, 27 Nov 2026 10:00:00 +0000)"
+                )
             }
             entry.date = text
         }
@@ -241,7 +277,9 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
 
     /// Flags episodes that would write the same file (case-insensitively) or read the same input, and
     /// a `bitrate` that one of an episode's formats cannot take (reported where it was set, once).
-    private mutating func checkOutputs(_ episodes: [EpisodeEntry?], defaults: EpisodeSettings, naming: OutputNamingScheme) {
+    private mutating func checkOutputs(
+        _ episodes: [EpisodeEntry?], defaults: EpisodeSettings, naming: OutputNamingScheme
+    ) {
         var names: [[String]] = []
         var inputs: [String: Int] = [:]
         var bitrateIssues: [(path: String, issue: SettingIssue, episode: String, format: OutputFormat)] = []
@@ -256,7 +294,8 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
                 let at = entry.overrides?.bitrateKbps != nil ? "\(path).overrides.bitrate" : "defaults.bitrate"
                 for spec in resolvedSettings.formats ?? [OutputSpec(format: .mp3)] where spec.bitrateKbps == nil {
                     guard let found = EncoderSettings.bitrateIssue(kbps, format: spec.format),
-                          !bitrateIssues.contains(where: { $0.path == at && $0.issue == found }) else { continue }
+                        !bitrateIssues.contains(where: { $0.path == at && $0.issue == found })
+                    else { continue }
                     bitrateIssues.append((at, found, path, spec.format))
                 }
             }
@@ -268,7 +307,10 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
                 inputs[resolved] = index
             }
             guard let stem = OutputNaming.stem(for: entry, scheme: naming) else {
-                issue("\(path).\(key)", "no usable output name can be made from '\(key == "file" ? entry.file : entry.title ?? "")'; set 'output'")
+                issue(
+                    "\(path).\(key)",
+                    "no usable output name can be made from '\(key == "file" ? entry.file : entry.title ?? "")'; set 'output'"
+                )
                 names.append([])
                 continue
             }
@@ -284,8 +326,10 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
         for collision in OutputNaming.collisions(names) {
             let entry = episodes[collision.index]!
             let key = entry.output != nil ? "output" : naming == .title && entry.title != nil ? "title" : "file"
-            issue("episodes[\(collision.index)].\(key)",
-                  "output name '\(collision.name)' is also written by episodes[\(collision.earlier)]; set 'output' to tell them apart")
+            issue(
+                "episodes[\(collision.index)].\(key)",
+                "output name '\(collision.name)' is also written by episodes[\(collision.earlier)]; set 'output' to tell them apart"
+            )
         }
     }
 
@@ -304,7 +348,8 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
     private mutating func checkKeys(_ map: [String: JSONValue], known: [String], at path: String) {
         for key in map.keys.sorted() where !known.contains(key) {
             let at = path.isEmpty ? key : "\(path).\(key)"
-            if let near = known.min(by: { editDistance($0, key) < editDistance($1, key) }), editDistance(near, key) <= 2 {
+            if let near = known.min(by: { editDistance($0, key) < editDistance($1, key) }), editDistance(near, key) <= 2
+            {
                 issue(at, "unknown key; did you mean '\(near)'?")
             } else {
                 issue(at, "unknown key (known here: \(known.joined(separator: ", ")))")
@@ -346,8 +391,10 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
 
     /// A finite number within the range ``NormalizeOptions`` sets for `setting` (the rule the CLI checks too);
     /// `allowsZero` for a 0 that means "off".
-    private mutating func number(_ value: JSONValue, at path: String, setting: Setting, unit: String,
-                                 allowsZero: Bool = false) -> Double? {
+    private mutating func number(
+        _ value: JSONValue, at path: String, setting: Setting, unit: String,
+        allowsZero: Bool = false
+    ) -> Double? {
         let parsed: Double?
         switch value {
         case .number(let n): parsed = n
@@ -410,7 +457,8 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
 
     private mutating func checkURL(_ text: String, at path: String) {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = url.host, !host.isEmpty else {
+            let host = url.host, !host.isEmpty
+        else {
             issue(path, "'\(text)' is not an http(s) URL")
             return
         }

@@ -36,7 +36,11 @@ public struct OutputSpec: Sendable, Hashable, Codable, CustomStringConvertible {
             throw OutputSpecError(message: "'\(text)': \(format.rawValue) is lossless and takes no bitrate")
         }
         var number = Substring(parts[1])
-        if number.hasSuffix("kbps") { number = number.dropLast(4) } else if number.hasSuffix("k") { number = number.dropLast() }
+        if number.hasSuffix("kbps") {
+            number = number.dropLast(4)
+        } else if number.hasSuffix("k") {
+            number = number.dropLast()
+        }
         guard let kbps = Int(number) else {
             throw OutputSpecError(message: "'\(text)': bitrate '\(parts[1])' is not a number of kbit/s like 128k")
         }

@@ -1,6 +1,6 @@
 import Foundation
-internal import Yams
 import PodsmithKit
+internal import Yams
 
 /// A season manifest: the show, the default settings and the episodes (`docs/season.md`).
 ///
@@ -17,8 +17,10 @@ public struct SeasonManifest: Sendable, Equatable, Codable {
     /// How output files are named.
     public var naming: OutputNamingScheme
 
-    public init(show: ShowInfo, defaults: EpisodeSettings = EpisodeSettings(), episodes: [EpisodeEntry],
-                naming: OutputNamingScheme = .stem) {
+    public init(
+        show: ShowInfo, defaults: EpisodeSettings = EpisodeSettings(), episodes: [EpisodeEntry],
+        naming: OutputNamingScheme = .stem
+    ) {
         self.show = show
         self.defaults = defaults
         self.episodes = episodes
@@ -30,13 +32,17 @@ public struct SeasonManifest: Sendable, Equatable, Codable {
     /// Nothing is written and no audio is opened. Every problem found is reported, each with its key
     /// path (`episodes[3].file`), in one ``ManifestValidationError``.
     /// - Returns: the manifest and the folder its paths are relative to.
-    public static func load(path: String) throws(ManifestValidationError) -> (manifest: SeasonManifest, baseDirectory: String) {
+    public static func load(
+        path: String
+    ) throws(ManifestValidationError) -> (manifest: SeasonManifest, baseDirectory: String) {
         let url = URL(fileURLWithPath: path)
         let data: Data
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw ManifestValidationError([ManifestIssue(path: "", message: "\(path): cannot read the manifest: \(error.localizedDescription)")])
+            throw ManifestValidationError([
+                ManifestIssue(path: "", message: "\(path): cannot read the manifest: \(error.localizedDescription)")
+            ])
         }
         let baseDirectory = url.standardizedFileURL.deletingLastPathComponent().path
         let tree = try parseTree(data, json: url.pathExtension.lowercased() == "json", name: path)
@@ -51,7 +57,9 @@ public struct SeasonManifest: Sendable, Equatable, Codable {
     /// Parses manifest text into a generic tree, through `YAMLDecoder` or `JSONDecoder`.
     ///
     /// `Yams.load` is deliberately not used: it crashes on some malformed inputs (ENGINEERING-NOTES).
-    public static func parseTree(_ data: Data, json: Bool, name: String = "manifest") throws(ManifestValidationError) -> JSONValue {
+    public static func parseTree(
+        _ data: Data, json: Bool, name: String = "manifest"
+    ) throws(ManifestValidationError) -> JSONValue {
         do {
             if json {
                 return try JSONDecoder().decode(JSONValue.self, from: data)
@@ -66,7 +74,10 @@ public struct SeasonManifest: Sendable, Equatable, Codable {
         } catch let error as ManifestValidationError {
             throw error
         } catch {
-            throw ManifestValidationError([ManifestIssue(path: "", message: "\(name): not valid \(json ? "JSON" : "YAML"): \(Self.describe(error))")])
+            throw ManifestValidationError([
+                ManifestIssue(
+                    path: "", message: "\(name): not valid \(json ? "JSON" : "YAML"): \(Self.describe(error))")
+            ])
         }
     }
 
@@ -102,9 +113,11 @@ public struct ShowInfo: Sendable, Equatable, Codable {
     /// The show's website.
     public var link: String?
 
-    public init(title: String, author: String? = nil, ownerEmail: String? = nil, description: String? = nil,
-                language: String? = nil, categories: [String] = [], explicit: Bool = false,
-                artwork: String? = nil, baseURL: String? = nil, link: String? = nil) {
+    public init(
+        title: String, author: String? = nil, ownerEmail: String? = nil, description: String? = nil,
+        language: String? = nil, categories: [String] = [], explicit: Bool = false,
+        artwork: String? = nil, baseURL: String? = nil, link: String? = nil
+    ) {
         self.title = title
         self.author = author
         self.ownerEmail = ownerEmail
@@ -139,9 +152,11 @@ public struct EpisodeSettings: Sendable, Equatable, Codable {
     /// Pauses longer than this are shortened to it, seconds; `0` or `off` in a manifest disables it.
     public var maxPauseSeconds: Double?
 
-    public init(preset: LoudnessPreset.RawValue? = nil, targetLUFS: Double? = nil, truePeakDBTP: Double? = nil,
-                formats: [OutputSpec]? = nil, bitrateKbps: Int? = nil, trimSilence: Bool? = nil,
-                trimThresholdDBFS: Double? = nil, maxPauseSeconds: Double? = nil) {
+    public init(
+        preset: LoudnessPreset.RawValue? = nil, targetLUFS: Double? = nil, truePeakDBTP: Double? = nil,
+        formats: [OutputSpec]? = nil, bitrateKbps: Int? = nil, trimSilence: Bool? = nil,
+        trimThresholdDBFS: Double? = nil, maxPauseSeconds: Double? = nil
+    ) {
         self.preset = preset
         self.targetLUFS = targetLUFS
         self.truePeakDBTP = truePeakDBTP
@@ -191,9 +206,11 @@ public struct EpisodeEntry: Sendable, Equatable, Codable {
     /// Settings that differ from the season's defaults.
     public var overrides: EpisodeSettings?
 
-    public init(file: String, title: String? = nil, number: Int? = nil, season: Int? = nil, date: String? = nil,
-                description: String? = nil, chapters: String? = nil, artwork: String? = nil,
-                output: String? = nil, overrides: EpisodeSettings? = nil) {
+    public init(
+        file: String, title: String? = nil, number: Int? = nil, season: Int? = nil, date: String? = nil,
+        description: String? = nil, chapters: String? = nil, artwork: String? = nil,
+        output: String? = nil, overrides: EpisodeSettings? = nil
+    ) {
         self.file = file
         self.title = title
         self.number = number

@@ -34,9 +34,11 @@ public struct LoudnessPlotInput: Sendable {
     /// Caption above the plot (escaped when rendered).
     public var title: String?
 
-    public init(momentaryLUFS: [Float], shortTermLUFS: [Float], hopSeconds: Double = 0.1, targetLUFS: Double,
-                limiterActivity: [TimeSpan] = [], removedRegions: [TimeSpan] = [], durationSeconds: Double,
-                title: String? = nil) {
+    public init(
+        momentaryLUFS: [Float], shortTermLUFS: [Float], hopSeconds: Double = 0.1, targetLUFS: Double,
+        limiterActivity: [TimeSpan] = [], removedRegions: [TimeSpan] = [], durationSeconds: Double,
+        title: String? = nil
+    ) {
         self.momentaryLUFS = momentaryLUFS
         self.shortTermLUFS = shortTermLUFS
         self.hopSeconds = hopSeconds
@@ -61,8 +63,10 @@ public struct LoudnessPlotOptions: Sendable, Equatable {
     /// Prefix for element ids, so several plots can be inlined in one HTML page. Default `plot`.
     public var idPrefix: String
 
-    public init(width: Int = 960, height: Int = 300, floorLUFS: Double = -60, ceilingLUFS: Double = 0,
-                idPrefix: String = "plot") {
+    public init(
+        width: Int = 960, height: Int = 300, floorLUFS: Double = -60, ceilingLUFS: Double = 0,
+        idPrefix: String = "plot"
+    ) {
         precondition(width >= 200 && height >= 120 && ceilingLUFS > floorLUFS)
         self.width = width
         self.height = height
@@ -86,8 +90,13 @@ public enum LoudnessPlot {
         let w = Double(options.width), h = Double(options.height)
         let plotW = w - margin.left - margin.right
         let plotH = h - margin.top - margin.bottom
-        let duration = max(input.durationSeconds, input.hopSeconds * Double(max(input.momentaryLUFS.count,
-                                                                                input.shortTermLUFS.count)), 1e-3)
+        let duration = max(
+            input.durationSeconds,
+            input.hopSeconds
+                * Double(
+                    max(
+                        input.momentaryLUFS.count,
+                        input.shortTermLUFS.count)), 1e-3)
         let x = { (t: Double) -> Double in margin.left + plotW * min(max(t / duration, 0), 1) }
         let y = { (lufs: Double) -> Double in
             let clamped = min(max(lufs, options.floorLUFS), options.ceilingLUFS)
@@ -95,23 +104,25 @@ public enum LoudnessPlot {
         }
         let id = MarkupEscaping.escape(options.idPrefix)
         var s = """
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(options.width)" height="\(options.height)" \
-        viewBox="0 0 \(options.width) \(options.height)" font-family="sans-serif" font-size="11" role="img">
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(options.width)" height="\(options.height)" \
+            viewBox="0 0 \(options.width) \(options.height)" font-family="sans-serif" font-size="11" role="img">
 
-        """
+            """
         s += "<defs><pattern id=\"\(id)-hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" "
         s += "patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#eeeeee\"/>"
         s += "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#9a9a9a\" stroke-width=\"2\"/></pattern></defs>\n"
         s += "<rect x=\"0\" y=\"0\" width=\"\(options.width)\" height=\"\(options.height)\" fill=\"#ffffff\"/>\n"
         if let title = input.title {
-            s += "<text x=\"\(f(margin.left))\" y=\"18\" font-size=\"14\" font-weight=\"bold\">\(MarkupEscaping.escape(title))</text>\n"
+            s +=
+                "<text x=\"\(f(margin.left))\" y=\"18\" font-size=\"14\" font-weight=\"bold\">\(MarkupEscaping.escape(title))</text>\n"
         }
 
         // Removed regions under everything else.
         s += "<g class=\"removed\">\n"
         for span in input.removedRegions where span.endSeconds > span.startSeconds {
-            s += rect(x: x(span.startSeconds), y: margin.top, w: x(span.endSeconds) - x(span.startSeconds), h: plotH,
-                      fill: "url(#\(id)-hatch)")
+            s += rect(
+                x: x(span.startSeconds), y: margin.top, w: x(span.endSeconds) - x(span.startSeconds), h: plotH,
+                fill: "url(#\(id)-hatch)")
         }
         s += "</g>\n"
 
@@ -121,10 +132,12 @@ public enum LoudnessPlot {
         while tick >= options.floorLUFS {
             let ty = y(tick)
             s += "<line x1=\"\(f(margin.left))\" y1=\"\(f(ty))\" x2=\"\(f(margin.left + plotW))\" y2=\"\(f(ty))\"/>"
-            s += "<text x=\"\(f(margin.left - 6))\" y=\"\(f(ty + 4))\" text-anchor=\"end\" stroke=\"none\" fill=\"#333333\">\(Int(tick))</text>\n"
+            s +=
+                "<text x=\"\(f(margin.left - 6))\" y=\"\(f(ty + 4))\" text-anchor=\"end\" stroke=\"none\" fill=\"#333333\">\(Int(tick))</text>\n"
             tick -= 10
         }
-        s += "<text x=\"12\" y=\"\(f(margin.top + plotH / 2))\" transform=\"rotate(-90 12 \(f(margin.top + plotH / 2)))\" "
+        s +=
+            "<text x=\"12\" y=\"\(f(margin.top + plotH / 2))\" transform=\"rotate(-90 12 \(f(margin.top + plotH / 2)))\" "
         s += "text-anchor=\"middle\" stroke=\"none\" fill=\"#333333\">LUFS</text>\n</g>\n"
 
         // Time ticks.
@@ -134,7 +147,8 @@ public enum LoudnessPlot {
         while t <= duration + 1e-9 {
             let tx = x(t)
             s += "<line x1=\"\(f(tx))\" y1=\"\(f(margin.top))\" x2=\"\(f(tx))\" y2=\"\(f(margin.top + plotH))\"/>"
-            s += "<text x=\"\(f(tx))\" y=\"\(f(margin.top + plotH + 14))\" text-anchor=\"middle\" stroke=\"none\" fill=\"#333333\">\(clock(t))</text>\n"
+            s +=
+                "<text x=\"\(f(tx))\" y=\"\(f(margin.top + plotH + 14))\" text-anchor=\"middle\" stroke=\"none\" fill=\"#333333\">\(clock(t))</text>\n"
             t += step
         }
         s += "</g>\n"
@@ -142,22 +156,26 @@ public enum LoudnessPlot {
 
         // Series: momentary (light) under short-term (dark).
         let columns = max(1, Int(plotW))
-        s += polyline(input.momentaryLUFS, hop: input.hopSeconds, columns: columns, duration: duration,
-                      floor: options.floorLUFS, x: x, y: y, cls: "momentary", stroke: "#9ecae1", width: 1)
-        s += polyline(input.shortTermLUFS, hop: input.hopSeconds, columns: columns, duration: duration,
-                      floor: options.floorLUFS, x: x, y: y, cls: "short-term", stroke: "#08519c", width: 1.5)
+        s += polyline(
+            input.momentaryLUFS, hop: input.hopSeconds, columns: columns, duration: duration,
+            floor: options.floorLUFS, x: x, y: y, cls: "momentary", stroke: "#9ecae1", width: 1)
+        s += polyline(
+            input.shortTermLUFS, hop: input.hopSeconds, columns: columns, duration: duration,
+            floor: options.floorLUFS, x: x, y: y, cls: "short-term", stroke: "#08519c", width: 1.5)
 
         // Target line.
         let ty = y(input.targetLUFS)
-        s += "<line class=\"target\" x1=\"\(f(margin.left))\" y1=\"\(f(ty))\" x2=\"\(f(margin.left + plotW))\" y2=\"\(f(ty))\" "
+        s +=
+            "<line class=\"target\" x1=\"\(f(margin.left))\" y1=\"\(f(ty))\" x2=\"\(f(margin.left + plotW))\" y2=\"\(f(ty))\" "
         s += "stroke=\"#2ca02c\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n"
 
         // Limiter activity: a faint shade over the plot height and a solid band along the bottom.
         s += "<g class=\"limiter-shade\">\n"
         for span in input.limiterActivity where span.endSeconds >= span.startSeconds {
             let x0 = x(span.startSeconds)
-            s += rect(x: x0, y: margin.top, w: max(1, x(span.endSeconds) - x0), h: plotH, fill: "#d62728",
-                      opacity: 0.12)
+            s += rect(
+                x: x0, y: margin.top, w: max(1, x(span.endSeconds) - x0), h: plotH, fill: "#d62728",
+                opacity: 0.12)
         }
         s += "</g>\n"
         s += "<g class=\"limiter\" fill=\"#d62728\">\n"
@@ -178,8 +196,10 @@ public enum LoudnessPlot {
         let items: [(String, String)] = [
             ("<line x1=\"0\" y1=\"-4\" x2=\"16\" y2=\"-4\" stroke=\"#08519c\" stroke-width=\"2\"/>", "short-term"),
             ("<line x1=\"0\" y1=\"-4\" x2=\"16\" y2=\"-4\" stroke=\"#9ecae1\" stroke-width=\"2\"/>", "momentary"),
-            ("<line x1=\"0\" y1=\"-4\" x2=\"16\" y2=\"-4\" stroke=\"#2ca02c\" stroke-width=\"2\" stroke-dasharray=\"4 2\"/>",
-             "target \(formatLUFS(target)) LUFS"),
+            (
+                "<line x1=\"0\" y1=\"-4\" x2=\"16\" y2=\"-4\" stroke=\"#2ca02c\" stroke-width=\"2\" stroke-dasharray=\"4 2\"/>",
+                "target \(formatLUFS(target)) LUFS"
+            ),
             ("<rect x=\"0\" y=\"-8\" width=\"16\" height=\"8\" fill=\"#d62728\"/>", "limiter"),
             ("<rect x=\"0\" y=\"-9\" width=\"16\" height=\"10\" fill=\"url(#\(id)-hatch)\"/>", "removed"),
         ]
@@ -193,9 +213,11 @@ public enum LoudnessPlot {
     }
 
     /// One path per run of audible values; each pixel column keeps its loudest value.
-    private static func polyline(_ series: [Float], hop: Double, columns: Int, duration: Double, floor: Double,
-                                 x: (Double) -> Double, y: (Double) -> Double, cls: String, stroke: String,
-                                 width: Double) -> String {
+    private static func polyline(
+        _ series: [Float], hop: Double, columns: Int, duration: Double, floor: Double,
+        x: (Double) -> Double, y: (Double) -> Double, cls: String, stroke: String,
+        width: Double
+    ) -> String {
         guard !series.isEmpty else { return "" }
         // Reduce to at most one value per column (max), NaN/−∞ meaning "below the floor".
         var reduced: [(t: Double, v: Double)] = []
@@ -210,19 +232,26 @@ public enum LoudnessPlot {
             reduced.append((min(t, duration), best))
             i = end
         }
-        var s = "<path class=\"\(cls)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(f(width))\" stroke-linejoin=\"round\" d=\""
+        var s =
+            "<path class=\"\(cls)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(f(width))\" stroke-linejoin=\"round\" d=\""
         var penDown = false
         for point in reduced {
-            guard point.v > floor else { penDown = false; continue }
+            guard point.v > floor else {
+                penDown = false
+                continue
+            }
             s += (penDown ? "L" : "M") + f(x(point.t)) + " " + f(y(point.v)) + " "
             penDown = true
         }
         return s + "\"/>\n"
     }
 
-    private static func rect(x: Double, y: Double, w: Double, h: Double, fill: String, stroke: String? = nil,
-                             opacity: Double? = nil) -> String {
-        var s = "<rect x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(max(0, w)))\" height=\"\(f(max(0, h)))\" fill=\"\(fill)\""
+    private static func rect(
+        x: Double, y: Double, w: Double, h: Double, fill: String, stroke: String? = nil,
+        opacity: Double? = nil
+    ) -> String {
+        var s =
+            "<rect x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(max(0, w)))\" height=\"\(f(max(0, h)))\" fill=\"\(fill)\""
         if let stroke { s += " stroke=\"\(stroke)\"" }
         if let opacity { s += " fill-opacity=\"\(opacity)\"" }
         return s + "/>\n"

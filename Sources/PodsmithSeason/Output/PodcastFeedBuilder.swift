@@ -27,10 +27,12 @@ public struct PodcastShow: Sendable, Equatable {
     public var serial: Bool
     public var copyright: String?
 
-    public init(title: String, author: String, ownerName: String, ownerEmail: String, description: String,
-                language: String = "en", categories: [PodcastCategory] = [], explicit: Bool = false,
-                artworkURL: String? = nil, link: String? = nil, baseURL: String? = nil, serial: Bool = false,
-                copyright: String? = nil) {
+    public init(
+        title: String, author: String, ownerName: String, ownerEmail: String, description: String,
+        language: String = "en", categories: [PodcastCategory] = [], explicit: Bool = false,
+        artworkURL: String? = nil, link: String? = nil, baseURL: String? = nil, serial: Bool = false,
+        copyright: String? = nil
+    ) {
         self.title = title
         self.author = author
         self.ownerName = ownerName
@@ -101,9 +103,11 @@ public struct PodcastEpisode: Sendable, Equatable {
     /// Episode-level explicit flag; `nil` inherits the show's.
     public var explicit: Bool?
 
-    public init(title: String, guid: String, pubDate: Date, description: String, enclosure: FeedEnclosure,
-                durationSeconds: Double, episodeNumber: Int? = nil, seasonNumber: Int? = nil,
-                chaptersFileName: String? = nil, explicit: Bool? = nil) {
+    public init(
+        title: String, guid: String, pubDate: Date, description: String, enclosure: FeedEnclosure,
+        durationSeconds: Double, episodeNumber: Int? = nil, seasonNumber: Int? = nil,
+        chaptersFileName: String? = nil, explicit: Bool? = nil
+    ) {
         self.title = title
         self.guid = guid
         self.pubDate = pubDate
@@ -152,8 +156,10 @@ public enum PodcastFeedBuilder {
         ]
         if let link = show.link { channel.append(.element(named: "link", text: text(link))) }
         if let artwork = show.artworkURL {
-            channel.append(.selfClosedElement(named: "itunes:image",
-                                              attributes: [attribute("href", artwork)]))
+            channel.append(
+                .selfClosedElement(
+                    named: "itunes:image",
+                    attributes: [attribute("href", artwork)]))
         }
         if let copyright = show.copyright { channel.append(.copyright(text(copyright))) }
         if let lastBuildDate {
@@ -198,16 +204,20 @@ public enum PodcastFeedBuilder {
             .element(named: "title", text: text(episode.title)),
             .element(named: "itunes:title", text: text(episode.title)),
             .element(named: "description", text: text(episode.description)),
-            .element(named: "guid", nodes: [
-                Item.attribute(named: "isPermaLink", value: "false"),
-                Item.text(text(episode.guid)),
-            ]),
+            .element(
+                named: "guid",
+                nodes: [
+                    Item.attribute(named: "isPermaLink", value: "false"),
+                    Item.text(text(episode.guid)),
+                ]),
             .pubDate(episode.pubDate, timeZone: utc),
-            .selfClosedElement(named: "enclosure", attributes: [
-                attribute("url", enclosureURL),
-                attribute("length", String(episode.enclosure.byteSize)),
-                attribute("type", episode.enclosure.mimeType),
-            ]),
+            .selfClosedElement(
+                named: "enclosure",
+                attributes: [
+                    attribute("url", enclosureURL),
+                    attribute("length", String(episode.enclosure.byteSize)),
+                    attribute("type", episode.enclosure.mimeType),
+                ]),
             // Whole seconds: Apple accepts a plain number of seconds, and the issue asks for it.
             .duration(String(Int(episode.durationSeconds.rounded()))),
             .episodeType(.full),
@@ -218,10 +228,13 @@ public enum PodcastFeedBuilder {
             nodes.append(.element(named: "itunes:explicit", text: explicit ? "true" : "false"))
         }
         if let chapters = episode.chaptersFileName {
-            nodes.append(.selfClosedElement(named: "podcast:chapters", attributes: [
-                attribute("url", url(forFile: chapters, baseURL: show.baseURL)),
-                attribute("type", chaptersMimeType),
-            ]))
+            nodes.append(
+                .selfClosedElement(
+                    named: "podcast:chapters",
+                    attributes: [
+                        attribute("url", url(forFile: chapters, baseURL: show.baseURL)),
+                        attribute("type", chaptersMimeType),
+                    ]))
         }
         return .item(.group(nodes))
     }

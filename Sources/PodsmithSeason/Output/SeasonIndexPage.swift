@@ -27,9 +27,11 @@ public enum SeasonIndexPage {
         /// The enclosure's file name, linked relatively.
         public var outputFile: String?
 
-        public init(episode: String, title: String, durationSeconds: Double?, inputIntegratedLUFS: Double?,
-                    outputIntegratedLUFS: Double?, outputTruePeakDBTP: Double?, gainDB: Double?,
-                    status: EpisodeStatus, notes: [String] = [], plotSVG: String? = nil, outputFile: String? = nil) {
+        public init(
+            episode: String, title: String, durationSeconds: Double?, inputIntegratedLUFS: Double?,
+            outputIntegratedLUFS: Double?, outputTruePeakDBTP: Double?, gainDB: Double?,
+            status: EpisodeStatus, notes: [String] = [], plotSVG: String? = nil, outputFile: String? = nil
+        ) {
             self.episode = episode
             self.title = title
             self.durationSeconds = durationSeconds
@@ -45,64 +47,68 @@ public enum SeasonIndexPage {
 
         /// The row for a report entry, with its plot.
         public init(entry: EpisodeReportEntry, plotSVG: String?) {
-            self.init(episode: entry.episode, title: entry.title ?? entry.episode,
-                      durationSeconds: entry.outputDurationSeconds,
-                      inputIntegratedLUFS: entry.input.integratedLUFS,
-                      outputIntegratedLUFS: entry.output?.integratedLUFS,
-                      outputTruePeakDBTP: entry.output?.truePeakDBTP, gainDB: entry.gainDB, status: entry.status,
-                      notes: (entry.error.map { [$0] } ?? []) + entry.warnings, plotSVG: plotSVG,
-                      outputFile: entry.outputs.first?.file)
+            self.init(
+                episode: entry.episode, title: entry.title ?? entry.episode,
+                durationSeconds: entry.outputDurationSeconds,
+                inputIntegratedLUFS: entry.input.integratedLUFS,
+                outputIntegratedLUFS: entry.output?.integratedLUFS,
+                outputTruePeakDBTP: entry.output?.truePeakDBTP, gainDB: entry.gainDB, status: entry.status,
+                notes: (entry.error.map { [$0] } ?? []) + entry.warnings, plotSVG: plotSVG,
+                outputFile: entry.outputs.first?.file)
         }
     }
 
     /// The page for a season report, with each episode's plot looked up by episode identifier.
     public static func html(report: SeasonReport, plots: [String: String]) -> String {
-        html(title: report.title ?? "Season", targetLUFS: report.targetLUFS,
-             ceilingDBTP: report.truePeakCeilingDBTP,
-             rows: report.episodes.map { Row(entry: $0, plotSVG: plots[$0.episode]) },
-             totals: report.totals)
+        html(
+            title: report.title ?? "Season", targetLUFS: report.targetLUFS,
+            ceilingDBTP: report.truePeakCeilingDBTP,
+            rows: report.episodes.map { Row(entry: $0, plotSVG: plots[$0.episode]) },
+            totals: report.totals)
     }
 
     /// The page for the given rows.
-    public static func html(title: String, targetLUFS: Double, ceilingDBTP: Double, rows: [Row],
-                            totals: SeasonTotals? = nil) -> String {
+    public static func html(
+        title: String, targetLUFS: Double, ceilingDBTP: Double, rows: [Row],
+        totals: SeasonTotals? = nil
+    ) -> String {
         let e = MarkupEscaping.escape
         var s = """
-        <!DOCTYPE html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(e(title))</title>
-        <style>
-        body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1000px; color: #222; padding: 0 1em; }
-        table { border-collapse: collapse; width: 100%; margin-bottom: 2em; }
-        th, td { padding: 4px 8px; border-bottom: 1px solid #ddd; text-align: right; }
-        th:first-child, td:first-child { text-align: left; }
-        th { background: #f4f4f4; }
-        .status-ok { color: #2b7a2b; } .status-warning { color: #b26b00; }
-        .status-failed { color: #c0392b; font-weight: bold; } .status-skipped { color: #777; }
-        section { margin-bottom: 2.5em; } svg { max-width: 100%; height: auto; }
-        .notes { color: #b26b00; font-size: 90%; }
-        </style>
-        </head>
-        <body>
-        <h1>\(e(title))</h1>
-        <p>Target \(number(targetLUFS)) LUFS integrated, true peak at most \(number(ceilingDBTP)) dBTP.</p>
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(e(title))</title>
+            <style>
+            body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1000px; color: #222; padding: 0 1em; }
+            table { border-collapse: collapse; width: 100%; margin-bottom: 2em; }
+            th, td { padding: 4px 8px; border-bottom: 1px solid #ddd; text-align: right; }
+            th:first-child, td:first-child { text-align: left; }
+            th { background: #f4f4f4; }
+            .status-ok { color: #2b7a2b; } .status-warning { color: #b26b00; }
+            .status-failed { color: #c0392b; font-weight: bold; } .status-skipped { color: #777; }
+            section { margin-bottom: 2.5em; } svg { max-width: 100%; height: auto; }
+            .notes { color: #b26b00; font-size: 90%; }
+            </style>
+            </head>
+            <body>
+            <h1>\(e(title))</h1>
+            <p>Target \(number(targetLUFS)) LUFS integrated, true peak at most \(number(ceilingDBTP)) dBTP.</p>
 
-        """
+            """
         if let totals {
             s += "<p>\(totals.episodes) episodes: \(totals.succeeded) written, \(totals.failed) failed, "
             s += "\(totals.skipped) unchanged; \(clock(totals.outputDurationSeconds)) in total, "
             s += "\(megabytes(totals.sizeBytes)).</p>\n"
         }
         s += """
-        <table>
-        <thead><tr><th>Episode</th><th>Duration</th><th>Input I (LUFS)</th><th>Output I (LUFS)</th>\
-        <th>True peak (dBTP)</th><th>Gain (dB)</th><th>Status</th></tr></thead>
-        <tbody>
+            <table>
+            <thead><tr><th>Episode</th><th>Duration</th><th>Input I (LUFS)</th><th>Output I (LUFS)</th>\
+            <th>True peak (dBTP)</th><th>Gain (dB)</th><th>Status</th></tr></thead>
+            <tbody>
 
-        """
+            """
         let anchors = uniqueAnchors(rows.map(\.episode))
         for (row, anchor) in zip(rows, anchors) {
             s += "<tr><td><a href=\"#\(anchor)\">\(e(row.title))</a></td>"

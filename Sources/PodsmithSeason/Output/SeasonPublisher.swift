@@ -41,25 +41,30 @@ public enum SeasonPublisher {
     /// Writes `report.json`, `index.html` and `feed.xml` into `outputDirectory` for `plan`'s episodes
     /// (the whole season, whatever shard produced them).
     /// - Parameter generatedAt: stamped into `report.json`; `nil` leaves it out (reproducible files).
-    public static func publish(plan: SeasonPlan, outputDirectory: String, generatedAt: Date? = Date()) throws -> Outcome {
+    public static func publish(plan: SeasonPlan, outputDirectory: String, generatedAt: Date? = Date()) throws -> Outcome
+    {
         var entries: [EpisodeReportEntry] = []
         var items: [PodcastEpisode] = []
         var plots: [String: String] = [:]
         var missing: [String] = []
         var failed: [(String, String)] = []
         for job in plan.jobs {
-            let reportPath = try OutputNaming.path(in: outputDirectory, fileName: OutputNaming.reportFileName(stem: job.outputStem))
+            let reportPath = try OutputNaming.path(
+                in: outputDirectory, fileName: OutputNaming.reportFileName(stem: job.outputStem))
             guard let data = FileManager.default.contents(atPath: reportPath),
-                  let record = try? JSONDecoder().decode(EpisodeRecord.self, from: data) else {
+                let record = try? JSONDecoder().decode(EpisodeRecord.self, from: data)
+            else {
                 missing.append(job.outputStem)
                 continue
             }
             if let error = record.error {
                 failed.append((job.outputStem, error))
-                entries.append(EpisodeReportEntry(
-                    episode: job.outputStem, title: job.metadata.title, inputFile: job.identity, status: .failed,
-                    error: error, input: ReportLoudness(integratedLUFS: nil, truePeakDBTP: nil, durationSeconds: nil),
-                    output: nil, gainDB: nil))
+                entries.append(
+                    EpisodeReportEntry(
+                        episode: job.outputStem, title: job.metadata.title, inputFile: job.identity, status: .failed,
+                        error: error,
+                        input: ReportLoudness(integratedLUFS: nil, truePeakDBTP: nil, durationSeconds: nil),
+                        output: nil, gainDB: nil))
                 continue
             }
             guard var entry = record.report else {
@@ -85,19 +90,21 @@ public enum SeasonPublisher {
                 let chapters = job.outputStem + OutputNaming.chaptersSuffix
                 let hasChapters = FileManager.default.fileExists(
                     atPath: (outputDirectory as NSString).appendingPathComponent(chapters))
-                items.append(PodcastEpisode(
-                    title: job.metadata.title, guid: guid(plan: plan, job: job),
-                    pubDate: job.metadata.date ?? inputDate(job), description: job.metadata.description ?? "",
-                    enclosure: enclosure, durationSeconds: record.durationSeconds,
-                    episodeNumber: job.metadata.number, seasonNumber: job.metadata.season,
-                    chaptersFileName: hasChapters ? chapters : nil))
+                items.append(
+                    PodcastEpisode(
+                        title: job.metadata.title, guid: guid(plan: plan, job: job),
+                        pubDate: job.metadata.date ?? inputDate(job), description: job.metadata.description ?? "",
+                        enclosure: enclosure, durationSeconds: record.durationSeconds,
+                        episodeNumber: job.metadata.number, seasonNumber: job.metadata.season,
+                        chaptersFileName: hasChapters ? chapters : nil))
             }
         }
 
         let target = plan.jobs.first?.target ?? LoudnessPreset.podcast.target
         let report = SeasonReport(title: plan.show.title, target: target, episodes: entries, generatedAt: generatedAt)
         try write(try report.jsonData(), name: "report.json", in: outputDirectory)
-        try write(Data(SeasonIndexPage.html(report: report, plots: plots).utf8), name: "index.html", in: outputDirectory)
+        try write(
+            Data(SeasonIndexPage.html(report: report, plots: plots).utf8), name: "index.html", in: outputDirectory)
 
         let artworkURL = try copyShowArtwork(plan: plan, outputDirectory: outputDirectory)
         let show = plan.show

@@ -21,8 +21,10 @@ public struct ReportLoudness: Codable, Sendable, Equatable {
     /// The measurement's own keys (`measure --json`): the season publishes a part of them.
     typealias CodingKeys = LoudnessMeasurement.CodingKeys
 
-    public init(integratedLUFS: Double?, truePeakDBTP: Double?, loudnessRangeLU: Double? = nil,
-                maxShortTermLUFS: Double? = nil, durationSeconds: Double?) {
+    public init(
+        integratedLUFS: Double?, truePeakDBTP: Double?, loudnessRangeLU: Double? = nil,
+        maxShortTermLUFS: Double? = nil, durationSeconds: Double?
+    ) {
         self.integratedLUFS = integratedLUFS
         self.truePeakDBTP = truePeakDBTP
         self.loudnessRangeLU = loudnessRangeLU
@@ -32,18 +34,20 @@ public struct ReportLoudness: Codable, Sendable, Equatable {
 
     /// The figures of a meter's measurement.
     public init(_ measurement: LoudnessMeasurement) {
-        self.init(integratedLUFS: measurement.integratedLUFS, truePeakDBTP: measurement.truePeakDBTP,
-                  loudnessRangeLU: measurement.loudnessRangeLU, maxShortTermLUFS: measurement.maxShortTermLUFS,
-                  durationSeconds: measurement.durationSeconds)
+        self.init(
+            integratedLUFS: measurement.integratedLUFS, truePeakDBTP: measurement.truePeakDBTP,
+            loudnessRangeLU: measurement.loudnessRangeLU, maxShortTermLUFS: measurement.maxShortTermLUFS,
+            durationSeconds: measurement.durationSeconds)
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(integratedLUFS: try c.decodeIfPresent(Double.self, forKey: .integratedLUFS),
-                  truePeakDBTP: try c.decodeIfPresent(Double.self, forKey: .truePeakDBTP),
-                  loudnessRangeLU: try c.decodeIfPresent(Double.self, forKey: .loudnessRangeLU),
-                  maxShortTermLUFS: try c.decodeIfPresent(Double.self, forKey: .maxShortTermLUFS),
-                  durationSeconds: try c.decodeIfPresent(Double.self, forKey: .durationSeconds))
+        self.init(
+            integratedLUFS: try c.decodeIfPresent(Double.self, forKey: .integratedLUFS),
+            truePeakDBTP: try c.decodeIfPresent(Double.self, forKey: .truePeakDBTP),
+            loudnessRangeLU: try c.decodeIfPresent(Double.self, forKey: .loudnessRangeLU),
+            maxShortTermLUFS: try c.decodeIfPresent(Double.self, forKey: .maxShortTermLUFS),
+            durationSeconds: try c.decodeIfPresent(Double.self, forKey: .durationSeconds))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -138,12 +142,14 @@ public struct EpisodeReportEntry: Codable, Sendable, Equatable {
 
     typealias ReportKeys = NormalizeReport.CodingKeys
 
-    public init(episode: String, title: String? = nil, inputFile: String, status: EpisodeStatus,
-                error: String? = nil, input: ReportLoudness, output: ReportLoudness?, gainDB: Double?,
-                gainCapped: Bool = false, limiterMaxReductionDB: Double = 0, limitedSeconds: Double = 0,
-                trimmedHeadSeconds: Double = 0, trimmedTailSeconds: Double = 0, pausesShortened: Int = 0,
-                removedSeconds: Double = 0, passes: Int = 0, outputs: [ReportOutputFile] = [],
-                warnings: [String] = [], dualMono: Bool = false) {
+    public init(
+        episode: String, title: String? = nil, inputFile: String, status: EpisodeStatus,
+        error: String? = nil, input: ReportLoudness, output: ReportLoudness?, gainDB: Double?,
+        gainCapped: Bool = false, limiterMaxReductionDB: Double = 0, limitedSeconds: Double = 0,
+        trimmedHeadSeconds: Double = 0, trimmedTailSeconds: Double = 0, pausesShortened: Int = 0,
+        removedSeconds: Double = 0, passes: Int = 0, outputs: [ReportOutputFile] = [],
+        warnings: [String] = [], dualMono: Bool = false
+    ) {
         self.episode = episode
         self.title = title
         self.inputFile = inputFile
@@ -174,41 +180,45 @@ public struct EpisodeReportEntry: Codable, Sendable, Equatable {
     ///   - report: what `normalize` did.
     ///   - outputs: the files written, the feed's enclosure first.
     ///   - warnings: the episode's warnings; default: the report's.
-    public init(episode: String, title: String? = nil, report: NormalizeReport, outputs: [ReportOutputFile],
-                warnings: [String]? = nil) {
+    public init(
+        episode: String, title: String? = nil, report: NormalizeReport, outputs: [ReportOutputFile],
+        warnings: [String]? = nil
+    ) {
         let warnings = warnings ?? report.warnings
-        self.init(episode: episode, title: title, inputFile: report.inputFile,
-                  status: warnings.isEmpty ? .ok : .warning, input: ReportLoudness(report.input),
-                  output: report.output.map(ReportLoudness.init), gainDB: report.gainDB,
-                  gainCapped: report.gainCapped, limiterMaxReductionDB: report.limiterMaxReductionDB,
-                  limitedSeconds: report.limitedSeconds, trimmedHeadSeconds: report.trimmedHeadSeconds,
-                  trimmedTailSeconds: report.trimmedTailSeconds, pausesShortened: report.pausesShortened,
-                  removedSeconds: report.removedSeconds, passes: report.passes, outputs: outputs,
-                  warnings: warnings, dualMono: report.dualMono)
+        self.init(
+            episode: episode, title: title, inputFile: report.inputFile,
+            status: warnings.isEmpty ? .ok : .warning, input: ReportLoudness(report.input),
+            output: report.output.map(ReportLoudness.init), gainDB: report.gainDB,
+            gainCapped: report.gainCapped, limiterMaxReductionDB: report.limiterMaxReductionDB,
+            limitedSeconds: report.limitedSeconds, trimmedHeadSeconds: report.trimmedHeadSeconds,
+            trimmedTailSeconds: report.trimmedTailSeconds, pausesShortened: report.pausesShortened,
+            removedSeconds: report.removedSeconds, passes: report.passes, outputs: outputs,
+            warnings: warnings, dualMono: report.dualMono)
     }
 
     public init(from decoder: any Decoder) throws {
         let season = try decoder.container(keyedBy: SeasonKeys.self)
         let c = try decoder.container(keyedBy: ReportKeys.self)
-        self.init(episode: try season.decode(String.self, forKey: .episode),
-                  title: try season.decodeIfPresent(String.self, forKey: .title),
-                  inputFile: try c.decode(String.self, forKey: .inputFile),
-                  status: try season.decode(EpisodeStatus.self, forKey: .status),
-                  error: try season.decodeIfPresent(String.self, forKey: .error),
-                  input: try c.decode(ReportLoudness.self, forKey: .input),
-                  output: try c.decodeIfPresent(ReportLoudness.self, forKey: .output),
-                  gainDB: try c.decodeIfPresent(Double.self, forKey: .gainDB),
-                  gainCapped: try c.decode(Bool.self, forKey: .gainCapped),
-                  limiterMaxReductionDB: try c.decode(Double.self, forKey: .limiterMaxReductionDB),
-                  limitedSeconds: try c.decode(Double.self, forKey: .limitedSeconds),
-                  trimmedHeadSeconds: try c.decode(Double.self, forKey: .trimmedHeadSeconds),
-                  trimmedTailSeconds: try c.decode(Double.self, forKey: .trimmedTailSeconds),
-                  pausesShortened: try c.decode(Int.self, forKey: .pausesShortened),
-                  removedSeconds: try c.decode(Double.self, forKey: .removedSeconds),
-                  passes: try c.decode(Int.self, forKey: .passes),
-                  outputs: try season.decode([ReportOutputFile].self, forKey: .outputs),
-                  warnings: try c.decode([String].self, forKey: .warnings),
-                  dualMono: try c.decode(Bool.self, forKey: .dualMono))
+        self.init(
+            episode: try season.decode(String.self, forKey: .episode),
+            title: try season.decodeIfPresent(String.self, forKey: .title),
+            inputFile: try c.decode(String.self, forKey: .inputFile),
+            status: try season.decode(EpisodeStatus.self, forKey: .status),
+            error: try season.decodeIfPresent(String.self, forKey: .error),
+            input: try c.decode(ReportLoudness.self, forKey: .input),
+            output: try c.decodeIfPresent(ReportLoudness.self, forKey: .output),
+            gainDB: try c.decodeIfPresent(Double.self, forKey: .gainDB),
+            gainCapped: try c.decode(Bool.self, forKey: .gainCapped),
+            limiterMaxReductionDB: try c.decode(Double.self, forKey: .limiterMaxReductionDB),
+            limitedSeconds: try c.decode(Double.self, forKey: .limitedSeconds),
+            trimmedHeadSeconds: try c.decode(Double.self, forKey: .trimmedHeadSeconds),
+            trimmedTailSeconds: try c.decode(Double.self, forKey: .trimmedTailSeconds),
+            pausesShortened: try c.decode(Int.self, forKey: .pausesShortened),
+            removedSeconds: try c.decode(Double.self, forKey: .removedSeconds),
+            passes: try c.decode(Int.self, forKey: .passes),
+            outputs: try season.decode([ReportOutputFile].self, forKey: .outputs),
+            warnings: try c.decode([String].self, forKey: .warnings),
+            dualMono: try c.decode(Bool.self, forKey: .dualMono))
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -24,8 +24,10 @@ public struct WaveformData: Codable, Sendable, Equatable {
         case samplesPerPixel = "samples_per_pixel"
     }
 
-    public init(version: Int = 2, channels: Int = 1, sampleRate: Int, samplesPerPixel: Int, bits: Int,
-                length: Int, data: [Int]) {
+    public init(
+        version: Int = 2, channels: Int = 1, sampleRate: Int, samplesPerPixel: Int, bits: Int,
+        length: Int, data: [Int]
+    ) {
         self.version = version
         self.channels = channels
         self.sampleRate = sampleRate
@@ -121,8 +123,9 @@ public final class WaveformBuilder {
     /// The waveform so far, including a last, partial point. Call once, after the last block.
     public func finish() -> WaveformData {
         if runFrames > 0 { emitPoint() }
-        return WaveformData(sampleRate: Int(sampleRate.rounded()), samplesPerPixel: samplesPerPixel,
-                            bits: bits, length: points.count / 2, data: points.map(Int.init))
+        return WaveformData(
+            sampleRate: Int(sampleRate.rounded()), samplesPerPixel: samplesPerPixel,
+            bits: bits, length: points.count / 2, data: points.map(Int.init))
     }
 
     private func emitPoint() {

@@ -32,10 +32,12 @@ public struct EpisodeJob: Sendable, Equatable {
     /// Tags and feed fields.
     public var metadata: EpisodeDescription
 
-    public init(identity: String, index: Int, inputPath: String, outputStem: String, outputs: [OutputSpec],
-                presetName: String = LoudnessPreset.podcast.rawValue,
-                target: LoudnessTarget = LoudnessPreset.podcast.target, trimSilence: Bool = false,
-                trimThresholdDBFS: Double? = nil, maxPauseSeconds: Double? = nil, metadata: EpisodeDescription) {
+    public init(
+        identity: String, index: Int, inputPath: String, outputStem: String, outputs: [OutputSpec],
+        presetName: String = LoudnessPreset.podcast.rawValue,
+        target: LoudnessTarget = LoudnessPreset.podcast.target, trimSilence: Bool = false,
+        trimThresholdDBFS: Double? = nil, maxPauseSeconds: Double? = nil, metadata: EpisodeDescription
+    ) {
         self.identity = identity
         self.index = index
         self.inputPath = inputPath
@@ -113,8 +115,10 @@ public struct EpisodeDescription: Sendable, Equatable {
     /// Absolute path of the chapters file.
     public var chaptersPath: String?
 
-    public init(title: String, album: String? = nil, artist: String? = nil, number: Int? = nil, season: Int? = nil,
-                date: Date? = nil, description: String? = nil, artworkPath: String? = nil, chaptersPath: String? = nil) {
+    public init(
+        title: String, album: String? = nil, artist: String? = nil, number: Int? = nil, season: Int? = nil,
+        date: Date? = nil, description: String? = nil, artworkPath: String? = nil, chaptersPath: String? = nil
+    ) {
         self.title = title
         self.album = album
         self.artist = artist

@@ -82,7 +82,9 @@ public enum OutputNaming {
     public static func isSafeFileName(_ name: String) -> Bool {
         guard !name.isEmpty, name != ".", name != "..", name.utf8.count <= 255 else { return false }
         for scalar in name.unicodeScalars {
-            if scalar == "/" || scalar == "\\" || CharacterSet.controlCharacters.contains(scalar) || scalar.value == 0x7F {
+            if scalar == "/" || scalar == "\\" || CharacterSet.controlCharacters.contains(scalar)
+                || scalar.value == 0x7F
+            {
                 return false
             }
         }
@@ -94,7 +96,8 @@ public enum OutputNaming {
     ///   file name (so the path would leave the folder).
     public static func path(in folder: String, fileName: String) throws -> String {
         guard isSafeFileName(fileName) else {
-            throw PodsmithError.outputNotWritable(path: fileName, reason: "not a plain file name; refusing to write outside \(folder)")
+            throw PodsmithError.outputNotWritable(
+                path: fileName, reason: "not a plain file name; refusing to write outside \(folder)")
         }
         return (folder as NSString).appendingPathComponent(fileName)
     }

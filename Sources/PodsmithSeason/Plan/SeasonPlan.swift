@@ -17,8 +17,10 @@ public struct SeasonPlan: Sendable {
     /// The manifest file, `nil` in directory mode.
     public var manifestPath: String?
 
-    public init(show: ShowInfo, showArtworkPath: String? = nil, jobs: [EpisodeJob], baseDirectory: String,
-                manifestPath: String? = nil) {
+    public init(
+        show: ShowInfo, showArtworkPath: String? = nil, jobs: [EpisodeJob], baseDirectory: String,
+        manifestPath: String? = nil
+    ) {
         self.show = show
         self.showArtworkPath = showArtworkPath
         self.jobs = jobs
@@ -71,50 +73,67 @@ public struct SeasonPlan: Sendable {
                 description: entry.description,
                 artworkPath: entry.artwork.map { Self.resolve($0, base: baseDirectory) } ?? showArtwork,
                 chaptersPath: entry.chapters.map { Self.resolve($0, base: baseDirectory) })
-            jobs.append(EpisodeJob(
-                identity: Self.identity(of: entry.file),
-                index: index,
-                inputPath: Self.resolve(entry.file, base: baseDirectory),
-                outputStem: stem,
-                outputs: outputs,
-                presetName: preset.rawValue,
-                target: target,
-                trimSilence: settings.trimSilence ?? true,
-                trimThresholdDBFS: settings.trimThresholdDBFS,
-                maxPauseSeconds: settings.maxPauseSeconds.flatMap { $0 > 0 ? $0 : nil },
-                metadata: metadata))
+            jobs.append(
+                EpisodeJob(
+                    identity: Self.identity(of: entry.file),
+                    index: index,
+                    inputPath: Self.resolve(entry.file, base: baseDirectory),
+                    outputStem: stem,
+                    outputs: outputs,
+                    presetName: preset.rawValue,
+                    target: target,
+                    trimSilence: settings.trimSilence ?? true,
+                    trimThresholdDBFS: settings.trimThresholdDBFS,
+                    maxPauseSeconds: settings.maxPauseSeconds.flatMap { $0 > 0 ? $0 : nil },
+                    metadata: metadata))
         }
-        self.init(show: show, showArtworkPath: showArtwork, jobs: jobs, baseDirectory: baseDirectory,
-                  manifestPath: manifestPath)
+        self.init(
+            show: show, showArtworkPath: showArtwork, jobs: jobs, baseDirectory: baseDirectory,
+            manifestPath: manifestPath)
     }
 
     /// Extensions directory mode treats as audio (what libsndfile reads here, MP3 and Ogg included).
-    public static let audioExtensions: Set<String> = ["wav", "wave", "flac", "mp3", "ogg", "opus", "aif", "aiff",
-                                                      "aifc", "w64", "rf64", "caf"]
+    public static let audioExtensions: Set<String> = [
+        "wav", "wave", "flac", "mp3", "ogg", "opus", "aif", "aiff",
+        "aifc", "w64", "rf64", "caf",
+    ]
 
     /// A season of every audio file directly in `folder` (not in subfolders), sorted by name:
     /// titles from each file's title tag or else its name, the `podcast` preset, MP3 output, the
     /// folder's name as the show title.
     /// - Parameter titleReader: reads a file's title tag (the default opens it with libsndfile).
     /// - Throws: ``ManifestValidationError`` when the folder has no audio or two files share a stem.
-    public static func directory(_ folder: String,
-                                 titleReader: (String) -> String? = { try? SoundFileReader(path: $0).tags["title"] })
-        throws(ManifestValidationError) -> SeasonPlan {
+    public static func directory(
+        _ folder: String,
+        titleReader: (String) -> String? = { try? SoundFileReader(path: $0).tags["title"] }
+    )
+        throws(ManifestValidationError) -> SeasonPlan
+    {
         let base = URL(fileURLWithPath: folder).standardizedFileURL.path
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: base)
         } catch {
-            throw ManifestValidationError([ManifestIssue(path: "", message: "\(folder): cannot list the folder: \(error.localizedDescription)")])
+            throw ManifestValidationError([
+                ManifestIssue(path: "", message: "\(folder): cannot list the folder: \(error.localizedDescription)")
+            ])
         }
         let audio = names.filter { name in
-            guard !name.hasPrefix("."), audioExtensions.contains((name as NSString).pathExtension.lowercased()) else { return false }
+            guard !name.hasPrefix("."), audioExtensions.contains((name as NSString).pathExtension.lowercased()) else {
+                return false
+            }
             var isDirectory: ObjCBool = false
-            return FileManager.default.fileExists(atPath: (base as NSString).appendingPathComponent(name), isDirectory: &isDirectory)
+            return FileManager.default.fileExists(
+                atPath: (base as NSString).appendingPathComponent(name), isDirectory: &isDirectory)
                 && !isDirectory.boolValue
         }.sorted()
         guard !audio.isEmpty else {
-            throw ManifestValidationError([ManifestIssue(path: "", message: "\(folder): no audio files (looked for \(audioExtensions.sorted().joined(separator: ", ")))")])
+            throw ManifestValidationError([
+                ManifestIssue(
+                    path: "",
+                    message:
+                        "\(folder): no audio files (looked for \(audioExtensions.sorted().joined(separator: ", ")))")
+            ])
         }
         let entries = audio.map { name -> EpisodeEntry in
             let path = (base as NSString).appendingPathComponent(name)
@@ -126,11 +145,17 @@ public struct SeasonPlan: Sendable {
         var issues: [ManifestIssue] = []
         let stems = entries.map { OutputNaming.stem(for: $0, scheme: .stem) }
         for (index, stem) in stems.enumerated() where stem == nil {
-            issues.append(ManifestIssue(path: entries[index].file, message: "no usable output name can be made from this file name"))
+            issues.append(
+                ManifestIssue(
+                    path: entries[index].file, message: "no usable output name can be made from this file name"))
         }
         for collision in OutputNaming.collisions(stems.map { $0.map { ["\($0).mp3"] } ?? [] }) {
-            issues.append(ManifestIssue(path: entries[collision.index].file,
-                                        message: "output name '\(collision.name)' is also written for \(entries[collision.earlier].file); rename one or use a manifest"))
+            issues.append(
+                ManifestIssue(
+                    path: entries[collision.index].file,
+                    message:
+                        "output name '\(collision.name)' is also written for \(entries[collision.earlier].file); rename one or use a manifest"
+                ))
         }
         if !issues.isEmpty { throw ManifestValidationError(issues) }
         let show = ShowInfo(title: PathText.lastComponent(base))
@@ -143,18 +168,23 @@ public struct SeasonPlan: Sendable {
     /// - Returns: the problems, empty when the plan can run.
     public func problems(outputDirectory: String) -> [ManifestIssue] {
         let out = URL(fileURLWithPath: outputDirectory).standardizedFileURL.resolvingSymlinksInPath().path
-        let inputs = Dictionary(jobs.flatMap { job in
-            ([job.inputPath] + job.auxiliaryInputPaths).map {
-                (URL(fileURLWithPath: $0).resolvingSymlinksInPath().path, job.identity)
-            }
-        }, uniquingKeysWith: { first, _ in first })
+        let inputs = Dictionary(
+            jobs.flatMap { job in
+                ([job.inputPath] + job.auxiliaryInputPaths).map {
+                    (URL(fileURLWithPath: $0).resolvingSymlinksInPath().path, job.identity)
+                }
+            }, uniquingKeysWith: { first, _ in first })
         var issues: [ManifestIssue] = []
         for job in jobs {
             for name in job.ownedFileNames {
                 let path = (out as NSString).appendingPathComponent(name)
                 if let owner = inputs[path] {
-                    issues.append(ManifestIssue(path: job.identity,
-                                                message: "writing \(name) into \(outputDirectory) would overwrite \(owner)'s input; choose another output folder"))
+                    issues.append(
+                        ManifestIssue(
+                            path: job.identity,
+                            message:
+                                "writing \(name) into \(outputDirectory) would overwrite \(owner)'s input; choose another output folder"
+                        ))
                 }
             }
         }

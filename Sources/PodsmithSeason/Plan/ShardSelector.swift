@@ -30,7 +30,8 @@ public struct ShardSelector: Sendable, Equatable, CustomStringConvertible {
     public init(parsing text: String) throws(ShardSelectionError) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let k = Int(parts[0].trimmingCharacters(in: .whitespaces)),
-              let n = Int(parts[1].trimmingCharacters(in: .whitespaces)) else {
+            let n = Int(parts[1].trimmingCharacters(in: .whitespaces))
+        else {
             throw .malformed(text)
         }
         try self.init(index: k, count: n)
@@ -59,9 +60,12 @@ public struct ShardSelector: Sendable, Equatable, CustomStringConvertible {
     /// `--shards`/`PODSMITH_SHARDS` win over the task count when given). None of them: `nil`, the
     /// whole season.
     /// - Throws: ``ShardSelectionError`` for malformed values, an index without a count or a count without an index.
-    public static func resolve(explicit: String?, shardCount: Int? = nil,
-                               environment: [String: String] = ProcessInfo.processInfo.environment)
-        throws(ShardSelectionError) -> ShardSelector? {
+    public static func resolve(
+        explicit: String?, shardCount: Int? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    )
+        throws(ShardSelectionError) -> ShardSelector?
+    {
         if let explicit { return try ShardSelector(parsing: explicit) }
         func integer(_ name: String) throws(ShardSelectionError) -> Int? {
             guard let raw = environment[name]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
@@ -119,7 +123,8 @@ public enum ShardSelectionError: Error, Sendable, Equatable, CustomStringConvert
         case .notAWholeNumber(let variable, let value):
             return "\(variable)=\(value) is not a whole number"
         case .indexWithoutCount(let variable, let index):
-            let source = variable == "JOB_COMPLETION_INDEX"
+            let source =
+                variable == "JOB_COMPLETION_INDEX"
                 ? "set PODSMITH_SHARDS (the Job's completions)" : "set SLURM_ARRAY_TASK_COUNT or PODSMITH_SHARDS"
             return "\(variable)=\(index) is set but the number of shards is not: \(source)"
         case .countWithoutIndex(let count):

@@ -14,8 +14,9 @@ public struct ContentHasher {
     private static let p2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
     private static let p3: UInt64 = 0x1656_67B1_9E37_79F9
 
-    private var lanes: SIMD4<UInt64> = SIMD4(0x243F_6A88_85A3_08D3, 0x1319_8A2E_0370_7344,
-                                             0xA409_3822_299F_31D0, 0x082E_FA98_EC4E_6C89)
+    private var lanes: SIMD4<UInt64> = SIMD4(
+        0x243F_6A88_85A3_08D3, 0x1319_8A2E_0370_7344,
+        0xA409_3822_299F_31D0, 0x082E_FA98_EC4E_6C89)
     private var length: UInt64 = 0
     private var pending: [UInt8] = []
 

@@ -32,8 +32,10 @@ public protocol EpisodeProcessor: Sendable {
     /// - Returns: `previous` with the new files added to its outputs (a sidecar that does not apply to
     ///   this episode may be left unwritten), or `nil` when this processor cannot make them without
     ///   processing the episode again: the runner then processes it.
-    func writeSidecars(_ suffixes: [String], for job: EpisodeJob, previous: EpisodeResult,
-                       context: EpisodeContext) throws -> EpisodeResult?
+    func writeSidecars(
+        _ suffixes: [String], for job: EpisodeJob, previous: EpisodeResult,
+        context: EpisodeContext
+    ) throws -> EpisodeResult?
 }
 
 extension EpisodeProcessor {
@@ -42,8 +44,10 @@ extension EpisodeProcessor {
     public var sidecarSuffixes: [String] { OutputNaming.sidecarSuffixes }
 
     /// Cannot: the episode is processed again.
-    public func writeSidecars(_ suffixes: [String], for job: EpisodeJob, previous: EpisodeResult,
-                              context: EpisodeContext) throws -> EpisodeResult? {
+    public func writeSidecars(
+        _ suffixes: [String], for job: EpisodeJob, previous: EpisodeResult,
+        context: EpisodeContext
+    ) throws -> EpisodeResult? {
         nil
     }
 }
@@ -56,8 +60,10 @@ public final class EpisodeContext: Sendable {
     private let cancellation: SeasonCancellation
 
     /// Made by the runner; public so that a processor can be tested on its own.
-    public init(outputDirectory: String, cancellation: SeasonCancellation = SeasonCancellation(),
-                progress: @escaping @Sendable (Double) -> Void = { _ in }) {
+    public init(
+        outputDirectory: String, cancellation: SeasonCancellation = SeasonCancellation(),
+        progress: @escaping @Sendable (Double) -> Void = { _ in }
+    ) {
         self.outputDirectory = outputDirectory
         self.cancellation = cancellation
         self.progressHandler = progress

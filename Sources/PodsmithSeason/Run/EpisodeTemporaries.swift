@@ -27,7 +27,8 @@ struct EpisodeTemporaries: Sendable {
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { continue }
             for name in names where name.hasPrefix(".") {
                 guard let range = name.range(of: AtomicOutputFile.marker, options: .backwards),
-                      Int32(name[range.upperBound...]) != nil else { continue }
+                    Int32(name[range.upperBound...]) != nil
+                else { continue }
                 let finalName = name[name.index(after: name.startIndex)..<range.lowerBound]
                 guard let stem = byLength.first(where: { finalName.hasPrefix($0 + ".") }) else { continue }
                 found[stem, default: []].append((folder as NSString).appendingPathComponent(name))

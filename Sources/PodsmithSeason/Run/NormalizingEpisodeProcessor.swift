@@ -52,11 +52,13 @@ public struct NormalizingEpisodeProcessor: EpisodeProcessor {
             var specOptions = options
             specOptions.encoder = spec.encoderSettings
             let normalizer = Normalizer(options: specOptions)
-            let specPlan = try normalizer.adapted(plan) ?? normalizer.analyse(inputPath: job.inputPath, progress: progress)
+            let specPlan =
+                try normalizer.adapted(plan) ?? normalizer.analyse(inputPath: job.inputPath, progress: progress)
             let name = spec.fileName(stem: job.outputStem)
-            let report = try normalizer.write(plan: specPlan, inputPath: job.inputPath,
-                                              outputPath: try context.outputPath(name),
-                                              observer: index == 0 ? waveform : nil, progress: progress)
+            let report = try normalizer.write(
+                plan: specPlan, inputPath: job.inputPath,
+                outputPath: try context.outputPath(name),
+                observer: index == 0 ? waveform : nil, progress: progress)
             written.append(WrittenFile(name: name, bytes: 0))
             reports.append((spec, report))
             step += 1
@@ -65,7 +67,9 @@ public struct NormalizingEpisodeProcessor: EpisodeProcessor {
 
         let main = reports[0].report
         let chaptersName = job.outputStem + OutputNaming.chaptersSuffix
-        if FileManager.default.fileExists(atPath: try context.outputPath(chaptersName)), job.metadata.chaptersPath != nil {
+        if FileManager.default.fileExists(atPath: try context.outputPath(chaptersName)),
+            job.metadata.chaptersPath != nil
+        {
             written.append(WrittenFile(name: chaptersName, bytes: 0))
         }
         let waveformName = job.outputStem + OutputNaming.waveformSuffix
@@ -87,15 +91,22 @@ public struct NormalizingEpisodeProcessor: EpisodeProcessor {
             let findings = Linter.check(facts: facts, loudness: report.output, platform: platform)
                 .filter { spec.format != .opus || $0.ruleID != "format.container" }
             for finding in findings {
-                warnings.append("\(spec.fileName(stem: job.outputStem)): lint \(finding.severity.rawValue): \(finding.message) [\(finding.ruleID)]")
+                warnings.append(
+                    "\(spec.fileName(stem: job.outputStem)): lint \(finding.severity.rawValue): \(finding.message) [\(finding.ruleID)]"
+                )
             }
         }
-        let outputs = reports.map { ReportOutputFile(file: $0.spec.fileName(stem: job.outputStem),
-                                                     format: $0.spec.format.rawValue, sizeBytes: 0) }
-        var entry = EpisodeReportEntry(episode: job.outputStem, title: job.metadata.title, report: main,
-                                       outputs: outputs, warnings: warnings)
+        let outputs = reports.map {
+            ReportOutputFile(
+                file: $0.spec.fileName(stem: job.outputStem),
+                format: $0.spec.format.rawValue, sizeBytes: 0)
+        }
+        var entry = EpisodeReportEntry(
+            episode: job.outputStem, title: job.metadata.title, report: main,
+            outputs: outputs, warnings: warnings)
         entry.inputFile = job.identity
-        let duration = main.output?.durationSeconds
+        let duration =
+            main.output?.durationSeconds
             ?? Double(plan.edit.outputFrameCount) / plan.edit.sampleRate
         return EpisodeResult(outputs: written, durationSeconds: duration, report: entry)
     }
@@ -103,27 +114,30 @@ public struct NormalizingEpisodeProcessor: EpisodeProcessor {
     /// `normalize`'s options for this job.
     func baseOptions(for job: EpisodeJob, encoder: EncoderSettings) throws -> NormalizeOptions {
         let meta = job.metadata
-        var metadata = EpisodeMetadata(title: meta.title, artist: meta.artist, album: meta.album,
-                                       episode: meta.number, season: meta.season,
-                                       date: meta.date.map { String(PublicationDate.iso8601($0).prefix(10)) },
-                                       comment: meta.description)
+        var metadata = EpisodeMetadata(
+            title: meta.title, artist: meta.artist, album: meta.album,
+            episode: meta.number, season: meta.season,
+            date: meta.date.map { String(PublicationDate.iso8601($0).prefix(10)) },
+            comment: meta.description)
         metadata.artwork = try meta.artworkPath.map { try Artwork(contentsOf: $0) }
         var silence = SilenceOptions()
         silence.trimHead = job.trimSilence
         silence.trimTail = job.trimSilence
         if let threshold = job.trimThresholdDBFS { silence.thresholdDBFS = threshold }
         silence.maxPauseSeconds = job.maxPauseSeconds
-        return NormalizeOptions(target: job.target, silence: silence, encoder: encoder, metadata: metadata,
-                                chapters: try meta.chaptersPath.map { try ChapterList.load(path: $0) },
-                                verify: verify, recordsLoudnessSeries: true, threading: threading)
+        return NormalizeOptions(
+            target: job.target, silence: silence, encoder: encoder, metadata: metadata,
+            chapters: try meta.chaptersPath.map { try ChapterList.load(path: $0) },
+            verify: verify, recordsLoudnessSeries: true, threading: threading)
     }
 
     /// The episode's loudness plot, on the input's timeline.
     static func plot(plan: Normalizer.Plan, report: NormalizeReport, title: String) -> String {
         let edit = plan.edit
         let limited = report.limitedRanges.map {
-            TimeSpan(startSeconds: edit.inputTime(forOutputTime: $0.lowerBound),
-                     endSeconds: edit.inputTime(forOutputTime: $0.upperBound))
+            TimeSpan(
+                startSeconds: edit.inputTime(forOutputTime: $0.lowerBound),
+                endSeconds: edit.inputTime(forOutputTime: $0.upperBound))
         }
         let removed = edit.removedRanges.map { TimeSpan(startSeconds: $0.lowerBound, endSeconds: $0.upperBound) }
         // The series are the input's; shifted by the gain they show the programme as published.

@@ -48,7 +48,10 @@ public final class SeasonProgress: @unchecked Sendable {
     /// - Parameters:
     ///   - total: episodes in the run.
     ///   - output: where text goes (stderr in the CLI, a buffer in tests).
-    public init(mode: SeasonProgressMode, total: Int, output: @escaping @Sendable (String) -> Void = SeasonProgress.standardError) {
+    public init(
+        mode: SeasonProgressMode, total: Int,
+        output: @escaping @Sendable (String) -> Void = SeasonProgress.standardError
+    ) {
         self.mode = mode.resolved
         self.total = total
         self.output = output
@@ -129,7 +132,8 @@ public final class SeasonProgress: @unchecked Sendable {
         }
         if outcome.status == .processed, let result = outcome.result {
             let bytes = result.outputs.reduce(Int64(0)) { $0 + $1.bytes }
-            text += ", \(result.outputs.count) file\(result.outputs.count == 1 ? "" : "s"), \(formatBytes(bytes)), \(formatDuration(result.durationSeconds))"
+            text +=
+                ", \(result.outputs.count) file\(result.outputs.count == 1 ? "" : "s"), \(formatBytes(bytes)), \(formatDuration(result.durationSeconds))"
         }
         return text
     }
@@ -156,7 +160,9 @@ public final class SeasonProgress: @unchecked Sendable {
         var lines = ["\(Self.bar(fraction, width: 30)) \(finishedCount)/\(total) episodes  \(eta(now: now))"]
         for slot in running.keys.sorted() {
             let entry = running[slot]!
-            lines.append("  \(Self.bar(entry.fraction, width: 20)) \(String(format: "%3d%%", Int(entry.fraction * 100)))  \(entry.stem)")
+            lines.append(
+                "  \(Self.bar(entry.fraction, width: 20)) \(String(format: "%3d%%", Int(entry.fraction * 100)))  \(entry.stem)"
+            )
         }
         output(lines.map { $0 + "\n" }.joined())
         drawnLines = lines.count

@@ -12,8 +12,10 @@ public struct SeasonRunOptions: Sendable {
     /// How progress is shown (`--quiet` → `.quiet`); default: live on a terminal, lines otherwise.
     public var progress: SeasonProgressMode
 
-    public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount, force: Bool = false,
-                shard: ShardSelector? = nil, progress: SeasonProgressMode = .automatic) {
+    public init(
+        jobs: Int = ProcessInfo.processInfo.activeProcessorCount, force: Bool = false,
+        shard: ShardSelector? = nil, progress: SeasonProgressMode = .automatic
+    ) {
         self.jobs = jobs
         self.force = force
         self.shard = shard
@@ -51,8 +53,10 @@ public final class SeasonRunner: Sendable {
     /// Set it to stop the run early.
     public let cancellation: SeasonCancellation
 
-    public init(plan: SeasonPlan, outputDirectory: String, options: SeasonRunOptions = SeasonRunOptions(),
-                cancellation: SeasonCancellation = SeasonCancellation()) {
+    public init(
+        plan: SeasonPlan, outputDirectory: String, options: SeasonRunOptions = SeasonRunOptions(),
+        cancellation: SeasonCancellation = SeasonCancellation()
+    ) {
         self.plan = plan
         self.outputDirectory = outputDirectory
         self.options = options
@@ -62,16 +66,20 @@ public final class SeasonRunner: Sendable {
     /// Runs a season: the one call the CLI makes after loading the plan.
     /// - Throws: only when the output folder cannot be used at all (or an output would overwrite an
     ///   input); per-episode problems are outcomes in the summary.
-    public static func run(plan: SeasonPlan, outputDirectory: String, options: SeasonRunOptions = SeasonRunOptions(),
-                           processor: some EpisodeProcessor, cancellation: SeasonCancellation = SeasonCancellation(),
-                           progressOutput: @escaping @Sendable (String) -> Void = SeasonProgress.standardError) throws -> SeasonSummary {
+    public static func run(
+        plan: SeasonPlan, outputDirectory: String, options: SeasonRunOptions = SeasonRunOptions(),
+        processor: some EpisodeProcessor, cancellation: SeasonCancellation = SeasonCancellation(),
+        progressOutput: @escaping @Sendable (String) -> Void = SeasonProgress.standardError
+    ) throws -> SeasonSummary {
         try SeasonRunner(plan: plan, outputDirectory: outputDirectory, options: options, cancellation: cancellation)
             .run(processor: processor, progressOutput: progressOutput)
     }
 
     /// Runs the season (see the type's documentation).
-    public func run(processor: some EpisodeProcessor,
-                    progressOutput: @escaping @Sendable (String) -> Void = SeasonProgress.standardError) throws -> SeasonSummary {
+    public func run(
+        processor: some EpisodeProcessor,
+        progressOutput: @escaping @Sendable (String) -> Void = SeasonProgress.standardError
+    ) throws -> SeasonSummary {
         let problems = plan.problems(outputDirectory: outputDirectory)
         if !problems.isEmpty { throw ManifestValidationError(problems) }
         do {
@@ -82,8 +90,9 @@ public final class SeasonRunner: Sendable {
         let store = try SeasonStateStore(outputDirectory: outputDirectory)
         // Listed before this run writes anything; each episode's leftovers are removed under its lock
         // (see EpisodeTemporaries for why not by PID: shards on other machines share the folder).
-        let temporaries = EpisodeTemporaries(folders: [outputDirectory, store.episodesDirectory],
-                                             stems: plan.jobs.map(\.outputStem))
+        let temporaries = EpisodeTemporaries(
+            folders: [outputDirectory, store.episodesDirectory],
+            stems: plan.jobs.map(\.outputStem))
         let jobs = plan.restricted(to: options.shard).jobs
         let progress = SeasonProgress(mode: options.progress, total: jobs.count, output: progressOutput)
         let results = ResultSlots(count: jobs.count)
@@ -98,8 +107,9 @@ public final class SeasonRunner: Sendable {
                     if cancellation.isCancelled {
                         outcome = Self.outcome(job, .cancelled, "season cancelled before it started")
                     } else {
-                        outcome = runOne(job, processor: processor, store: store, temporaries: temporaries,
-                                         progress: progress, slot: slot)
+                        outcome = runOne(
+                            job, processor: processor, store: store, temporaries: temporaries,
+                            progress: progress, slot: slot)
                     }
                     results.store(outcome, at: slot)
                     progress.finished(slot: slot, outcome: outcome)
@@ -108,20 +118,26 @@ public final class SeasonRunner: Sendable {
             }
         }
         group.wait()
-        let summary = SeasonSummary(show: plan.show.title, outputDirectory: outputDirectory,
-                                    shard: options.shard?.description, episodes: results.all())
+        let summary = SeasonSummary(
+            show: plan.show.title, outputDirectory: outputDirectory,
+            shard: options.shard?.description, episodes: results.all())
         progress.close(summary: summary)
         return summary
     }
 
-    private static func outcome(_ job: EpisodeJob, _ status: EpisodeOutcome.Status, _ message: String? = nil,
-                                _ result: EpisodeResult? = nil) -> EpisodeOutcome {
-        EpisodeOutcome(identity: job.identity, stem: job.outputStem, title: job.metadata.title, index: job.index,
-                       status: status, message: message, result: result)
+    private static func outcome(
+        _ job: EpisodeJob, _ status: EpisodeOutcome.Status, _ message: String? = nil,
+        _ result: EpisodeResult? = nil
+    ) -> EpisodeOutcome {
+        EpisodeOutcome(
+            identity: job.identity, stem: job.outputStem, title: job.metadata.title, index: job.index,
+            status: status, message: message, result: result)
     }
 
-    private func runOne(_ job: EpisodeJob, processor: some EpisodeProcessor, store: SeasonStateStore,
-                        temporaries: EpisodeTemporaries, progress: SeasonProgress, slot: Int) -> EpisodeOutcome {
+    private func runOne(
+        _ job: EpisodeJob, processor: some EpisodeProcessor, store: SeasonStateStore,
+        temporaries: EpisodeTemporaries, progress: SeasonProgress, slot: Int
+    ) -> EpisodeOutcome {
         let lock: EpisodeLock
         do {
             guard let held = try store.tryLock(stem: job.outputStem) else {
@@ -161,8 +177,10 @@ public final class SeasonRunner: Sendable {
 
         progress.started(slot: slot, stem: job.outputStem)
         if let previous {
-            if let outcome = addSidecars(newSidecars, to: job, state: previous, processor: processor, store: store,
-                                         reason: reason, progress: progress, slot: slot) {
+            if let outcome = addSidecars(
+                newSidecars, to: job, state: previous, processor: processor, store: store,
+                reason: reason, progress: progress, slot: slot)
+            {
                 return outcome
             }
             reason += " (the processor cannot write them alone)"
@@ -171,8 +189,10 @@ public final class SeasonRunner: Sendable {
         // The report is the episode's commit record: `--merge` publishes an episode only when its
         // report is there, so a run that dies while redoing it must not leave the old one beside
         // half-replaced audio.
-        if let reportPath = try? OutputNaming.path(in: outputDirectory,
-                                                   fileName: OutputNaming.reportFileName(stem: job.outputStem)) {
+        if let reportPath = try? OutputNaming.path(
+            in: outputDirectory,
+            fileName: OutputNaming.reportFileName(stem: job.outputStem))
+        {
             try? FileManager.default.removeItem(atPath: reportPath)
         }
         do {
@@ -185,9 +205,11 @@ public final class SeasonRunner: Sendable {
             // State first, report last: a report in the folder (what `--merge` publishes) always has
             // its state behind it, whatever instant a SIGKILL lands at. Killed between the two, the next
             // run sees the report missing and redoes the episode (a missing report makes it stale).
-            try store.save(EpisodeState(identity: job.identity, fingerprint: fingerprint, inputs: stamps,
-                                        result: result, sidecarSuffixes: sidecars),
-                           stem: job.outputStem)
+            try store.save(
+                EpisodeState(
+                    identity: job.identity, fingerprint: fingerprint, inputs: stamps,
+                    result: result, sidecarSuffixes: sidecars),
+                stem: job.outputStem)
             try writeReport(job, result: result)
             return Self.outcome(job, .processed, reason, result)
         } catch is SeasonCancelledError {
@@ -215,15 +237,20 @@ public final class SeasonRunner: Sendable {
     /// Writes the new sidecars of an episode whose audio is up to date, without processing it again.
     /// - Returns: the outcome, or `nil` when the processor cannot write them alone (it is then processed).
     ///   A failure leaves the audio, the state and the report as they were: the next run tries again.
-    private func addSidecars(_ suffixes: [String], to job: EpisodeJob, state: EpisodeState,
-                             processor: some EpisodeProcessor, store: SeasonStateStore, reason: String,
-                             progress: SeasonProgress, slot: Int) -> EpisodeOutcome? {
+    private func addSidecars(
+        _ suffixes: [String], to job: EpisodeJob, state: EpisodeState,
+        processor: some EpisodeProcessor, store: SeasonStateStore, reason: String,
+        progress: SeasonProgress, slot: Int
+    ) -> EpisodeOutcome? {
         let context = EpisodeContext(outputDirectory: outputDirectory, cancellation: cancellation) { fraction in
             progress.update(slot: slot, fraction: fraction)
         }
         do {
-            guard var result = try processor.writeSidecars(suffixes, for: job, previous: state.result,
-                                                           context: context) else { return nil }
+            guard
+                var result = try processor.writeSidecars(
+                    suffixes, for: job, previous: state.result,
+                    context: context)
+            else { return nil }
             result.outputs = try measured(result.outputs)
             var updated = state
             updated.result = result
@@ -264,10 +291,12 @@ public final class SeasonRunner: Sendable {
                 try c.encodeIfPresent(error, forKey: .error)
             }
         }
-        let report = Report(input: job.identity, title: job.metadata.title, stem: job.outputStem,
-                            outputs: result.outputs, durationSeconds: result.durationSeconds, report: result.report,
-                            error: error)
-        let path = try OutputNaming.path(in: outputDirectory, fileName: OutputNaming.reportFileName(stem: job.outputStem))
+        let report = Report(
+            input: job.identity, title: job.metadata.title, stem: job.outputStem,
+            outputs: result.outputs, durationSeconds: result.durationSeconds, report: result.report,
+            error: error)
+        let path = try OutputNaming.path(
+            in: outputDirectory, fileName: OutputNaming.reportFileName(stem: job.outputStem))
         try AtomicOutputFile.write(try JSONEncoder.podsmith.encode(report), to: path)
     }
 }

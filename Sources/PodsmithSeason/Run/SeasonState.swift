@@ -38,8 +38,9 @@ public struct FileStamp: Sendable, Equatable, Codable {
             throw PodsmithError.inputUnreadable(path: path, reason: errnoMessage())
         }
         let hash = try ContentHasher.hashFile(atPath: path)
-        return FileStamp(path: path, bytes: info.bytes, modifiedNanoseconds: info.modifiedNanoseconds,
-                         contentHash: String(format: "%016llx", hash))
+        return FileStamp(
+            path: path, bytes: info.bytes, modifiedNanoseconds: info.modifiedNanoseconds,
+            contentHash: String(format: "%016llx", hash))
     }
 }
 
@@ -62,8 +63,10 @@ public struct EpisodeState: Sendable, Equatable, Codable {
     /// `nil` in a state written before it was recorded, read as today's list.
     public var sidecarSuffixes: [String]?
 
-    public init(identity: String, fingerprint: String, inputs: [FileStamp], result: EpisodeResult,
-                sidecarSuffixes: [String]? = nil) {
+    public init(
+        identity: String, fingerprint: String, inputs: [FileStamp], result: EpisodeResult,
+        sidecarSuffixes: [String]? = nil
+    ) {
         self.format = Self.currentFormat
         self.identity = identity
         self.fingerprint = fingerprint
@@ -141,9 +144,10 @@ package final class SeasonStateStore: Sendable {
     /// older format, which counts as none).
     public func load(stem: String) -> EpisodeState? {
         guard let path = try? OutputNaming.path(in: episodesDirectory, fileName: "\(stem).json"),
-              let data = FileManager.default.contents(atPath: path),
-              let state = try? JSONDecoder().decode(EpisodeState.self, from: data),
-              state.format == EpisodeState.currentFormat else { return nil }
+            let data = FileManager.default.contents(atPath: path),
+            let state = try? JSONDecoder().decode(EpisodeState.self, from: data),
+            state.format == EpisodeState.currentFormat
+        else { return nil }
         return state
     }
 
@@ -164,13 +168,18 @@ package final class SeasonStateStore: Sendable {
     /// → every recorded output (and the report) still there with its recorded size → each input's
     /// size and modification time unchanged, or, when those moved, its content hash unchanged.
     public func freshness(of job: EpisodeJob, fingerprint: String) -> EpisodeFreshness {
-        guard let state = load(stem: job.outputStem), state.identity == job.identity else { return .stale("no previous run") }
+        guard let state = load(stem: job.outputStem), state.identity == job.identity else {
+            return .stale("no previous run")
+        }
         guard state.fingerprint == fingerprint else { return .stale("settings changed") }
         let paths = [job.inputPath] + job.auxiliaryInputPaths
         guard state.inputs.map(\.path) == paths else { return .stale("inputs changed") }
-        for output in state.result.outputs + [WrittenFile(name: OutputNaming.reportFileName(stem: job.outputStem), bytes: -1)] {
+        for output in state.result.outputs + [
+            WrittenFile(name: OutputNaming.reportFileName(stem: job.outputStem), bytes: -1)
+        ] {
             guard let path = try? OutputNaming.path(in: outputDirectory, fileName: output.name),
-                  let info = FileStamp.statFile(path) else { return .stale("output missing: \(output.name)") }
+                let info = FileStamp.statFile(path)
+            else { return .stale("output missing: \(output.name)") }
             if output.bytes >= 0 && info.bytes != output.bytes { return .stale("output changed: \(output.name)") }
         }
         var refreshed = state

@@ -32,8 +32,10 @@ public struct EpisodeOutcome: Sendable, Equatable, Codable {
     /// Outputs, duration and report: from this run, or from the last one when up to date.
     public var result: EpisodeResult?
 
-    public init(identity: String, stem: String, title: String, index: Int, status: Status, message: String? = nil,
-                result: EpisodeResult? = nil) {
+    public init(
+        identity: String, stem: String, title: String, index: Int, status: Status, message: String? = nil,
+        result: EpisodeResult? = nil
+    ) {
         self.identity = identity
         self.stem = stem
         self.title = title
@@ -89,8 +91,10 @@ public struct SeasonSummary: Sendable, Equatable, Codable {
     /// One line: `12 episodes: 3 processed, 8 up to date, 1 failed`.
     public var headline: String {
         var parts: [String] = []
-        for (status, label) in [(EpisodeOutcome.Status.processed, "processed"), (.upToDate, "up to date"),
-                                (.failed, "failed"), (.busy, "busy in another run"), (.cancelled, "cancelled")] {
+        for (status, label) in [
+            (EpisodeOutcome.Status.processed, "processed"), (.upToDate, "up to date"),
+            (.failed, "failed"), (.busy, "busy in another run"), (.cancelled, "cancelled"),
+        ] {
             let n = count(status)
             if n > 0 || status == .processed { parts.append("\(n) \(label)") }
         }

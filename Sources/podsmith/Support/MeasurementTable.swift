@@ -4,8 +4,10 @@ import PodsmithKit
 /// The human-readable table `podsmith measure` prints by default: one row per file, units in the
 /// header, figures to 0.1 dB (the precision EBU R128 tolerances are stated in), n/a where undefined.
 enum MeasurementTable {
-    static let headers = ["file", "duration", "rate", "ch", "I LUFS", "LRA LU", "TP dBTP", "SP dBFS",
-                          "M max", "S max"]
+    static let headers = [
+        "file", "duration", "rate", "ch", "I LUFS", "LRA LU", "TP dBTP", "SP dBFS",
+        "M max", "S max",
+    ]
 
     static func render(_ rows: [FileMeasurement]) -> String {
         let cells = rows.map { row -> [String] in

@@ -25,23 +25,29 @@ enum NormalizeReportFormatter {
         let width2 = rows.map(\.1.count).max() ?? 0
         var text = ""
         for (label, a, b) in rows {
-            text += label.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+            text +=
+                label.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
                 + a.padding(toLength: width2, withPad: " ", startingAt: 0) + "  " + b + "\n"
         }
-        var target = String(format: "target %.1f LUFS, ceiling %.1f dBTP", report.target.integratedLUFS,
-                            report.target.truePeakDBTP)
+        var target = String(
+            format: "target %.1f LUFS, ceiling %.1f dBTP", report.target.integratedLUFS,
+            report.target.truePeakDBTP)
         if let convention = report.monoConvention {
-            target += convention == .dualMono
-                ? String(format: " (mono as dual-mono: %.1f LUFS measured on one channel)",
-                         report.target.measuredTarget(channels: 1, convention: convention).integratedLUFS)
+            target +=
+                convention == .dualMono
+                ? String(
+                    format: " (mono as dual-mono: %.1f LUFS measured on one channel)",
+                    report.target.measuredTarget(channels: 1, convention: convention).integratedLUFS)
                 : " (mono normalized as one channel)"
         }
         text += target + "\n"
-        text += String(format: "gain %+.2f dB%@; limiter max %.2f dB over %.2f s\n", report.gainDB,
-                       report.gainCapped ? " (capped)" : "", report.limiterMaxReductionDB, report.limitedSeconds)
-        text += String(format: "trimmed %.2f s head, %.2f s tail; %d pauses shortened; %.2f s removed\n",
-                       report.trimmedHeadSeconds, report.trimmedTailSeconds, report.pausesShortened,
-                       report.removedSeconds)
+        text += String(
+            format: "gain %+.2f dB%@; limiter max %.2f dB over %.2f s\n", report.gainDB,
+            report.gainCapped ? " (capped)" : "", report.limiterMaxReductionDB, report.limitedSeconds)
+        text += String(
+            format: "trimmed %.2f s head, %.2f s tail; %d pauses shortened; %.2f s removed\n",
+            report.trimmedHeadSeconds, report.trimmedTailSeconds, report.pausesShortened,
+            report.removedSeconds)
         if let file = report.outputFile, !dryRun {
             text += "wrote \(file) in \(report.passes) pass\(report.passes == 1 ? "" : "es")\n"
         }

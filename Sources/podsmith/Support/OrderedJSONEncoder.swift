@@ -79,8 +79,9 @@ private struct KeyedTree<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let codingPath: [any CodingKey]
 
     private func encoder(for key: Key) -> TreeEncoder {
-        TreeEncoder(node: node.member(key.stringValue), codingPath: codingPath + [key],
-                    decimals: (key as? any FigurePrecisionKey)?.decimals)
+        TreeEncoder(
+            node: node.member(key.stringValue), codingPath: codingPath + [key],
+            decimals: (key as? any FigurePrecisionKey)?.decimals)
     }
 
     mutating func encodeNil(forKey key: Key) throws { node.member(key.stringValue).content = .leaf(.null) }
@@ -89,8 +90,10 @@ private struct KeyedTree<Key: CodingKey>: KeyedEncodingContainerProtocol {
         try value.encode(to: encoder(for: key))
     }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type,
-                                                        forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy keyType: NestedKey.Type,
+        forKey key: Key
+    ) -> KeyedEncodingContainer<NestedKey> {
         encoder(for: key).container(keyedBy: keyType)
     }
 
@@ -120,8 +123,11 @@ private struct UnkeyedTree: UnkeyedEncodingContainer {
 
     mutating func encode<T: Encodable>(_ value: T) throws { try value.encode(to: encoder()) }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type)
-        -> KeyedEncodingContainer<NestedKey> {
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy keyType: NestedKey.Type
+    )
+        -> KeyedEncodingContainer<NestedKey>
+    {
         encoder().container(keyedBy: keyType)
     }
 

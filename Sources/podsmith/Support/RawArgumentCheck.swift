@@ -54,7 +54,8 @@ extension Podsmith {
     /// Checks the raw arguments, then runs the command as argument-parser would.
     static func main() {
         if let (index, escaped) = RawArgumentCheck.firstInvalidArgument(
-            CommandLine.unsafeArgv, count: Int(CommandLine.argc)) {
+            CommandLine.unsafeArgv, count: Int(CommandLine.argc))
+        {
             ErrorReporting.printError(
                 "argument \(index) is not valid UTF-8: \"\(escaped)\"; podsmith cannot open names "
                     + "that are not UTF-8: rename the file or link to it under a UTF-8 name")

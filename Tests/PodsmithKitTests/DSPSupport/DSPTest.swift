@@ -1,14 +1,16 @@
 import Foundation
+import PodsmithTestSupport
+
 @testable import PodsmithCodecs
 @testable import PodsmithCore
 @testable import PodsmithKit
 @testable import PodsmithSeason
-import PodsmithTestSupport
 
 /// Helpers shared by the DSP stage tests: run a processor over arrays, measure, analyse.
 enum DSPTest {
     /// Runs `processor` over `planes` in blocks whose sizes cycle through `blockSizes`, then finishes it.
-    static func run(_ processor: some AudioProcessor, planes: [[Float]], blockSizes: [Int] = [1024]) throws -> [[Float]] {
+    static func run(_ processor: some AudioProcessor, planes: [[Float]], blockSizes: [Int] = [1024]) throws -> [[Float]]
+    {
         let channels = planes.count
         let total = planes[0].count
         let capacity = blockSizes.max()!
@@ -76,7 +78,7 @@ enum DSPTest {
         while true {
             switch (ia.next(), ib.next()) {
             case (nil, nil): return nil
-            case let (x?, y?) where x.bitPattern == y.bitPattern: index += 1
+            case (let x?, let y?) where x.bitPattern == y.bitPattern: index += 1
             default: return index
             }
         }

@@ -8,17 +8,23 @@ enum Fixtures {
 
     /// A frame header from its fields: version bits (3 MPEG-1, 2 MPEG-2, 0 MPEG-2.5), layer bits
     /// (1 = Layer III), bitrate index, sample-rate index, padding, channel-mode bits (3 = mono).
-    static func mpegHeader(version: UInt8 = 3, layer: UInt8 = 1, bitrateIndex: UInt8, rateIndex: UInt8 = 0,
-                           padding: Bool = false, mode: UInt8 = 1, crc: Bool = false) -> [UInt8] {
-        [0xFF,
-         0xE0 | version << 3 | layer << 1 | (crc ? 0 : 1),
-         bitrateIndex << 4 | rateIndex << 2 | (padding ? 2 : 0),
-         mode << 6]
+    static func mpegHeader(
+        version: UInt8 = 3, layer: UInt8 = 1, bitrateIndex: UInt8, rateIndex: UInt8 = 0,
+        padding: Bool = false, mode: UInt8 = 1, crc: Bool = false
+    ) -> [UInt8] {
+        [
+            0xFF,
+            0xE0 | version << 3 | layer << 1 | (crc ? 0 : 1),
+            bitrateIndex << 4 | rateIndex << 2 | (padding ? 2 : 0),
+            mode << 6,
+        ]
     }
 
     /// A whole MPEG-1 Layer III frame (144 · bitrate / rate bytes) of zeros after the header.
-    static func mp3Frame(kbps: Int, bitrateIndex: UInt8, rate: Int = 44_100, rateIndex: UInt8 = 0, mode: UInt8 = 1,
-                         payload: [UInt8] = []) -> [UInt8] {
+    static func mp3Frame(
+        kbps: Int, bitrateIndex: UInt8, rate: Int = 44_100, rateIndex: UInt8 = 0, mode: UInt8 = 1,
+        payload: [UInt8] = []
+    ) -> [UInt8] {
         let length = 144 * kbps * 1000 / rate
         var frame = mpegHeader(bitrateIndex: bitrateIndex, rateIndex: rateIndex, mode: mode) + payload
         frame += [UInt8](repeating: 0, count: max(0, length - frame.count))
@@ -52,8 +58,10 @@ enum Fixtures {
     }
 
     /// APIC: encoding, MIME, NUL, picture type, description (UTF-16 with BOM when `utf16`), picture.
-    static func apic(mime: String, type: UInt8 = 3, description: String = "cover", utf16: Bool = false,
-                     picture: [UInt8]) -> [UInt8] {
+    static func apic(
+        mime: String, type: UInt8 = 3, description: String = "cover", utf16: Bool = false,
+        picture: [UInt8]
+    ) -> [UInt8] {
         var f: [UInt8] = [utf16 ? 1 : 0] + Array(mime.utf8) + [0, type]
         if utf16 {
             f += [0xFF, 0xFE] + description.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] } + [0, 0]
@@ -77,9 +85,11 @@ enum Fixtures {
 
     /// SOI, an APP0 (JFIF) segment, a DQT-like segment, then SOF0 (baseline) or SOF2 (progressive).
     static func jpeg(width: Int, height: Int, components: UInt8 = 3, progressive: Bool = false) -> [UInt8] {
-        let app0: [UInt8] = [0xFF, 0xE0] + be16(16) + Array("JFIF".utf8) + [0, 1, 1, 0] + be16(72) + be16(72) + [0, 0]
+        let app0: [UInt8] =
+            [0xFF, 0xE0] + be16(16) + Array("JFIF".utf8) + [0, 1, 1, 0] + be16(72) + be16(72) + [0, 0]
         let dqt: [UInt8] = [0xFF, 0xDB] + be16(67) + [0] + [UInt8](repeating: 1, count: 64)
-        var sof: [UInt8] = [0xFF, progressive ? 0xC2 : 0xC0] + be16(8 + 3 * Int(components)) + [8]
+        var sof: [UInt8] =
+            [0xFF, progressive ? 0xC2 : 0xC0] + be16(8 + 3 * Int(components)) + [8]
             + be16(height) + be16(width) + [components]
         for c in 0..<components { sof += [c + 1, 0x11, 0] }
         return [0xFF, 0xD8] + app0 + dqt + sof + [0xFF, 0xD9]
@@ -92,7 +102,7 @@ enum Fixtures {
         // 20 bits rate, 3 bits channels − 1, 5 bits bits − 1, 36 bits total samples, packed big-endian.
         let packed = UInt64(rate) << 44 | UInt64(channels - 1) << 41 | UInt64(bits - 1) << 36 | UInt64(totalSamples)
         b += (0..<8).map { UInt8((packed >> (56 - 8 * UInt64($0))) & 0xFF) }
-        return b + [UInt8](repeating: 0, count: 16) // MD5
+        return b + [UInt8](repeating: 0, count: 16)  // MD5
     }
 
     static func flacPictureBlock(type: Int = 3, mime: String, picture: [UInt8]) -> [UInt8] {
@@ -116,18 +126,23 @@ enum Fixtures {
 
     // MARK: - WAV (RIFF, Microsoft WAVE; WAVE_FORMAT_EXTENSIBLE)
 
-    static func wav(formatTag: Int, channels: Int, rate: Int, bits: Int, frames: Int, extensible: Bool = false,
-                    validBits: Int? = nil) -> [UInt8] {
+    static func wav(
+        formatTag: Int, channels: Int, rate: Int, bits: Int, frames: Int, extensible: Bool = false,
+        validBits: Int? = nil
+    ) -> [UInt8] {
         let align = channels * bits / 8
-        var fmt = le16(extensible ? 0xFFFE : formatTag) + le16(channels) + le32(rate) + le32(rate * align)
+        var fmt =
+            le16(extensible ? 0xFFFE : formatTag) + le16(channels) + le32(rate) + le32(rate * align)
             + le16(align) + le16(bits)
         if extensible {
-            fmt += le16(22) + le16(validBits ?? bits) + le32(3) + le16(formatTag)
+            fmt +=
+                le16(22) + le16(validBits ?? bits) + le32(3) + le16(formatTag)
                 + [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71]
         }
-        let list = Array("LIST".utf8) + le32(5) + Array("INFOx".utf8) + [0] // odd size: padded
+        let list = Array("LIST".utf8) + le32(5) + Array("INFOx".utf8) + [0]  // odd size: padded
         let data = [UInt8](repeating: 0, count: frames * align)
-        let body = Array("WAVE".utf8) + list + Array("fmt ".utf8) + le32(fmt.count) + fmt
+        let body =
+            Array("WAVE".utf8) + list + Array("fmt ".utf8) + le32(fmt.count) + fmt
             + Array("data".utf8) + le32(data.count) + data
         return Array("RIFF".utf8) + le32(body.count) + body
     }
@@ -165,7 +180,8 @@ enum Fixtures {
         while i < laced.count {
             let chunk = laced[i..<min(laced.count, i + maxSegments)]
             let continued = !(chunk.first!.first)
-            out += Array("OggS".utf8) + [0, continued ? 1 : (seq == 0 ? 2 : 0)] + [UInt8](repeating: 0, count: 8)
+            out +=
+                Array("OggS".utf8) + [0, continued ? 1 : (seq == 0 ? 2 : 0)] + [UInt8](repeating: 0, count: 8)
                 + le32(serial) + le32(seq) + le32(0) + [UInt8(chunk.count)] + chunk.map { UInt8($0.segment.count) }
             out += chunk.flatMap(\.segment)
             seq += 1

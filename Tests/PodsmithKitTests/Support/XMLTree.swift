@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(FoundationXML)
 import FoundationXML
 import PodsmithTestSupport
@@ -35,8 +36,9 @@ final class XMLTree {
         parser.shouldProcessNamespaces = false
         parser.delegate = builder
         guard parser.parse(), let root = builder.root else {
-            throw ParseError(message: parser.parserError.map { "\($0)" } ?? "no root element",
-                             line: parser.lineNumber)
+            throw ParseError(
+                message: parser.parserError.map { "\($0)" } ?? "no root element",
+                line: parser.lineNumber)
         }
         return root
     }
@@ -51,16 +53,20 @@ final class XMLTree {
         var stack: [XMLTree] = []
         var root: XMLTree?
 
-        func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-                    qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
+        func parser(
+            _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+            qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]
+        ) {
             let node = XMLTree(name: qName ?? elementName, attributes: attributeDict)
             stack.last?.children.append(node)
             if stack.isEmpty { root = node }
             stack.append(node)
         }
 
-        func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?,
-                    qualifiedName qName: String?) {
+        func parser(
+            _ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?,
+            qualifiedName qName: String?
+        ) {
             stack.removeLast()
         }
 

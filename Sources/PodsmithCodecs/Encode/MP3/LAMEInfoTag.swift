@@ -25,7 +25,8 @@ struct LAMEInfoTag {
         guard let header = MPEGAudioFrameHeader(template), template.count == header.frameLength else { return nil }
         let x = 4 + (header.hasCRC ? 2 : 0) + header.sideInformationLength
         guard x + 120 + 36 <= template.count,
-              template[x..<x + 4].elementsEqual("Info".utf8) || template[x..<x + 4].elementsEqual("Xing".utf8) else {
+            template[x..<x + 4].elementsEqual("Info".utf8) || template[x..<x + 4].elementsEqual("Xing".utf8)
+        else {
             return nil
         }
         bytes = template
@@ -34,8 +35,14 @@ struct LAMEInfoTag {
 
     private var lame: Int { xing + 120 }
 
-    var frameCount: Int { get { u32(xing + 8) } set { setU32(newValue, at: xing + 8) } }
-    var byteCount: Int { get { u32(xing + 12) } set { setU32(newValue, at: xing + 12) } }
+    var frameCount: Int {
+        get { u32(xing + 8) }
+        set { setU32(newValue, at: xing + 8) }
+    }
+    var byteCount: Int {
+        get { u32(xing + 12) }
+        set { setU32(newValue, at: xing + 12) }
+    }
     var toc: [UInt8] {
         get { Array(bytes[(xing + 16)..<(xing + 116)]) }
         set { bytes.replaceSubrange((xing + 16)..<(xing + 116), with: newValue) }
@@ -49,10 +56,16 @@ struct LAMEInfoTag {
             bytes[lame + 23] = UInt8(newValue & 0xFF)
         }
     }
-    var musicLength: Int { get { u32(lame + 28) } set { setU32(newValue, at: lame + 28) } }
+    var musicLength: Int {
+        get { u32(lame + 28) }
+        set { setU32(newValue, at: lame + 28) }
+    }
     var musicCRC: UInt16 {
         get { UInt16(bytes[lame + 32]) << 8 | UInt16(bytes[lame + 33]) }
-        set { bytes[lame + 32] = UInt8(newValue >> 8); bytes[lame + 33] = UInt8(newValue & 0xFF) }
+        set {
+            bytes[lame + 32] = UInt8(newValue >> 8)
+            bytes[lame + 33] = UInt8(newValue & 0xFF)
+        }
     }
     var tagCRC: UInt16 { UInt16(bytes[lame + 34]) << 8 | UInt16(bytes[lame + 35]) }
     /// The CRC the tag CRC field must hold for the bytes before it.

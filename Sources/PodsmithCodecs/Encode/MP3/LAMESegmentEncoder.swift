@@ -19,8 +19,9 @@ final class LAMESegmentEncoder {
 
     /// - Throws: ``PodsmithError/invalidSetting(_:)`` when LAME refuses the settings.
     init(sampleRate: Int, channelCount: Int, options: MP3EncoderOptions, writesTagFrame: Bool) throws {
-        self.lame = try MP3Encoder.configuredLAME(sampleRate: sampleRate, channelCount: channelCount,
-                                                  options: options, writesTagFrame: writesTagFrame)
+        self.lame = try MP3Encoder.configuredLAME(
+            sampleRate: sampleRate, channelCount: channelCount,
+            options: options, writesTagFrame: writesTagFrame)
         self.channelCount = channelCount
         scratchSize = 7200 + 16_384 * 5 / 4
         scratch = .allocate(capacity: scratchSize)
@@ -39,8 +40,9 @@ final class LAMESegmentEncoder {
         var done = 0
         while done < frameCount {
             let n = min(16_384, frameCount - done)
-            let got = lame_encode_buffer_ieee_float(lame, left + done, (channelCount == 2 ? right : left) + done,
-                                                    Int32(n), scratch, Int32(scratchSize))
+            let got = lame_encode_buffer_ieee_float(
+                lame, left + done, (channelCount == 2 ? right : left) + done,
+                Int32(n), scratch, Int32(scratchSize))
             guard got >= 0 else { throw PodsmithError.internalError("lame_encode_buffer_ieee_float failed (\(got))") }
             bytes.append(contentsOf: UnsafeBufferPointer(start: scratch, count: Int(got)))
             done += n

@@ -96,7 +96,8 @@ public final class MP3Encoder: AudioSink {
     static func validate(path: String, sampleRate: Double, channelCount: Int, options: MP3EncoderOptions) throws {
         guard sampleRate == 44_100 || sampleRate == 48_000 else {
             throw PodsmithError.unsupportedAudio(
-                path: path, reason: "MP3 is written at 44.1 or 48 kHz; resample \(sampleRate) Hz input to 44.1 kHz first")
+                path: path,
+                reason: "MP3 is written at 44.1 or 48 kHz; resample \(sampleRate) Hz input to 44.1 kHz first")
         }
         guard channelCount == 1 || channelCount == 2 else {
             throw PodsmithError.unsupportedAudio(
@@ -115,8 +116,10 @@ public final class MP3Encoder: AudioSink {
     /// delay, same frames over the same samples).
     /// - Parameter writesTagFrame: whether LAME writes its provisional Xing/LAME tag frame first.
     /// - Throws: ``PodsmithError/invalidSetting(_:)`` when LAME refuses the settings.
-    static func configuredLAME(sampleRate: Int, channelCount: Int, options: MP3EncoderOptions,
-                               writesTagFrame: Bool) throws -> OpaquePointer {
+    static func configuredLAME(
+        sampleRate: Int, channelCount: Int, options: MP3EncoderOptions,
+        writesTagFrame: Bool
+    ) throws -> OpaquePointer {
         guard let lame = lame_init() else { throw PodsmithError.internalError("lame_init failed (out of memory?)") }
         let kbps = options.effectiveBitrateKbps(channelCount: channelCount)
         lame_set_in_samplerate(lame, Int32(sampleRate))
@@ -135,8 +138,9 @@ public final class MP3Encoder: AudioSink {
         lame_set_bWriteVbrTag(lame, writesTagFrame ? 1 : 0)
         guard lame_init_params(lame) >= 0 else {
             lame_close(lame)
-            throw PodsmithError.invalidSetting(SettingIssue(
-                .bitrate, value: String(kbps), rule: "was refused by LAME at \(sampleRate) Hz, \(channelCount) ch"))
+            throw PodsmithError.invalidSetting(
+                SettingIssue(
+                    .bitrate, value: String(kbps), rule: "was refused by LAME at \(sampleRate) Hz, \(channelCount) ch"))
         }
         return lame
     }
@@ -148,8 +152,10 @@ public final class MP3Encoder: AudioSink {
     /// - Throws: ``PodsmithError/unsupportedAudio(path:reason:)`` for another rate or channel count,
     ///   ``PodsmithError/invalidSetting(_:)`` for bitrates/qualities LAME refuses,
     ///   ``PodsmithError/outputNotWritable(path:reason:)`` if the file cannot be created.
-    public init(path: String, sampleRate: Double, channelCount: Int, metadata: EpisodeMetadata = EpisodeMetadata(),
-                options: MP3EncoderOptions = MP3EncoderOptions()) throws {
+    public init(
+        path: String, sampleRate: Double, channelCount: Int, metadata: EpisodeMetadata = EpisodeMetadata(),
+        options: MP3EncoderOptions = MP3EncoderOptions()
+    ) throws {
         try Self.validate(path: path, sampleRate: sampleRate, channelCount: channelCount, options: options)
         self.path = path
         self.sampleRate = Int(sampleRate)
@@ -157,15 +163,17 @@ public final class MP3Encoder: AudioSink {
         self.options = options
         self.metadata = metadata
 
-        let lame = try Self.configuredLAME(sampleRate: Int(sampleRate), channelCount: channelCount, options: options,
-                                           writesTagFrame: true)
+        let lame = try Self.configuredLAME(
+            sampleRate: Int(sampleRate), channelCount: channelCount, options: options,
+            writesTagFrame: true)
         self.lame = lame
         mp3BufferSize = 7200 + 65_536 * 5 / 4
         mp3Buffer = .allocate(capacity: mp3BufferSize)
 
         do {
-            file = try MP3OutputFile(path: path, metadata: metadata, encoderLibrary: Self.libraryName,
-                                     tagPaddingBytes: options.tagPaddingBytes)
+            file = try MP3OutputFile(
+                path: path, metadata: metadata, encoderLibrary: Self.libraryName,
+                tagPaddingBytes: options.tagPaddingBytes)
         } catch {
             lame_close(lame)
             mp3Buffer.deallocate()
@@ -212,11 +220,14 @@ public final class MP3Encoder: AudioSink {
         // ID3 tag has the exact length and the (possibly re-timed) chapters.
         var frame = [UInt8](repeating: 0, count: 2880)
         let frameSize = lame_get_lametag_frame(lame, &frame, frame.count)
-        guard frameSize <= frame.count else { throw PodsmithError.internalError("LAME tag frame larger than 2880 bytes") }
+        guard frameSize <= frame.count else {
+            throw PodsmithError.internalError("LAME tag frame larger than 2880 bytes")
+        }
         let durationMs = Int((Double(framesWritten) * 1000 / Double(sampleRate)).rounded())
         finished = true
-        try file.finish(lameTagFrame: Array(frame[0..<frameSize]), metadata: metadata,
-                        durationMilliseconds: durationMs, encoderLibrary: Self.libraryName)
+        try file.finish(
+            lameTagFrame: Array(frame[0..<frameSize]), metadata: metadata,
+            durationMilliseconds: durationMs, encoderLibrary: Self.libraryName)
     }
 
     private func lameError(_ call: String, _ code: Int32) -> PodsmithError {

@@ -54,7 +54,8 @@ struct MP3FrameLayout {
         var base = 0
         while p < bytes.count {
             guard let header = MPEGAudioFrameHeader(bytes, at: p), header.version == .mpeg1, header.layer == 3,
-                  p + header.frameLength <= bytes.count else {
+                p + header.frameLength <= bytes.count
+            else {
                 throw PodsmithError.internalError("LAME output is not a whole MPEG-1 Layer III stream at byte \(p)")
             }
             let channels = header.channelMode == .mono ? 1 : 2
@@ -81,10 +82,11 @@ struct MP3FrameLayout {
                 }
             }
             let area = sideStart + sideLength
-            let frame = Frame(offset: p, length: header.frameLength, mainDataAreaOffset: area,
-                              mainDataAreaLength: p + header.frameLength - area, mainDataBase: base,
-                              mainDataBegin: mainDataBegin, mainDataBits: bits, hasCRC: header.hasCRC,
-                              blockTypes: blockTypes)
+            let frame = Frame(
+                offset: p, length: header.frameLength, mainDataAreaOffset: area,
+                mainDataAreaLength: p + header.frameLength - area, mainDataBase: base,
+                mainDataBegin: mainDataBegin, mainDataBits: bits, hasCRC: header.hasCRC,
+                blockTypes: blockTypes)
             frames.append(frame)
             base += frame.mainDataAreaLength
             p += header.frameLength
@@ -108,7 +110,8 @@ struct MP3FrameLayout {
     /// Main-data offset where frame `index`'s main-data area starts (its header's position in main-data
     /// coordinates).
     func mainDataOffset(ofFrame index: Int) -> Int {
-        index < frames.count ? frames[index].mainDataBase
+        index < frames.count
+            ? frames[index].mainDataBase
             : frames.last.map { $0.mainDataBase + $0.mainDataAreaLength } ?? 0
     }
 
@@ -117,7 +120,7 @@ struct MP3FrameLayout {
         var ranges: [Range<Int>] = []
         guard !coordinates.isEmpty else { return ranges }
         var lo = 0, hi = frames.count - 1
-        while lo < hi {   // the last frame whose area starts at or before the first offset
+        while lo < hi {  // the last frame whose area starts at or before the first offset
             let mid = (lo + hi + 1) / 2
             if frames[mid].mainDataBase <= coordinates.lowerBound { lo = mid } else { hi = mid - 1 }
         }

@@ -43,13 +43,16 @@ final class MP3OutputFile {
     }
 
     /// Writes the LAME tag frame over the provisional first frame, the final ID3 tag, and closes.
-    func finish(lameTagFrame: [UInt8], metadata: EpisodeMetadata, durationMilliseconds: Int,
-                encoderLibrary: String) throws {
+    func finish(
+        lameTagFrame: [UInt8], metadata: EpisodeMetadata, durationMilliseconds: Int,
+        encoderLibrary: String
+    ) throws {
         if !lameTagFrame.isEmpty {
             try lameTagFrame.withUnsafeBytes { try writeAll($0, at: tagSize) }
         }
-        let writer = ID3v2Writer(metadata: metadata, durationMilliseconds: durationMilliseconds,
-                                 encoderLibrary: encoderLibrary)
+        let writer = ID3v2Writer(
+            metadata: metadata, durationMilliseconds: durationMilliseconds,
+            encoderLibrary: encoderLibrary)
         if let tag = try writer.tag(totalSize: tagSize) {
             try tag.withUnsafeBytes { try writeAll($0, at: 0) }
         } else {
@@ -97,7 +100,9 @@ final class MP3OutputFile {
             guard got == count else {
                 throw PodsmithError.outputNotWritable(path: path, reason: "cannot read back the MP3 to enlarge its tag")
             }
-            try scratch.withUnsafeBytes { try writeAll(UnsafeRawBufferPointer(rebasing: $0[0..<count]), at: start + delta) }
+            try scratch.withUnsafeBytes {
+                try writeAll(UnsafeRawBufferPointer(rebasing: $0[0..<count]), at: start + delta)
+            }
             position = start
         }
     }

@@ -40,8 +40,10 @@ enum MP3SeamJoiner {
     /// frame moved must reach back at least that far, so its `main_data_begin` stays valid).
     /// - Parameter fault: a deliberate mistake or a forced path, for tests only.
     /// - Returns: `nil` when no frame of the window will do.
-    static func findSeam(_ a: MP3FrameLayout, at pa: Placement, _ b: MP3FrameLayout, at pb: Placement,
-                         window: Range<Int>, fault: ParallelMP3Encoder.SeamFault? = nil) -> Seam? {
+    static func findSeam(
+        _ a: MP3FrameLayout, at pa: Placement, _ b: MP3FrameLayout, at pb: Placement,
+        window: Range<Int>, fault: ParallelMP3Encoder.SeamFault? = nil
+    ) -> Seam? {
         /// The frame's indices in both streams, when both have a frame before it and the frame itself.
         func indices(_ j: Int) -> (Int, Int)? {
             let ia = pa.index(ofFrame: j), ib = pb.index(ofFrame: j)
@@ -81,7 +83,7 @@ enum MP3SeamJoiner {
                 }
                 guard sameWindows else { continue }
                 let need = b.frames[ib].mainDataBegin, free = a.freeBytes(before: ia)
-                if pass {   // forced: shift a seam that would fit as it is
+                if pass {  // forced: shift a seam that would fit as it is
                     if need >= forcedShift && need <= free, let seam = shiftedSeam(j, ia, ib, by: forcedShift) {
                         return seam
                     }
@@ -97,8 +99,10 @@ enum MP3SeamJoiner {
     /// Why ``findSeam(_:at:_:at:window:fault:)`` found nothing in `window`: how many frames had
     /// different block types in the two streams, and by how many bytes the others' reservoir did not
     /// fit.
-    static func seamNotFound(_ a: MP3FrameLayout, at pa: Placement, _ b: MP3FrameLayout, at pb: Placement,
-                             window: Range<Int>) -> ParallelMP3Encoder.SeamNotFound {
+    static func seamNotFound(
+        _ a: MP3FrameLayout, at pa: Placement, _ b: MP3FrameLayout, at pb: Placement,
+        window: Range<Int>
+    ) -> ParallelMP3Encoder.SeamNotFound {
         var mismatched = 0
         var deficits: [Int] = []
         for j in window {
@@ -111,7 +115,9 @@ enum MP3SeamJoiner {
                 deficits.append(b.frames[ib].mainDataBegin - a.freeBytes(before: ia))
             }
         }
-        let short = deficits.isEmpty ? ""
+        let short =
+            deficits.isEmpty
+            ? ""
             : ", reservoir short by \(deficits.min()!)–\(deficits.max()!) bytes in the rest"
         return ParallelMP3Encoder.SeamNotFound(
             frame: window.lowerBound, detail: "block types differ in \(mismatched) of \(window.count) frames\(short)")
@@ -127,8 +133,10 @@ enum MP3SeamJoiner {
     /// inside the moved block (`start + shift ..< end + shift`) and `b`'s own byte at `x` elsewhere
     /// (frames from `through` on read there: their data starts at least `shift` after the block's
     /// end). Positions before `b`'s seam live in `a`'s free tail.
-    static func join(_ previous: inout [UInt8], _ a: MP3FrameLayout, _ next: inout [UInt8], _ b: MP3FrameLayout,
-                     at seam: Seam) {
+    static func join(
+        _ previous: inout [UInt8], _ a: MP3FrameLayout, _ next: inout [UInt8], _ b: MP3FrameLayout,
+        at seam: Seam
+    ) {
         let ia = seam.a, ib = seam.b, shift = seam.shift
         let need = b.frames[ib].mainDataBegin
         let seamB = b.mainDataOffset(ofFrame: ib), seamA = a.mainDataOffset(ofFrame: ia)
@@ -176,8 +184,10 @@ enum MP3SeamJoiner {
         /// Takes frames `from..<to` of a stream with layout `frames` and bytes `bytes`; frame 0 of a
         /// stream that `startsWithTagFrame` is the provisional tag frame (written, not audio).
         /// - Returns: the byte ranges of `bytes` to write, in order (the tag frame's, then the audio's).
-        mutating func emit(_ bytes: [UInt8], _ frames: MP3FrameLayout, from: Int, to: Int,
-                           startsWithTagFrame: Bool) -> [Range<Int>] {
+        mutating func emit(
+            _ bytes: [UInt8], _ frames: MP3FrameLayout, from: Int, to: Int,
+            startsWithTagFrame: Bool
+        ) -> [Range<Int>] {
             guard from < to else { return [] }
             var ranges: [Range<Int>] = []
             var first = from

@@ -91,8 +91,10 @@ final class MP3SegmentPool: @unchecked Sendable {
     private var tagTemplate: [UInt8] = []
     private var stream = MP3SeamJoiner.JoinedStream()
 
-    init(file: MP3OutputFile, sampleRate: Int, channelCount: Int, options: MP3EncoderOptions,
-         layout: ParallelMP3Layout, threads: Int) throws {
+    init(
+        file: MP3OutputFile, sampleRate: Int, channelCount: Int, options: MP3EncoderOptions,
+        layout: ParallelMP3Layout, threads: Int
+    ) throws {
         self.file = file
         self.sampleRate = sampleRate
         self.channelCount = channelCount
@@ -100,8 +102,10 @@ final class MP3SegmentPool: @unchecked Sendable {
         self.layout = layout
         self.threads = threads
         maxChunks = Self.chunkBudget(layout: layout, threads: threads)
-        encoderDelay = try LAMESegmentEncoder(sampleRate: sampleRate, channelCount: channelCount, options: options,
-                                              writesTagFrame: false).encoderDelay
+        encoderDelay = try LAMESegmentEncoder(
+            sampleRate: sampleRate, channelCount: channelCount, options: options,
+            writesTagFrame: false
+        ).encoderDelay
         for index in 0..<threads {
             // Each thread runs LAME on its segment for as long as the input keeps coming, and blocks
             // on `condition` in between: dedicated threads (see ``WorkerThread``).
@@ -304,8 +308,9 @@ final class MP3SegmentPool: @unchecked Sendable {
     /// Encodes a segment's input as it arrives, returning each chunk once LAME has read it.
     /// - Returns: `false` if the segment was dropped (or the encode failed elsewhere) meanwhile.
     private func encode(_ segment: MP3Segment) throws -> Bool {
-        let lame = try LAMESegmentEncoder(sampleRate: sampleRate, channelCount: channelCount, options: options,
-                                          writesTagFrame: segment.index == 0)
+        let lame = try LAMESegmentEncoder(
+            sampleRate: sampleRate, channelCount: channelCount, options: options,
+            writesTagFrame: segment.index == 0)
         if segment.index > 0 { try lame.drainReservoir(frames: layout.drainFrames) }
         let chunkFrames = Self.chunkFrames
         var consumed = 0
@@ -318,7 +323,7 @@ final class MP3SegmentPool: @unchecked Sendable {
                 condition.unlock()
                 return false
             }
-            if segment.published == consumed {   // closed, all read
+            if segment.published == consumed {  // closed, all read
                 condition.unlock()
                 break
             }
@@ -377,7 +382,8 @@ final class MP3SegmentPool: @unchecked Sendable {
             if seam.blockTypesDiffer { mismatchedSeams.append(seam.frame) }
             seams.append(seam.frame)
             if seam.shift > 0 { seamCounts.shifted += 1 } else { seamCounts.direct += 1 }
-            if case .skipsReservoirCopy = seamFault {} else {
+            if case .skipsReservoirCopy = seamFault {
+            } else {
                 MP3SeamJoiner.join(&previous.segment.bytes, a, &segment.bytes, b, at: seam)
             }
             try emit(previous.segment, previous.frames, from: previous.keptStart, to: seam.a)
@@ -411,7 +417,8 @@ final class MP3SegmentPool: @unchecked Sendable {
         joinLock.lock()
         defer { joinLock.unlock() }
         let tag = try stream.lameTag(template: tagTemplate, inputFrames: inputFrames, joinedSegments: !seams.isEmpty)
-        try file.finish(lameTagFrame: tag, metadata: metadata, durationMilliseconds: durationMilliseconds,
-                        encoderLibrary: MP3Encoder.libraryName)
+        try file.finish(
+            lameTagFrame: tag, metadata: metadata, durationMilliseconds: durationMilliseconds,
+            encoderLibrary: MP3Encoder.libraryName)
     }
 }

@@ -56,12 +56,17 @@ public final class MP3StreamDecoder {
         block.frameCount = 0
         interleaved = .allocate(capacity: blockFrames * channelCount)
         // From here on a throw runs deinit.
-        try check(mpg123_param2(handle, Int32(MPG123_ADD_FLAGS.rawValue), Int(MPG123_QUIET.rawValue), 0), "mpg123_param2")
-        try check(mpg123_param2(handle, Int32(MPG123_REMOVE_FLAGS.rawValue),
-                               Int(MPG123_GAPLESS.rawValue | MPG123_AUTO_RESAMPLE.rawValue), 0), "mpg123_param2")
+        try check(
+            mpg123_param2(handle, Int32(MPG123_ADD_FLAGS.rawValue), Int(MPG123_QUIET.rawValue), 0), "mpg123_param2")
+        try check(
+            mpg123_param2(
+                handle, Int32(MPG123_REMOVE_FLAGS.rawValue),
+                Int(MPG123_GAPLESS.rawValue | MPG123_AUTO_RESAMPLE.rawValue), 0), "mpg123_param2")
         try check(mpg123_format_none(handle), "mpg123_format_none")
-        try check(mpg123_format(handle, sampleRate, channelCount == 1 ? Int32(MPG123_MONO.rawValue) : Int32(MPG123_STEREO.rawValue),
-                                Int32(MPG123_ENC_FLOAT_32.rawValue)), "mpg123_format")
+        try check(
+            mpg123_format(
+                handle, sampleRate, channelCount == 1 ? Int32(MPG123_MONO.rawValue) : Int32(MPG123_STEREO.rawValue),
+                Int32(MPG123_ENC_FLOAT_32.rawValue)), "mpg123_format")
         try check(mpg123_open_feed(handle), "mpg123_open_feed")
     }
 
@@ -85,7 +90,8 @@ public final class MP3StreamDecoder {
             if status == MPG123_NEW_FORMAT.rawValue {
                 try checkFormat()
             } else if status != MPG123_OK.rawValue && status != MPG123_NEED_MORE.rawValue
-                        && status != MPG123_DONE.rawValue {
+                && status != MPG123_DONE.rawValue
+            {
                 try check(status, "mpg123_read")
             }
             let frames = done / (channelCount * MemoryLayout<Float>.size)

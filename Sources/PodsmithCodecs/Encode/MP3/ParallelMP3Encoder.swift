@@ -129,9 +129,11 @@ public final class ParallelMP3Encoder: AudioSink {
     /// Creates (truncates) `path`, writes the provisional ID3 tag and starts `threads` encoding threads.
     /// - Throws: as ``MP3Encoder/init(path:sampleRate:channelCount:metadata:options:)``;
     ///   ``PodsmithError/invalidSetting(_:)`` for VBR.
-    public init(path: String, sampleRate: Double, channelCount: Int, metadata: EpisodeMetadata = EpisodeMetadata(),
-                options: MP3EncoderOptions = MP3EncoderOptions(), threads: Int,
-                layout: ParallelMP3Layout = ParallelMP3Layout()) throws {
+    public init(
+        path: String, sampleRate: Double, channelCount: Int, metadata: EpisodeMetadata = EpisodeMetadata(),
+        options: MP3EncoderOptions = MP3EncoderOptions(), threads: Int,
+        layout: ParallelMP3Layout = ParallelMP3Layout()
+    ) throws {
         guard options.vbrQuality == nil else {
             throw PodsmithError.invalidSetting(EncoderSettings.threadsNeedConstantBitrate(threads: threads))
         }
@@ -143,10 +145,12 @@ public final class ParallelMP3Encoder: AudioSink {
         self.threadCount = max(1, threads)
         self.layout = layout
         self.metadata = metadata
-        let file = try MP3OutputFile(path: path, metadata: metadata, encoderLibrary: MP3Encoder.libraryName,
-                                     tagPaddingBytes: options.tagPaddingBytes)
-        pool = try MP3SegmentPool(file: file, sampleRate: Int(sampleRate), channelCount: channelCount,
-                                  options: options, layout: layout, threads: threadCount)
+        let file = try MP3OutputFile(
+            path: path, metadata: metadata, encoderLibrary: MP3Encoder.libraryName,
+            tagPaddingBytes: options.tagPaddingBytes)
+        pool = try MP3SegmentPool(
+            file: file, sampleRate: Int(sampleRate), channelCount: channelCount,
+            options: options, layout: layout, threads: threadCount)
     }
 
     deinit {
@@ -166,8 +170,9 @@ public final class ParallelMP3Encoder: AudioSink {
         var offset = 0
         while offset < buffer.frameCount {
             if framesWritten == start(nextIndex) {
-                let segment = MP3Segment(index: nextIndex, startSample: start(nextIndex),
-                                      capacity: Int(plannedEnd(nextIndex) - start(nextIndex)))
+                let segment = MP3Segment(
+                    index: nextIndex, startSample: start(nextIndex),
+                    capacity: Int(plannedEnd(nextIndex) - start(nextIndex)))
                 open.append(segment)
                 nextIndex += 1
                 try pool.submit(segment)

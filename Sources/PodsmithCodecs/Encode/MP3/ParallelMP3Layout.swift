@@ -21,8 +21,10 @@ public struct ParallelMP3Layout: Sendable, Equatable {
     /// its first kept frame reaches back for then fit into the previous segment's free ones. Default 2.
     public var drainFrames: Int
 
-    public init(segmentFrames: Int = 1300, preRollFrames: Int = 24, searchFrames: Int = 24, marginFrames: Int = 4,
-                drainFrames: Int = 2) {
+    public init(
+        segmentFrames: Int = 1300, preRollFrames: Int = 24, searchFrames: Int = 24, marginFrames: Int = 4,
+        drainFrames: Int = 2
+    ) {
         precondition(preRollFrames >= 2 && searchFrames >= 1 && marginFrames >= 2 && drainFrames >= 0)
         precondition(segmentFrames > preRollFrames + searchFrames + marginFrames, "segments too short for the overlap")
         self.segmentFrames = segmentFrames
@@ -48,7 +50,8 @@ extension ParallelMP3Layout {
     /// Where segment `k`'s stream sits on the timeline: its first audio frame (the drain frames come
     /// before the pre-roll), after the tag frame in the first segment's stream.
     func placement(ofSegment k: Int) -> MP3SeamJoiner.Placement {
-        k == 0 ? MP3SeamJoiner.Placement(baseFrame: 0, firstAudioFrame: 1)
+        k == 0
+            ? MP3SeamJoiner.Placement(baseFrame: 0, firstAudioFrame: 1)
             : MP3SeamJoiner.Placement(baseFrame: k * segmentFrames - preRollFrames - drainFrames, firstAudioFrame: 0)
     }
 

@@ -37,10 +37,13 @@ package final class StreamingMP3Verifier: @unchecked Sendable {
     /// Attaches to `encoder` (sets its byte tap) and, when `threaded`, starts the decoding thread.
     /// - Parameter ringBytes: bytes buffered between the threads; at 128 kbit/s 1 MB is a minute of audio.
     package init(encoder: any MP3ByteSource, threaded: Bool = true, ringBytes: Int = 1 << 20) throws {
-        decoder = try MP3StreamDecoder(sampleRate: encoder.sampleRate, channelCount: encoder.channelCount,
-                                       leadingFrames: encoder.streamLeadingFrames)
-        meter = LoudnessMeter(format: AudioFormat(sampleRate: Double(encoder.sampleRate),
-                                                  channelCount: encoder.channelCount))
+        decoder = try MP3StreamDecoder(
+            sampleRate: encoder.sampleRate, channelCount: encoder.channelCount,
+            leadingFrames: encoder.streamLeadingFrames)
+        meter = LoudnessMeter(
+            format: AudioFormat(
+                sampleRate: Double(encoder.sampleRate),
+                channelCount: encoder.channelCount))
         guard threaded else {
             ring = nil
             encoder.byteTap = { bytes, frames in self.decodeInline(bytes, encodedFrames: frames) }

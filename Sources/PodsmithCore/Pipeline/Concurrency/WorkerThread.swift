@@ -25,8 +25,10 @@ package enum WorkerThread {
     /// below), and even then not when it was started from a Dispatch worker thread.
     /// - Parameter stackSize: bytes; the stages that keep their buffers on the heap and do not recurse
     ///   ask for less (1 MiB) so that many of them cost little address space.
-    package static func start(name: String, stackSize: Int = defaultStackSize,
-                              _ body: @escaping @Sendable () -> Void) {
+    package static func start(
+        name: String, stackSize: Int = defaultStackSize,
+        _ body: @escaping @Sendable () -> Void
+    ) {
         let systemName = String(decoding: name.utf8.prefix(maxNameBytes), as: UTF8.self)
         let thread = Thread {
             Thread.current.name = systemName
