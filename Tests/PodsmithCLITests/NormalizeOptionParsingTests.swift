@@ -58,6 +58,14 @@ import Testing
         #expect(refusal(arguments) == nil, "\(arguments)")
     }
 
+    /// The command line's names are derived from the settings' names: each one that names an option
+    /// names an option `normalize` has, so a new setting needs no new phrasing.
+    @Test(arguments: Setting.allCases.filter { $0.commandLineName.hasPrefix("--") })
+    func everySettingsCommandLineNameIsAnOptionOfNormalize(setting: Setting) {
+        let name = setting.commandLineName
+        #expect(Podsmith.Normalize.helpMessage(columns: 400).contains(name), "\(name)")
+    }
+
     @Test func aDateIsTaggedAsItsUTCDayAsASeasonTagsIt() throws {
         let command = try Podsmith.Normalize.parse(["in.wav", "--date", "2026-11-27T23:30:00-02:00"])
         #expect(command.settings(outputPath: "out.mp3").metadata.date == "2026-11-28")

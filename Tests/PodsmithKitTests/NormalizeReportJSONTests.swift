@@ -64,11 +64,11 @@ import Testing
         #expect(try JSONDecoder().decode(NormalizeReport.self, from: data).gainDB.isNaN)
     }
 
-    /// The keys `report.json` documents for an episode (docs/season.md): every figure under the key
-    /// `normalize --json` gives it, loudness under the keys of `measure --json`.
-    @Test func seasonEntryWritesItsFiguresUnderTheNormalizeKeys() throws {
+    /// The season's entry contains the report: `report.json` writes every key `normalize --json` writes
+    /// (and nothing else but the season's own), so a field added to the report reaches the season by itself.
+    @Test func seasonEntryContainsTheWholeNormalizeReport() throws {
         let entry = EpisodeReportEntry(
-            episode: "ep", title: "Pilot", report: Self.report(),
+            episode: "ep", title: "Pilot", inputFile: "raw/ep.wav", report: Self.report(),
             outputs: [ReportOutputFile(file: "ep.mp3", format: "mp3", sizeBytes: 9)])
         let data = try JSONEncoder.podsmith.encode(entry)
         let tree = try JSONDecoder().decode(JSONValue.self, from: data)
@@ -77,23 +77,39 @@ import Testing
             return
         }
         let seasonKeys: Set = ["episode", "title", "status", "error", "outputs"]
-        let figureKeys: Set = [
-            "input_file", "input", "output", "gain_db", "gain_capped", "limiter_max_reduction_db",
-            "limited_s", "trimmed_head_s", "trimmed_tail_s", "pauses_shortened", "removed_s",
-            "passes", "warnings", "dual_mono",
-        ]
-        #expect(Set(fields.keys) == seasonKeys.union(figureKeys))
-        #expect(figureKeys.isSubset(of: Set(NormalizeReport.CodingKeys.allCases.map(\.rawValue))))
-        #expect(
-            Set(input.keys) == [
-                "integrated_lufs", "true_peak_dbtp", "loudness_range_lu", "max_short_term_lufs",
-                "duration_s",
-            ])
-        #expect(Set(input.keys).isSubset(of: Set(LoudnessMeasurement.CodingKeys.allCases.map(\.rawValue))))
+        let reportKeys = Set(NormalizeReport.CodingKeys.allCases.map(\.rawValue))
+        #expect(seasonKeys.isDisjoint(with: reportKeys))
+        #expect(Set(fields.keys) == seasonKeys.union(reportKeys))
+        #expect(Set(input.keys) == Set(["file"] + LoudnessMeasurement.CodingKeys.allCases.map(\.rawValue)))
+        #expect(fields["input_file"] == .string("raw/ep.wav"))
         #expect(fields["gain_db"] == .number(2.35) && fields["dual_mono"] == .bool(true))
-        #expect(fields["status"] == .string("warning"))
+        #expect(fields["mp3_seams"] != .null && fields["status"] == .string("warning"))
+        // The report's own JSON, key for key, is inside the entry's.
+        let alone = try JSONDecoder().decode(
+            JSONValue.self, from: JSONEncoder.podsmith.encode(try #require(entry.report)))
+        guard case .object(let reportFields) = alone else {
+            Issue.record("not an object: \(alone)")
+            return
+        }
+        for (key, value) in reportFields { #expect(fields[key] == value, "\(key)") }
         let decoded = try JSONDecoder().decode(EpisodeReportEntry.self, from: data)
         #expect(decoded == entry)
+        #expect(try JSONEncoder.podsmith.encode(decoded) == data)
+    }
+
+    /// A failed episode writes the same keys, `null` for every figure.
+    @Test func failedSeasonEntryWritesEveryReportKeyAsNull() throws {
+        let entry = EpisodeReportEntry(failed: "ep", inputFile: "raw/ep.wav", error: "raw/ep.wav: not audio")
+        let data = try JSONEncoder.podsmith.encode(entry)
+        guard case .object(let fields) = try JSONDecoder().decode(JSONValue.self, from: data) else {
+            Issue.record("not an object")
+            return
+        }
+        let reportKeys = NormalizeReport.CodingKeys.allCases.map(\.rawValue)
+        #expect(Set(fields.keys) == Set(["episode", "title", "status", "error", "outputs"] + reportKeys))
+        for key in reportKeys where key != "input_file" { #expect(fields[key] == .null, "\(key)") }
+        #expect(fields["input_file"] == .string("raw/ep.wav") && fields["status"] == .string("failed"))
+        #expect(try JSONDecoder().decode(EpisodeReportEntry.self, from: data) == entry)
     }
 
     @Test func dualMonoIsHeardThreeDecibelsAboveItsOneChannelMeasurement() {

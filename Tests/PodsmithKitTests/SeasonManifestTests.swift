@@ -76,7 +76,7 @@ import Testing
             first.outputs == [OutputSpec(format: .mp3, bitrateKbps: 96), OutputSpec(format: .opus, bitrateKbps: 40)])
         #expect(first.target == LoudnessPreset.spotify.target)
         #expect(first.trimSilence)
-        #expect(first.maxPauseSeconds == 1.5)
+        #expect(first.tuning[.maxPause] == 1.5)
         #expect(first.metadata.album == "My Show")
         #expect(first.metadata.artist == "Ann Author")
         #expect(first.metadata.season == 2)
@@ -88,7 +88,7 @@ import Testing
         #expect(second.outputStem == "custom name")
         #expect(second.outputs == [OutputSpec(format: .flac)])
         #expect(second.target == LoudnessTarget(integratedLUFS: -18, truePeakDBTP: -2))
-        #expect(second.maxPauseSeconds == nil)
+        #expect(second.tuning[.maxPause] == nil)
         #expect(
             second.metadata.date == utc.date(from: DateComponents(year: 2026, month: 12, day: 4, hour: 5, minute: 30)))
         #expect(second.metadata.chaptersPath == (f.root as NSString).appendingPathComponent("ch/ep02.json"))
@@ -286,7 +286,7 @@ import Testing
         v.trimSilence = true
         variants.append(v)
         v = job
-        v.maxPauseSeconds = 2
+        v.tuning[.maxPause] = 2
         variants.append(v)
         v = job
         v.metadata.title = "B"

@@ -103,19 +103,16 @@ import Testing
             let id = "ep\(i + 1)"
             let failed = i == 2
             entries.append(
-                EpisodeReportEntry(
-                    episode: id, title: title, inputFile: "raw/\(id).wav",
-                    status: failed ? .failed : (i == 1 ? .warning : .ok),
-                    error: failed ? "raw/ep3.wav: not a readable audio file" : nil,
-                    input: ReportLoudness(integratedLUFS: -21.3 + Double(i), truePeakDBTP: -2, durationSeconds: 300),
-                    output: failed
-                        ? nil
-                        : ReportLoudness(
-                            integratedLUFS: -16.1 + 0.1 * Double(i), truePeakDBTP: -1.2,
-                            durationSeconds: 287.5),
-                    gainDB: failed ? nil : 5.2, passes: 1,
-                    outputs: failed ? [] : [ReportOutputFile(file: "\(id).mp3", format: "mp3", sizeBytes: 4_600_000)],
-                    warnings: i == 1 ? ["limiter reduced gain by 3.1 dB"] : []))
+                failed
+                    ? EpisodeReportEntry(
+                        failed: id, title: title, inputFile: "raw/\(id).wav",
+                        error: "raw/ep3.wav: not a readable audio file")
+                    : processedEntry(
+                        id, title: title, inputFile: "raw/\(id).wav", inputLUFS: -21.3 + Double(i),
+                        inputTruePeakDBTP: -2, inputSeconds: 300, outputLUFS: -16.1 + 0.1 * Double(i),
+                        outputTruePeakDBTP: -1.2, outputSeconds: 287.5, gainDB: 5.2,
+                        outputs: [ReportOutputFile(file: "\(id).mp3", format: "mp3", sizeBytes: 4_600_000)],
+                        warnings: i == 1 ? ["limiter reduced gain by 3.1 dB"] : []))
             if !failed {
                 plots[id] = LoudnessPlot.svg(sampleInput(title: title), options: LoudnessPlotOptions(idPrefix: id))
             }

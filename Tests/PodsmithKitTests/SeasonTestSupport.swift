@@ -190,10 +190,8 @@ final class FakeProcessor: EpisodeProcessor, @unchecked Sendable {
         let files = zip(job.outputs, written).map {
             ReportOutputFile(file: $0.1.name, format: $0.0.format.rawValue, sizeBytes: $0.1.bytes)
         }
-        let entry = EpisodeReportEntry(
-            episode: job.outputStem, title: job.metadata.title, inputFile: job.identity, status: .ok,
-            input: ReportLoudness(integratedLUFS: nil, truePeakDBTP: nil, durationSeconds: seconds),
-            output: nil, gainDB: 0, passes: 1, outputs: files)
+        let entry = processedEntry(
+            job.outputStem, title: job.metadata.title, inputFile: job.identity, inputSeconds: seconds, outputs: files)
         return EpisodeResult(outputs: written, durationSeconds: seconds, report: entry)
     }
 }
@@ -239,4 +237,30 @@ func runSeason(
 
 func statuses(_ summary: SeasonSummary) -> [String: EpisodeOutcome.Status] {
     Dictionary(uniqueKeysWithValues: summary.episodes.map { ($0.identity, $0.status) })
+}
+
+/// A season entry for an episode that `normalize` processed, built the way the processor builds one:
+/// from a ``NormalizeReport`` with these figures (mono 44.1 kHz; durations to the frame).
+func processedEntry(
+    _ episode: String, title: String? = nil, inputFile: String, inputLUFS: Double? = nil,
+    inputTruePeakDBTP: Double? = nil, inputSeconds: Double, outputLUFS: Double?? = nil,
+    outputTruePeakDBTP: Double? = nil, outputSeconds: Double? = nil, gainDB: Double = 0,
+    limiterMaxReductionDB: Double = 0, limitedSeconds: Double = 0, trimmedHeadSeconds: Double = 0,
+    trimmedTailSeconds: Double = 0, pausesShortened: Int = 0, removedSeconds: Double = 0, passes: Int = 1,
+    outputs: [ReportOutputFile] = [], warnings: [String] = []
+) -> EpisodeReportEntry {
+    func measurement(_ lufs: Double?, _ peak: Double?, _ seconds: Double) -> LoudnessMeasurement {
+        LoudnessMeasurement(
+            integratedLUFS: lufs, truePeakDBTP: peak, frameCount: Int64((seconds * 44_100).rounded()),
+            sampleRate: 44_100, channelCount: 1)
+    }
+    let output: LoudnessMeasurement? = outputLUFS.map { measurement($0, outputTruePeakDBTP, outputSeconds ?? 0) }
+    let report = NormalizeReport(
+        inputFile: inputFile, outputFile: outputs.first?.file,
+        input: measurement(inputLUFS, inputTruePeakDBTP, inputSeconds),
+        output: output, target: LoudnessTarget(integratedLUFS: -16, truePeakDBTP: -1), monoConvention: nil,
+        gainDB: gainDB, gainCapped: false, usedUngatedLoudness: false, limiterMaxReductionDB: limiterMaxReductionDB,
+        limitedSeconds: limitedSeconds, trimmedHeadSeconds: trimmedHeadSeconds, trimmedTailSeconds: trimmedTailSeconds,
+        pausesShortened: pausesShortened, removedSeconds: removedSeconds, passes: passes, warnings: warnings)
+    return EpisodeReportEntry(episode: episode, title: title, report: report, outputs: outputs)
 }

@@ -50,10 +50,9 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
         "title", "author", "owner_email", "description", "language", "categories", "explicit",
         "artwork", "base_url", "link",
     ]
-    static let settingsKeys = [
-        "preset", "target", "true_peak", "formats", "bitrate", "trim", "trim_threshold",
-        "max_pause",
-    ]
+    static var settingsKeys: [String] {
+        ["preset", "target", "true_peak", "formats", "bitrate", "trim"] + EpisodeSettings.tuning.map(\.manifestKey)
+    }
     static let episodeKeys = [
         "file", "title", "number", "season", "date", "description", "chapters", "artwork",
         "output", "overrides",
@@ -214,21 +213,15 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
             }
         }
         if let value = map["trim"] { settings.trimSilence = bool(value, at: "\(path).trim") }
-        if let value = map["trim_threshold"],
-            let db = number(value, at: "\(path).trim_threshold", setting: .trimThreshold, unit: "dBFS")
-        {
-            settings.trimThresholdDBFS = db
-        }
-        if let value = map["max_pause"] {
-            if case .bool(false) = value {
-                settings.maxPauseSeconds = 0
-            } else if case .string(let text) = value, ["off", "false", "no"].contains(text.lowercased()) {
-                settings.maxPauseSeconds = 0
-            } else if let seconds = number(
-                value, at: "\(path).max_pause", setting: .maxPause, unit: "seconds",
-                allowsZero: true)
+        for row in EpisodeSettings.tuning {
+            guard let value = map[row.manifestKey] else { continue }
+            if row.zeroMeansOff, value.meansOff {
+                settings[keyPath: row.field] = 0
+            } else if let number = number(
+                value, at: "\(path).\(row.manifestKey)", setting: row.setting, unit: row.unit,
+                allowsZero: row.zeroMeansOff)
             {
-                settings.maxPauseSeconds = seconds
+                settings[keyPath: row.field] = number
             }
         }
         return settings
@@ -469,6 +462,15 @@ private extension JSONValue {
     var isArray: Bool {
         if case .array = self { return true }
         return false
+    }
+
+    /// `false`, `off` or `no`: a feature switched off where a number could also be given.
+    var meansOff: Bool {
+        switch self {
+        case .bool(false): return true
+        case .string(let text): return ["off", "false", "no"].contains(text.lowercased())
+        default: return false
+        }
     }
 }
 

@@ -131,58 +131,6 @@ public struct ShowInfo: Sendable, Equatable, Codable {
     }
 }
 
-/// Processing settings; every field is optional so that the same type serves as the season's
-/// defaults and as an episode's overrides (an episode's value wins, then the default, then the
-/// built-in default documented on ``EpisodeJob``).
-public struct EpisodeSettings: Sendable, Equatable, Codable {
-    /// Loudness preset name (`podcast`, `apple`, `spotify`, `ebu-r128`, `aes-speech`).
-    public var preset: LoudnessPreset.RawValue?
-    /// Target integrated loudness, LUFS; overrides the preset's.
-    public var targetLUFS: Double?
-    /// True-peak ceiling, dBTP; overrides the preset's.
-    public var truePeakDBTP: Double?
-    /// Output formats, one file each (`mp3`, `mp3@128k`, `opus@48k`).
-    public var formats: [OutputSpec]?
-    /// Bitrate for formats listed without one, kbit/s.
-    public var bitrateKbps: Int?
-    /// Whether leading and trailing silence is trimmed.
-    public var trimSilence: Bool?
-    /// Level below which audio counts as silence for trimming, dBFS.
-    public var trimThresholdDBFS: Double?
-    /// Pauses longer than this are shortened to it, seconds; `0` or `off` in a manifest disables it.
-    public var maxPauseSeconds: Double?
-
-    public init(
-        preset: LoudnessPreset.RawValue? = nil, targetLUFS: Double? = nil, truePeakDBTP: Double? = nil,
-        formats: [OutputSpec]? = nil, bitrateKbps: Int? = nil, trimSilence: Bool? = nil,
-        trimThresholdDBFS: Double? = nil, maxPauseSeconds: Double? = nil
-    ) {
-        self.preset = preset
-        self.targetLUFS = targetLUFS
-        self.truePeakDBTP = truePeakDBTP
-        self.formats = formats
-        self.bitrateKbps = bitrateKbps
-        self.trimSilence = trimSilence
-        self.trimThresholdDBFS = trimThresholdDBFS
-        self.maxPauseSeconds = maxPauseSeconds
-    }
-
-    /// These settings with every field `overrides` sets replaced by its value.
-    public func overridden(by overrides: EpisodeSettings?) -> EpisodeSettings {
-        guard let overrides else { return self }
-        var result = self
-        if let value = overrides.preset { result.preset = value }
-        if let value = overrides.targetLUFS { result.targetLUFS = value }
-        if let value = overrides.truePeakDBTP { result.truePeakDBTP = value }
-        if let value = overrides.formats { result.formats = value }
-        if let value = overrides.bitrateKbps { result.bitrateKbps = value }
-        if let value = overrides.trimSilence { result.trimSilence = value }
-        if let value = overrides.trimThresholdDBFS { result.trimThresholdDBFS = value }
-        if let value = overrides.maxPauseSeconds { result.maxPauseSeconds = value }
-        return result
-    }
-}
-
 /// One episode as the manifest lists it.
 public struct EpisodeEntry: Sendable, Equatable, Codable {
     /// The raw audio, relative to the manifest (required).

@@ -50,7 +50,7 @@ public enum SeasonIndexPage {
             self.init(
                 episode: entry.episode, title: entry.title ?? entry.episode,
                 durationSeconds: entry.outputDurationSeconds,
-                inputIntegratedLUFS: entry.input.integratedLUFS,
+                inputIntegratedLUFS: entry.input?.integratedLUFS,
                 outputIntegratedLUFS: entry.output?.integratedLUFS,
                 outputTruePeakDBTP: entry.output?.truePeakDBTP, gainDB: entry.gainDB, status: entry.status,
                 notes: (entry.error.map { [$0] } ?? []) + entry.warnings, plotSVG: plotSVG,

@@ -61,10 +61,7 @@ public enum SeasonPublisher {
                 failed.append((job.outputStem, error))
                 entries.append(
                     EpisodeReportEntry(
-                        episode: job.outputStem, title: job.metadata.title, inputFile: job.identity, status: .failed,
-                        error: error,
-                        input: ReportLoudness(integratedLUFS: nil, truePeakDBTP: nil, durationSeconds: nil),
-                        output: nil, gainDB: nil))
+                        failed: job.outputStem, title: job.metadata.title, inputFile: job.identity, error: error))
                 continue
             }
             guard var entry = record.report else {

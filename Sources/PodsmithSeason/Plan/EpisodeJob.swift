@@ -25,10 +25,9 @@ public struct EpisodeJob: Sendable, Equatable {
     public var target: LoudnessTarget
     /// Whether leading and trailing silence is trimmed.
     public var trimSilence: Bool
-    /// Silence threshold for trimming, dBFS; `nil` leaves the processor's default.
-    public var trimThresholdDBFS: Double?
-    /// Pauses longer than this are shortened to it, seconds; `nil` leaves pauses alone.
-    public var maxPauseSeconds: Double?
+    /// The ``EpisodeSettings/tuning`` values the manifest set (trim threshold, longest pause, …); a
+    /// setting not listed keeps `normalize`'s default.
+    public var tuning: [Setting: Double]
     /// Tags and feed fields.
     public var metadata: EpisodeDescription
 
@@ -36,7 +35,7 @@ public struct EpisodeJob: Sendable, Equatable {
         identity: String, index: Int, inputPath: String, outputStem: String, outputs: [OutputSpec],
         presetName: String = LoudnessPreset.podcast.rawValue,
         target: LoudnessTarget = LoudnessPreset.podcast.target, trimSilence: Bool = false,
-        trimThresholdDBFS: Double? = nil, maxPauseSeconds: Double? = nil, metadata: EpisodeDescription
+        tuning: [Setting: Double] = [:], metadata: EpisodeDescription
     ) {
         self.identity = identity
         self.index = index
@@ -46,8 +45,7 @@ public struct EpisodeJob: Sendable, Equatable {
         self.presetName = presetName
         self.target = target
         self.trimSilence = trimSilence
-        self.trimThresholdDBFS = trimThresholdDBFS
-        self.maxPauseSeconds = maxPauseSeconds
+        self.tuning = tuning
         self.metadata = metadata
     }
 
@@ -67,7 +65,7 @@ public struct EpisodeJob: Sendable, Equatable {
     }
 
     /// A canonical description of every setting that affects the outputs (formats, bitrates,
-    /// target, trim and pause settings, tags, output names), as sorted-key JSON.
+    /// target, trimming, every ``tuning`` value, tags, output names), as sorted-key JSON.
     ///
     /// Two jobs with the same fingerprint and the same input content produce the same files, so the
     /// incremental run compares fingerprints to decide whether an episode must be redone. Input
@@ -75,15 +73,14 @@ public struct EpisodeJob: Sendable, Equatable {
     /// tracked separately by ``SeasonState``.
     public var settingsFingerprint: String {
         var fields: [String: JSONValue] = [
-            "fingerprintVersion": .number(1),
+            "fingerprintVersion": .number(2),
             "stem": .string(outputStem),
             "outputs": .array(outputs.map { .string($0.description) }),
             "preset": .string(presetName),
             "targetLUFS": .number(target.integratedLUFS),
             "truePeakDBTP": .number(target.truePeakDBTP),
             "trimSilence": .bool(trimSilence),
-            "trimThresholdDBFS": trimThresholdDBFS.map { .number($0) } ?? .null,
-            "maxPauseSeconds": maxPauseSeconds.map { .number($0) } ?? .null,
+            "tuning": .object(Dictionary(uniqueKeysWithValues: tuning.map { ($0.key.manifestKey, .number($0.value)) })),
         ]
         fields["metadata"] = metadata.fingerprintValue
         let encoder = JSONEncoder()

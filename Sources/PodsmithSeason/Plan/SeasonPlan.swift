@@ -83,8 +83,7 @@ public struct SeasonPlan: Sendable {
                     presetName: preset.rawValue,
                     target: target,
                     trimSilence: settings.trimSilence ?? true,
-                    trimThresholdDBFS: settings.trimThresholdDBFS,
-                    maxPauseSeconds: settings.maxPauseSeconds.flatMap { $0 > 0 ? $0 : nil },
+                    tuning: settings.tuningValues,
                     metadata: metadata))
         }
         self.init(

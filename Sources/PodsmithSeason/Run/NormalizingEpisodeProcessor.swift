@@ -101,10 +101,9 @@ public struct NormalizingEpisodeProcessor: EpisodeProcessor {
                 file: $0.spec.fileName(stem: job.outputStem),
                 format: $0.spec.format.rawValue, sizeBytes: 0)
         }
-        var entry = EpisodeReportEntry(
-            episode: job.outputStem, title: job.metadata.title, report: main,
+        let entry = EpisodeReportEntry(
+            episode: job.outputStem, title: job.metadata.title, inputFile: job.identity, report: main,
             outputs: outputs, warnings: warnings)
-        entry.inputFile = job.identity
         let duration =
             main.output?.durationSeconds
             ?? Double(plan.edit.outputFrameCount) / plan.edit.sampleRate
@@ -123,12 +122,14 @@ public struct NormalizingEpisodeProcessor: EpisodeProcessor {
         var silence = SilenceOptions()
         silence.trimHead = job.trimSilence
         silence.trimTail = job.trimSilence
-        if let threshold = job.trimThresholdDBFS { silence.thresholdDBFS = threshold }
-        silence.maxPauseSeconds = job.maxPauseSeconds
-        return NormalizeOptions(
+        var options = NormalizeOptions(
             target: job.target, silence: silence, encoder: encoder, metadata: metadata,
             chapters: try meta.chaptersPath.map { try ChapterList.load(path: $0) },
             verify: verify, recordsLoudnessSeries: true, threading: threading)
+        for row in EpisodeSettings.tuning {
+            if let value = job.tuning[row.setting] { row.apply(&options, value) }
+        }
+        return options
     }
 
     /// The episode's loudness plot, on the input's timeline.

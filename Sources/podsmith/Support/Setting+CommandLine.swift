@@ -4,22 +4,12 @@ extension Setting {
     /// How the command line spells this setting: its option, or words for the settings it has no option for.
     var commandLineName: String {
         switch self {
-        case .format: return "--format"
-        case .bitrate: return "--bitrate"
         case .vbrQuality: return "--vbr"
-        case .encodeThreads: return "--encode-threads"
-        case .bitDepth: return "--bit-depth"
-        case .sampleRate: return "--sample-rate"
         case .mp3Quality: return "MP3 quality"
         case .flacCompressionLevel: return "FLAC compression level"
         case .channels: return "channels"
-        case .target: return "--target"
-        case .truePeak: return "--true-peak"
-        case .maxGain: return "--max-gain"
-        case .trimThreshold: return "--trim-threshold"
-        case .trimPad: return "--trim-pad"
-        case .maxPause: return "--max-pause"
-        case .date: return "--date"
+        // Every other option is the setting's name in kebab case (`trimPad` → `--trim-pad`).
+        default: return "--" + rawValue.map { $0.isUppercase ? "-" + $0.lowercased() : String($0) }.joined()
         }
     }
 }
