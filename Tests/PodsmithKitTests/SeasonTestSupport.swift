@@ -240,7 +240,7 @@ func statuses(_ summary: SeasonSummary) -> [String: EpisodeOutcome.Status] {
 }
 
 /// A season entry for an episode that `normalize` processed, built the way the processor builds one:
-/// from a ``NormalizeReport`` with these figures (mono 44.1 kHz; durations to the frame).
+/// from a ``NormalizeReport`` with these figures (mono 48 kHz; durations to the frame).
 func processedEntry(
     _ episode: String, title: String? = nil, inputFile: String, inputLUFS: Double? = nil,
     inputTruePeakDBTP: Double? = nil, inputSeconds: Double, outputLUFS: Double?? = nil,
@@ -251,8 +251,8 @@ func processedEntry(
 ) -> EpisodeReportEntry {
     func measurement(_ lufs: Double?, _ peak: Double?, _ seconds: Double) -> LoudnessMeasurement {
         LoudnessMeasurement(
-            integratedLUFS: lufs, truePeakDBTP: peak, frameCount: Int64((seconds * 44_100).rounded()),
-            sampleRate: 44_100, channelCount: 1)
+            integratedLUFS: lufs, truePeakDBTP: peak, frameCount: Int64((seconds * 48_000).rounded()),
+            sampleRate: 48_000, channelCount: 1)
     }
     let output: LoudnessMeasurement? = outputLUFS.map { measurement($0, outputTruePeakDBTP, outputSeconds ?? 0) }
     let report = NormalizeReport(

@@ -20,7 +20,8 @@ public struct EpisodeReportEntry: Codable, Sendable, Equatable {
     /// Files written, the feed's enclosure first.
     public var outputs: [ReportOutputFile]
     /// What `normalize` did for the first output (the feed's enclosure), with ``NormalizeReport/inputFile``
-    /// the input as the manifest names it and ``NormalizeReport/warnings`` the episode's warnings (every
+    /// the input as the manifest names it, ``NormalizeReport/outputFile`` the first output's name in the
+    /// season's folder and ``NormalizeReport/warnings`` the episode's warnings (every
     /// output's and lint's); `nil` when the episode failed.
     public var report: NormalizeReport?
     /// The input as the manifest names it, also for a failed episode.
@@ -44,6 +45,9 @@ public struct EpisodeReportEntry: Codable, Sendable, Equatable {
     ) {
         var report = report
         report.inputFile = inputFile ?? report.inputFile
+        // Names as the season gives them, not where this run's temporary files were: the same
+        // season sharded or not, in any folder, writes the same report.
+        report.outputFile = outputs.first?.file ?? report.outputFile
         report.warnings = warnings ?? report.warnings
         report.limitedRanges = []
         report.inputLoudnessSeries = nil
