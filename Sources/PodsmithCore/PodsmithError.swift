@@ -33,6 +33,8 @@ public enum PodsmithError: Error, Equatable, Sendable, CustomStringConvertible {
     case badChapters(path: String, reason: String)
     /// An artwork file is not a JPEG or PNG image whose header can be read.
     case badArtwork(path: String, reason: String)
+    /// A transcript (WebVTT or SRT) cannot be used; the reason names the line.
+    case badTranscript(path: String, reason: String)
     /// An encoder or C library reported an error we did not expect.
     case encoderFailed(path: String, reason: String)
     /// A bug or an impossible state; please report it.
@@ -66,6 +68,8 @@ public enum PodsmithError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(path): unusable chapters: \(reason)"
         case .badArtwork(let path, let reason):
             return "\(path): unusable artwork: \(reason)"
+        case .badTranscript(let path, let reason):
+            return "\(path): unusable transcript: \(reason)"
         case .encoderFailed(let path, let reason):
             return "\(path): encoding failed: \(reason)"
         case .internalError(let message):

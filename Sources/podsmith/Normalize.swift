@@ -149,6 +149,11 @@ extension Podsmith {
                 "Chapters in the Podcasting 2.0 JSON chapters format; re-timed for every cut.",
                 valueName: "file.json"))
         var chapters: String?
+        @Option(
+            help: ArgumentHelp(
+                "Transcript, WebVTT or SRT; re-timed for every cut and written as STEM.transcript.vtt (and .srt).",
+                valueName: "file.vtt|file.srt"))
+        var transcript: String?
 
         // MARK: Behaviour
 
@@ -211,6 +216,14 @@ extension Podsmith {
             }
         }
 
+        /// Whether two paths name one file: the same device and inode when both exist, else the same
+        /// absolute path.
+        static func sameFile(_ a: String, _ b: String) -> Bool {
+            var sa = stat(), sb = stat()
+            if stat(a, &sa) == 0, stat(b, &sb) == 0 { return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino }
+            return URL(fileURLWithPath: a).standardizedFileURL.path == URL(fileURLWithPath: b).standardizedFileURL.path
+        }
+
         /// `-o`, or STEM.normalized.EXT beside the input.
         func resolvedOutputPath() throws -> String {
             if let output { return output }
@@ -224,6 +237,15 @@ extension Podsmith {
             var options = settings(outputPath: outputPath)
             if let artwork { options.metadata.artwork = try Artwork(contentsOf: artwork) }
             options.chapters = try chapters.map { try ChapterList.load(path: $0) }
+            if let transcript {
+                let loaded = try Transcript.load(path: transcript)
+                // The re-timed copy must never replace the user's own file.
+                for sidecar in Normalizer.transcriptSidecarPaths(for: outputPath, format: loaded.format)
+                where Self.sameFile(sidecar, transcript) {
+                    throw PodsmithError.outputIsInput(path: sidecar)
+                }
+                options.transcript = loaded
+            }
             return options
         }
 

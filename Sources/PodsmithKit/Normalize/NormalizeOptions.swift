@@ -46,6 +46,10 @@ public struct NormalizeOptions: Sendable {
     public var metadata: EpisodeMetadata
     /// Chapters timed against the *input*; they are re-timed for every trim and cut.
     public var chapters: ChapterList?
+    /// A timed transcript (WebVTT or SRT), re-timed for every cut like the chapters and written beside
+    /// the output as `STEM.transcript.vtt` (and `STEM.transcript.srt` when it was read from SRT).
+    /// Default `nil`.
+    public var transcript: Transcript? = nil
     /// Decode and measure the written file and correct it if needed. Default `true`.
     public var verify: Bool
     /// Most render passes verification may use. Default 3.

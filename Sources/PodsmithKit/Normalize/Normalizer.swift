@@ -236,6 +236,7 @@ public struct Normalizer {
         if let chapters = metadata.chapters, !chapters.chapters.isEmpty {
             try AtomicOutputFile.write(chapters.jsonData(), to: Self.chaptersSidecarPath(for: outputPath))
         }
+        try writeTranscript(plan: plan, outputPath: outputPath)
         return report
     }
 

@@ -69,7 +69,8 @@ enum ErrorReporting {
     static func exitCode(for error: PodsmithError) -> Int32 {
         switch error {
         case .inputMissing, .inputUnreadable, .inputIsDirectory: return ExitStatus.inputMissing
-        case .inputEmpty, .notAudio, .unsupportedAudio, .decodeFailed, .noProgramme, .badChapters, .badArtwork:
+        case .inputEmpty, .notAudio, .unsupportedAudio, .decodeFailed, .noProgramme, .badChapters, .badArtwork,
+            .badTranscript:
             return ExitStatus.dataError
         case .outputNotWritable: return ExitStatus.cannotCreateOutput
         case .outputIsInput, .invalidSetting: return ExitStatus.usage
