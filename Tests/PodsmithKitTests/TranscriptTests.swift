@@ -66,7 +66,10 @@ import Testing
     static let malformed: [(String, Transcript.Format?, String)] = [
         ("WEBVT\n\n00:00:01.000 --> 00:00:02.000\nx\n", .webVTT, "line 1:"),
         ("WEBVTT\n\n00:00:01.000 --> 00:00:00.500\nx\n", nil, "line 3: the cue ends at 00:00:00.500"),
-        ("WEBVTT\n\n00:00:05.000 --> 00:00:06.000\na\n\n00:00:01.000 --> 00:00:02.000\nb\n", nil, "line 6: the cue starts"),
+        (
+            "WEBVTT\n\n00:00:05.000 --> 00:00:06.000\na\n\n" + "00:00:01.000 --> 00:00:02.000\nb\n", nil,
+            "line 6: the cue starts"
+        ),
         ("WEBVTT\n\nid\nnot a timing\n", nil, "line 4: expected a cue timing line"),
         ("WEBVTT\n\n00:01.5 --> 00:02.000\nx\n", nil, "line 3: '00:01.5' is not a timestamp"),
         ("WEBVTT\n\n00:00:61.000 --> 00:01:02.000\nx\n", nil, "line 3: '00:00:61.000'"),
