@@ -52,3 +52,48 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: t.path("ep.mp3")))
     }
 }
+
+/// A season with a transcript on one episode: the re-timed file in OUTDIR and a `podcast:transcript` in
+/// the feed for that episode only; a second run leaves it up to date.
+@Suite struct SeasonTranscriptTests {
+    @Test func seasonPublishesTheRetimedTranscriptAndListsItInTheFeed() throws {
+        let t = try NormalizeCommandTests()
+        try FileManager.default.createDirectory(atPath: t.path("raw"), withIntermediateDirectories: true)
+        try t.writeSpeech("raw/a.wav", head: 1.5)
+        try t.writeSpeech("raw/b.wav", head: 1.5)
+        try "WEBVTT\n\n00:00:01.600 --> 00:00:02.400\n<v Host>Salut\n"
+            .write(toFile: t.path("raw/a.vtt"), atomically: true, encoding: .utf8)
+        let manifest = t.path("season.yaml")
+        try """
+        show: {title: T, base_url: "https://example.com/s/"}
+        episodes:
+          - {file: raw/a.wav, transcript: raw/a.vtt}
+          - {file: raw/b.wav}
+        """.write(toFile: manifest, atomically: true, encoding: .utf8)
+        let out = t.path("out")
+        let first = try CommandRunner.run(["season", manifest, "-o", out, "--quiet"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let vtt = try Transcript.load(path: out + "/a.transcript.vtt")
+        #expect(vtt.cues.map(\.text) == ["<v Host>Salut"])
+        #expect(vtt.cues[0].start < 1.6)
+        #expect(!FileManager.default.fileExists(atPath: out + "/b.transcript.vtt"))
+        let feed = try String(contentsOfFile: out + "/feed.xml", encoding: .utf8)
+        #expect(
+            feed.contains(
+                "<podcast:transcript url=\"https://example.com/s/a.transcript.vtt\" type=\"text/vtt\" rel=\"captions\"/>"
+            ),
+            "\(feed)")
+        #expect(feed.components(separatedBy: "<podcast:transcript").count == 2)
+        let report = try String(contentsOfFile: out + "/a.report.json", encoding: .utf8)
+        #expect(report.contains("a.transcript.vtt"))
+        let second = try CommandRunner.run(["season", manifest, "-o", out])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stderr.contains("2 up to date") || second.stdout.contains("2 up to date"), "\(second.stderr)")
+        // A transcript that does not parse is a failed episode naming the line, not a crash.
+        try "WEBVTT\n\n00:00:02.000 --> 00:00:01.000\nx\n".write(
+            toFile: t.path("raw/a.vtt"), atomically: true, encoding: .utf8)
+        let third = try CommandRunner.run(["season", manifest, "-o", out])
+        #expect(third.status != 0)
+        #expect((third.stderr + third.stdout).contains("line 3"), "\(third.stderr)")
+    }
+}

@@ -54,7 +54,7 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
         ["preset", "target", "true_peak", "formats", "bitrate", "trim"] + EpisodeSettings.tuning.map(\.manifestKey)
     }
     static let episodeKeys = [
-        "file", "title", "number", "season", "date", "description", "chapters", "artwork",
+        "file", "title", "number", "season", "date", "description", "chapters", "transcript", "artwork",
         "output", "overrides",
     ]
 
@@ -253,6 +253,14 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
         if let value = map["chapters"], let chapters = nonEmptyString(value, at: "\(path).chapters") {
             checkFile(chapters, at: "\(path).chapters")
             entry.chapters = chapters
+        }
+        if let value = map["transcript"], let transcript = nonEmptyString(value, at: "\(path).transcript") {
+            if Transcript.Format(pathExtension: (transcript as NSString).pathExtension) == nil {
+                issue("\(path).transcript", "'\(transcript)' is not a .vtt or .srt file")
+            } else {
+                checkFile(transcript, at: "\(path).transcript")
+            }
+            entry.transcript = transcript
         }
         if let value = map["artwork"], let artwork = nonEmptyString(value, at: "\(path).artwork") {
             checkFile(artwork, at: "\(path).artwork")

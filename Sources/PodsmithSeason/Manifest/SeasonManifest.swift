@@ -147,6 +147,8 @@ public struct EpisodeEntry: Sendable, Equatable, Codable {
     public var description: String?
     /// Chapters file (JSON chapters), relative to the manifest.
     public var chapters: String?
+    /// Transcript (WebVTT `.vtt` or SRT `.srt`), relative to the manifest.
+    public var transcript: String?
     /// Episode artwork, relative to the manifest; the show's when absent.
     public var artwork: String?
     /// Explicit output stem; wins over the naming scheme (sanitized like any other name).
@@ -157,7 +159,7 @@ public struct EpisodeEntry: Sendable, Equatable, Codable {
     public init(
         file: String, title: String? = nil, number: Int? = nil, season: Int? = nil, date: String? = nil,
         description: String? = nil, chapters: String? = nil, artwork: String? = nil,
-        output: String? = nil, overrides: EpisodeSettings? = nil
+        output: String? = nil, overrides: EpisodeSettings? = nil, transcript: String? = nil
     ) {
         self.file = file
         self.title = title
@@ -166,6 +168,7 @@ public struct EpisodeEntry: Sendable, Equatable, Codable {
         self.date = date
         self.description = description
         self.chapters = chapters
+        self.transcript = transcript
         self.artwork = artwork
         self.output = output
         self.overrides = overrides

@@ -100,6 +100,9 @@ public struct PodcastEpisode: Sendable, Equatable {
     public var seasonNumber: Int?
     /// File name of the JSON chapters file (Podcasting 2.0 chapters format), if any.
     public var chaptersFileName: String?
+    /// File names of the episode's transcripts (`STEM.transcript.vtt`, `STEM.transcript.srt`), each a
+    /// `<podcast:transcript>`.
+    public var transcriptFileNames: [String] = []
     /// Episode-level explicit flag; `nil` inherits the show's.
     public var explicit: Bool?
 
@@ -226,6 +229,18 @@ public enum PodcastFeedBuilder {
         if let season = episode.seasonNumber { nodes.append(.seasonNumber(season)) }
         if let explicit = episode.explicit {
             nodes.append(.element(named: "itunes:explicit", text: explicit ? "true" : "false"))
+        }
+        for transcript in episode.transcriptFileNames {
+            let format = Transcript.Format(pathExtension: (transcript as NSString).pathExtension) ?? .webVTT
+            // Timed cues: `rel="captions"` (Podcasting 2.0 namespace, `<podcast:transcript>`).
+            nodes.append(
+                .selfClosedElement(
+                    named: "podcast:transcript",
+                    attributes: [
+                        attribute("url", url(forFile: transcript, baseURL: show.baseURL)),
+                        attribute("type", format.mimeType),
+                        attribute("rel", "captions"),
+                    ]))
         }
         if let chapters = episode.chaptersFileName {
             nodes.append(

@@ -87,13 +87,20 @@ public enum SeasonPublisher {
                 let chapters = job.outputStem + OutputNaming.chaptersSuffix
                 let hasChapters = FileManager.default.fileExists(
                     atPath: (outputDirectory as NSString).appendingPathComponent(chapters))
-                items.append(
-                    PodcastEpisode(
-                        title: job.metadata.title, guid: guid(plan: plan, job: job),
-                        pubDate: job.metadata.date ?? inputDate(job), description: job.metadata.description ?? "",
-                        enclosure: enclosure, durationSeconds: record.durationSeconds,
-                        episodeNumber: job.metadata.number, seasonNumber: job.metadata.season,
-                        chaptersFileName: hasChapters ? chapters : nil))
+                var item = PodcastEpisode(
+                    title: job.metadata.title, guid: guid(plan: plan, job: job),
+                    pubDate: job.metadata.date ?? inputDate(job), description: job.metadata.description ?? "",
+                    enclosure: enclosure, durationSeconds: record.durationSeconds,
+                    episodeNumber: job.metadata.number, seasonNumber: job.metadata.season,
+                    chaptersFileName: hasChapters ? chapters : nil)
+                item.transcriptFileNames = [OutputNaming.transcriptVTTSuffix, OutputNaming.transcriptSRTSuffix]
+                    .map { job.outputStem + $0 }
+                    .filter {
+                        job.metadata.transcriptPath != nil
+                            && FileManager.default.fileExists(
+                                atPath: (outputDirectory as NSString).appendingPathComponent($0))
+                    }
+                items.append(item)
             }
         }
 

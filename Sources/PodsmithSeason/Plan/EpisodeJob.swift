@@ -58,10 +58,10 @@ public struct EpisodeJob: Sendable, Equatable {
         outputFileNames + OutputNaming.sidecarSuffixes.map { outputStem + $0 }
     }
 
-    /// Files besides the audio whose content goes into the outputs (chapters, artwork): a change to
+    /// Files besides the audio whose content goes into the outputs (chapters, artwork, transcript): a change to
     /// any of them makes the episode out of date, like a change to the audio.
     public var auxiliaryInputPaths: [String] {
-        [metadata.chaptersPath, metadata.artworkPath].compactMap { $0 }
+        [metadata.chaptersPath, metadata.artworkPath, metadata.transcriptPath].compactMap { $0 }
     }
 
     /// A canonical description of every setting that affects the outputs (formats, bitrates,
@@ -111,10 +111,13 @@ public struct EpisodeDescription: Sendable, Equatable {
     public var artworkPath: String?
     /// Absolute path of the chapters file.
     public var chaptersPath: String?
+    /// Absolute path of the transcript (WebVTT or SRT).
+    public var transcriptPath: String?
 
     public init(
         title: String, album: String? = nil, artist: String? = nil, number: Int? = nil, season: Int? = nil,
-        date: Date? = nil, description: String? = nil, artworkPath: String? = nil, chaptersPath: String? = nil
+        date: Date? = nil, description: String? = nil, artworkPath: String? = nil, chaptersPath: String? = nil,
+        transcriptPath: String? = nil
     ) {
         self.title = title
         self.album = album
@@ -125,6 +128,7 @@ public struct EpisodeDescription: Sendable, Equatable {
         self.description = description
         self.artworkPath = artworkPath
         self.chaptersPath = chaptersPath
+        self.transcriptPath = transcriptPath
     }
 
     fileprivate var fingerprintValue: JSONValue {
@@ -141,6 +145,7 @@ public struct EpisodeDescription: Sendable, Equatable {
             // Only whether there is artwork or chapters: their content is tracked as an input.
             "artwork": .bool(artworkPath != nil),
             "chapters": .bool(chaptersPath != nil),
+            "transcript": .bool(transcriptPath != nil),
         ])
     }
 }

@@ -19,12 +19,18 @@ public enum OutputNaming {
     public static let loudnessPlotSuffix = ".loudness.svg"
     /// `STEM.report.json`: the episode's report, written by the season runner.
     public static let reportSuffix = ".report.json"
+    /// `STEM.transcript.vtt`: the re-timed transcript, when the episode has one.
+    public static let transcriptVTTSuffix = ".transcript.vtt"
+    /// `STEM.transcript.srt`: the re-timed transcript as SRT, when the episode's was SRT.
+    public static let transcriptSRTSuffix = ".transcript.srt"
 
     /// Suffixes of the per-episode sidecar files, written next to the audio outputs: the one list that
     /// collision checks, ownership, the processor (``EpisodeProcessor/sidecarSuffixes``) and so each
     /// episode's sidecar fingerprint use. A suffix added here is written for existing episodes by the
     /// next run (see ``SeasonRunner``).
-    public static let sidecarSuffixes = [chaptersSuffix, waveformSuffix, loudnessPlotSuffix, reportSuffix]
+    public static let sidecarSuffixes = [
+        chaptersSuffix, waveformSuffix, loudnessPlotSuffix, reportSuffix, transcriptVTTSuffix, transcriptSRTSuffix,
+    ]
 
     /// The per-episode report's file name for a stem.
     public static func reportFileName(stem: String) -> String { stem + reportSuffix }

@@ -72,7 +72,8 @@ public struct SeasonPlan: Sendable {
                 date: entry.date.flatMap(PublicationDate.parse),
                 description: entry.description,
                 artworkPath: entry.artwork.map { Self.resolve($0, base: baseDirectory) } ?? showArtwork,
-                chaptersPath: entry.chapters.map { Self.resolve($0, base: baseDirectory) })
+                chaptersPath: entry.chapters.map { Self.resolve($0, base: baseDirectory) },
+                transcriptPath: entry.transcript.map { Self.resolve($0, base: baseDirectory) })
             jobs.append(
                 EpisodeJob(
                     identity: Self.identity(of: entry.file),

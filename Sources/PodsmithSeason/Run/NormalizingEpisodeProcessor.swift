@@ -72,6 +72,13 @@ public struct NormalizingEpisodeProcessor: EpisodeProcessor {
         {
             written.append(WrittenFile(name: chaptersName, bytes: 0))
         }
+        if job.metadata.transcriptPath != nil {
+            // The normalizer wrote them beside the first output (`STEM.transcript.vtt`, and `.srt` for SRT).
+            for suffix in [OutputNaming.transcriptVTTSuffix, OutputNaming.transcriptSRTSuffix]
+            where FileManager.default.fileExists(atPath: try context.outputPath(job.outputStem + suffix)) {
+                written.append(WrittenFile(name: job.outputStem + suffix, bytes: 0))
+            }
+        }
         let waveformName = job.outputStem + OutputNaming.waveformSuffix
         try AtomicOutputFile.write(try waveform.result().jsonData(), to: try context.outputPath(waveformName))
         written.append(WrittenFile(name: waveformName, bytes: 0))
@@ -110,6 +117,17 @@ public struct NormalizingEpisodeProcessor: EpisodeProcessor {
         return EpisodeResult(outputs: written, durationSeconds: duration, report: entry)
     }
 
+    /// The transcript sidecars are the only new kind this processor writes without the audio: an
+    /// episode without a transcript has nothing to write for them (one with a transcript made before they
+    /// existed is processed again, as its transcript is a new input anyway).
+    public func writeSidecars(
+        _ suffixes: [String], for job: EpisodeJob, previous: EpisodeResult, context: EpisodeContext
+    ) throws -> EpisodeResult? {
+        let transcriptSuffixes = [OutputNaming.transcriptVTTSuffix, OutputNaming.transcriptSRTSuffix]
+        guard job.metadata.transcriptPath == nil, suffixes.allSatisfy(transcriptSuffixes.contains) else { return nil }
+        return previous
+    }
+
     /// `normalize`'s options for this job.
     func baseOptions(for job: EpisodeJob, encoder: EncoderSettings) throws -> NormalizeOptions {
         let meta = job.metadata
@@ -126,6 +144,7 @@ public struct NormalizingEpisodeProcessor: EpisodeProcessor {
             target: job.target, silence: silence, encoder: encoder, metadata: metadata,
             chapters: try meta.chaptersPath.map { try ChapterList.load(path: $0) },
             verify: verify, recordsLoudnessSeries: true, threading: threading)
+        options.transcript = try meta.transcriptPath.map { try Transcript.load(path: $0) }
         for row in EpisodeSettings.tuning {
             if let value = job.tuning[row.setting] { row.apply(&options, value) }
         }
