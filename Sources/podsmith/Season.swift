@@ -142,6 +142,9 @@ extension Podsmith {
             if json, let summary {
                 print(String(decoding: try summary.jsonData(), as: UTF8.self))
             }
+            if !quiet || summary == nil {
+                for warning in outcome.warnings { ErrorReporting.printWarning(file: output + "/feed.xml", warning) }
+            }
             guard summary == nil else { return }
             for stem in outcome.missing { ErrorReporting.printError("\(stem): missing (no result in \(output))") }
             for (stem, reason) in outcome.failed { ErrorReporting.printError("\(stem): failed: \(reason)") }

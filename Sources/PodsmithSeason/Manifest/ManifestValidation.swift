@@ -48,14 +48,14 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
     static let topKeys = ["show", "defaults", "episodes", "naming"]
     static let showKeys = [
         "title", "author", "owner_email", "description", "language", "categories", "explicit",
-        "artwork", "base_url", "link",
+        "artwork", "base_url", "link", "feed_url", "podcast_guid", "copyright", "locked",
     ]
     static var settingsKeys: [String] {
         ["preset", "target", "true_peak", "formats", "bitrate", "trim"] + EpisodeSettings.tuning.map(\.manifestKey)
     }
     static let episodeKeys = [
         "file", "title", "number", "season", "date", "description", "chapters", "transcript", "artwork",
-        "output", "overrides",
+        "output", "overrides", "guid",
     ]
 
     public init(baseDirectory: String) {
@@ -138,6 +138,18 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
             checkURL(url, at: "show.link")
             info.link = url
         }
+        if let value = map["feed_url"], let url = nonEmptyString(value, at: "show.feed_url") {
+            checkURL(url, at: "show.feed_url")
+            info.feedURL = url
+        }
+        if let value = map["podcast_guid"], let guid = nonEmptyString(value, at: "show.podcast_guid") {
+            if UUID(uuidString: guid) == nil {
+                issue("show.podcast_guid", "'\(guid)' is not a UUID like ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+            }
+            info.podcastGUID = guid.lowercased()
+        }
+        info.copyright = map["copyright"].flatMap { nonEmptyString($0, at: "show.copyright") }
+        if let value = map["locked"] { info.locked = bool(value, at: "show.locked") }
         return title == nil ? nil : info
     }
 
@@ -266,6 +278,7 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
             checkFile(artwork, at: "\(path).artwork")
             entry.artwork = artwork
         }
+        entry.guid = map["guid"].flatMap { nonEmptyString($0, at: "\(path).guid") }
         if let value = map["output"], let output = nonEmptyString(value, at: "\(path).output") {
             if OutputNaming.sanitizeStem(output) == nil {
                 issue("\(path).output", "'\(output)' has nothing usable as a file name")

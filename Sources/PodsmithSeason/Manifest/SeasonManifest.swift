@@ -112,6 +112,14 @@ public struct ShowInfo: Sendable, Equatable, Codable {
     public var baseURL: String?
     /// The show's website.
     public var link: String?
+    /// Where the feed itself is published (`atom:link rel="self"`); default `base_url` + `feed.xml`.
+    public var feedURL: String?
+    /// The show's `podcast:guid` when it must not follow the feed URL (a moved feed keeps its guid).
+    public var podcastGUID: String?
+    /// `<copyright>` text.
+    public var copyright: String?
+    /// `<podcast:locked>`: `true` asks other platforms not to import the feed without the owner's consent.
+    public var locked: Bool?
 
     public init(
         title: String, author: String? = nil, ownerEmail: String? = nil, description: String? = nil,
@@ -153,6 +161,8 @@ public struct EpisodeEntry: Sendable, Equatable, Codable {
     public var artwork: String?
     /// Explicit output stem; wins over the naming scheme (sanitized like any other name).
     public var output: String?
+    /// The feed item's `guid`, when it must be a given one (an episode published before by another tool).
+    public var guid: String?
     /// Settings that differ from the season's defaults.
     public var overrides: EpisodeSettings?
 

@@ -26,6 +26,12 @@ public struct PodcastShow: Sendable, Equatable {
     /// `episodic` (newest first) or `serial` (in order).
     public var serial: Bool
     public var copyright: String?
+    /// The feed's own URL, written as `<atom:link rel="self">` (Apple and validators expect it).
+    public var feedURL: String?
+    /// `<podcast:guid>`: see ``PodcastGUID``.
+    public var podcastGUID: String?
+    /// `<podcast:locked>` (`yes`/`no`, with the owner's e-mail); `nil` writes nothing.
+    public var locked: Bool?
 
     public init(
         title: String, author: String, ownerName: String, ownerEmail: String, description: String,
@@ -57,6 +63,32 @@ public struct PodcastCategory: Sendable, Equatable {
     public init(_ name: String, subcategory: String? = nil) {
         self.name = name
         self.subcategory = subcategory
+    }
+}
+
+/// One published rendition of an episode: a `<podcast:alternateEnclosure>` with its `<podcast:source>`
+/// and `<podcast:integrity>` (Podcasting 2.0), so an app can pick Opus over MP3 and check the download.
+public struct FeedAlternate: Sendable, Equatable {
+    public var fileName: String
+    public var mimeType: String
+    public var byteSize: Int64
+    /// Encoding bitrate, bit/s (the average for variable-rate and lossless files).
+    public var bitsPerSecond: Int?
+    /// SHA-256 of the file's bytes, for the Subresource Integrity value `sha256-<base64>`.
+    public var sha256: [UInt8]?
+    /// The one that is also the `<enclosure>` (`default="true"`).
+    public var isDefault: Bool
+
+    public init(
+        fileName: String, mimeType: String, byteSize: Int64, bitsPerSecond: Int? = nil, sha256: [UInt8]? = nil,
+        isDefault: Bool = false
+    ) {
+        self.fileName = fileName
+        self.mimeType = mimeType
+        self.byteSize = byteSize
+        self.bitsPerSecond = bitsPerSecond
+        self.sha256 = sha256
+        self.isDefault = isDefault
     }
 }
 
@@ -105,6 +137,8 @@ public struct PodcastEpisode: Sendable, Equatable {
     public var transcriptFileNames: [String] = []
     /// Episode-level explicit flag; `nil` inherits the show's.
     public var explicit: Bool?
+    /// Every published format of the episode, the enclosure's first.
+    public var alternates: [FeedAlternate] = []
 
     public init(
         title: String, guid: String, pubDate: Date, description: String, enclosure: FeedEnclosure,
@@ -149,10 +183,31 @@ public enum PodcastFeedBuilder {
         var channel: [Channel] = [
             .element(named: "title", text: text(show.title)),
             .element(named: "description", text: text(show.description)),
-            .element(named: "language", text: text(show.language)),
-            .element(named: "itunes:author", text: text(show.author)),
+        ]
+        // Nothing rather than a guess or an empty element: a wrong language misfiles the show in
+        // directories, and an empty `itunes:author` or e-mail is an error in Apple's validator.
+        if !show.language.isEmpty { channel.append(.element(named: "language", text: text(show.language))) }
+        if !show.author.isEmpty { channel.append(.element(named: "itunes:author", text: text(show.author))) }
+        if !show.ownerEmail.isEmpty {
+            channel.append(.owner(.name(text(show.ownerName)), .email(text(show.ownerEmail))))
+        }
+        if let feedURL = show.feedURL {
+            channel.append(
+                .selfClosedElement(
+                    named: "atom:link",
+                    attributes: [
+                        attribute("href", feedURL), attribute("rel", "self"), attribute("type", "application/rss+xml"),
+                    ]))
+        }
+        if let guid = show.podcastGUID { channel.append(.element(named: "podcast:guid", text: text(guid))) }
+        if let locked = show.locked {
+            var nodes: [Channel] = []
+            if !show.ownerEmail.isEmpty { nodes.append(.attribute(attribute("owner", show.ownerEmail))) }
+            nodes.append(.text(locked ? "yes" : "no"))
+            channel.append(.element(named: "podcast:locked", nodes: nodes))
+        }
+        channel += [
             .element(named: "itunes:summary", text: text(show.description)),
-            .owner(.name(text(show.ownerName)), .email(text(show.ownerEmail))),
             // Apple's current spec: "true" or "false" (Plot's `.explicit` writes the older yes/no).
             .element(named: "itunes:explicit", text: show.explicit ? "true" : "false"),
             .type(show.serial ? .serial : .episodic),
@@ -184,6 +239,7 @@ public enum PodcastFeedBuilder {
                 .namespace("itunes", itunesNamespace),
                 .namespace("podcast", podcastNamespace),
                 .namespace("content", "http://purl.org/rss/1.0/modules/content/"),
+                .namespace("atom", "http://www.w3.org/2005/Atom"),
                 .channel(.group(channel))
             )
         )
@@ -241,6 +297,29 @@ public enum PodcastFeedBuilder {
                         attribute("type", format.mimeType),
                         attribute("rel", "captions"),
                     ]))
+        }
+        for alternate in episode.alternates {
+            var attributes: [Node<PodcastFeed.ItemContext>] = [
+                .attribute(attribute("type", alternate.mimeType)),
+                .attribute(attribute("length", String(alternate.byteSize))),
+            ]
+            if let bits = alternate.bitsPerSecond { attributes.append(.attribute(attribute("bitrate", String(bits)))) }
+            if alternate.isDefault { attributes.append(.attribute(attribute("default", "true"))) }
+            var children: [Node<PodcastFeed.ItemContext>] = [
+                .selfClosedElement(
+                    named: "podcast:source",
+                    attributes: [attribute("uri", url(forFile: alternate.fileName, baseURL: show.baseURL))])
+            ]
+            if let sha256 = alternate.sha256 {
+                children.append(
+                    .selfClosedElement(
+                        named: "podcast:integrity",
+                        attributes: [
+                            attribute("type", "sri"),
+                            attribute("value", "sha256-" + Data(sha256).base64EncodedString()),
+                        ]))
+            }
+            nodes.append(.element(named: "podcast:alternateEnclosure", nodes: attributes + children))
         }
         if let chapters = episode.chaptersFileName {
             nodes.append(

@@ -18,6 +18,8 @@ public enum SeasonPublisher {
         public var failed: [(stem: String, reason: String)]
         /// Episodes in the feed.
         public var published: Int
+        /// What the feed lacks that directories want (no language, no owner e-mail), one line each.
+        public var warnings: [String] = []
 
         public static func == (a: Outcome, b: Outcome) -> Bool {
             a.missing == b.missing && a.published == b.published
@@ -48,6 +50,10 @@ public enum SeasonPublisher {
         var plots: [String: String] = [:]
         var missing: [String] = []
         var failed: [(String, String)] = []
+        let feedURL = feedURL(plan: plan)
+        let podcastGUID = plan.show.podcastGUID ?? feedURL.map(PodcastGUID.forFeedURL)
+        let published = PublishedFeed(
+            path: (try? OutputNaming.path(in: outputDirectory, fileName: "feed.xml")) ?? "")
         for job in plan.jobs {
             let reportPath = try OutputNaming.path(
                 in: outputDirectory, fileName: OutputNaming.reportFileName(stem: job.outputStem))
@@ -88,7 +94,8 @@ public enum SeasonPublisher {
                 let hasChapters = FileManager.default.fileExists(
                     atPath: (outputDirectory as NSString).appendingPathComponent(chapters))
                 var item = PodcastEpisode(
-                    title: job.metadata.title, guid: guid(plan: plan, job: job),
+                    title: job.metadata.title,
+                    guid: guid(job: job, published: published, podcastGUID: podcastGUID, plan: plan),
                     pubDate: job.metadata.date ?? inputDate(job), description: job.metadata.description ?? "",
                     enclosure: enclosure, durationSeconds: record.durationSeconds,
                     episodeNumber: job.metadata.number, seasonNumber: job.metadata.season,
@@ -100,6 +107,9 @@ public enum SeasonPublisher {
                             && FileManager.default.fileExists(
                                 atPath: (outputDirectory as NSString).appendingPathComponent($0))
                     }
+                item.alternates = alternates(
+                    entry.outputs, specs: job.outputs, durationSeconds: record.durationSeconds,
+                    in: outputDirectory)
                 items.append(item)
             }
         }
@@ -112,24 +122,66 @@ public enum SeasonPublisher {
 
         let artworkURL = try copyShowArtwork(plan: plan, outputDirectory: outputDirectory)
         let show = plan.show
-        let feedShow = PodcastShow(
+        var feedShow = PodcastShow(
             title: show.title, author: show.author ?? "", ownerName: show.author ?? show.title,
             ownerEmail: show.ownerEmail ?? "", description: show.description ?? show.title,
-            language: show.language ?? "en", categories: show.categories.map(category), explicit: show.explicit,
-            artworkURL: artworkURL, link: show.link, baseURL: show.baseURL)
+            language: show.language ?? "", categories: show.categories.map(category), explicit: show.explicit,
+            artworkURL: artworkURL, link: show.link, baseURL: show.baseURL, copyright: show.copyright)
+        feedShow.feedURL = feedURL
+        feedShow.podcastGUID = podcastGUID
+        feedShow.locked = show.locked
+        var warnings: [String] = []
+        if show.language == nil {
+            warnings.append("feed.xml has no <language>: set show.language (e.g. en, fr-FR); directories file by it")
+        }
+        if show.ownerEmail == nil {
+            warnings.append("feed.xml has no <itunes:owner>: set show.owner_email; Apple writes to it about the feed")
+        }
         // Newest first, the order podcast apps expect for an episodic show.
         let ordered = items.enumerated().sorted { a, b in
             a.element.pubDate != b.element.pubDate ? a.element.pubDate > b.element.pubDate : a.offset > b.offset
         }.map(\.element)
         let feed = PodcastFeedBuilder.render(show: feedShow, episodes: ordered, lastBuildDate: ordered.first?.pubDate)
         try write(Data(feed.utf8), name: "feed.xml", in: outputDirectory)
-        return Outcome(missing: missing, failed: failed, published: items.count)
+        var outcome = Outcome(missing: missing, failed: failed, published: items.count)
+        outcome.warnings = warnings
+        return outcome
     }
 
-    /// A GUID that stays the same across runs and machines: the show and the episode's identity.
-    static func guid(plan: SeasonPlan, job: EpisodeJob) -> String {
-        let base = plan.show.baseURL.map { $0.hasSuffix("/") ? $0 : $0 + "/" } ?? "podsmith:"
-        return base + job.outputStem
+    /// The feed's own URL: `show.feed_url`, else `base_url` + `feed.xml`; `nil` without either.
+    static func feedURL(plan: SeasonPlan) -> String? {
+        if let url = plan.show.feedURL { return url }
+        return plan.show.baseURL.map { PodcastFeedBuilder.url(forFile: "feed.xml", baseURL: $0) }
+    }
+
+    /// An item's guid, which must never change once published: the manifest's `guid`, else the guid
+    /// this episode already has in the folder's `feed.xml` (so moving `base_url` or upgrading Podsmith
+    /// changes no published guid), else the podcast's guid and the input's manifest-relative path
+    /// (independent of any URL), else — with no URL to derive a podcast guid from — `podsmith:` and
+    /// the stem.
+    static func guid(job: EpisodeJob, published: PublishedFeed, podcastGUID: String?, plan: SeasonPlan) -> String {
+        if let guid = job.metadata.guid { return guid }
+        if let guid = published.guids[job.outputStem] { return guid }
+        if let podcastGUID { return podcastGUID + "/" + job.identity }
+        return "podsmith:" + job.outputStem
+    }
+
+    /// Every output as a `podcast:alternateEnclosure`, the first (the enclosure) the default; bitrates
+    /// from the spec when it names one, else the file's average; SHA-256 of the bytes on disk.
+    static func alternates(
+        _ outputs: [ReportOutputFile], specs: [OutputSpec], durationSeconds: Double, in folder: String
+    ) -> [FeedAlternate] {
+        outputs.enumerated().map { index, output in
+            let format = OutputFormat(rawValue: output.format)
+            let spec = specs.first { $0.format == format }
+            let average = durationSeconds > 0 ? Int((Double(output.sizeBytes) * 8 / durationSeconds).rounded()) : nil
+            let bits = spec?.bitrateKbps.map { $0 * 1000 } ?? average
+            return FeedAlternate(
+                fileName: output.file, mimeType: format?.mimeType ?? "application/octet-stream",
+                byteSize: output.sizeBytes, bitsPerSecond: bits,
+                sha256: SecureDigest.sha256(ofFile: (folder as NSString).appendingPathComponent(output.file)),
+                isDefault: index == 0)
+        }
     }
 
     /// Without a publication date, the input's modification time stands in (stable while the input is).

@@ -113,6 +113,9 @@ public struct EpisodeDescription: Sendable, Equatable {
     public var chaptersPath: String?
     /// Absolute path of the transcript (WebVTT or SRT).
     public var transcriptPath: String?
+    /// The feed item's guid as the manifest gives it (`nil`: derived, see ``SeasonPublisher``).
+    /// Not part of the fingerprint: it changes the feed, not the files.
+    public var guid: String?
 
     public init(
         title: String, album: String? = nil, artist: String? = nil, number: Int? = nil, season: Int? = nil,

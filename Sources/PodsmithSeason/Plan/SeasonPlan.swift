@@ -63,7 +63,7 @@ public struct SeasonPlan: Sendable {
             }
             let fileStem = PathText.stem(entry.file)
             let stem = OutputNaming.stem(for: entry, scheme: manifest.naming) ?? "episode-\(index + 1)"
-            let metadata = EpisodeDescription(
+            var metadata = EpisodeDescription(
                 title: entry.title ?? fileStem,
                 album: show.title,
                 artist: show.author,
@@ -74,6 +74,7 @@ public struct SeasonPlan: Sendable {
                 artworkPath: entry.artwork.map { Self.resolve($0, base: baseDirectory) } ?? showArtwork,
                 chaptersPath: entry.chapters.map { Self.resolve($0, base: baseDirectory) },
                 transcriptPath: entry.transcript.map { Self.resolve($0, base: baseDirectory) })
+            metadata.guid = entry.guid
             jobs.append(
                 EpisodeJob(
                     identity: Self.identity(of: entry.file),

@@ -1,0 +1,67 @@
+import Foundation
+
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// What an earlier run published in `feed.xml`: each item's `guid`, keyed by the stem of its
+/// enclosure's file name.
+///
+/// Why: a published item's guid is how podcast apps know an episode; if it changed (a new `base_url`, a
+/// new rule for making guids) every app would show the whole season again as new episodes. So a guid,
+/// once published, is read back and kept.
+struct PublishedFeed {
+    /// Enclosure stem (`ep01` for `https://cdn.example/ep01.mp3`) → the item's guid.
+    private(set) var guids: [String: String] = [:]
+
+    /// The feed at `path`; empty when there is none or it does not parse.
+    init(path: String) {
+        guard let data = FileManager.default.contents(atPath: path) else { return }
+        let reader = ItemReader()
+        let parser = XMLParser(data: data)
+        parser.delegate = reader
+        guard parser.parse() else { return }
+        guids = reader.guids
+    }
+
+    private final class ItemReader: NSObject, XMLParserDelegate {
+        var guids: [String: String] = [:]
+        private var inItem = false
+        private var guid: String?
+        private var enclosure: String?
+        private var text = ""
+
+        func parser(
+            _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+            qualifiedName: String?, attributes: [String: String] = [:]
+        ) {
+            text = ""
+            switch elementName {
+            case "item":
+                inItem = true
+                guid = nil
+                enclosure = nil
+            case "enclosure" where inItem:
+                enclosure = attributes["url"]
+            default: break
+            }
+        }
+
+        func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
+
+        func parser(
+            _ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?
+        ) {
+            if elementName == "guid", inItem { guid = text.trimmingCharacters(in: .whitespacesAndNewlines) }
+            if elementName == "item" {
+                inItem = false
+                if let guid, !guid.isEmpty, let enclosure {
+                    let name =
+                        (enclosure.removingPercentEncoding ?? enclosure)
+                        .split(separator: "/").last.map(String.init) ?? enclosure
+                    guids[(name as NSString).deletingPathExtension] = guid
+                }
+            }
+        }
+    }
+}
