@@ -43,7 +43,7 @@ need_kb=$((episodes * seconds * 44100 * 2 / 1024 * 2))   # inputs (FLAC of noise
 ((free_kb > need_kb)) || fail "$work has $((free_kb / 1024)) MB free, needs about $((need_kb / 1024)) MB"
 echo "free disk: $((free_kb / 1024 / 1024)) GB in $work (about $((need_kb / 1024 / 1024)) GB needed)"
 
-# --- The season: 200 FLAC episodes of 3 minutes, each its own level and modulation, with pauses.
+# --- The season: 200 FLAC episodes of 3 minutes.
 source_dir="$work/season"
 if [[ ! -f "$source_dir/season.yml" ]]; then
     mkdir -p "$source_dir/raw"
@@ -51,17 +51,24 @@ if [[ ! -f "$source_dir/season.yml" ]]; then
         printf 'show:\n  title: Daily Show\n  author: Scale Figures\n  base_url: https://cdn.example.org/daily/\n'
         printf 'defaults:\n  formats: [mp3]\nepisodes:\n'
     } > "$source_dir/season.yml.tmp"
+    # Twenty distinct recordings (level and modulation differ), each episode a hard link to one of them:
+    # generating 200 three-minute files takes sox half an hour on a busy machine, and the work per episode
+    # does not depend on whether two episodes hold the same audio.
+    mkdir -p "$source_dir/bases"
+    for b in $(seq 0 19); do
+        sox -R -n -r 44100 -c 1 -b 16 "$source_dir/bases/$b.flac" synth $((seconds - 2)) pinknoise \
+            tremolo "$((2 + b % 5))" 80 vol 0.$((15 + b * 3)) pad 1 1
+    done
     for n in $(seq 1 "$episodes"); do
         id=$(printf '%03d' "$n")
-        sox -R -n -r 44100 -c 1 -b 16 "$source_dir/raw/day$id.flac" synth $((seconds - 2)) pinknoise \
-            tremolo "$((2 + n % 5))" 80 vol 0.$((15 + n % 60)) pad 1 1
+        ln "$source_dir/bases/$((n % 20)).flac" "$source_dir/raw/day$id.flac"
         day=$(date -u -d "2026-01-01 + $((n - 1)) days" +%F)
         printf '  - file: raw/day%s.flac\n    title: "Day %d"\n    number: %d\n    date: %s\n' \
             "$id" "$n" "$n" "$day" >> "$source_dir/season.yml.tmp"
     done
     mv "$source_dir/season.yml.tmp" "$source_dir/season.yml"
 fi
-echo "season: $episodes FLAC episodes of $seconds s ($(du -sh "$source_dir/raw" | cut -f1))"
+echo "season: $episodes FLAC episodes of $seconds s ($(du -sh "$source_dir/bases" | cut -f1) in 20 distinct files)"
 
 for block in season.sbatch merge.sbatch slurm-submit.sh slurm-retry.sh; do
     "$root/scripts/doc-block.sh" "$doc" "$block" > "$work/$block.page"
