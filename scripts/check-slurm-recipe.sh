@@ -155,7 +155,7 @@ merge_log=$(cat "$faults/logs/merge-$merge.out")
 echo "$merge_log" | sed 's/^/  merge: /'
 grep -q 'ep13: failed' <<< "$merge_log" || fail "the merge did not name the corrupt ep13"
 grep -q 'ep14: missing' <<< "$merge_log" || fail "the merge did not name the cancelled ep14"
-failed=$(slurm_jobs unfinished "$faults")
+failed=$(slurm_jobs unfinished "$faults" "$shards")
 [[ "$failed" == *,* ]] || fail "ep13 and ep14 fell in the same shard ($failed): rename the episodes so the retry is a list"
 # Fix the input, then resubmit only the failed tasks as the page says.
 sox -R -n -r 44100 -c 1 -b 16 "$faults/raw/ep13.wav" synth 2 pinknoise vol 0.3 pad 0.5 0.5

@@ -98,31 +98,39 @@ submit() {
 
 wait_done() { while slurm_jobs active "$1"; do sleep 1; done; }
 
-# --- 1. 64 shards at once, then the merge.
+# --- 1. 64 shards at once, then the merge (SCALE_REUSE_RUN1=1: keep a finished run 1 and its wall time).
 run1="$work/run1"
-setup "$run1"
-t0=$(now)
-submit "$run1" slurm-submit.sh
-wait_done "$run1"
-t1=$(now)
-summary=$(slurm_jobs report "$run1" "$merge") || fail "$summary"
-grep -q 'merge_exit=0:0$' <<< "$summary" || fail "run 1: the merge failed: $(cat "$run1"/logs/merge-*.out)"
-wall=$(calc "$t1 - $t0")
-merge_line=$(grep "^  merge $merge:" <<< "$summary")
-peak=$(sed -n 's/^peak=\([0-9]*\) .*/\1/p' <<< "$summary")
-m0=$(now)
-(cd "$run1" && podsmith season season.yml -o public --merge --quiet)
-merge_seconds=$(calc "$(now) - $m0")
-items=$(grep -c '<item>' "$run1/public/feed.xml")
-[[ "$items" -eq "$episodes" ]] || fail "run 1: feed.xml has $items episodes"
-printf 'run 1: %d episodes (%.1f h of audio), %d shards, up to %d at once: wall %.0f s (submit to merge end), %.1f episodes/min\n' \
-    "$episodes" "$(calc "$episodes * $seconds / 3600")" "$shards" "$peak" "$wall" "$(calc "$episodes * 60 / $wall")"
-echo "run 1: $merge_line; podsmith season --merge again by hand: $(printf %.2f "$merge_seconds") s"
-echo "$summary" | grep '^  task' > "$work/run1-tasks.txt"
-echo "run 1: $(wc -l < "$work/run1-tasks.txt") array tasks ($work/run1-tasks.txt), first start $(awk '{ print $6 }' "$work/run1-tasks.txt" | sort | head -1), last end $(awk '{ print $8 }' "$work/run1-tasks.txt" | sort | tail -1)"
+if [[ "${SCALE_REUSE_RUN1:-}" == 1 && -s "$work/run1-wall.txt" && -s "$run1/public/feed.xml" ]]; then
+    wall=$(< "$work/run1-wall.txt")
+    echo "run 1: reused ($run1, wall $wall s)"
+else
+    setup "$run1"
+    t0=$(now)
+    submit "$run1" slurm-submit.sh
+    wait_done "$run1"
+    t1=$(now)
+    summary=$(slurm_jobs report "$run1" "$merge") || fail "$summary"
+    grep -q 'merge_exit=0:0$' <<< "$summary" || fail "run 1: the merge failed: $(cat "$run1"/logs/merge-*.out)"
+    wall=$(calc "$t1 - $t0")
+    merge_line=$(grep "^  merge $merge:" <<< "$summary")
+    peak=$(sed -n 's/^peak=\([0-9]*\) .*/\1/p' <<< "$summary")
+    m0=$(now)
+    (cd "$run1" && podsmith season season.yml -o public --merge --quiet)
+    merge_seconds=$(calc "$(now) - $m0")
+    items=$(grep -c '<item>' "$run1/public/feed.xml")
+    [[ "$items" -eq "$episodes" ]] || fail "run 1: feed.xml has $items episodes"
+    printf 'run 1: %d episodes (%.1f h of audio), %d shards, up to %d at once: wall %.0f s (submit to merge end), %.1f episodes/min\n' \
+        "$episodes" "$(calc "$episodes * $seconds / 3600")" "$shards" "$peak" "$wall" "$(calc "$episodes * 60 / $wall")"
+    echo "run 1: $merge_line; podsmith season --merge again by hand: $(printf %.2f "$merge_seconds") s"
+    echo "$wall" > "$work/run1-wall.txt"
+    echo "$summary" | grep '^  task' > "$work/run1-tasks.txt"
+    echo "run 1: $(wc -l < "$work/run1-tasks.txt") array tasks ($work/run1-tasks.txt), first start $(awk '{ print $6 }' "$work/run1-tasks.txt" | sort | head -1), last end $(awk '{ print $8 }' "$work/run1-tasks.txt" | sort | tail -1)"
+
+fi
 
 # --- 2. The retry storm.
-run2="$work/run2"
+# A folder of its own: Slurm keeps earlier runs' job records (by working folder) for MinJobAge.
+run2="$work/run2-$(date +%Y%m%dT%H%M%S)"
 setup "$run2"
 t0=$(now)
 submit "$run2" slurm-submit.sh
@@ -133,7 +141,7 @@ victims=$(python3 -c "import random, sys; print(*sorted(random.sample(range($sha
 for k in $victims; do scancel "${array}_$k" 2>/dev/null || true; done
 wait_done "$run2"
 storm_summary=$(slurm_jobs report "$run2" "$first_merge") || fail "$storm_summary"
-failed=$(slurm_jobs unfinished "$run2")
+failed=$(slurm_jobs unfinished "$run2" "$shards")
 missing=$(grep -c ': missing' "$run2/logs/merge-$first_merge.out" || true)
 echo "run 2: cancelled tasks $victims; $(tr ',' '\n' <<< "$failed" | grep -c .) did not complete ($failed); the merge (afterany) ran: $(grep -o 'merge_exit=.*' <<< "$storm_summary"), $missing episodes missing"
 [[ -n "$failed" ]] || fail "run 2: no task was interrupted (all had finished?)"

@@ -9,7 +9,8 @@ array tasks one line per task. Jobs are picked by their working folder: each sce
   slurm-jobs.py report DIR MERGE     the season tasks and the merge job MERGE; checks the merge started
                                      after the last task ended; last line: peak=P merge_exit=E
   slurm-jobs.py state DIR JOB_TASK   the state of array task JOB_TASK (e.g. 12_3)
-  slurm-jobs.py unfinished DIR       the task IDs of DIR's season tasks that did not complete, as A,B,…
+  slurm-jobs.py unfinished DIR N     the shards 0 … N−1 without a completed season task in DIR, as A,B,…
+                                     (a complement: a task cancelled before it started leaves no record)
   slurm-jobs.py holder FILE          JOB_TASK of the Slurm array task with FILE open (from /proc)
 """
 import datetime
@@ -78,9 +79,9 @@ def main(command, *args):
     elif command == "state":
         print(*[j["JobState"] for j in jobs(args[0]) if j.get("ArrayTaskId") and name(j) == args[1]])
     elif command == "unfinished":
-        ids = {j["ArrayTaskId"] for j in jobs(args[0])
-               if j.get("JobName") == "podsmith-season" and j["JobState"] != "COMPLETED"}
-        print(",".join(sorted(ids, key=int)))
+        done = {int(j["ArrayTaskId"]) for j in jobs(args[0])
+                if j.get("JobName") == "podsmith-season" and j["JobState"] == "COMPLETED"}
+        print(",".join(str(k) for k in range(int(args[1])) if k not in done))
     elif command == "holder":
         holder(args[0])
     else:
