@@ -104,6 +104,9 @@ if [[ "${SCALE_REUSE_RUN1:-}" == 1 && -s "$work/run1-wall.txt" && -s "$run1/publ
     wall=$(< "$work/run1-wall.txt")
     echo "run 1: reused ($run1, wall $wall s)"
 else
+    # A folder of its own (Slurm keeps earlier runs' job records, by working folder, for MinJobAge);
+    # run1 links to the latest.
+    run1="$work/run1-$(date +%Y%m%dT%H%M%S)"
     setup "$run1"
     t0=$(now)
     submit "$run1" slurm-submit.sh
@@ -123,13 +126,13 @@ else
         "$episodes" "$(calc "$episodes * $seconds / 3600")" "$shards" "$peak" "$wall" "$(calc "$episodes * 60 / $wall")"
     echo "run 1: $merge_line; podsmith season --merge again by hand: $(printf %.2f "$merge_seconds") s"
     echo "$wall" > "$work/run1-wall.txt"
+    ln -sfn "$(basename "$run1")" "$work/run1"
     echo "$summary" | grep '^  task' > "$work/run1-tasks.txt"
     echo "run 1: $(wc -l < "$work/run1-tasks.txt") array tasks ($work/run1-tasks.txt), first start $(awk '{ print $6 }' "$work/run1-tasks.txt" | sort | head -1), last end $(awk '{ print $8 }' "$work/run1-tasks.txt" | sort | tail -1)"
 
 fi
 
 # --- 2. The retry storm.
-# A folder of its own: Slurm keeps earlier runs' job records (by working folder) for MinJobAge.
 run2="$work/run2-$(date +%Y%m%dT%H%M%S)"
 setup "$run2"
 t0=$(now)
