@@ -19,17 +19,11 @@ fail() { echo "check-scale-out-docs: $*" >&2; exit 1; }
 
 # extract TITLE: writes the block titled TITLE to $work/TITLE.
 extract() {
-    awk -v title="$1" '
-        /^```/ {
-            if (inside) { inside = 0; next }
-            if (index($0, "title=" title) && substr($0, length($0) - length(title) + 1) == title) { inside = 1; found = 1; next }
-        }
-        inside { print }
-        END { exit found ? 0 : 1 }' "$doc" > "$work/$1" || fail "no code block titled $1 in $doc"
+    "$root/scripts/doc-block.sh" "$doc" "$1" > "$work/$1" || fail "no code block titled $1 in $doc"
 }
 
 for block in kubernetes-season.yaml kubernetes-merge.yaml kubernetes-run.sh season.sbatch merge.sbatch \
-             slurm-submit.sh parallel-recipe.sh; do
+             slurm-submit.sh slurm-retry.sh parallel-recipe.sh; do
     extract "$block"
 done
 
@@ -96,19 +90,32 @@ for name, job in jobs.items():
             fail(f"job {name}: PODSMITH_SHARDS must be \"{n}\" (the completions), got {env.get('PODSMITH_SHARDS')!r}")
         if "--shard" in command or "--merge" in command:
             fail(f"job {name}: the indexed Job takes its shard from JOB_COMPLETION_INDEX")
+        # Exit codes a retry cannot change (2 reserved: outputs written but off target; 64-66) fail the index.
+        rules = spec.get("podFailurePolicy", {}).get("rules", [])
+        no_retry = {code for rule in rules if rule.get("action") in ("FailIndex", "FailJob")
+                    and rule.get("onExitCodes", {}).get("operator") == "In"
+                    for code in rule["onExitCodes"]["values"]}
+        if not {2, 64, 65, 66} <= no_retry:
+            fail(f"job {name}: podFailurePolicy must not retry exit codes 2, 64, 65, 66 (does not retry {sorted(no_retry)})")
     elif "--merge" not in command:
         fail(f"job {name}: the second Job must run --merge")
 print(f"kubernetes: {len(docs)} documents parse; Indexed Job, claim and merge Job agree")
 PY
 
 # --- Slurm and shell snippets: syntax, and the array directives the recipe depends on.
-for script in kubernetes-run.sh season.sbatch merge.sbatch slurm-submit.sh parallel-recipe.sh; do
+for script in kubernetes-run.sh season.sbatch merge.sbatch slurm-submit.sh slurm-retry.sh parallel-recipe.sh; do
     bash -n "$work/$script" || fail "$script: bash -n failed"
 done
-grep -Eq '^#SBATCH --array=[0-9]+-[0-9]+(%[0-9]+)?$' "$work/season.sbatch" || fail "season.sbatch: needs one contiguous #SBATCH --array=A-B"
-grep -q -- '--shard' "$work/season.sbatch" && fail "season.sbatch: the array task takes its shard from SLURM_ARRAY_TASK_ID"
+array=$(sed -n 's/^#SBATCH --array=0-\([0-9]*\)\(%[0-9]*\)\{0,1\}$/\1/p' "$work/season.sbatch")
+[[ -n "$array" ]] || fail "season.sbatch: needs one #SBATCH --array=0-M (task IDs are shard indexes from 0)"
+grep -Eq -- "--shards $((array + 1))( |\$)" "$work/season.sbatch" \
+    || fail "season.sbatch: --array=0-$array needs --shards $((array + 1)) (the task ID is the shard index)"
+grep -Eq -- '--shard( |=)' "$work/season.sbatch" && fail "season.sbatch: the array task takes its shard from SLURM_ARRAY_TASK_ID"
 grep -q -- '--merge' "$work/merge.sbatch" || fail "merge.sbatch: must run --merge"
-grep -q -- '--dependency=afterok:' "$work/slurm-submit.sh" || fail "slurm-submit.sh: the merge must depend on the array"
+for script in slurm-submit.sh slurm-retry.sh; do
+    # afterany: with afterok, a failed task leaves the merge pending forever (DependencyNeverSatisfied).
+    grep -q -- '--dependency=afterany:' "$work/$script" || fail "$script: the merge must run after the array, whatever its tasks' codes"
+done
 echo "slurm and shell snippets: bash -n passes"
 
 # --- GNU parallel: run the recipe as written on a generated season.

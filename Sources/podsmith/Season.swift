@@ -22,9 +22,10 @@ extension Podsmith {
 
                 Sharding (several machines, one shared OUTDIR): --shard K/N runs shard K of N, K from 0; \
                 an episode's shard is a hash of its identity, so adding episodes moves no other. \
-                Without --shard, K and N come from JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs, N from \
-                --shards or PODSMITH_SHARDS) or SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN and \
-                SLURM_ARRAY_TASK_COUNT (Slurm arrays); the option wins over the environment. A sharded \
+                Without --shard, K comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs) or \
+                SLURM_ARRAY_TASK_ID (Slurm arrays, so --array=3,5 runs shards 3 and 5), N from --shards or \
+                PODSMITH_SHARDS; a contiguous Slurm array without them counts from SLURM_ARRAY_TASK_MIN, of \
+                SLURM_ARRAY_TASK_COUNT shards. The option wins over the environment. A sharded \
                 run writes only its episodes' files; `--merge` then builds report.json, index.html and \
                 feed.xml from what is in OUTDIR, without touching audio, and lists missing or failed \
                 episodes (exit 1 if any).
@@ -58,7 +59,7 @@ extension Podsmith {
 
         @Option(
             help: ArgumentHelp(
-                "Number of shards, for Kubernetes Indexed Jobs (else PODSMITH_SHARDS).",
+                "Number of shards, for Kubernetes Indexed Jobs and Slurm arrays (else PODSMITH_SHARDS).",
                 valueName: "N"))
         var shards: Int?
 

@@ -321,6 +321,40 @@ import Darwin
         #expect(!FileManager.default.fileExists(atPath: out + "/feed.xml"))
     }
 
+    @Test func slurmListOfTasksRunsExactlyThoseShardsWithACountAndIsRefusedWithout() throws {
+        // `sbatch --array=A,B season.sbatch` to redo two shards of 4: Slurm gives the tasks IDs A and B with
+        // minimum A, maximum B and count 2. With --shards 4 each task is its shard; without it, exit 64.
+        let fixture = try SeasonFixture(count: 6, formats: "[mp3]")
+        let out = fixture.out
+        let nonEmpty = (0..<4).filter { !Self.episodes(ofShard: $0, count: 4, seasonSize: fixture.count).isEmpty }
+        let (first, last) = (try #require(nonEmpty.first), try #require(nonEmpty.last))
+        try #require(last - first >= 2, "the fixture's shards \(nonEmpty) make no list with a gap")
+        func environment(_ task: Int) -> [String: String] {
+            [
+                "SLURM_ARRAY_TASK_ID": "\(task)", "SLURM_ARRAY_TASK_MIN": "\(first)",
+                "SLURM_ARRAY_TASK_MAX": "\(last)", "SLURM_ARRAY_TASK_COUNT": "2", "SLURM_ARRAY_TASK_STEP": "1",
+            ]
+        }
+        let refused = try Self.podsmith(
+            ["season", fixture.manifest, "-o", out, "--json"], environment: environment(last), logs: fixture.folder)
+        #expect(refused.status == 64, "\(refused.stderr)")
+        #expect(refused.stderr.contains("SLURM_ARRAY_TASK_ID=\(last) is from a listed or stepped array"))
+        #expect(refused.stderr.contains("pass --shards N"), "\(refused.stderr)")
+        #expect(refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
+        let written = FileManager.default.fileExists(atPath: out) ? try Self.publishedFiles(out) : []
+        #expect(written.isEmpty, "a refused run wrote \(written)")
+
+        for task in [first, last] {
+            let result = try Self.podsmith(
+                ["season", fixture.manifest, "-o", out, "--json", "--shards", "4"], environment: environment(task),
+                logs: fixture.folder)
+            #expect(result.status == 0, "\(result.stderr)")
+            let expected = Self.episodes(ofShard: task, count: 4, seasonSize: fixture.count).map(Self.identity)
+            #expect(try Self.outcomes(result).map(\.identity) == expected, "task \(task)")
+            #expect(try Self.outcomes(result).allSatisfy { $0.status == "processed" }, "task \(task)")
+        }
+    }
+
     @Test func aShardLeavesTemporariesOfOtherShardsEpisodesAlone() throws {
         // A temporary whose writer's PID does not exist here stands for a live shard on another machine
         // (PID 2^22 + 7 is above Linux's pid_max): only the run holding the episode's lock may remove it.

@@ -97,6 +97,69 @@ import Testing
         }
     }
 
+    @Test func slurmTaskIDIsTheShardIndexWhenTheCountIsGiven() throws {
+        // `sbatch --array=3,5` to redo shards 3 and 5 of 8: Slurm numbers that array's tasks 3 and 5 (minimum 3,
+        // count 2), so counting from the minimum would run shards 0 and 1 of 2.
+        let list = ["SLURM_ARRAY_TASK_MIN": "3", "SLURM_ARRAY_TASK_MAX": "5", "SLURM_ARRAY_TASK_COUNT": "2"]
+        for task in [3, 5] {
+            var env = list.merging(["SLURM_ARRAY_TASK_ID": "\(task)", "PODSMITH_SHARDS": "8"]) { $1 }
+            #expect(
+                try ShardSelector.resolve(explicit: nil, environment: env) == (try ShardSelector(index: task, count: 8))
+            )
+            env["PODSMITH_SHARDS"] = nil
+            #expect(
+                try ShardSelector.resolve(explicit: nil, shardCount: 8, environment: env)
+                    == (try ShardSelector(index: task, count: 8)))
+        }
+        // A stepped array (`--array=0-6:3`, tasks 0, 3 and 6) with its count: the same.
+        let stepped = [
+            "SLURM_ARRAY_TASK_ID": "6", "SLURM_ARRAY_TASK_MIN": "0", "SLURM_ARRAY_TASK_MAX": "6",
+            "SLURM_ARRAY_TASK_COUNT": "3", "SLURM_ARRAY_TASK_STEP": "3",
+        ]
+        #expect(
+            try ShardSelector.resolve(explicit: nil, shardCount: 7, environment: stepped)
+                == (try ShardSelector(index: 6, count: 7)))
+        // With the count given, task IDs beyond it are refused, not folded: `--array=1-8` needs `--shards 9` or 0-7.
+        #expect(throws: ShardSelectionError.indexOutOfRange(index: 8, count: 8)) {
+            try ShardSelector.resolve(
+                explicit: nil, shardCount: 8,
+                environment: [
+                    "SLURM_ARRAY_TASK_ID": "8", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_MAX": "8",
+                    "SLURM_ARRAY_TASK_COUNT": "8",
+                ])
+        }
+    }
+
+    @Test func slurmListsAndStepsWithoutACountAreRefused() throws {
+        // Without a count, K = task − minimum of N = task count only numbers a contiguous range 0 … N−1.
+        #expect(throws: ShardSelectionError.arrayNotContiguous(task: 5, minimum: 3, maximum: 5, count: 2)) {
+            try ShardSelector.resolve(
+                explicit: nil,
+                environment: [
+                    "SLURM_ARRAY_TASK_ID": "5", "SLURM_ARRAY_TASK_MIN": "3", "SLURM_ARRAY_TASK_MAX": "5",
+                    "SLURM_ARRAY_TASK_COUNT": "2", "SLURM_ARRAY_TASK_STEP": "1",
+                ])
+        }
+        #expect(throws: ShardSelectionError.arrayNotContiguous(task: 3, minimum: 0, maximum: 6, count: 3)) {
+            try ShardSelector.resolve(
+                explicit: nil,
+                environment: [
+                    "SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_MIN": "0", "SLURM_ARRAY_TASK_MAX": "6",
+                    "SLURM_ARRAY_TASK_COUNT": "3", "SLURM_ARRAY_TASK_STEP": "3",
+                ])
+        }
+        // A contiguous range with a throttle (`--array=1-8%4`) is still numbered from its minimum.
+        #expect(
+            try ShardSelector.resolve(
+                explicit: nil,
+                environment: [
+                    "SLURM_ARRAY_TASK_ID": "8", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_MAX": "8",
+                    "SLURM_ARRAY_TASK_COUNT": "8", "SLURM_ARRAY_TASK_STEP": "1",
+                ]) == (try ShardSelector(index: 7, count: 8)))
+        let message = ShardSelectionError.arrayNotContiguous(task: 5, minimum: 3, maximum: 5, count: 2).description
+        #expect(message.contains("SLURM_ARRAY_TASK_ID=5") && message.contains("PODSMITH_SHARDS"), "\(message)")
+    }
+
     @Test func noShardingWithoutOptionOrEnvironment() throws {
         #expect(try ShardSelector.resolve(explicit: nil, environment: [:]) == nil)
         #expect(try ShardSelector.resolve(explicit: nil, shardCount: 1, environment: [:]) == nil)

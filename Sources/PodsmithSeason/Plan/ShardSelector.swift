@@ -11,7 +11,7 @@ import PodsmithKit
 ///
 /// On the command line shards are written `K/N` with K counted from 0 (`--shard 0/4` … `3/4`), the
 /// same numbering as ``index`` and as the batch systems' own variables (`JOB_COMPLETION_INDEX`,
-/// `SLURM_ARRAY_TASK_ID` − `SLURM_ARRAY_TASK_MIN`), so a job script can pass its index straight through.
+/// `SLURM_ARRAY_TASK_ID`), so a job script can pass its index straight through.
 public struct ShardSelector: Sendable, Equatable, CustomStringConvertible {
     /// Which shard, 0 ..< count.
     public let index: Int
@@ -55,11 +55,13 @@ public struct ShardSelector: Sendable, Equatable, CustomStringConvertible {
     ///
     /// Precedence: an explicit `--shard K/N` wins; then Kubernetes indexed Jobs
     /// (`JOB_COMPLETION_INDEX`, 0-based, with the count from `--shards` or `PODSMITH_SHARDS`, since
-    /// Kubernetes does not export the completion count); then Slurm job arrays
-    /// (`SLURM_ARRAY_TASK_ID` − `SLURM_ARRAY_TASK_MIN`, `SLURM_ARRAY_TASK_COUNT` shards;
-    /// `--shards`/`PODSMITH_SHARDS` win over the task count when given). None of them: `nil`, the
-    /// whole season.
-    /// - Throws: ``ShardSelectionError`` for malformed values, an index without a count or a count without an index.
+    /// Kubernetes does not export the completion count); then Slurm job arrays: with a count from
+    /// `--shards`/`PODSMITH_SHARDS`, K is `SLURM_ARRAY_TASK_ID` itself, so that any list or step of task IDs
+    /// runs exactly those shards; without one, `SLURM_ARRAY_TASK_ID` − `SLURM_ARRAY_TASK_MIN` of
+    /// `SLURM_ARRAY_TASK_COUNT` shards, which numbers only a contiguous range (a list or a step is refused).
+    /// None of them: `nil`, the whole season.
+    /// - Throws: ``ShardSelectionError`` for malformed values, an index without a count, a count without an
+    ///   index, or a listed or stepped Slurm array without a count.
     public static func resolve(
         explicit: String?, shardCount: Int? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
@@ -81,11 +83,19 @@ public struct ShardSelector: Sendable, Equatable, CustomStringConvertible {
             return try ShardSelector(index: index, count: count)
         }
         if let task = try integer("SLURM_ARRAY_TASK_ID") {
+            // With the count given, the task ID is the shard: a list or a step of task IDs (`--array=3,5`,
+            // resubmitting the failed shards) then runs exactly those shards.
+            if let count = configuredCount { return try ShardSelector(index: task, count: count) }
             let minimum = try integer("SLURM_ARRAY_TASK_MIN") ?? 0
-            var slurmCount = configuredCount
-            if slurmCount == nil { slurmCount = try integer("SLURM_ARRAY_TASK_COUNT") }
-            guard let count = slurmCount else {
+            guard let count = try integer("SLURM_ARRAY_TASK_COUNT") else {
                 throw .indexWithoutCount(variable: "SLURM_ARRAY_TASK_ID", index: task)
+            }
+            // Counting from the minimum numbers the shards 0 … N−1 only for one contiguous range; a list or a
+            // step would silently run the wrong shards (tasks 3 and 5 of `3,5` as shards 0 and 2 of 2).
+            let maximum = try integer("SLURM_ARRAY_TASK_MAX")
+            let step = try integer("SLURM_ARRAY_TASK_STEP") ?? 1
+            if let maximum, step != 1 || maximum - minimum + 1 != count {
+                throw .arrayNotContiguous(task: task, minimum: minimum, maximum: maximum, count: count)
             }
             return try ShardSelector(index: task - minimum, count: count)
         }
@@ -111,6 +121,9 @@ public enum ShardSelectionError: Error, Sendable, Equatable, CustomStringConvert
     case indexWithoutCount(variable: String, index: Int)
     /// A number of shards above 1 but no index to pick one of them.
     case countWithoutIndex(Int)
+    /// A Slurm array that is not one contiguous range (a list such as `3,5`, or a step such as `0-6:3`) and no
+    /// shard count: its task IDs counted from the minimum are not the shards 0 … N−1.
+    case arrayNotContiguous(task: Int, minimum: Int, maximum: Int, count: Int)
 
     public var description: String {
         switch self {
@@ -129,6 +142,9 @@ public enum ShardSelectionError: Error, Sendable, Equatable, CustomStringConvert
             return "\(variable)=\(index) is set but the number of shards is not: \(source)"
         case .countWithoutIndex(let count):
             return "\(count) shards need a shard index: JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID or an explicit K/N"
+        case .arrayNotContiguous(let task, let minimum, let maximum, let count):
+            return "SLURM_ARRAY_TASK_ID=\(task) is from a listed or stepped array (\(count) tasks from \(minimum) to "
+                + "\(maximum)): set PODSMITH_SHARDS to the number of shards, and the task IDs are the shard indexes"
         }
     }
 }

@@ -48,6 +48,9 @@ enum ErrorReporting {
             return "\(variable)=\(index) is set but SLURM_ARRAY_TASK_COUNT is not: pass --shards N"
         case .countWithoutIndex(let count):
             return "--shards \(count) needs a shard index: --shard K/N, JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID"
+        case .arrayNotContiguous(let task, let minimum, let maximum, let count):
+            return "SLURM_ARRAY_TASK_ID=\(task) is from a listed or stepped array (\(count) tasks from \(minimum) to "
+                + "\(maximum)): pass --shards N (the number of shards), and the task IDs are the shard indexes"
         case .countBelowOne, .indexOutOfRange, .notAWholeNumber: return error.description
         }
     }
