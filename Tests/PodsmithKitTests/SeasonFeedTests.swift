@@ -139,4 +139,38 @@ import Testing
         let sizes = feed.all("enclosure").compactMap { $0.attributes["length"].flatMap(Int.init) }
         #expect(read["pp_sizes"] as? [Int] == sizes)
     }
+
+    @Test func chapterTimestampsAreAppendedToTheNotesUnlessTheyHaveTheirOwn() throws {
+        let list = ChapterList(chapters: [
+            Chapter(startTime: 0, title: "Intro"), Chapter(startTime: 754.9, title: "Interview"),
+            Chapter(startTime: 3725, title: "Outro"), Chapter(startTime: 800, title: "image only", toc: false),
+        ])
+        #expect(
+            ChapterNotes.appending(list, to: "Notes.\n")
+                == "Notes.\n\n00:00:00 Intro\n00:12:34 Interview\n01:02:05 Outro")
+        #expect(ChapterNotes.appending(list, to: "") == "00:00:00 Intro\n00:12:34 Interview\n01:02:05 Outro")
+        let own = "Notes.\n0:00 Start\n12:30 Talk"
+        #expect(ChapterNotes.appending(list, to: own) == own)
+        #expect(!ChapterNotes.hasTimestampLines("Meet at 10 then 12:3"))
+    }
+
+    @Test func publishedNotesCarryTheChaptersAndFoldedDescriptionsAreTrimmed() throws {
+        let f = try SeasonFixture()
+        let manifest = try f.manifest(episodes: 2, extra: [0: "    description: >\n      Folded\n      text.\n"])
+        _ = try runSeason(manifest, out: f.out, processor: FakeProcessor())
+        let chapters = ChapterList(chapters: [
+            Chapter(startTime: 0, title: "Intro"), Chapter(startTime: 61, title: "Talk"),
+        ])
+        try chapters.jsonData().write(to: URL(fileURLWithPath: f.out + "/ep01.chapters.json"))
+        _ = try Self.publish(manifest, f.out)
+        let items = try Self.feed(f.out).all("item")
+        let first = try #require(items.first { $0.childText("title") == "Episode 1" })
+        #expect(first.childText("description") == "Folded text.\n\n00:00:00 Intro\n00:01:01 Talk")
+        let text = try String(contentsOfFile: manifest, encoding: .utf8)
+        try text.replacingOccurrences(of: "show:\n", with: "show:\n  chapters_in_notes: false\n")
+            .write(toFile: manifest, atomically: true, encoding: .utf8)
+        _ = try Self.publish(manifest, f.out)
+        let again = try Self.feed(f.out).all("item").first { $0.childText("title") == "Episode 1" }
+        #expect(again?.childText("description") == "Folded text.")
+    }
 }

@@ -48,7 +48,7 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
     static let topKeys = ["show", "defaults", "episodes", "naming"]
     static let showKeys = [
         "title", "author", "owner_email", "description", "language", "categories", "explicit",
-        "artwork", "base_url", "link", "feed_url", "podcast_guid", "copyright", "locked",
+        "artwork", "base_url", "link", "feed_url", "podcast_guid", "copyright", "locked", "chapters_in_notes",
     ]
     static var settingsKeys: [String] {
         ["preset", "target", "true_peak", "formats", "bitrate", "trim"] + EpisodeSettings.tuning.map(\.manifestKey)
@@ -112,7 +112,9 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
             }
             info.ownerEmail = email
         }
-        info.description = map["description"].flatMap { nonEmptyString($0, at: "show.description") }
+        // Trimmed: a YAML folded (`>`) or literal (`|`) block ends with a line break that is not part of the text.
+        info.description = map["description"].flatMap { nonEmptyString($0, at: "show.description") }?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
         if let value = map["language"], let language = nonEmptyString(value, at: "show.language") {
             let valid = language.split(separator: "-", omittingEmptySubsequences: false).enumerated().allSatisfy {
                 i, part in
@@ -150,6 +152,7 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
         }
         info.copyright = map["copyright"].flatMap { nonEmptyString($0, at: "show.copyright") }
         if let value = map["locked"] { info.locked = bool(value, at: "show.locked") }
+        if let value = map["chapters_in_notes"] { info.chaptersInNotes = bool(value, at: "show.chapters_in_notes") }
         return title == nil ? nil : info
     }
 
@@ -261,7 +264,8 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
             }
             entry.date = text
         }
-        entry.description = map["description"].flatMap { nonEmptyString($0, at: "\(path).description") }
+        entry.description = map["description"].flatMap { nonEmptyString($0, at: "\(path).description") }?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
         if let value = map["chapters"], let chapters = nonEmptyString(value, at: "\(path).chapters") {
             checkFile(chapters, at: "\(path).chapters")
             entry.chapters = chapters

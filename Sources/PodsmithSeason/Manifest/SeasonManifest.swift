@@ -120,6 +120,8 @@ public struct ShowInfo: Sendable, Equatable, Codable {
     public var copyright: String?
     /// `<podcast:locked>`: `true` asks other platforms not to import the feed without the owner's consent.
     public var locked: Bool?
+    /// Whether the chapters' timestamps are appended to each episode's show notes; `nil` means yes.
+    public var chaptersInNotes: Bool?
 
     public init(
         title: String, author: String? = nil, ownerEmail: String? = nil, description: String? = nil,

@@ -93,10 +93,18 @@ public enum SeasonPublisher {
                 let chapters = job.outputStem + OutputNaming.chaptersSuffix
                 let hasChapters = FileManager.default.fileExists(
                     atPath: (outputDirectory as NSString).appendingPathComponent(chapters))
+                var notes = job.metadata.description ?? ""
+                if hasChapters, plan.show.chaptersInNotes != false,
+                    let data = FileManager.default.contents(
+                        atPath: (outputDirectory as NSString).appendingPathComponent(chapters)),
+                    let list = try? ChapterList.parse(data, name: chapters)
+                {
+                    notes = ChapterNotes.appending(list, to: notes)
+                }
                 var item = PodcastEpisode(
                     title: job.metadata.title,
                     guid: guid(job: job, published: published, podcastGUID: podcastGUID, plan: plan),
-                    pubDate: job.metadata.date ?? inputDate(job), description: job.metadata.description ?? "",
+                    pubDate: job.metadata.date ?? inputDate(job), description: notes,
                     enclosure: enclosure, durationSeconds: record.durationSeconds,
                     episodeNumber: job.metadata.number, seasonNumber: job.metadata.season,
                     chaptersFileName: hasChapters ? chapters : nil)
