@@ -10,7 +10,7 @@ import Testing
 /// The sidecar list is each episode's sidecar fingerprint: a new kind of sidecar reaches the episodes
 /// already finished, and the audio is encoded again only when the processor cannot write it alone.
 @Suite struct SeasonSidecarTests {
-    static let newKind = ".transcript.vtt"
+    static let newKind = ".summary.txt"
 
     static func audio(_ files: [String: Data]) -> [String: Data] {
         files.filter { $0.key.hasSuffix(".mp3") || $0.key.hasSuffix(".opus") }
@@ -27,11 +27,11 @@ import Testing
         let second = FakeProcessor(sidecarSuffixes: suffixes)
         let summary = try runSeason(manifest, out: f.out, processor: second)
         #expect(second.processed.isEmpty)
-        #expect(Set(second.sidecarsWritten) == ["ep01.transcript.vtt", "ep02.transcript.vtt", "ep03.transcript.vtt"])
+        #expect(Set(second.sidecarsWritten) == ["ep01.summary.txt", "ep02.summary.txt", "ep03.summary.txt"])
         #expect(summary.episodes.map(\.status) == [.processed, .processed, .processed])
-        #expect(summary.episodes[0].message == "new sidecars: ep01.transcript.vtt")
+        #expect(summary.episodes[0].message == "new sidecars: ep01.summary.txt")
         let files = f.outputFiles()
-        #expect(files["ep02.transcript.vtt"] == Data("sidecar of raw/ep02.wav\n".utf8))
+        #expect(files["ep02.summary.txt"] == Data("sidecar of raw/ep02.wav\n".utf8))
         #expect(Self.audio(files) == audioBefore)
         // The report and the state list the new file, so a third run has nothing to do...
         let record = try JSONDecoder().decode(JSONValue.self, from: try #require(files["ep03.report.json"]))
@@ -39,17 +39,17 @@ import Testing
             Issue.record("report is not an object: \(record)")
             return
         }
-        #expect(outputs.contains { $0 == .object(["name": .string("ep03.transcript.vtt"), "bytes": .number(24)]) })
+        #expect(outputs.contains { $0 == .object(["name": .string("ep03.summary.txt"), "bytes": .number(24)]) })
         let third = FakeProcessor(sidecarSuffixes: suffixes)
         let again = try runSeason(manifest, out: f.out, processor: third)
         #expect(third.processed.isEmpty && third.sidecarsWritten.isEmpty)
         #expect(again.episodes.allSatisfy { $0.status == .upToDate })
         // ...and a deleted sidecar is an output missing, which redoes its episode like any output.
-        try FileManager.default.removeItem(atPath: f.out + "/ep01.transcript.vtt")
+        try FileManager.default.removeItem(atPath: f.out + "/ep01.summary.txt")
         let fourth = FakeProcessor(sidecarSuffixes: suffixes)
         _ = try runSeason(manifest, out: f.out, processor: fourth)
         #expect(fourth.processed == ["raw/ep01.wav"])
-        #expect(FileManager.default.fileExists(atPath: f.out + "/ep01.transcript.vtt"))
+        #expect(FileManager.default.fileExists(atPath: f.out + "/ep01.summary.txt"))
     }
 
     /// A processor that declares the new sidecar but leaves ``EpisodeProcessor/writeSidecars`` to its
@@ -75,8 +75,8 @@ import Testing
         #expect(fake.processed == ["raw/ep01.wav", "raw/ep02.wav"])
         #expect(
             summary.episodes[1].message
-                == "new sidecars: ep02.transcript.vtt (the processor cannot write them alone)")
-        #expect(FileManager.default.fileExists(atPath: f.out + "/ep02.transcript.vtt"))
+                == "new sidecars: ep02.summary.txt (the processor cannot write them alone)")
+        #expect(FileManager.default.fileExists(atPath: f.out + "/ep02.summary.txt"))
     }
 
     @Test func anUnchangedSidecarListLeavesFinishedEpisodesAlone() throws {
