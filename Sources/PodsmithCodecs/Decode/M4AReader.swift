@@ -76,11 +76,15 @@ public final class M4AReader: SeekableAudioSource {
         avformat_close_input(&container)
     }
 
-    /// Whether `path` holds an MP4/QuickTime file: an `ftyp` box first (ISO/IEC 14496-12 §4.3), or an
-    /// `.m4a`/`.m4b`/`.mp4` name.
+    /// Whether `path` holds an MP4/QuickTime file: an `.m4a`/`.m4b`/`.mp4`/`.aac` name, or an `ftyp` box
+    /// first (ISO/IEC 14496-12 §4.3). The content is looked at in regular files only: reading the first
+    /// bytes of a pipe would take them from the reader that opens it next.
     public static func handles(path: String) -> Bool {
         if ["m4a", "m4b", "mp4", "aac"].contains((path as NSString).pathExtension.lowercased()) { return true }
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG,
+            let handle = FileHandle(forReadingAtPath: path)
+        else { return false }
         defer { try? handle.close() }
         let head = (try? handle.read(upToCount: 8)) ?? Data()
         return head.count == 8 && head[4..<8].elementsEqual("ftyp".utf8)
