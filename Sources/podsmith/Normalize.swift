@@ -105,7 +105,8 @@ extension Podsmith {
 
         @Option(
             help: ArgumentHelp(
-                "Bitrate in kbit/s (MP3 CBR default 128 stereo / 64 mono; Opus default 64 / 48).", valueName: "kbps"))
+                "Bitrate in kbit/s (MP3 CBR and M4A default 128 stereo / 64 mono; Opus default 64 / 48).",
+                valueName: "kbps"))
         var bitrate: Int?
 
         @Option(help: ArgumentHelp("MP3 VBR quality 0 (best) to 9 instead of CBR.", valueName: "Q"))
@@ -123,7 +124,7 @@ extension Podsmith {
         @Option(
             name: .customLong("sample-rate"),
             help: ArgumentHelp(
-                "Output sample rate in Hz (default: keep; MP3 44.1/48 kHz, Opus 48 kHz).", valueName: "Hz"))
+                "Output sample rate in Hz (default: keep; MP3 and M4A 44.1/48 kHz, Opus 48 kHz).", valueName: "Hz"))
         var sampleRate: Double?
 
         @Flag(help: "Downmix to mono.")
