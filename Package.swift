@@ -2,7 +2,8 @@
 //
 // Podsmith: loudness measurement, normalization and encoding for podcast episodes.
 // The C libraries are system-library targets; install them with
-//   apt-get install libsndfile1-dev libmp3lame-dev libebur128-dev libflac-dev libopusenc-dev libsoxr-dev libmpg123-dev
+//   apt-get install libsndfile1-dev libmp3lame-dev libebur128-dev libflac-dev libopusenc-dev libsoxr-dev libmpg123-dev \
+//     libavcodec-dev libavformat-dev
 
 import Foundation
 import PackageDescription
@@ -22,7 +23,7 @@ let package = Package(
     products: [
         // The meter, the limiter, audio I/O and the resampler: links libsndfile, libsoxr and libebur128 only.
         .library(name: "PodsmithCore", targets: ["PodsmithCore"]),
-        // Core + the codecs (LAME, libFLAC, libopusenc, libmpg123) + normalize and lint, re-exported as one module.
+        // Core + the codecs (LAME, libFLAC, libopusenc, libmpg123, libavcodec/libavformat) + normalize and lint, re-exported as one module.
         .library(name: "PodsmithKit", targets: ["PodsmithKit"]),
         // The season batch: manifest (Yams), reports, plots, the podcast feed (Plot).
         .library(name: "PodsmithSeason", targets: ["PodsmithSeason"]),
@@ -58,6 +59,10 @@ let package = Package(
         .systemLibrary(
             name: "CMpg123", pkgConfig: "libmpg123",
             providers: [.apt(["libmpg123-dev"])]),
+        // FFmpeg's native AAC encoder and decoder, and its MP4 muxer and demuxer (M4A output and input).
+        .systemLibrary(
+            name: "CFFmpeg", pkgConfig: "libavformat",
+            providers: [.apt(["libavcodec-dev", "libavformat-dev"])]),
 
         // MARK: - Modules, from the lightest to the heaviest dependency
         .target(
@@ -66,7 +71,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(
             name: "PodsmithCodecs",
-            dependencies: ["PodsmithCore", "CLame", "CFLAC", "COpusEnc", "CMpg123"],
+            dependencies: ["PodsmithCore", "CLame", "CFLAC", "COpusEnc", "CMpg123", "CFFmpeg"],
             swiftSettings: swiftSettings),
         .target(
             name: "PodsmithKit",

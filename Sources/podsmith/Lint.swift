@@ -40,7 +40,7 @@ extension Podsmith {
                     let loudness: LoudnessMeasurement? =
                         facts.container == .image
                         ? nil
-                        : try LoudnessAnalysis.measure(SoundFileReader(path: file), meter: .podsmith)
+                        : try LoudnessAnalysis.measure(AudioFileOpener.open(path: file), meter: .podsmith)
                     let findings = Linter.check(facts: facts, loudness: loudness, platform: platform)
                     if Linter.fails(findings) { failed = true }
                     if json {

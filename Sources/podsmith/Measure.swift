@@ -76,6 +76,12 @@ extension Podsmith {
 
         /// Streams one file through the chosen meter.
         static func measure(_ file: String, meter: MeterKind) throws -> FileMeasurement {
+            if M4AReader.handles(path: file) {
+                let reader = try M4AReader(path: file)
+                return FileMeasurement(
+                    file: file, meter: meter, container: reader.containerName, encoding: reader.encodingName,
+                    measurement: try LoudnessAnalysis.measure(reader, meter: meter))
+            }
             let reader = try SoundFileReader(path: file)
             let measurement = try LoudnessAnalysis.measure(reader, meter: meter)
             if reader.nonFiniteSampleCount > 0 {

@@ -23,8 +23,8 @@ extension Podsmith {
                 how it sounds on two speakers. --no-dual-mono normalizes the channel itself to the target.
 
                 Output: without -o, STEM.normalized.mp3 beside the input. The format comes from the \
-                extension or --format (mp3, wav, flac, opus; .opus is Ogg Opus at 48 kHz). MP3 keeps \
-                44.1/48 kHz and takes other rates to 44.1 kHz. The output is written to a hidden \
+                extension or --format (mp3, wav, flac, opus, m4a; .opus is Ogg Opus at 48 kHz, .m4a is AAC-LC \
+                in MP4). MP3 and M4A keep 44.1/48 kHz and take other rates to 44.1 kHz. The output is written to a hidden \
                 temporary file (.NAME.podsmith-tmp-PID) in the target folder and renamed into place \
                 only when complete and verified; Ctrl-C removes it. The input is never overwritten \
                 unless --in-place.
@@ -45,7 +45,9 @@ extension Podsmith {
                 "Output file (default: STEM.normalized.mp3 beside the input).", valueName: "file"))
         var output: String?
 
-        @Option(help: "Output format: mp3, wav, flac or opus (default: from the output's extension, else mp3).")
+        @Option(
+            help: "Output format: mp3, wav, flac, opus or m4a (default: from the output's extension, else mp3).",
+            transform: Self.outputFormat)
         var format: OutputFormat?
 
         // MARK: Loudness
@@ -103,7 +105,8 @@ extension Podsmith {
 
         @Option(
             help: ArgumentHelp(
-                "Bitrate in kbit/s (MP3 CBR default 128 stereo / 64 mono; Opus default 64 / 48).", valueName: "kbps"))
+                "Bitrate in kbit/s (MP3 CBR and M4A default 128 stereo / 64 mono; Opus default 64 / 48).",
+                valueName: "kbps"))
         var bitrate: Int?
 
         @Option(help: ArgumentHelp("MP3 VBR quality 0 (best) to 9 instead of CBR.", valueName: "Q"))
@@ -121,7 +124,7 @@ extension Podsmith {
         @Option(
             name: .customLong("sample-rate"),
             help: ArgumentHelp(
-                "Output sample rate in Hz (default: keep; MP3 44.1/48 kHz, Opus 48 kHz).", valueName: "Hz"))
+                "Output sample rate in Hz (default: keep; MP3 and M4A 44.1/48 kHz, Opus 48 kHz).", valueName: "Hz"))
         var sampleRate: Double?
 
         @Flag(help: "Downmix to mono.")
@@ -284,4 +287,16 @@ extension Podsmith {
 
 extension LoudnessPreset: ExpressibleByArgument {}
 extension OutputFormat: ExpressibleByArgument {}
+
+extension Podsmith.Normalize {
+    /// `--format`'s value, with the format meant when a codec or another extension is named (`aac` → `m4a`).
+    static func outputFormat(_ text: String) throws -> OutputFormat {
+        if let format = OutputFormat(rawValue: text.lowercased()) { return format }
+        let known = OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")
+        if let suggested = OutputFormat.suggestion(for: text) {
+            throw ValidationError("'\(text)' is not an output format; did you mean \(suggested.rawValue)?")
+        }
+        throw ValidationError("'\(text)' is not an output format; use one of \(known)")
+    }
+}
 extension PCMBitDepth: ExpressibleByArgument {}

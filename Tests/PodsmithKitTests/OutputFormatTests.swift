@@ -17,7 +17,7 @@ import Testing
     }
 
     @Test func unknownExtensionsNameNoFormat() {
-        for ext in ["", "aac", "m4a", "mp", "wavx"] { #expect(OutputFormat(pathExtension: ext) == nil, "\(ext)") }
+        for ext in ["", "aac", "mp4", "mp", "wavx"] { #expect(OutputFormat(pathExtension: ext) == nil, "\(ext)") }
     }
 
     @Test func onlyLossyFormatsTakeABitrateAndHaveADefault() {
@@ -34,7 +34,7 @@ import Testing
     }
 
     // The defaults must pass the format's own rule, or a run without `--bitrate` would be refused.
-    @Test(arguments: [OutputFormat.mp3, .opus], [1, 2])
+    @Test(arguments: [OutputFormat.mp3, .opus, .m4a], [1, 2])
     func theDefaultBitrateIsAcceptedByItsFormat(format: OutputFormat, channels: Int) throws {
         let kbps = try #require(format.defaultBitrateKbps(channels: channels))
         #expect(format.acceptedBitrates.contains(kbps))
@@ -49,6 +49,9 @@ import Testing
             #expect(
                 OpusEncoderOptions().effectiveBitrateKbps(channelCount: channels)
                     == OutputFormat.opus.defaultBitrateKbps(channels: channels))
+            #expect(
+                M4AEncoderOptions().effectiveBitrateKbps(channelCount: channels)
+                    == OutputFormat.m4a.defaultBitrateKbps(channels: channels))
         }
     }
 
@@ -63,9 +66,26 @@ import Testing
         }
     }
 
+    // Apple's feeds and players: AAC in MP4 is `audio/x-m4a`, 128 kbit/s stereo and 64 mono by default, at
+    // 44.1 or 48 kHz; a codec's name or another MP4 extension suggests the format.
+    @Test func m4aIsAACInMP4AtApplesRatesAndMIMEType() {
+        #expect(OutputFormat(pathExtension: "M4A") == .m4a)
+        #expect(OutputFormat.m4a.mimeType == "audio/x-m4a")
+        #expect(OutputFormat.m4a.defaultBitrateKbps(channels: 2) == 128)
+        #expect(OutputFormat.m4a.defaultBitrateKbps(channels: 1) == 64)
+        #expect(OutputFormat.m4a.maxChannels == 2)
+        #expect(OutputFormat.m4a.outputSampleRate(input: 48_000, requested: nil) == 48_000)
+        #expect(OutputFormat.m4a.outputSampleRate(input: 96_000, requested: nil) == 44_100)
+        #expect(OutputFormat.m4a.outputSampleRate(input: 22_050, requested: nil) == 44_100)
+        #expect(OutputFormat.suggestion(for: "aac") == .m4a)
+        #expect(OutputFormat.suggestion(for: "MP4") == .m4a)
+        #expect(OutputFormat.suggestion(for: "ogg") == .opus)
+        #expect(OutputFormat.suggestion(for: "wma") == nil)
+    }
+
     @Test func onlyOpusStartsBelowTheCeiling() {
         #expect(OutputFormat.opus.truePeakHeadroomDB == 0.5)
-        for format in [OutputFormat.mp3, .wav, .flac] { #expect(format.truePeakHeadroomDB == 0, "\(format)") }
+        for format in [OutputFormat.mp3, .m4a, .wav, .flac] { #expect(format.truePeakHeadroomDB == 0, "\(format)") }
     }
 
     @Test func flacStoresIntegersOnlyAndWAVEveryDepth() {

@@ -36,6 +36,10 @@ extension EncoderSettings {
             return try OpusEncoder(
                 path: path, sampleRate: sampleRate, channelCount: channelCount, metadata: metadata,
                 options: OpusEncoderOptions(bitrateKbps: settings.bitrateKbps))
+        case .m4a:
+            return try M4AEncoder(
+                path: path, sampleRate: sampleRate, channelCount: channelCount, metadata: metadata,
+                options: M4AEncoderOptions(bitrateKbps: settings.bitrateKbps))
         case .flac:
             return try FLACEncoder(
                 path: path, sampleRate: sampleRate, channelCount: channelCount, metadata: metadata,

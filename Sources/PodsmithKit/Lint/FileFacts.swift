@@ -7,6 +7,8 @@ public enum ContainerKind: String, Sendable, Codable, CaseIterable {
     case flac
     case wav
     case oggOpus = "ogg-opus"
+    /// MP4 audio (`.m4a`): AAC, or another codec in an MP4 sound track.
+    case m4a
     /// A picture (JPEG or PNG), e.g. show artwork linted on its own.
     case image
     case unknown
@@ -114,6 +116,8 @@ public struct FileFacts: Sendable, Equatable, Codable {
     /// Ogg Opus: the original input rate stated in OpusHead (informational only).
     public var opusInputSampleRate: Int?
     public var mp3: MP3Facts?
+    /// MP4: the sound track's codec, bitrate and box order.
+    public var mp4: MP4AudioFacts?
     /// The embedded picture (front cover when several), or the file itself when it is an image.
     public var artwork: ImageFacts?
     /// Duration from the headers when they state it, seconds.
@@ -124,7 +128,7 @@ public struct FileFacts: Sendable, Equatable, Codable {
     public init(
         path: String? = nil, container: ContainerKind, sizeBytes: Int64, sampleRate: Int? = nil,
         channelCount: Int? = nil, bitsPerSample: Int? = nil, wavFormatTag: Int? = nil,
-        opusInputSampleRate: Int? = nil, mp3: MP3Facts? = nil, artwork: ImageFacts? = nil,
+        opusInputSampleRate: Int? = nil, mp3: MP3Facts? = nil, mp4: MP4AudioFacts? = nil, artwork: ImageFacts? = nil,
         durationSeconds: Double? = nil, problems: [String] = []
     ) {
         self.path = path
@@ -136,6 +140,7 @@ public struct FileFacts: Sendable, Equatable, Codable {
         self.wavFormatTag = wavFormatTag
         self.opusInputSampleRate = opusInputSampleRate
         self.mp3 = mp3
+        self.mp4 = mp4
         self.artwork = artwork
         self.durationSeconds = durationSeconds
         self.problems = problems

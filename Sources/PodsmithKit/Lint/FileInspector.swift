@@ -6,7 +6,8 @@ import PodsmithCore
 /// headers, without decoding audio, so `lint` judges what a platform's ingest would see.
 ///
 /// Supported: MP3 (ID3v2 tag and first MPEG frame, Xing/Info/VBRI), FLAC (STREAMINFO, PICTURE),
-/// WAV/RF64 (fmt, data), Ogg Opus (OpusHead, OpusTags METADATA_BLOCK_PICTURE), JPEG and PNG pictures.
+/// WAV/RF64 (fmt, data), Ogg Opus (OpusHead, OpusTags METADATA_BLOCK_PICTURE), MP4/M4A (see
+/// ``MP4Inspector``), JPEG and PNG pictures.
 public enum FileInspector {
     /// How much of a file is read: headers and embedded artwork sit at the start; audio is never needed.
     public static let maximumPrefixBytes = 16 * 1024 * 1024
@@ -48,6 +49,9 @@ public enum FileInspector {
         if r.matches("RIFF", at: 0) || r.matches("RF64", at: 0) || r.matches("BW64", at: 0), r.matches("WAVE", at: 8) {
             return WAVInspector.inspect(r, fileSize: fileSize)
         }
+        if r.matches("ftyp", at: 4) {
+            return MP4Inspector.inspect(r, fileSize: fileSize)
+        }
         if r.matches("OggS", at: 0) {
             return OggOpusInspector.inspect(r, fileSize: fileSize)
         }
@@ -62,7 +66,7 @@ public enum FileInspector {
         }
         return FileFacts(
             container: .unknown, sizeBytes: fileSize,
-            problems: ["not an MP3, FLAC, WAV, Ogg Opus, JPEG or PNG file"])
+            problems: ["not an MP3, M4A, FLAC, WAV, Ogg Opus, JPEG or PNG file"])
     }
 
     /// The picture facts of embedded image bytes, noting pictures in other formats.

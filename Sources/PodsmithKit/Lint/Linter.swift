@@ -134,6 +134,9 @@ public enum Linter {
                 }
             }
         }
+        if facts.container == .m4a, let mp4 = facts.mp4 {
+            checkM4A(mp4, channels: facts.channelCount, req: req, add: add)
+        }
         if facts.container == .wav || facts.container == .flac {
             if let wanted = req.pcmChannelCount, let channels = facts.channelCount, channels != wanted {
                 add(
@@ -154,6 +157,36 @@ public enum Linter {
                         "\(found) \(facts.container.rawValue.uppercased()), expected \(list)-bit")
                 }
             }
+        }
+    }
+
+    /// Apple's AAC rules: AAC-LC (not HE-AAC, not another codec in MP4), at least the bitrates Apple
+    /// gives for MP3 (its audio requirements give one table of bitrates), and the moov box first so that
+    /// playback can start before the download ends (a warning).
+    private static func checkM4A(_ mp4: MP4AudioFacts, channels: Int?, req: PlatformRequirements, add: Add) {
+        guard req.platform == .apple else { return }
+        let source = req.formatSource
+        if !mp4.isAACLC {
+            let found =
+                mp4.sampleEntry == "mp4a"
+                ? "AAC object type \(mp4.audioObjectType.map(String.init) ?? "unknown")" : mp4.sampleEntry
+            add("m4a.codec", .error, "AAC-LC audio in M4A", source, "\(found) audio, not AAC-LC (object type 2)")
+        }
+        if let kbps = mp4.averageBitrateKbps, let minimum = req.mp3MinimumKbps {
+            let mono = channels == 1
+            let floor = mono ? minimum.mono : minimum.stereo
+            if kbps < Double(floor) {
+                add(
+                    "m4a.bitrate-minimum", .error,
+                    "AAC at least \(minimum.mono) kbps mono, \(minimum.stereo) kbps stereo", source,
+                    "\(mono ? "mono" : "stereo") bitrate \(fmt(kbps, decimals: 0)) kbps, below the \(floor) kbps minimum"
+                )
+            }
+        }
+        if !mp4.moovFirst {
+            add(
+                "m4a.fast-start", .warning, "moov box before the media data", source,
+                "the moov box follows the media data: players must fetch the end of the file before playing")
         }
     }
 

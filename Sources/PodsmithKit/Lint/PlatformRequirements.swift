@@ -86,7 +86,8 @@ public struct PlatformRequirements: Sendable, Equatable {
     /// Apple Podcasts.
     ///
     /// - Loudness −16 LKFS ± 1 dB, true peak not above −1 dBFS (Audio requirements).
-    /// - Apple Podcasts Connect takes WAV, FLAC or MP3; 44.1 kHz minimum, 48 kHz recommended for MP3
+    /// - Apple Podcasts Connect takes WAV, FLAC or MP3, and feeds may carry AAC in M4A (AAC-LC, the
+    ///   MP3 bitrates, moov first: see `Linter.checkM4A`); 44.1 kHz minimum, 48 kHz recommended for MP3
     ///   (higher PCM rates are allowed; Podsmith accepts 44.1 and 48 kHz, what it writes).
     /// - MP3: at least 32 kbit/s mono and 64 kbit/s stereo; 96–128 mono and 128–256 stereo recommended.
     /// - WAV/FLAC: two channels ("single-channel audio is not accepted"), 16 or 24 bits.
@@ -94,7 +95,7 @@ public struct PlatformRequirements: Sendable, Equatable {
     public static let apple = PlatformRequirements(
         platform: .apple, integratedLUFS: -17 ... -15, targetLUFS: -16, loudnessSource: RequirementSource.appleAudio,
         maxTruePeakDBTP: -1, truePeakSource: RequirementSource.appleAudio, judgeMonoAsDualMono: true,
-        containers: [.mp3, .wav, .flac, .image], sampleRates: [44_100, 48_000],
+        containers: [.mp3, .m4a, .wav, .flac, .image], sampleRates: [44_100, 48_000],
         mp3MinimumKbps: (mono: 32, stereo: 64), mp3RecommendedKbps: (mono: 96, stereo: 128),
         pcmChannelCount: 2, pcmBitDepths: [16, 24], formatSource: RequirementSource.appleAudio,
         artwork: ArtworkRequirements(

@@ -147,7 +147,8 @@ extension Normalizer {
         }
         try encoder.finish()
         let uncoded = uncodedMeter.result()
-        let decoded = try LoudnessAnalysis.measure(SoundFileReader(path: probeFile.temporaryPath), meter: .podsmith)
+        let decoded = try LoudnessAnalysis.measure(
+            AudioFileOpener.open(path: probeFile.temporaryPath), meter: .podsmith)
         guard let before = uncoded.integratedLUFS ?? uncoded.ungatedLUFS,
             let after = decoded.integratedLUFS ?? decoded.ungatedLUFS
         else { return (0, 0) }

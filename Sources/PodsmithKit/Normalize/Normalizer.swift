@@ -69,7 +69,7 @@ public struct Normalizer {
             try Self.checkNotSameFile(input: inputPath, output: outputPath, inPlace: inPlace)
         }
         // One reader serves every pass: the analysis reads it through, then each later pass seeks.
-        let reader = try SoundFileReader(path: inputPath)
+        let reader = try AudioFileOpener.open(path: inputPath)
         let plan = try analyse(reader, progress: progress)
         guard let outputPath else { return plannedReport(plan, inputPath: inputPath, outputPath: nil) }
         return try write(plan: plan, from: reader, outputPath: outputPath, progress: progress)
@@ -118,7 +118,7 @@ public struct Normalizer {
         progress: ((Stage, Double) throws -> Void)? = nil
     ) throws -> NormalizeReport {
         try write(
-            plan: plan, from: SoundFileReader(path: inputPath), outputPath: outputPath, observer: observer,
+            plan: plan, from: AudioFileOpener.open(path: inputPath), outputPath: outputPath, observer: observer,
             progress: progress)
     }
 
@@ -199,7 +199,7 @@ public struct Normalizer {
             try progress?(.verifying, 0)
             let measured =
                 try streaming?.finish()
-                ?? LoudnessAnalysis.measure(SoundFileReader(path: output.temporaryPath), meter: .podsmith)
+                ?? LoudnessAnalysis.measure(AudioFileOpener.open(path: output.temporaryPath), meter: .podsmith)
             report.output = measured
             let level = measured.integratedLUFS ?? measured.ungatedLUFS
             let loudnessError = level.map { plan.measuredTargetLUFS - $0 } ?? 0
@@ -250,7 +250,7 @@ public struct Normalizer {
 
     /// Decodes the input once, measures it and maps its silence.
     public func analyse(inputPath: String, progress: ((Stage, Double) throws -> Void)? = nil) throws -> Plan {
-        try analyse(SoundFileReader(path: inputPath), progress: progress)
+        try analyse(AudioFileOpener.open(path: inputPath), progress: progress)
     }
 
     /// Reads `source` from where it stands to its end (all of it, when fresh), measures the programme

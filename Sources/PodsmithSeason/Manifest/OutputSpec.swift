@@ -25,6 +25,10 @@ public struct OutputSpec: Sendable, Hashable, Codable, CustomStringConvertible {
         let parts = trimmed.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false)
         guard let format = OutputFormat(rawValue: String(parts[0])) else {
             let known = OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")
+            if let suggested = OutputFormat.suggestion(for: String(parts[0])) {
+                throw OutputSpecError(
+                    message: "unknown format '\(parts[0])' in '\(text)' (did you mean \(suggested.rawValue)?)")
+            }
             throw OutputSpecError(message: "unknown format '\(parts[0])' in '\(text)' (known: \(known))")
         }
         self.format = format

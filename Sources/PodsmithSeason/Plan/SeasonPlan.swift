@@ -106,7 +106,7 @@ public struct SeasonPlan: Sendable {
     /// - Throws: ``ManifestValidationError`` when the folder has no audio or two files share a stem.
     public static func directory(
         _ folder: String,
-        titleReader: (String) -> String? = { try? SoundFileReader(path: $0).tags["title"] }
+        titleReader: (String) -> String? = { try? AudioFileOpener.open(path: $0).tags["title"] }
     )
         throws(ManifestValidationError) -> SeasonPlan
     {
