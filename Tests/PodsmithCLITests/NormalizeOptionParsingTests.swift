@@ -66,6 +66,10 @@ import Testing
     @Test func aFormatThatContradictsTheOutputsExtensionIsRefused() {
         #expect(refusal(["--format", "wav", "-o", "out.mp3"])?.contains("--format wav does not match") == true)
         #expect(refusal(["--format", "opus", "-o", "out.ogg"]) == nil)
+        // An extension we do not write is refused rather than given MP3 data (the walk-through's out.m4a).
+        #expect(refusal(["-o", "episode.m4a"])?.contains("format .m4a (from the output's extension)") == true)
+        #expect(refusal(["-o", "episode.aac"])?.contains("use .mp3, .wav, .flac or .opus") == true)
+        #expect(refusal(["-o", "episode.MP3"]) == nil)
     }
 
     @Test func libraryErrorsMapToTheDocumentedExitCodes() {
