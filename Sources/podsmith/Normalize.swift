@@ -31,7 +31,8 @@ extension Podsmith {
 
                 The report goes to stderr; --json prints it as one JSON object on stdout.
 
-                Exit codes: 0 success; 64 usage error; 65 input is not usable audio (or has nothing \
+                Exit codes: 0 success; 2 written, but off the target or over the ceiling after the last \
+                pass (with --strict: any warning); 64 usage error; 65 input is not usable audio (or has nothing \
                 above the -70 LUFS gate); 66 input missing or unreadable; 70 internal error; 73 output \
                 cannot be created.
                 """)
@@ -166,6 +167,9 @@ extension Podsmith {
         @Flag(name: .customLong("dry-run"), help: "Analyse and print the plan; write nothing.")
         var dryRun = false
 
+        @Flag(help: "Exit 2 when the report holds any warning, not only when the output misses its target.")
+        var strict = false
+
         @Flag(name: .customLong("in-place"), help: "Allow the output to replace the input.")
         var inPlace = false
 
@@ -180,13 +184,24 @@ extension Podsmith {
         }
 
         /// The first setting the options' own rules refuse (``NormalizeOptions/validate()``, the rules a season
-        /// manifest is checked against too), or a `--format` that contradicts the output's extension.
+        /// manifest is checked against too), a `--format` that contradicts the output's extension, or,
+        /// without `--format`, an output extension that is no format we write.
         ///
         /// Checked first in ``run()``, before any file is read, and reported like every other failure (one
         /// line naming the input, exit 64) rather than from `validate()`, whose errors argument-parser prints
         /// in its own multi-line form.
         func settingIssue(outputPath: String) -> SettingIssue? {
             let ext = URL(fileURLWithPath: outputPath).pathExtension
+            // An extension we do not write (.aac, .wma) would otherwise get MP3 data under its name.
+            if format == nil, !ext.isEmpty, OutputFormat(pathExtension: ext) == nil {
+                let known = OutputFormat.allCases.map { "." + $0.fileExtension }
+                let advice =
+                    OutputFormat.suggestion(for: ext).map { "use .\($0.fileExtension) (\($0.name))" }
+                    ?? "use " + known.dropLast().joined(separator: ", ") + " or " + (known.last ?? "") + ", or --format"
+                return SettingIssue(
+                    .format, value: "." + ext,
+                    rule: "(from the output's extension) is not a format podsmith writes; " + advice)
+            }
             if let format, let fromExtension = OutputFormat(pathExtension: ext), format != fromExtension {
                 return SettingIssue(
                     .format, value: format.rawValue,
@@ -214,6 +229,11 @@ extension Podsmith {
                     FileHandle.standardError.write(Data(NormalizeReportFormatter.table(report, dryRun: dryRun).utf8))
                 }
                 for warning in report.warnings { ErrorReporting.printWarning(file: input, warning) }
+                if !dryRun, report.missedTarget || (strict && !report.warnings.isEmpty) {
+                    throw ExitCode(ExitStatus.writtenWithProblems)
+                }
+            } catch let exit as ExitCode {
+                throw exit
             } catch {
                 throw ExitCode(ErrorReporting.report(error, file: input))
             }

@@ -33,7 +33,9 @@ extension Podsmith {
                 Ctrl-C stops within about a second, removes temporary files and keeps finished \
                 episodes; the next run does the rest.
 
-                Exit codes: 0 success; 1 some episodes failed (or, with --merge, are missing); 64 \
+                Exit codes: 0 success; 1 some episodes failed (or, with --merge, are missing); 2 all \
+                written, but some off the target, over the ceiling or failing lint (from the episodes' \
+                reports, so a rerun that skips them exits the same; with --strict, any warning); 64 \
                 usage error; 65 invalid manifest; 66 a manifest's audio file is missing; 73 OUTDIR \
                 cannot be created.
                 """)
@@ -53,6 +55,9 @@ extension Podsmith {
 
         @Flag(help: "Redo every episode, even those that are up to date.")
         var force = false
+
+        @Flag(help: "Exit 2 when any episode's report holds a warning, not only when one misses its target.")
+        var strict = false
 
         @Option(help: ArgumentHelp("Process only shard K of N (K from 0).", valueName: "K/N"))
         var shard: String?
@@ -127,6 +132,9 @@ extension Podsmith {
                 print(String(decoding: try summary.jsonData(), as: UTF8.self))
             }
             if summary.hasFailures { throw ExitCode(ExitStatus.someFailed) }
+            if summary.missedTargets > 0 || (strict && summary.withWarnings > 0) {
+                throw ExitCode(ExitStatus.writtenWithProblems)
+            }
         }
 
         /// Writes the season files; with `--merge`, reports what is missing or failed.

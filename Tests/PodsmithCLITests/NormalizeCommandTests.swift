@@ -206,7 +206,8 @@ import Glibc
         #expect(result.status == 0, "\(result.stderr)")
         let json = try Self.object(result.json())
         for key in [
-            "gain_db", "limiter_max_reduction_db", "limited_s", "trimmed_head_s", "trimmed_tail_s",
+            "gain_db", "limiter_max_reduction_db", "limited_s", "limited_over_1db_s", "limited_over_3db_s",
+            "limiter_reduction_p95_db", "trimmed_head_s", "trimmed_tail_s",
             "pauses_shortened", "removed_s", "dual_mono", "passes", "output_file",
         ] {
             #expect(json.keys.contains(key), "missing \(key)")

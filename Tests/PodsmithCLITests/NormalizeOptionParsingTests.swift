@@ -74,6 +74,13 @@ import Testing
     @Test func aFormatThatContradictsTheOutputsExtensionIsRefused() {
         #expect(refusal(["--format", "wav", "-o", "out.mp3"])?.contains("--format wav does not match") == true)
         #expect(refusal(["--format", "opus", "-o", "out.ogg"]) == nil)
+        // An extension we do not write is refused rather than given MP3 data (the walk-through's out.m4a,
+        // before M4A was written); one that names a codec we write in another container gets the container.
+        #expect(refusal(["-o", "episode.m4a"]) == nil)
+        #expect(refusal(["-o", "episode.aac"])?.contains("format .aac (from the output's extension)") == true)
+        #expect(refusal(["-o", "episode.aac"])?.contains("use .m4a") == true)
+        #expect(refusal(["-o", "episode.wma"])?.contains("use .mp3, .wav, .flac, .opus or .m4a, or --format") == true)
+        #expect(refusal(["-o", "episode.MP3"]) == nil)
     }
 
     @Test func libraryErrorsMapToTheDocumentedExitCodes() {

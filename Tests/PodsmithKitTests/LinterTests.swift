@@ -61,6 +61,14 @@ import Testing
         #expect(Linter.check(facts: Self.mp3(), loudness: Self.loudness(-16, peak: -1.0), platform: .apple).isEmpty)
     }
 
+    /// A peak of −0.96 dBTP read "true peak -1.0 dBTP, above the -1.0 dBTP ceiling" (one decimal).
+    @Test func measuredFiguresArePrintedPreciselyEnoughToShowTheExcess() throws {
+        let peak = Linter.check(facts: Self.mp3(), loudness: Self.loudness(-16, peak: -0.96), platform: .apple)
+        #expect(peak.first?.message == "true peak -0.96 dBTP, above the -1.0 dBTP ceiling")
+        let loud = Linter.check(facts: Self.mp3(), loudness: Self.loudness(-14.96), platform: .apple)
+        #expect(try #require(loud.first).message.hasPrefix("integrated loudness -14.96 LUFS, allowed"))
+    }
+
     @Test func silenceWithoutIntegratedLoudnessFails() {
         let findings = Linter.check(facts: Self.mp3(), loudness: Self.loudness(nil, peak: nil), platform: .apple)
         #expect(Self.ids(findings) == ["loudness.integrated"])

@@ -309,10 +309,11 @@ import Testing
         #expect(clip.count == 1 && abs(clip.seconds - 5) < 0.01, "\(clip)")
     }
 
-    /// The limiter takes back part of every gain step (``Normalizer/limiterLossSlope``): the trial
-    /// pass's correction allows for it, so a programme limited by several dB lands on the target
-    /// after one trial pass instead of a few hundredths under it after two.
-    @Test func limitedMusicLandsOnTargetAfterOneTrialPass() throws {
+    /// The limiter takes back part of every gain step: the trial renders solve for the gain with the
+    /// slope they measure (``Normalizer/solveGain(_:source:plan:aimLUFS:progress:)``), so a programme
+    /// limited by several dB lands on the target in one encode, with a bounded number of DSP-only
+    /// trials (the probe's second listen at the peaks may lower the ceiling and solve again).
+    @Test func limitedMusicLandsOnTargetInOneEncode() throws {
         let space = try Workspace()
         let output = space.path("music.mp3")
         let trials = LockedBox(0)
@@ -321,7 +322,7 @@ import Testing
                 if stage == .calibrating && fraction == 1 { trials.withLockedValue { $0 += 1 } }
             }
         #expect(report.limiterMaxReductionDB > 3, "the limiter acts by \(report.limiterMaxReductionDB) dB")
-        #expect(trials.withLockedValue { $0 } == 1)
+        #expect(trials.withLockedValue { $0 } <= 2 * Normalizer.maxTrials)
         #expect(report.passes == 1)
         let integrated = try #require(Self.reference(output).integratedLUFS)
         #expect(abs(integrated - -14) <= 0.05, "\(integrated) LUFS")

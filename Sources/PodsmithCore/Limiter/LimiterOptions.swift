@@ -49,6 +49,13 @@ public struct LimiterStatistics: Sendable, Equatable {
     /// second apart are merged, so the list grows with the number of limiting episodes, not with the
     /// stream's length (for the season's loudness plots).
     public var activeRanges: [Range<Int64>]
+    /// Time during which the gain reduction was at least 1 dB, seconds (``ReductionHistogram``).
+    public var overOneDBSeconds: Double = 0
+    /// Time during which the gain reduction was at least 3 dB, seconds.
+    public var overThreeDBSeconds: Double = 0
+    /// The gain reduction exceeded during 5 % of the stream's time, dB (0.1 dB steps): 0 when the
+    /// limiter acted on less than 5 % of it.
+    public var reductionP95DB: Double = 0
 
     public init(
         maxReductionDB: Double = 0, reducingSeconds: Double = 0, frameCount: Int64 = 0,

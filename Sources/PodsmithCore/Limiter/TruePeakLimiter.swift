@@ -77,6 +77,7 @@ public final class TruePeakLimiter: AudioProcessor {
     private var reducingFrames: Int64 = 0
     private var minimumGain = 1.0
     private var activeRanges: [Range<Int64>] = []
+    private var histogram = ReductionHistogram()
 
     /// Records that the block `range` of the output was limited, merging with the previous range
     /// when less than half a second lies between them.
@@ -283,12 +284,18 @@ public final class TruePeakLimiter: AudioProcessor {
             reducingFrames += Int64(reducing)
             minimumGain = min(minimumGain, Double(smallest))
             if reducing > 0 { noteActivity(framesOut..<(framesOut + Int64(available))) }
+            histogram.add(gains + drop, count: available)
+        } else {
+            histogram.addUnreduced(count: available)
         }
         framesOut += Int64(available)
         statistics = LimiterStatistics(
             maxReductionDB: minimumGain < 1 ? -20 * log10(minimumGain) : 0,
             reducingSeconds: Double(reducingFrames) / sampleRate,
             frameCount: framesOut, activeRanges: activeRanges)
+        statistics.overOneDBSeconds = Double(histogram.frames(atLeast: 1)) / sampleRate
+        statistics.overThreeDBSeconds = Double(histogram.frames(atLeast: 3)) / sampleRate
+        statistics.reductionP95DB = histogram.percentile(0.95)
         output.frameCount = available
         try emit(output)
     }

@@ -70,13 +70,13 @@ public enum Linter {
                 measured: measured,
                 channels: channels)
             if !range.contains(judged) {
-                let how = mono ? " (mono, judged as dual-mono: \(fmt(measured)) measured + 3.0 LU)" : ""
+                let how = mono ? " (mono, judged as dual-mono: \(fmt(measured, decimals: 2)) measured + 3.0 LU)" : ""
                 add(
                     "loudness.integrated", .error, summary,
                     mono
                         ? req.loudnessSource + "; " + RequirementSource.dualMono
                         : req.loudnessSource,
-                    "integrated loudness \(fmt(judged)) LUFS\(how), allowed \(fmt(range.lowerBound))…\(fmt(range.upperBound)) LUFS"
+                    "integrated loudness \(fmt(judged, decimals: 2)) LUFS\(how), allowed \(fmt(range.lowerBound))…\(fmt(range.upperBound)) LUFS"
                 )
             }
         } else {
@@ -87,7 +87,8 @@ public enum Linter {
         if let peak = loudness.truePeakDBTP, peak > req.maxTruePeakDBTP {
             add(
                 "loudness.true-peak", .error, "true peak at most \(fmt(req.maxTruePeakDBTP)) dBTP", req.truePeakSource,
-                "true peak \(fmt(peak)) dBTP, above the \(fmt(req.maxTruePeakDBTP)) dBTP ceiling")
+                // Measured figures to 0.01 dB: at one decimal a −0.96 dBTP peak read "−1.0 above −1.0".
+                "true peak \(fmt(peak, decimals: 2)) dBTP, above the \(fmt(req.maxTruePeakDBTP)) dBTP ceiling")
         }
     }
 

@@ -24,10 +24,14 @@ extension NormalizeReport: Codable {
         case usedUngatedLoudness = "ungated_short_clip"
         case limiterMaxReductionDB = "limiter_max_reduction_db"
         case limitedSeconds = "limited_s"
+        case limitedOver1dBSeconds = "limited_over_1db_s"
+        case limitedOver3dBSeconds = "limited_over_3db_s"
+        case limiterReductionP95DB = "limiter_reduction_p95_db"
         case trimmedHeadSeconds = "trimmed_head_s"
         case trimmedTailSeconds = "trimmed_tail_s"
         case pausesShortened = "pauses_shortened"
         case removedSeconds = "removed_s"
+        case outputDurationSeconds = "output_duration_s"
         case passes
         case mp3Seams = "mp3_seams"
         case warnings
@@ -36,8 +40,10 @@ extension NormalizeReport: Codable {
         public var decimals: Int? {
             switch self {
             case .targetLUFS, .truePeakCeilingDBTP: return 1
-            case .gainDB, .limiterMaxReductionDB: return 2
-            case .limitedSeconds, .trimmedHeadSeconds, .trimmedTailSeconds, .removedSeconds: return 3
+            case .gainDB, .limiterMaxReductionDB, .limiterReductionP95DB: return 2
+            case .limitedSeconds, .limitedOver1dBSeconds, .limitedOver3dBSeconds, .trimmedHeadSeconds,
+                .trimmedTailSeconds, .removedSeconds, .outputDurationSeconds:
+                return 3
             default: return nil
             }
         }
@@ -78,6 +84,11 @@ extension NormalizeReport: Codable {
             removedSeconds: try c.decode(Double.self, forKey: .removedSeconds),
             passes: try c.decode(Int.self, forKey: .passes),
             warnings: try c.decode([String].self, forKey: .warnings))
+        outputDurationSeconds = try c.decodeIfPresent(Double.self, forKey: .outputDurationSeconds)
+        // Reports written before these keys existed decode with 0.
+        limitedOver1dBSeconds = try c.decodeIfPresent(Double.self, forKey: .limitedOver1dBSeconds) ?? 0
+        limitedOver3dBSeconds = try c.decodeIfPresent(Double.self, forKey: .limitedOver3dBSeconds) ?? 0
+        limiterReductionP95DB = try c.decodeIfPresent(Double.self, forKey: .limiterReductionP95DB) ?? 0
         mp3Seams = try c.decodeIfPresent(SeamCounts.self, forKey: .mp3Seams).map {
             ParallelMP3Encoder.SeamStatistics(direct: $0.direct, shifted: $0.shifted, notFound: $0.notFound)
         }
@@ -100,10 +111,14 @@ extension NormalizeReport: Codable {
         try c.encode(usedUngatedLoudness, forKey: .usedUngatedLoudness)
         try c.encode(limiterMaxReductionDB.finiteOrNil, forKey: .limiterMaxReductionDB)
         try c.encode(limitedSeconds.finiteOrNil, forKey: .limitedSeconds)
+        try c.encode(limitedOver1dBSeconds.finiteOrNil, forKey: .limitedOver1dBSeconds)
+        try c.encode(limitedOver3dBSeconds.finiteOrNil, forKey: .limitedOver3dBSeconds)
+        try c.encode(limiterReductionP95DB.finiteOrNil, forKey: .limiterReductionP95DB)
         try c.encode(trimmedHeadSeconds.finiteOrNil, forKey: .trimmedHeadSeconds)
         try c.encode(trimmedTailSeconds.finiteOrNil, forKey: .trimmedTailSeconds)
         try c.encode(pausesShortened, forKey: .pausesShortened)
         try c.encode(removedSeconds.finiteOrNil, forKey: .removedSeconds)
+        try c.encode(outputDurationSeconds?.finiteOrNil, forKey: .outputDurationSeconds)
         try c.encode(passes, forKey: .passes)
         try c.encode(
             mp3Seams.map { SeamCounts(direct: $0.direct, shifted: $0.shifted, notFound: $0.notFound) },

@@ -23,8 +23,19 @@ public struct NormalizeReport: Sendable {
     public var usedUngatedLoudness: Bool
     /// Largest gain reduction of the limiter, dB (0 when it never acted).
     public var limiterMaxReductionDB: Double
-    /// Time during which the limiter reduced the gain, seconds.
+    /// Time during which the limiter reduced the gain, seconds (any reduction, however small).
     public var limitedSeconds: Double
+    /// Time during which the limiter reduced the gain by at least 1 dB, seconds: how long it worked
+    /// audibly (``limitedSeconds`` counts reductions of hundredths of a dB too).
+    public var limitedOver1dBSeconds: Double = 0
+    /// Time during which the limiter reduced the gain by at least 3 dB, seconds: how long it worked hard.
+    public var limitedOver3dBSeconds: Double = 0
+    /// The gain reduction exceeded during 5 % of the output's time, dB (0.1 dB steps; 0 when the
+    /// limiter acted on less than 5 % of it).
+    public var limiterReductionP95DB: Double = 0
+    /// The output's length, seconds: the input's less what the edit removed (known from the plan, so a
+    /// dry run has it too).
+    public var outputDurationSeconds: Double?
     /// Silence removed at the start, seconds.
     public var trimmedHeadSeconds: Double
     /// Silence removed at the end, seconds.
@@ -71,6 +82,18 @@ public struct NormalizeReport: Sendable {
         self.removedSeconds = removedSeconds
         self.passes = passes
         self.warnings = warnings
+    }
+
+    /// True when the verified output ended off the target (beyond the tolerance, gain not capped) or
+    /// over the ceiling after the last pass: written, but not what was promised.
+    public var missedTarget: Bool {
+        guard let output, let level = output.integratedLUFS ?? output.ungatedLUFS else { return false }
+        let target = self.target.measuredTarget(
+            channels: output.channelCount, convention: monoConvention ?? .dualMono
+        ).integratedLUFS
+        let short = target - level
+        let offTarget = abs(short) > 0.2 && !(gainCapped && short > 0)
+        return offTarget || (output.truePeakDBTP ?? -.infinity) > self.target.truePeakDBTP
     }
 
     /// True when the output was decoded and measured as a mono file normalized as dual-mono.

@@ -2,168 +2,189 @@ import PodsmithCodecs
 import PodsmithCore
 
 extension Normalizer {
-    /// The gain that reaches the target in the *written* file.
+    /// What the calibration settled on, and the model of the chain it learnt, which a correction
+    /// after a verification starts from.
+    struct Calibration: Sendable {
+        /// The gain to render with.
+        var gainDB: Double
+        /// Where the limiter holds the true peak: the target's ceiling less the codec's overshoot.
+        var ceilingDBTP: Double
+        /// The codec's loudness loss, LU: the probe's estimate, then what a verified pass measured.
+        var codecLossDB: Double = 0
+        /// The codec's true-peak overshoot over the limiter's ceiling, dB (the probe's estimate).
+        var overshootDB: Double = 0
+        /// How much the limited programme's loudness moves per dB of gain near ``gainDB`` (1 without
+        /// limiting; far less when the limiter absorbs most of a gain step), from the last two trials.
+        var slope: Double?
+        /// Trial renders run so far.
+        var trials = 0
+        /// The last trial's limiter statistics (what `--dry-run` predicts), if any trial ran.
+        var limiter: LimiterStatistics?
+    }
+
+    /// The gain, and the limiter's ceiling, that reach the target in the *written* file.
     ///
-    /// Two things move the written file's loudness away from what the gain alone predicts: the limiter
-    /// takes a little loudness away when it acts (0.1–0.5 LU on music, less on speech), and a lossy
-    /// encoder takes some too (LAME at 128 kbit/s low-passes and drops masked detail: −0.3 to −0.5 LU
-    /// on bright music, since K-weighting favours high frequencies). Rather than learn that from the
-    /// encoded file and encode again (the encoder is ~90 % of the job):
-    /// - for a lossy format, verified or not (`--no-verify` should land on the target too), a few
-    ///   short excerpts are rendered (the source seeks to each; see ``CodecProbe`` and
-    ///   ``probeCodec(source:plan:gainDB:ceilingDBTP:outputPath:)``), encoded, decoded and
-    ///   measured against the same excerpts uncoded: the codec's loss;
-    /// - only when the limiter is expected to act (the programme's true peak plus the gain reaches the
-    ///   ceiling), a trial pass runs the whole DSP chain into a loudness-only meter (no true peak, which
-    ///   is most of a meter's cost): the limiter's loss depends on every peak of the programme, which
-    ///   excerpts cannot stand for. Without limiting the chain is linear and the plan's gain already
-    ///   holds, so that pass is skipped.
-    /// The gain is corrected by both, so that verification normally passes on the first encode.
-    ///
-    /// The probe also compares the excerpts' true peaks before and after the codec: a lossy encoder
-    /// adds its own overshoot on top of the limiter's ceiling (low-bitrate Opus by 0.5 dB and more), so
-    /// when the excerpts hold peaks near the ceiling the limiter aims that much lower.
+    /// The written file's loudness is a function of the gain and the ceiling through two stages: the
+    /// limiter, whose response is linear (1 LU per dB) until it acts and then flattens (on the
+    /// walk-through's French episode, limited by 6 dB, the loudness rose by a third of each gain step),
+    /// and a lossy codec, which takes a nearly constant loudness away (LAME 0.4–0.45 LU at 64–128
+    /// kbit/s) and rebuilds peaks above what went in (Opus at 48–64 kbit/s by 1–2.5 dB on plucked
+    /// attacks). So:
+    /// - for a lossy format (verified or not: `--no-verify` lands too), the codec probe
+    ///   (``probeCodec(source:plan:gainDB:ceilingDBTP:outputPath:)``) measures the codec's loudness
+    ///   loss on excerpts spread over the episode and its true-peak overshoot on those and around the
+    ///   programme's highest peaks; the limiter's ceiling goes down by that overshoot plus
+    ///   ``codecOvershootMarginDB``;
+    /// - only when the limiter is expected to act, trial renders run the DSP chain into a loudness-only
+    ///   meter and solve for the gain (``solveGain(_:source:plan:aimLUFS:progress:)``): the first step
+    ///   assumes the limiter takes back ``limiterLossSlope`` of it, and every further step uses the
+    ///   slope the last two trials measured (a secant), so the gain converges however hard the limiter
+    ///   works. Without limiting the chain is linear and the plan's gain already holds.
     /// - Parameter probeBeside: the output's final path, beside which the codec probe writes its
     ///   excerpts; `nil` when the sink is not this normalizer's encoder (a host's, see
     ///   ``render(plan:from:into:observer:progress:)``), so there is no codec to probe.
-    /// - Returns: the gain, and the ceiling the limiter should aim at.
     func calibrated(
         source: some SeekableAudioSource, plan: Plan, ceilingDBTP: Double,
         probeBeside outputPath: String?,
         progress: ((Stage, Double) throws -> Void)?
-    ) throws -> (gainDB: Double, ceilingDBTP: Double) {
-        var gainDB = plan.gainDB
-        var ceilingDBTP = ceilingDBTP
+    ) throws -> Calibration {
+        var calibration = Calibration(gainDB: plan.gainDB, ceilingDBTP: ceilingDBTP)
         let lossy = options.encoder.format.isLossy
-        var limits =
-            plan.programme.truePeakDBTP.map { $0 + gainDB > ceilingDBTP - options.limiter.safetyMarginDB } ?? false
-        guard !plan.gainCapped, limits || lossy else { return (gainDB, ceilingDBTP) }
+        guard !plan.gainCapped, limits(plan, calibration) || lossy else { return calibration }
         try progress?(.calibrating, 0)
-        var codecLossDB = 0.0
         if lossy, let outputPath {
             let probe = try probeCodec(
-                source: source, plan: plan, gainDB: gainDB, ceilingDBTP: ceilingDBTP,
+                source: source, plan: plan, gainDB: calibration.gainDB, ceilingDBTP: ceilingDBTP,
                 outputPath: outputPath)
-            codecLossDB = probe.lossDB
+            calibration.codecLossDB = probe.lossDB
+            calibration.overshootDB = probe.overshootDB
             if probe.overshootDB > 0 {
-                ceilingDBTP -= probe.overshootDB
-                limits =
-                    plan.programme.truePeakDBTP.map { $0 + gainDB > ceilingDBTP - options.limiter.safetyMarginDB }
-                    ?? false
+                calibration.ceilingDBTP = options.target.truePeakDBTP - probe.overshootDB - Self.codecOvershootMarginDB
             }
         }
-        // The trial starts from the gain already corrected for the codec, so that it measures (and
-        // corrects) the limiter's loss alone, normally in one pass.
-        gainDB = min(gainDB + codecLossDB, options.maxGainDB)
-        guard limits else { return (gainDB, ceilingDBTP) }
-        for _ in 0..<2 {
+        // The trials start from the gain already corrected for the codec, so that they measure (and
+        // correct) the limiter's loss alone.
+        calibration.gainDB = min(plan.gainDB + calibration.codecLossDB, options.maxGainDB)
+        guard limits(plan, calibration) else { return calibration }
+        calibration = try solveGain(
+            calibration, source: source, plan: plan,
+            aimLUFS: plan.measuredTargetLUFS + calibration.codecLossDB, progress: progress)
+        guard lossy, let outputPath else { return calibration }
+        // The gain the trials found limits harder than the probe's first guess, and a codec overshoots
+        // more on harder-limited peaks: listen to the peaks again at the gain and ceiling found, and
+        // when the overshoot grew, lower the ceiling by it and solve again.
+        let overshoot = try probePeaks(
+            source: source, plan: plan, gainDB: calibration.gainDB, ceilingDBTP: calibration.ceilingDBTP,
+            outputPath: outputPath)
+        let ceiling = options.target.truePeakDBTP - overshoot - Self.codecOvershootMarginDB
+        guard ceiling < calibration.ceilingDBTP - 0.05 else { return calibration }
+        calibration.overshootDB = overshoot
+        calibration.ceilingDBTP = ceiling
+        return try solveGain(
+            calibration, source: source, plan: plan,
+            aimLUFS: plan.measuredTargetLUFS + calibration.codecLossDB, progress: progress)
+    }
+
+    /// Whether the limiter will act at the calibration's gain and ceiling: the programme's true peak
+    /// plus the gain reaches the ceiling less the limiter's margin.
+    func limits(_ plan: Plan, _ calibration: Calibration) -> Bool {
+        plan.programme.truePeakDBTP.map {
+            $0 + calibration.gainDB > calibration.ceilingDBTP - options.limiter.safetyMarginDB
+        } ?? false
+    }
+
+    /// Finds the gain at which the rendered (uncoded) programme measures `aimLUFS`, with the limiter
+    /// at the calibration's ceiling, by trial renders into a loudness meter (a DSP pass, no encode: a
+    /// few seconds per hour).
+    ///
+    /// The first step divides the error by 1 − ``limiterLossSlope`` (or by the slope a previous solve
+    /// measured); later steps by the slope between the last two trials, clamped to 0.05…1 (a secant
+    /// step: the loudness is a smooth, rising, flattening function of the gain). It stops when a
+    /// trial is within ``trialToleranceLU``, after a first trial within ``oneTrialToleranceLU`` (the
+    /// limiter barely acts: the step's residual is a fraction of that), or after ``maxTrials``.
+    func solveGain(
+        _ start: Calibration, source: some SeekableAudioSource, plan: Plan, aimLUFS: Double,
+        progress: ((Stage, Double) throws -> Void)?
+    ) throws -> Calibration {
+        var calibration = start
+        var slope = start.slope ?? (1 - Self.limiterLossSlope)
+        var previous: (gain: Double, level: Double)?
+        for trial in 0..<Self.maxTrials {
             let format = AudioFormat(sampleRate: plan.outputSampleRate, channelCount: plan.outputChannels)
             let sink = MeterSink(format: format)
-            _ = try renderPass(
-                plan: plan, from: source, gainDB: gainDB, ceilingDBTP: ceilingDBTP, into: sink,
-                observer: nil, progress: progress.map { report in { try report(.calibrating, $1) } })
+            calibration.limiter = try renderPass(
+                plan: plan, from: source, gainDB: calibration.gainDB, ceilingDBTP: calibration.ceilingDBTP,
+                into: sink, observer: nil, progress: progress.map { report in { try report(.calibrating, $1) } })
+            calibration.trials += 1
             guard let level = sink.result?.integratedLUFS ?? sink.result?.ungatedLUFS else { break }
-            let error = plan.measuredTargetLUFS + codecLossDB - level
-            // More gain, more limiting: the output rises by only (1 − s) of a gain step, so the step
-            // that closes the error is error / (1 − s) (see ``limiterLossSlope``).
-            gainDB = min(gainDB + error / (1 - Self.limiterLossSlope), options.maxGainDB)
-            // With s anywhere in 0…0.4 the residual is at most a quarter of the error: a second trial
-            // pass (a few seconds per hour) only when that could reach 0.125 LU, well inside the
-            // tolerance; at the measured s ≈ 0.2 it is a few hundredths of the error.
-            if abs(error) < 0.5 { break }
+            if let previous, abs(calibration.gainDB - previous.gain) > 0.01 {
+                slope = min(1, max(0.05, (level - previous.level) / (calibration.gainDB - previous.gain)))
+                calibration.slope = slope
+            }
+            previous = (calibration.gainDB, level)
+            let error = aimLUFS - level
+            if abs(error) <= Self.trialToleranceLU { break }
+            let next = min(calibration.gainDB + error / slope, options.maxGainDB)
+            if abs(next - calibration.gainDB) < 0.005 { break }  // held at --max-gain
+            calibration.gainDB = next
+            if trial == 0 && abs(error) < Self.oneTrialToleranceLU && start.slope == nil { break }
         }
-        return (gainDB, ceilingDBTP)
+        return calibration
     }
 
-    /// How much of a gain change the limiter takes back, for gains that make it act: raising the gain
-    /// by x dB raises the limited programme's loudness by (1 − s)·x. With 0.2 instead of 0 (a plain
-    /// error correction) the output lands on the target rather than a few hundredths under it, and
-    /// one trial pass does where two were needed; measured on limited speech and music (see
-    /// `docs/calibration.md`).
+    /// The calibration for the next pass after a verification measured `measured` (the decoded file)
+    /// and `uncodedLUFS` (the same pass before the encoder): the codec's loss and overshoot are now
+    /// known for the whole file, so the ceiling goes down by the true peak's excess over the target's
+    /// ceiling plus ``codecOvershootMarginDB`` (a measured step, never a growing margin), and the gain
+    /// is solved again for the target plus the measured loss (by trials when the limiter acted; when
+    /// it did not, the chain is linear and the error itself is the step).
+    func corrected(
+        _ last: Calibration, measured: LoudnessMeasurement, uncodedLUFS: Double?, limiterActed: Bool,
+        source: some SeekableAudioSource, plan: Plan, progress: ((Stage, Double) throws -> Void)?
+    ) throws -> Calibration {
+        var next = last
+        guard let level = measured.integratedLUFS ?? measured.ungatedLUFS else { return next }
+        if let uncodedLUFS { next.codecLossDB = uncodedLUFS - level }
+        let excess = (measured.truePeakDBTP ?? -.infinity) - options.target.truePeakDBTP
+        if excess > -truePeakGuardDB { next.ceilingDBTP -= excess + Self.codecOvershootMarginDB }
+        if plan.gainCapped { return next }
+        if limiterActed || limits(plan, next) {
+            return try solveGain(
+                next, source: source, plan: plan, aimLUFS: plan.measuredTargetLUFS + next.codecLossDB,
+                progress: progress)
+        }
+        next.gainDB = min(last.gainDB + plan.measuredTargetLUFS - level, options.maxGainDB)
+        return next
+    }
+
+    /// The limiter's first-guess share of a gain step, before two trials measure it: raising the gain
+    /// by x dB raises a lightly limited programme's loudness by about (1 − s)·x (0.2: see
+    /// `docs/calibration.md`). A programme the limiter works hard takes back far more (two thirds on
+    /// the French test episode); the secant steps then use what the trials measure.
     static let limiterLossSlope = 0.2
 
-    /// The lossy encoder's loudness loss, LU (uncoded minus decoded), on the excerpts of a
-    /// ``CodecProbe``: each is rendered through the same chain as the output (downmix, resample, gain,
-    /// limiter) after a second of pre-roll that settles the resampler and the limiter and is then
-    /// dropped; all are encoded into one probe file beside the output, decoded and measured.
-    /// - Returns: the loudness loss, and the codec's true-peak overshoot when the excerpts reach within
-    ///   3 dB of the ceiling (0 otherwise: quiet excerpts say nothing about the peaks that matter).
-    func probeCodec(
-        source reader: some SeekableAudioSource, plan: Plan, gainDB: Double, ceilingDBTP: Double,
-        outputPath: String
-    ) throws -> (lossDB: Double, overshootDB: Double) {
-        let probe = CodecProbe(edit: plan.edit)
-        guard !probe.windows.isEmpty else { return (0, 0) }
-        let format = reader.format
-        let channels = plan.outputChannels
-        let outFormat = AudioFormat(sampleRate: plan.outputSampleRate, channelCount: channels)
-        let probeFile = try AtomicOutputFile(finalPath: outputPath + ".probe")
-        defer { probeFile.discard() }
-        let encoder = try options.encoder.makeEncoder(
-            path: probeFile.temporaryPath, sampleRate: plan.outputSampleRate,
-            channelCount: channels, metadata: EpisodeMetadata(genre: nil),
-            forcesOneStream: true, mp3Quality: Self.probeMP3Quality)
-        let uncodedMeter = LoudnessMeter(format: outFormat)
-        let input = AudioBuffer(channelCount: format.channelCount, capacity: options.blockFrames)
-        let slice = AudioBuffer(channelCount: channels, capacity: options.blockFrames)
-        let ratio = plan.outputSampleRate / format.sampleRate
+    /// A trial within this of the aim ends the search, LU: a tenth of the ±0.2 LU tolerance, so
+    /// the codec's own run-to-run variation (a few hundredths) still fits.
+    static let trialToleranceLU = 0.03
 
-        for window in probe.windows {
-            let preRoll = min(window.lowerBound, Int64(format.sampleRate))
-            try reader.seek(toFrame: window.lowerBound - preRoll)
-            // A fresh chain per excerpt: nothing of the last excerpt's filter state or gain reduction
-            // leaks into this one, which the pre-roll settles instead.
-            let chain = try RenderChain.make(
-                plan: plan, input: format, gainDB: gainDB, limiter: options.limiter,
-                ceilingDBTP: ceilingDBTP
-            ).processor
-            // Output frames to drop (the pre-roll) and to keep (the window), at the output rate.
-            let skip = Int64((Double(preRoll) * ratio).rounded())
-            let keep = Int64((Double(window.count) * ratio).rounded())
-            var position: Int64 = 0
-            func take(_ block: AudioBuffer) throws {
-                let start = max(0, skip - position), end = min(Int64(block.frameCount), skip + keep - position)
-                position += Int64(block.frameCount)
-                guard end > start else { return }
-                var offset = Int(start)
-                while offset < Int(end) {
-                    let n = min(slice.capacity, Int(end) - offset)
-                    for c in 0..<channels {
-                        slice.baseAddress(ofChannel: c).update(from: block.baseAddress(ofChannel: c) + offset, count: n)
-                    }
-                    slice.frameCount = n
-                    uncodedMeter.process(slice)
-                    try encoder.write(slice)
-                    offset += n
-                }
-            }
-            var remaining = window.upperBound - (window.lowerBound - preRoll)
-            while remaining > 0, try reader.read(into: input) > 0 {
-                input.frameCount = Int(min(Int64(input.frameCount), remaining))
-                remaining -= Int64(input.frameCount)
-                try chain.process(input, emit: take)
-            }
-            try chain.finish(emit: take)
-        }
-        try encoder.finish()
-        let uncoded = uncodedMeter.result()
-        let decoded = try LoudnessAnalysis.measure(
-            AudioFileOpener.open(path: probeFile.temporaryPath), meter: .podsmith)
-        guard let before = uncoded.integratedLUFS ?? uncoded.ungatedLUFS,
-            let after = decoded.integratedLUFS ?? decoded.ungatedLUFS
-        else { return (0, 0) }
-        var overshoot = 0.0
-        if let peakBefore = uncoded.truePeakDBTP, let peakAfter = decoded.truePeakDBTP, peakBefore > ceilingDBTP - 3 {
-            overshoot = max(0, peakAfter - peakBefore)
-        }
-        return (before - after, overshoot)
-    }
+    /// After the first trial, an error under this ends the search, LU: the limiter barely acts, the
+    /// slope is near the first guess, and the step's residual stays a few hundredths.
+    static let oneTrialToleranceLU = 0.15
 
-    /// LAME's algorithm quality for the codec probe's excerpts: 7, about half the CPU time of the
-    /// output's quality 3. What the probe learns does not depend on it: LAME's loudness loss is a
-    /// level change set by the bitrate, the same at quality 7 as at 3 to 0.01 LU (see
-    /// `docs/calibration.md`).
-    static let probeMP3Quality = 7
+    /// How far under the ceiling a verified lossy file's true peak must be, dB: our meter's and
+    /// libebur128's 4× true-peak estimates differ by a few hundredths of a dB on codec output
+    /// (different interpolation filters; an Opus file read −1.03 dBTP by ours, −0.99 by libebur128),
+    /// so a file read at the ceiling by one may be over it for the other. A lossless file holds the
+    /// limiter's own ceiling, 0.1 dB under the target's (``LimiterOptions/safetyMarginDB``): no guard.
+    var truePeakGuardDB: Double { options.encoder.format.isLossy ? 0.1 : 0 }
+
+    /// Most trial renders per solve.
+    static let maxTrials = 4
+
+    /// Room under the ceiling beyond the codec's measured overshoot, dB: a lossy encode of the same
+    /// signal varies by about a tenth of a dB from run to run, and the probe's excerpts hold a few of
+    /// the programme's peaks, not all. This is the margin `--no-verify` promises (see the README).
+    static let codecOvershootMarginDB = 0.3
 }
 
 /// The end of a trial render: measures loudness (no true peak, which is most of a meter's cost)
@@ -185,64 +206,26 @@ final class MeterSink: AudioSink {
     }
 }
 
-/// Where the codec probe samples the programme: excerpts spread evenly over the output, in input
-/// frames, each inside one kept region of the edit (so no cut or crossfade falls inside an excerpt and
-/// each can be rendered on its own).
-///
-/// The probe's cost is an encode of its excerpts, so it is sized to the programme: together the
-/// excerpts are 2.5 % of the output, three of them under ten minutes and six from then on, each at
-/// least 2 s and at most 10 s (6 s for a 3-minute episode, 15 s at ten minutes, a minute from 40
-/// minutes on). A second render pass, which the probe exists to avoid, costs a whole encode. What it
-/// measures hardly depends on where it listens: LAME's loss at a constant bitrate is mostly a level
-/// change (see ``Normalizer/probeMP3Quality``), and three 2 s excerpts came within a few hundredths
-/// of an LU of six 10 s ones (see `docs/calibration.md`). A programme shorter than the excerpts
-/// together is probed whole.
-struct CodecProbe: Sendable {
-    let windows: [Range<Int64>]
+/// An encoder with a loudness-only meter in front: what a verified pass sends to the codec, measured,
+/// so that the verification learns the codec's loss on the whole file (uncoded minus decoded).
+final class MeteredSink: AudioSink {
+    let sink: any AudioSink
+    private let meter: MeterSink
 
-    /// Excerpts for an output of `outputSeconds`: three under ten minutes, six from then on.
-    static func excerptCount(outputSeconds: Double) -> Int { outputSeconds < 600 ? 3 : 6 }
-
-    /// Seconds per excerpt for an output of `outputSeconds`: ``fraction`` of it over `count`
-    /// excerpts, clamped to `minimumSeconds...maximumSeconds`.
-    static func excerptSeconds(
-        outputSeconds: Double, count: Int, fraction: Double = 0.025,
-        minimumSeconds: Double = 2, maximumSeconds: Double = 10
-    ) -> Double {
-        min(maximumSeconds, max(minimumSeconds, outputSeconds * fraction / Double(count)))
+    init(_ sink: any AudioSink, format: AudioFormat) {
+        self.sink = sink
+        meter = MeterSink(format: format)
     }
 
-    init(edit: EditPlan) {
-        let outputSeconds = Double(edit.outputFrameCount) / edit.sampleRate
-        let count = Self.excerptCount(outputSeconds: outputSeconds)
-        self.init(edit: edit, count: count, seconds: Self.excerptSeconds(outputSeconds: outputSeconds, count: count))
+    var uncodedLUFS: Double? { meter.result.flatMap { $0.integratedLUFS ?? $0.ungatedLUFS } }
+
+    func write(_ buffer: AudioBuffer) throws {
+        try meter.write(buffer)
+        try sink.write(buffer)
     }
 
-    init(edit: EditPlan, count: Int, seconds: Double) {
-        let length = Int64(seconds * edit.sampleRate)
-        let total = edit.outputFrameCount
-        if total <= length * Int64(count) {
-            windows = edit.keptRegions
-            return
-        }
-        var windows: [Range<Int64>] = []
-        // An excerpt shorter than this says too little (a region squeezed between cuts).
-        let shortest = min(length, Int64(edit.sampleRate))
-        for i in 0..<Int64(count) {
-            let centre = edit.inputFrame(forOutputFrame: (2 * i + 1) * total / (2 * Int64(count)))
-            guard
-                let region = edit.keptRegions.first(where: { $0.contains(centre) })
-                    ?? edit.keptRegions.last(where: {
-                        $0.lowerBound <= centre
-                    })
-            else { continue }
-            let start = min(
-                max(region.lowerBound, centre - length / 2), max(region.lowerBound, region.upperBound - length))
-            let window = start..<min(start + length, region.upperBound)
-            if window.count >= shortest, windows.last.map({ $0.upperBound <= window.lowerBound }) ?? true {
-                windows.append(window)
-            }
-        }
-        self.windows = windows
+    func finish() throws {
+        try sink.finish()
+        try meter.finish()
     }
 }

@@ -33,13 +33,13 @@ extension Normalizer {
         observer: (any RenderObserver)? = nil,
         progress: ((Stage, Double) throws -> Void)? = nil
     ) throws -> RenderResult {
-        let (gainDB, ceilingDBTP) = try calibrated(
+        let calibration = try calibrated(
             source: source, plan: plan, ceilingDBTP: options.target.truePeakDBTP,
             probeBeside: nil, progress: progress)
         let statistics = try renderPass(
-            plan: plan, from: source, gainDB: gainDB, ceilingDBTP: ceilingDBTP,
+            plan: plan, from: source, gainDB: calibration.gainDB, ceilingDBTP: calibration.ceilingDBTP,
             into: sink, observer: observer, progress: progress)
-        return RenderResult(gainDB: gainDB, ceilingDBTP: ceilingDBTP, limiter: statistics)
+        return RenderResult(gainDB: calibration.gainDB, ceilingDBTP: calibration.ceilingDBTP, limiter: statistics)
     }
 
     /// One render pass: the whole of `source` through the edit and the ``RenderChain`` into `sink`.

@@ -50,6 +50,9 @@ public struct Normalizer {
         public var usedUngatedLoudness: Bool
         public var nonFiniteSamples: Int
         public var inputTags: [String: String]
+        /// Input frames where the programme's highest peaks begin, in time order (half-second windows,
+        /// at least 3 s apart): where the limiter will work hardest, for the codec probe.
+        public var loudestPeakFrames: [Int64] = []
     }
 
     /// Runs the whole job, file to file: the convenience that opens one ``SoundFileReader`` for every
@@ -71,11 +74,39 @@ public struct Normalizer {
         // One reader serves every pass: the analysis reads it through, then each later pass seeks.
         let reader = try AudioFileOpener.open(path: inputPath)
         let plan = try analyse(reader, progress: progress)
-        guard let outputPath else { return plannedReport(plan, inputPath: inputPath, outputPath: nil) }
+        guard let outputPath else { return try predictedReport(plan, from: reader, progress: progress) }
         return try write(plan: plan, from: reader, outputPath: outputPath, progress: progress)
     }
 
-    /// The report of a plan before anything is written (what `--dry-run` prints).
+    /// What `--dry-run` prints: the plan, with the gain and the limiter's work predicted by the same
+    /// calibration a real run does (the codec probe, into a temporary folder, and the trial renders),
+    /// so that the preview shows the limiting the output will get rather than none.
+    public func predictedReport(
+        _ plan: Plan, from source: some SeekableAudioSource,
+        progress: ((Stage, Double) throws -> Void)? = nil
+    ) throws -> NormalizeReport {
+        var report = plannedReport(plan, inputPath: source.name, outputPath: nil)
+        let probeFolder = FileManager.default.temporaryDirectory
+            .appendingPathComponent("podsmith-dry-run-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: probeFolder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: probeFolder) }
+        let calibration = try calibrated(
+            source: source, plan: plan,
+            ceilingDBTP: options.target.truePeakDBTP - options.encoder.format.truePeakHeadroomDB,
+            probeBeside: probeFolder.appendingPathComponent("probe." + options.encoder.format.fileExtension).path,
+            progress: progress)
+        report.gainDB = calibration.gainDB
+        if let stats = calibration.limiter {
+            report.limiterMaxReductionDB = stats.maxReductionDB
+            report.limitedSeconds = stats.reducingSeconds
+            report.limitedOver1dBSeconds = stats.overOneDBSeconds
+            report.limitedOver3dBSeconds = stats.overThreeDBSeconds
+            report.limiterReductionP95DB = stats.reductionP95DB
+        }
+        return report
+    }
+
+    /// The report of a plan before anything is written or rendered.
     public func plannedReport(_ plan: Plan, inputPath: String, outputPath: String?) -> NormalizeReport {
         var warnings: [String] = []
         if plan.nonFiniteSamples > 0 {
@@ -101,6 +132,7 @@ public struct Normalizer {
             pausesShortened: edit.shortenedPauseCount,
             removedSeconds: Double(edit.inputFrameCount - edit.outputFrameCount) / edit.sampleRate,
             passes: 0, warnings: warnings)
+        report.outputDurationSeconds = Double(edit.outputFrameCount) / edit.sampleRate
         report.inputLoudnessSeries =
             plan.programme.momentarySeries.isEmpty
             ? nil
@@ -137,11 +169,10 @@ public struct Normalizer {
         let metadata = try outputMetadata(plan: plan)
         // A codec that rebuilds peaks above what went in more than the probe's excerpts show gets room
         // under the ceiling from the start (see OutputFormat.truePeakHeadroomDB).
-        var ceilingDBTP = options.target.truePeakDBTP - options.encoder.format.truePeakHeadroomDB
+        let ceilingDBTP = options.target.truePeakDBTP - options.encoder.format.truePeakHeadroomDB
         // The output's temporary is created first: an unwritable folder fails before any work.
         var nextOutput: AtomicOutputFile? = try AtomicOutputFile(finalPath: outputPath)
-        var gainDB: Double
-        (gainDB, ceilingDBTP) = try calibrated(
+        var calibration = try calibrated(
             source: source, plan: plan, ceilingDBTP: ceilingDBTP,
             probeBeside: outputPath, progress: progress)
         var pass = 0
@@ -153,6 +184,7 @@ public struct Normalizer {
             // An MP3 is measured while it is encoded (see StreamingMP3Verifier); other formats after.
             var streaming: StreamingMP3Verifier?
             var parallel: ParallelMP3Encoder?
+            var metered: MeteredSink?
             let stats: LimiterStatistics
             do {
                 let encoder = try options.encoder.makeEncoder(
@@ -162,9 +194,11 @@ public struct Normalizer {
                 if options.verify, let mp3 = encoder as? any MP3ByteSource {
                     streaming = try StreamingMP3Verifier(encoder: mp3, threaded: options.threading == .pipelined)
                 }
+                let format = AudioFormat(sampleRate: plan.outputSampleRate, channelCount: plan.outputChannels)
+                metered = options.verify ? MeteredSink(encoder, format: format) : nil
                 stats = try renderPass(
-                    plan: plan, from: source, gainDB: gainDB, ceilingDBTP: ceilingDBTP,
-                    into: encoder, observer: observer, progress: progress)
+                    plan: plan, from: source, gainDB: calibration.gainDB, ceilingDBTP: calibration.ceilingDBTP,
+                    into: metered ?? encoder, observer: observer, progress: progress)
             } catch let seam as ParallelMP3Encoder.SeamNotFound {
                 // A window without a clean seam (it happens on speech; see ParallelMP3Encoder): encode
                 // this pass again with one LAME instance.
@@ -184,10 +218,13 @@ public struct Normalizer {
                 _ = streaming?.finish()
                 throw error
             }
-            report.gainDB = gainDB
+            report.gainDB = calibration.gainDB
             if let parallel { report.mp3Seams = parallel.seamStatistics }
             report.limiterMaxReductionDB = stats.maxReductionDB
             report.limitedSeconds = stats.reducingSeconds
+            report.limitedOver1dBSeconds = stats.overOneDBSeconds
+            report.limitedOver3dBSeconds = stats.overThreeDBSeconds
+            report.limiterReductionP95DB = stats.reductionP95DB
             report.limitedRanges = stats.activeRanges.map {
                 (Double($0.lowerBound) / plan.outputSampleRate)..<(Double($0.upperBound) / plan.outputSampleRate)
             }
@@ -205,7 +242,7 @@ public struct Normalizer {
             let loudnessError = level.map { plan.measuredTargetLUFS - $0 } ?? 0
             let loudnessOK = abs(loudnessError) <= options.toleranceLU || (plan.gainCapped && loudnessError > 0)
             let overshoot = (measured.truePeakDBTP ?? -.infinity) - options.target.truePeakDBTP
-            let peakOK = overshoot <= 0
+            let peakOK = overshoot <= -truePeakGuardDB
             if (loudnessOK && peakOK) || pass >= options.maxPasses {
                 if !loudnessOK, let level {
                     report.warnings.append(
@@ -213,7 +250,7 @@ public struct Normalizer {
                             format: "after %d passes the output measures %.2f LUFS, %.2f LU from the target",
                             pass, level, -loudnessError))
                 }
-                if !peakOK {
+                if overshoot > 0 {
                     report.warnings.append(
                         String(
                             format: "after %d passes the true peak is %.2f dBTP, over the %.1f dBTP ceiling",
@@ -223,15 +260,9 @@ public struct Normalizer {
                 break
             }
             output.discard()
-            if !loudnessOK && !plan.gainCapped {
-                gainDB = min(gainDB + loudnessError, options.maxGainDB)
-            }
-            if !peakOK {
-                // Lossy encoding added `overshoot` dB on top of the limiter's output: aim that much lower,
-                // with room for the next encode's own variation (a lossy encode of the same signal differs by
-                // a tenth of a dB from run to run).
-                ceilingDBTP -= overshoot + 0.15
-            }
+            calibration = try corrected(
+                calibration, measured: measured, uncodedLUFS: metered?.uncodedLUFS,
+                limiterActed: stats.maxReductionDB > 0, source: source, plan: plan, progress: progress)
         }
         if let chapters = metadata.chapters, !chapters.chapters.isEmpty {
             try AtomicOutputFile.write(chapters.jsonData(), to: Self.chaptersSidecarPath(for: outputPath))
@@ -305,7 +336,9 @@ public struct Normalizer {
             input: input, programme: programme, edit: edit, outputChannels: outChannels,
             outputSampleRate: outRate, monoConvention: convention, measuredTargetLUFS: measuredTarget,
             gainDB: gain, gainCapped: capped, usedUngatedLoudness: usedUngated,
-            nonFiniteSamples: source.nonFiniteSampleCount, inputTags: source.tags)
+            nonFiniteSamples: source.nonFiniteSampleCount, inputTags: source.tags,
+            loudestPeakFrames: analyser.peaks.loudestWindows(
+                count: CodecProbe.peakExcerptCount, apartFrames: Int64(3 * format.sampleRate)))
     }
 
     /// The plan another normalizer made, adapted to this one's encoder (sample rate), so that one

@@ -12,6 +12,8 @@ final class ProgrammeAnalyser: @unchecked Sendable {
     let programmeMeter: LoudnessMeter?
     let mixer: ChannelMixer?
     let detector: SilenceDetector
+    /// Where the programme's peaks are highest (for the codec probe).
+    private(set) var peaks: PeakMap
     private(set) var framesAnalysed: Int64 = 0
 
     init(format: AudioFormat, outputChannels: Int, silence: SilenceOptions, recordSeries: Bool) throws {
@@ -28,6 +30,7 @@ final class ProgrammeAnalyser: @unchecked Sendable {
                     frameCount: format.frameCount),
                 options: meterOptions)
         }
+        peaks = PeakMap(sampleRate: format.sampleRate)
         detector = SilenceDetector(options: silence, sampleRate: format.sampleRate, channelCount: outputChannels)
     }
 
@@ -38,15 +41,18 @@ final class ProgrammeAnalyser: @unchecked Sendable {
             try mixer.process(block) { mixed in
                 programmeMeter.process(mixed)
                 detector.process(mixed)
+                peaks.process(mixed)
             }
         } else {
             detector.process(block)
+            peaks.process(block)
         }
         framesAnalysed += Int64(block.frameCount)
     }
 
     /// The input's figures, the programme's figures and the silence map.
     func finish() -> (input: LoudnessMeasurement, programme: LoudnessMeasurement, silence: SilenceMap) {
+        peaks.finish()
         let input = inputMeter.result()
         return (input, programmeMeter?.result() ?? input, detector.finish())
     }

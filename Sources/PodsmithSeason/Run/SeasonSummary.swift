@@ -83,12 +83,39 @@ public struct SeasonSummary: Sendable, Equatable, Codable {
     /// holding them reports on them).
     public var hasFailures: Bool { count(.failed) > 0 }
 
+    /// The warnings of an episode's report: this run's, or the stored one when it was up to date, so a
+    /// rerun that skips everything judges the season as the run that wrote it did.
+    private func warnings(of outcome: EpisodeOutcome) -> [String] {
+        guard outcome.status == .processed || outcome.status == .upToDate else { return [] }
+        return outcome.result?.report?.warnings ?? []
+    }
+
+    /// Episodes written whose report holds any warning.
+    public var withWarnings: Int { episodes.filter { !warnings(of: $0).isEmpty }.count }
+
+    /// Lint errors in the written episodes' reports.
+    public var lintErrors: Int { episodes.map { warnings(of: $0).filter(Self.isLintError).count }.reduce(0, +) }
+
+    /// Episodes written but off the target, over the ceiling or failing lint (the CLI then exits 2).
+    public var missedTargets: Int { episodes.filter { warnings(of: $0).contains(where: Self.isMiss) }.count }
+
+    /// A lint error as the season's processor words it (`FILE: lint error: …`).
+    static func isLintError(_ warning: String) -> Bool { warning.contains(": lint error: ") }
+
+    /// A warning that says the written file is not what was promised: a lint error, or the
+    /// normalizer's "after N passes the output measures … from the target" / "… the true peak is …
+    /// over the … ceiling". A capped gain (`--max-gain`) is a warning, not a miss: the user asked for it.
+    static func isMiss(_ warning: String) -> Bool {
+        isLintError(warning)
+            || (warning.contains("after ") && (warning.contains(" from the target") || warning.contains(" ceiling")))
+    }
+
     /// The summary as `--json` prints it: pretty, sorted keys, so that it diffs cleanly.
     public func jsonData() throws -> Data {
         try JSONEncoder.podsmith.encode(self)
     }
 
-    /// One line: `12 episodes: 3 processed, 8 up to date, 1 failed`.
+    /// One line: `12 episodes: 3 processed, 8 up to date, 1 failed, 2 with warnings, 1 lint error`.
     public var headline: String {
         var parts: [String] = []
         for (status, label) in [
@@ -98,6 +125,10 @@ public struct SeasonSummary: Sendable, Equatable, Codable {
             let n = count(status)
             if n > 0 || status == .processed { parts.append("\(n) \(label)") }
         }
+        let warned = withWarnings
+        if warned > 0 { parts.append("\(warned) with warnings") }
+        let lint = lintErrors
+        if lint > 0 { parts.append("\(lint) lint error\(lint == 1 ? "" : "s")") }
         return "\(episodes.count) episode\(episodes.count == 1 ? "" : "s"): " + parts.joined(separator: ", ")
     }
 }

@@ -123,6 +123,9 @@ enum ExitStatus {
     static let success: Int32 = 0
     /// Some of several inputs failed (the rest succeeded), or `lint` found problems.
     static let someFailed: Int32 = 1
+    /// Written, but off the target, over the ceiling or failing lint (`season`, `normalize`), or, with
+    /// `--strict`, with any warning.
+    static let writtenWithProblems: Int32 = 2
     /// Usage error (EX_USAGE).
     static let usage: Int32 = 64
     /// Input is not usable audio (EX_DATAERR).

@@ -16,7 +16,10 @@ enum NormalizeReportFormatter {
             ("integrated", lufs(report.input.integratedLUFS), lufs(out?.integratedLUFS)),
             ("loudness range", lu(report.input.loudnessRangeLU), lu(out?.loudnessRangeLU)),
             ("true peak", dbtp(report.input.truePeakDBTP), dbtp(out?.truePeakDBTP)),
-            ("duration", secs(report.input.durationSeconds), out.map { secs($0.durationSeconds) } ?? "n/a"),
+            (
+                "duration", secs(report.input.durationSeconds),
+                (out?.durationSeconds ?? report.outputDurationSeconds).map(secs) ?? "n/a"
+            ),
         ]
         if report.usedUngatedLoudness {
             rows.append(("ungated (short clip)", lufs(report.input.ungatedLUFS), lufs(out?.ungatedLUFS)))
@@ -42,8 +45,14 @@ enum NormalizeReportFormatter {
         }
         text += target + "\n"
         text += String(
-            format: "gain %+.2f dB%@; limiter max %.2f dB over %.2f s\n", report.gainDB,
-            report.gainCapped ? " (capped)" : "", report.limiterMaxReductionDB, report.limitedSeconds)
+            format: "gain %+.2f dB%@; limiter max %.2f dB over %.2f s%@\n", report.gainDB,
+            report.gainCapped ? " (capped)" : "", report.limiterMaxReductionDB, report.limitedSeconds,
+            dryRun ? " (predicted)" : "")
+        if report.limitedSeconds > 0 {
+            text += String(
+                format: "limiter %.2f s over 1 dB, %.2f s over 3 dB; 95th percentile %.1f dB\n",
+                report.limitedOver1dBSeconds, report.limitedOver3dBSeconds, report.limiterReductionP95DB)
+        }
         text += String(
             format: "trimmed %.2f s head, %.2f s tail; %d pauses shortened; %.2f s removed\n",
             report.trimmedHeadSeconds, report.trimmedTailSeconds, report.pausesShortened,
