@@ -11,10 +11,9 @@ import Testing
 /// from the stored reports, so a rerun that skips them judges them the same.
 @Suite struct SeasonSummaryVerdictTests {
     static func outcome(_ index: Int, _ status: EpisodeOutcome.Status, warnings: [String]) -> EpisodeOutcome {
-        var entry = EpisodeReportEntry(
+        let entry = EpisodeReportEntry(
             episode: "ep\(index)", report: NormalizeReportJSONTests.report(),
-            outputs: [ReportOutputFile(file: "ep\(index).mp3", format: "mp3", sizeBytes: 9)])
-        entry.warnings = warnings
+            outputs: [ReportOutputFile(file: "ep\(index).mp3", format: "mp3", sizeBytes: 9)], warnings: warnings)
         return EpisodeOutcome(
             identity: "ep\(index).wav", stem: "ep\(index)", title: "Episode \(index)", index: index, status: status,
             result: EpisodeResult(outputs: [], durationSeconds: 10, report: entry))
