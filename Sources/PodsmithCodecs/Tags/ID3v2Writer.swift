@@ -31,7 +31,10 @@ public struct ID3v2Writer: Sendable {
     /// The frames (no header, no padding).
     /// - Throws: ``PodsmithError/badChapters(path:reason:)`` if there are more table-of-contents
     ///   chapters than a CTOC frame can list.
+    ///   ``TagSizeLimits/check(metadata:chapters:format:chaptersPath:artworkPath:)``'s errors when the
+    ///   frames could not fit in an ID3v2 tag (so no frame size ever overflows its 28 bits).
     public func frames() throws -> [UInt8] {
+        try TagSizeLimits.check(metadata: metadata, chapters: nil, format: .mp3, chaptersPath: nil, artworkPath: nil)
         var out: [UInt8] = []
         func text(_ id: String, _ value: String?) {
             guard let value, !value.isEmpty else { return }
@@ -61,10 +64,15 @@ public struct ID3v2Writer: Sendable {
     /// The complete tag: header, frames and at least `padding` zero bytes; when `totalSize` is
     /// given, padded to exactly that many bytes.
     /// - Returns: `nil` if the frames do not fit in `totalSize`.
+    /// - Throws: as ``frames()``; ``PodsmithError/badArtwork(path:reason:)`` if the padded tag would pass 256 MiB.
     public func tag(padding: Int = 2048, totalSize: Int? = nil) throws -> [UInt8]? {
         let body = try frames()
         let size = totalSize ?? (10 + body.count + padding)
-        guard size >= 10 + body.count, size - 10 < 1 << 28 else { return nil }
+        guard size - 10 <= TagSizeLimits.id3BodyBytes else {
+            throw PodsmithError.badArtwork(
+                path: "<tag>", reason: "an ID3v2 tag of \(size) bytes; ID3v2 holds at most 256 MiB")
+        }
+        guard size >= 10 + body.count else { return nil }
         var out: [UInt8] = Array("ID3".utf8) + [0x04, 0x00, 0x00]
         out += Self.synchsafe(size - 10)
         out += body
