@@ -194,6 +194,19 @@ extension Podsmith {
                 throw ExitCode(ErrorReporting.report(PodsmithError.invalidSetting(issue), file: input))
             }
             do {
+                if !dryRun {
+                    // The chapters sidecar (and the audio) must not replace an input: refused before reading any.
+                    // (The audio over the input audio is --in-place's business: Normalizer checks it.)
+                    var sideInputs: [(path: String, role: String)] = []
+                    if let chapters { sideInputs.append((chapters, "--chapters file")) }
+                    if let artwork { sideInputs.append((artwork, "--artwork file")) }
+                    try OutputInputOverlap.check(outputs: [outputPath], inputs: sideInputs)
+                    if chapters != nil {
+                        try OutputInputOverlap.check(
+                            outputs: [Normalizer.chaptersSidecarPath(for: outputPath)],
+                            inputs: [(input, "input audio")] + sideInputs)
+                    }
+                }
                 let options = try makeOptions(outputPath: outputPath)
                 let progress = ProgressLine(enabled: !quiet && !json && isatty(2) == 1, label: input)
                 let report = try Normalizer(options: options).run(
@@ -224,6 +237,10 @@ extension Podsmith {
             var options = settings(outputPath: outputPath)
             if let artwork { options.metadata.artwork = try Artwork(contentsOf: artwork) }
             options.chapters = try chapters.map { try ChapterList.load(path: $0) }
+            // Tags no file of this format can hold are refused now, not after the analysis and the encode.
+            try TagSizeLimits.check(
+                metadata: options.metadata, chapters: options.chapters, format: options.encoder.format,
+                chaptersPath: chapters, artworkPath: artwork)
             return options
         }
 

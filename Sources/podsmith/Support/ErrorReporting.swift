@@ -72,7 +72,7 @@ enum ErrorReporting {
         case .inputEmpty, .notAudio, .unsupportedAudio, .decodeFailed, .noProgramme, .badChapters, .badArtwork:
             return ExitStatus.dataError
         case .outputNotWritable: return ExitStatus.cannotCreateOutput
-        case .outputIsInput, .invalidSetting: return ExitStatus.usage
+        case .outputIsInput, .sidecarIsInput, .invalidSetting: return ExitStatus.usage
         case .encoderFailed, .internalError: return ExitStatus.software
         }
     }
