@@ -87,7 +87,10 @@ public struct ShardSelector: Sendable, Equatable, CustomStringConvertible {
             guard let count = slurmCount else {
                 throw .indexWithoutCount(variable: "SLURM_ARRAY_TASK_ID", index: task)
             }
-            return try ShardSelector(index: task - minimum, count: count)
+            // Values from the environment can be anything: an index that overflows is out of range, not a trap.
+            let (index, overflow) = task.subtractingReportingOverflow(minimum)
+            guard !overflow else { throw .indexOutOfRange(index: task, count: count) }
+            return try ShardSelector(index: index, count: count)
         }
         if let count = shardCount, count > 1 {
             throw .countWithoutIndex(count)
