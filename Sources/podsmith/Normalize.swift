@@ -25,7 +25,7 @@ extension Podsmith {
                 Output: without -o, STEM.normalized.mp3 beside the input. The format comes from the \
                 extension or --format (mp3, wav, flac, opus; .opus is Ogg Opus at 48 kHz). MP3 keeps \
                 44.1/48 kHz and takes other rates to 44.1 kHz. The output is written to a hidden \
-                temporary file (.NAME.podsmith-tmp-PID) in the target folder and renamed into place \
+                temporary file (.NAME.podsmith-tmp-PID-RANDOM) in the target folder and renamed into place \
                 only when complete and verified; Ctrl-C removes it. The input is never overwritten \
                 unless --in-place.
 
