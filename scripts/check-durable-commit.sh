@@ -20,11 +20,11 @@ echo "check-durable-commit: the calls around publishing out.flac:"
 cat "$work/calls"
 
 # The rename publishing out.flac, the fsync of its temporary before it, the fsync of the folder after it.
-rename_line="$(grep -n 'rename.*\.out\.flac\.podsmith-tmp-.*WORK/out\.flac"' "$work/calls" | head -1 | cut -d: -f1)"
+rename_line="$(grep -n 'rename.*\.out\.flac\.podsmith-tmp-.*WORK/out\.flac"' "$work/calls" | head -1 | cut -d: -f1 || true)"
 [ -n "$rename_line" ] || { echo "check-durable-commit: no rename onto out.flac" >&2; exit 1; }
-sync_line="$(grep -n 'f\(data\)\?sync([0-9]*<WORK/\.out\.flac\.podsmith-tmp-' "$work/calls" | head -1 | cut -d: -f1)"
+sync_line="$(grep -n 'f\(data\)\?sync([0-9]*<WORK/\.out\.flac\.podsmith-tmp-' "$work/calls" | head -1 | cut -d: -f1 || true)"
 [ -n "$sync_line" ] && [ "$sync_line" -lt "$rename_line" ] \
     || { echo "check-durable-commit: the temporary is not synced before the rename" >&2; exit 1; }
-folder_line="$(grep -n 'fsync([0-9]*<WORK>)' "$work/calls" | awk -F: -v r="$rename_line" '$1 > r {print $1; exit}')"
+folder_line="$(grep -n 'fsync([0-9]*<WORK>)' "$work/calls" | awk -F: -v r="$rename_line" '$1 > r {print $1; exit}' || true)"
 [ -n "$folder_line" ] || { echo "check-durable-commit: the folder is not synced after the rename" >&2; exit 1; }
 echo "check-durable-commit: ok (fsync of the temporary at call $sync_line, rename at $rename_line, folder fsync at $folder_line)"
