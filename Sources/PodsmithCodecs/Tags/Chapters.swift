@@ -238,20 +238,29 @@ public struct ChapterList: Codable, Sendable, Equatable {
         inputDuration: Double, outputDuration: Double,
         map: (Double) -> Double?
     ) -> ChapterList {
-        func mapped(_ t: Double) -> Double? {
+        // The last search's answer, for starts and for ends separately: every instant from `from` up to `kept`
+        // (or to the end, when nothing is kept) was found removed, so a later instant inside that stretch
+        // has the same next kept instant. Chapters come sorted, so thousands of them inside one trimmed
+        // tail cost one scan of it, not one each (linear, not quadratic, in the input's length).
+        var searches: [(from: Double, kept: Double?)?] = [nil, nil]
+        func mapped(_ t: Double, search: Int) -> Double? {
             if let out = map(t) { return out }
-            guard let kept = Self.nextKeptInstant(after: t, inputDuration: inputDuration, map: map) else { return nil }
-            return map(kept)
+            if let last = searches[search], t >= last.from, t < (last.kept ?? .infinity) {
+                return last.kept.flatMap(map)
+            }
+            let kept = Self.nextKeptInstant(after: t, inputDuration: inputDuration, map: map)
+            searches[search] = (t, kept)
+            return kept.flatMap(map)
         }
         func ms(_ t: Double) -> Double { (t * 1000).rounded() / 1000 }
 
         var moved: [Chapter] = []
         for chapter in chapters {
-            guard let start = mapped(chapter.startTime).map(ms), start < outputDuration else { continue }
+            guard let start = mapped(chapter.startTime, search: 0).map(ms), start < outputDuration else { continue }
             var copy = chapter
             copy.startTime = start
             if let end = chapter.endTime {
-                let newEnd = min(ms(mapped(end) ?? outputDuration), outputDuration)
+                let newEnd = min(ms(mapped(end, search: 1) ?? outputDuration), outputDuration)
                 guard newEnd > start else { continue }  // nothing of it was kept
                 copy.endTime = newEnd
             }
