@@ -38,7 +38,7 @@ public struct ID3v2Writer: Sendable {
         var out: [UInt8] = []
         func text(_ id: String, _ value: String?) {
             guard let value, !value.isEmpty else { return }
-            Self.appendFrame(id, body: [0x03] + Array(value.utf8), to: &out)
+            Self.appendFrame(id, body: [0x03] + TagText.bytes(value), to: &out)
         }
         let m = metadata
         text("TIT2", m.title)
@@ -50,7 +50,7 @@ public struct ID3v2Writer: Sendable {
         text("TCON", m.genre)
         if let comment = m.comment, !comment.isEmpty {
             // §4.10 COMM: encoding, language, empty short description (terminated), text.
-            Self.appendFrame("COMM", body: [0x03] + Array("eng".utf8) + [0x00] + Array(comment.utf8), to: &out)
+            Self.appendFrame("COMM", body: [0x03] + Array("eng".utf8) + [0x00] + TagText.bytes(comment), to: &out)
         }
         text("TSSE", m.encoderCredit(library: encoderLibrary))
         text("TLEN", durationMilliseconds.map(String.init))
@@ -107,11 +107,11 @@ public struct ID3v2Writer: Sendable {
             body += Self.be32(UInt32(clamping: Int((endSeconds * 1000).rounded())))
             body += [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]
             if let title = span.chapter.title, !title.isEmpty {
-                Self.appendFrame("TIT2", body: [0x03] + Array(title.utf8), to: &body)
+                Self.appendFrame("TIT2", body: [0x03] + TagText.bytes(title), to: &body)
             }
             if let url = span.chapter.url, !url.isEmpty {
                 // §4.3.2 WXXX: encoding, empty description (terminated), URL in ISO-8859-1.
-                Self.appendFrame("WXXX", body: [0x03, 0x00] + Self.latin1(url), to: &body)
+                Self.appendFrame("WXXX", body: [0x03, 0x00] + Self.latin1(TagText.clean(url)), to: &body)
             }
             if let img = span.chapter.img, let art = list.localImages[img] {
                 Self.appendFrame("APIC", body: Self.pictureBody(art), to: &body)
