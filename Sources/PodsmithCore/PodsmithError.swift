@@ -26,6 +26,9 @@ public enum PodsmithError: Error, Equatable, Sendable, CustomStringConvertible {
     case outputNotWritable(path: String, reason: String)
     /// The output would overwrite the input and the caller did not ask for that (`inPlace`).
     case outputIsInput(path: String)
+    /// A file the job writes beside its output (`sidecar`, e.g. `STEM.chapters.json`) is one of its inputs
+    /// (`input`, described by `role`): writing it would destroy that input. Nothing has been read or written.
+    case sidecarIsInput(sidecar: String, input: String, role: String)
     /// A setting no encoder or normalization can take (see ``SettingIssue``); nothing has been written.
     case invalidSetting(SettingIssue)
     /// A chapters file (Podcasting 2.0 JSON chapters) cannot be used: not JSON, missing fields,
@@ -62,6 +65,8 @@ public enum PodsmithError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(path): cannot write output: \(reason)"
         case .outputIsInput(let path):
             return "\(path): output is the same file as the input; refusing to overwrite the input unless asked to"
+        case .sidecarIsInput(let sidecar, let input, let role):
+            return "\(sidecar): would be written over the \(role) \(input); choose another output name"
         case .invalidSetting(let issue):
             return issue.description
         case .badChapters(let path, let reason):

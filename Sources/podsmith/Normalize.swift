@@ -25,7 +25,7 @@ extension Podsmith {
                 Output: without -o, STEM.normalized.mp3 beside the input. The format comes from the \
                 extension or --format (mp3, wav, flac, opus, m4a; .opus is Ogg Opus at 48 kHz, .m4a is AAC-LC \
                 in MP4). MP3 and M4A keep 44.1/48 kHz and take other rates to 44.1 kHz. The output is written to a hidden \
-                temporary file (.NAME.podsmith-tmp-PID) in the target folder and renamed into place \
+                temporary file (.NAME.podsmith-tmp-PID-RANDOM) in the target folder and renamed into place \
                 only when complete and verified; Ctrl-C removes it. The input is never overwritten \
                 unless --in-place.
 
@@ -217,6 +217,19 @@ extension Podsmith {
                 throw ExitCode(ErrorReporting.report(PodsmithError.invalidSetting(issue), file: input))
             }
             do {
+                if !dryRun {
+                    // The chapters sidecar (and the audio) must not replace an input: refused before reading any.
+                    // (The audio over the input audio is --in-place's business: Normalizer checks it.)
+                    var sideInputs: [(path: String, role: String)] = []
+                    if let chapters { sideInputs.append((chapters, "--chapters file")) }
+                    if let artwork { sideInputs.append((artwork, "--artwork file")) }
+                    try OutputInputOverlap.check(outputs: [outputPath], inputs: sideInputs)
+                    if chapters != nil {
+                        try OutputInputOverlap.check(
+                            outputs: [Normalizer.chaptersSidecarPath(for: outputPath)],
+                            inputs: [(input, "input audio")] + sideInputs)
+                    }
+                }
                 let options = try makeOptions(outputPath: outputPath)
                 let progress = ProgressLine(enabled: !quiet && !json && isatty(2) == 1, label: input)
                 let report = try Normalizer(options: options).run(
@@ -269,6 +282,10 @@ extension Podsmith {
                 }
                 options.transcript = loaded
             }
+            // Tags no file of this format can hold are refused now, not after the analysis and the encode.
+            try TagSizeLimits.check(
+                metadata: options.metadata, chapters: options.chapters, format: options.encoder.format,
+                chaptersPath: chapters, artworkPath: artwork)
             return options
         }
 

@@ -28,8 +28,8 @@ import Testing
             "left behind in \(folder): \(names.subtracting(allowed))")
     }
 
-    @Test func normalizeOntoAFullDiskExits73AndLeavesNothing() throws {
-        guard CommandRunner.isRoot else { return }
+    @Test(.enabled(if: CommandRunner.isRoot, "mounts a tmpfs: needs root; .ci/run fails if this is skipped"))
+    func normalizeOntoAFullDiskExits73AndLeavesNothing() throws {
         let source = try input()
         let mount = try workspace.mountTmpfs("full", sizeKB: 256)
         try workspace.fill(mount)
@@ -41,8 +41,8 @@ import Testing
         try expectNothingLeft(in: mount)
     }
 
-    @Test func normalizeOutgrowingTheDiskMidwayExits73AndLeavesNothing() throws {
-        guard CommandRunner.isRoot else { return }
+    @Test(.enabled(if: CommandRunner.isRoot, "mounts a tmpfs: needs root; .ci/run fails if this is skipped"))
+    func normalizeOutgrowingTheDiskMidwayExits73AndLeavesNothing() throws {
         let source = try input()
         // 256 KiB free: the 6 s stereo 48 kHz 24-bit WAV (1.7 MB) fills it part-way through the render.
         let mount = try workspace.mountTmpfs("small", sizeKB: 256)
@@ -58,8 +58,8 @@ import Testing
         try expectNothingLeft(in: mount)
     }
 
-    @Test func normalizeIntoAReadOnlyMountExits73() throws {
-        guard CommandRunner.isRoot else { return }
+    @Test(.enabled(if: CommandRunner.isRoot, "mounts a tmpfs: needs root; .ci/run fails if this is skipped"))
+    func normalizeIntoAReadOnlyMountExits73() throws {
         let source = try input()
         let mount = try workspace.mountTmpfs("ro", sizeKB: 1024)
         try workspace.remountReadOnly(mount)
@@ -71,8 +71,8 @@ import Testing
         try expectNothingLeft(in: mount)
     }
 
-    @Test func seasonIntoAFullDiskFailsEveryEpisodeCleanly() throws {
-        guard CommandRunner.isRoot else { return }
+    @Test(.enabled(if: CommandRunner.isRoot, "mounts a tmpfs: needs root; .ci/run fails if this is skipped"))
+    func seasonIntoAFullDiskFailsEveryEpisodeCleanly() throws {
         let raw = workspace.path("raw")
         try FileManager.default.createDirectory(atPath: raw, withIntermediateDirectories: true)
         for n in 1...2 { try workspace.write("raw/ep\(n).wav", WAVBytes.sine(seconds: 6)) }

@@ -80,7 +80,8 @@ import Testing
         guard let names = try? fm.contentsOfDirectory(atPath: fixture.out) else { return }
         let temporaries = names.filter { $0.contains(AtomicOutputFile.marker) }
         let own =
-            pid.map { pid in temporaries.filter { $0.hasSuffix(AtomicOutputFile.marker + String(pid)) } } ?? temporaries
+            pid.map { pid in temporaries.filter { AtomicOutputFile.processID(ofTemporaryName: $0) == pid } }
+            ?? temporaries
         if !afterSIGKILL { #expect(own.isEmpty, "SIGINT/SIGTERM left its own temporaries: \(own)") }
         #expect(temporaries.allSatisfy { $0.hasPrefix(".") }, "a temporary without a hidden name")
         for name in names where name.hasSuffix(".mp3") || name.hasSuffix(".flac") {

@@ -165,6 +165,8 @@ public final class FLACEncoder: AudioSink {
 
     /// The VORBIS_COMMENT block and, with artwork, the PICTURE block. The caller owns them.
     private static func tagBlocks(_ metadata: EpisodeMetadata) throws -> [UnsafeMutablePointer<FLAC__StreamMetadata>] {
+        // A block over 16 MiB would be a corrupt file (24-bit lengths): refuse it clearly instead.
+        try TagSizeLimits.check(metadata: metadata, chapters: nil, format: .flac, chaptersPath: nil, artworkPath: nil)
         var made: [UnsafeMutablePointer<FLAC__StreamMetadata>] = []
         var handedOver = false
         defer { if !handedOver { for block in made { FLAC__metadata_object_delete(block) } } }

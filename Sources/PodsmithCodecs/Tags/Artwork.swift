@@ -58,19 +58,31 @@ public struct Artwork: Sendable, Equatable {
         (kind, width, height, bitsPerPixel) = header
     }
 
-    /// Reads and parses an image file.
+    /// The largest image file embedded: 16 MiB less 64 KiB, so that FLAC's PICTURE block around it (a 24-bit
+    /// length, at most 16 MiB) always fits; far above what any podcast directory accepts (Apple asks for
+    /// 512 KB or so). Refused when read, before any audio is analysed.
+    public static let maximumByteCount = (16 << 20) - (64 << 10)
+
+    /// Reads and parses an image file (a regular file of at most ``maximumByteCount`` bytes).
     /// - Throws: ``PodsmithError/inputMissing(path:)`` / ``PodsmithError/inputUnreadable(path:reason:)``
-    ///   if it cannot be read, ``PodsmithError/badArtwork(path:reason:)`` if it is not a usable image.
+    ///   if it cannot be read, ``PodsmithError/badArtwork(path:reason:)`` if it is not a usable image, is
+    ///   not a regular file (`/dev/zero`, a FIFO) or is too large.
     public init(contentsOf path: String) throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw PodsmithError.inputMissing(path: path)
+        let bytes: [UInt8]
+        do throws(RegularFileReader.Problem) {
+            bytes = try RegularFileReader.contents(of: path, limit: Self.maximumByteCount)
+        } catch {
+            switch error {
+            case .missing: throw PodsmithError.inputMissing(path: path)
+            case .directory: throw PodsmithError.inputIsDirectory(path: path)
+            case .unreadable(let reason): throw PodsmithError.inputUnreadable(path: path, reason: reason)
+            case .notRegularFile: throw PodsmithError.badArtwork(path: path, reason: error.description)
+            case .tooLarge(let size, let limit):
+                throw PodsmithError.badArtwork(
+                    path: path, reason: "\(size) bytes; artwork may be at most \(limit) bytes (16 MiB less 64 KiB)")
+            }
         }
-        if isDirectory.boolValue { throw PodsmithError.inputIsDirectory(path: path) }
-        guard let contents = FileManager.default.contents(atPath: path) else {
-            throw PodsmithError.inputUnreadable(path: path, reason: "cannot read the file")
-        }
-        try self.init(data: [UInt8](contents), name: path)
+        try self.init(data: bytes, name: path)
     }
 
     /// PNG: the IHDR chunk must come first (PNG spec §5.6); it holds width, height, bit depth and

@@ -91,22 +91,30 @@ public struct ChapterList: Codable, Sendable, Equatable {
 
     // MARK: - Parsing
 
-    /// Reads a chapters file, validates it and loads the chapter images that are local files
+    /// The largest chapters file read: 16 MiB is some 100,000 chapters, and bounds the memory a
+    /// mistaken `--chapters /dev/urandom`-like file can take.
+    public static let maximumFileBytes = 16 << 20
+
+    /// Reads a chapters file (a regular file of at most ``maximumFileBytes`` bytes), validates it and loads the chapter images that are local files
     /// (relative paths are taken from the chapters file's folder).
     /// - Throws: ``PodsmithError/inputMissing(path:)`` if absent;
     ///   ``PodsmithError/badChapters(path:reason:)`` naming the first problem (JSON syntax, missing
     ///   or mistyped field with its path, e.g. `chapters[3].startTime`, impossible times);
-    ///   ``PodsmithError/badArtwork(path:reason:)`` for an unusable chapter image.
+    ///   ``PodsmithError/badArtwork(path:reason:)`` for an unusable chapter image; a chapters file that
+    ///   is not a regular file or is too large is ``PodsmithError/badChapters(path:reason:)``.
     public static func load(path: String) throws -> ChapterList {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw PodsmithError.inputMissing(path: path)
+        let data: [UInt8]
+        do throws(RegularFileReader.Problem) {
+            data = try RegularFileReader.contents(of: path, limit: maximumFileBytes)
+        } catch {
+            switch error {
+            case .missing: throw PodsmithError.inputMissing(path: path)
+            case .directory: throw PodsmithError.inputIsDirectory(path: path)
+            case .unreadable(let reason): throw PodsmithError.inputUnreadable(path: path, reason: reason)
+            case .notRegularFile, .tooLarge: throw PodsmithError.badChapters(path: path, reason: error.description)
+            }
         }
-        if isDirectory.boolValue { throw PodsmithError.inputIsDirectory(path: path) }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw PodsmithError.inputUnreadable(path: path, reason: "cannot read the file")
-        }
-        var list = try parse(data, name: path)
+        var list = try parse(Data(data), name: path)
         let folder = PathText.deletingLastComponent(path)
         for chapter in list.chapters where chapter.hasLocalImage {
             let img = chapter.img!
@@ -230,20 +238,29 @@ public struct ChapterList: Codable, Sendable, Equatable {
         inputDuration: Double, outputDuration: Double,
         map: (Double) -> Double?
     ) -> ChapterList {
-        func mapped(_ t: Double) -> Double? {
+        // The last search's answer, for starts and for ends separately: every instant from `from` up to `kept`
+        // (or to the end, when nothing is kept) was found removed, so a later instant inside that stretch
+        // has the same next kept instant. Chapters come sorted, so thousands of them inside one trimmed
+        // tail cost one scan of it, not one each (linear, not quadratic, in the input's length).
+        var searches: [(from: Double, kept: Double?)?] = [nil, nil]
+        func mapped(_ t: Double, search: Int) -> Double? {
             if let out = map(t) { return out }
-            guard let kept = Self.nextKeptInstant(after: t, inputDuration: inputDuration, map: map) else { return nil }
-            return map(kept)
+            if let last = searches[search], t >= last.from, t < (last.kept ?? .infinity) {
+                return last.kept.flatMap(map)
+            }
+            let kept = Self.nextKeptInstant(after: t, inputDuration: inputDuration, map: map)
+            searches[search] = (t, kept)
+            return kept.flatMap(map)
         }
         func ms(_ t: Double) -> Double { (t * 1000).rounded() / 1000 }
 
         var moved: [Chapter] = []
         for chapter in chapters {
-            guard let start = mapped(chapter.startTime).map(ms), start < outputDuration else { continue }
+            guard let start = mapped(chapter.startTime, search: 0).map(ms), start < outputDuration else { continue }
             var copy = chapter
             copy.startTime = start
             if let end = chapter.endTime {
-                let newEnd = min(ms(mapped(end) ?? outputDuration), outputDuration)
+                let newEnd = min(ms(mapped(end, search: 1) ?? outputDuration), outputDuration)
                 guard newEnd > start else { continue }  // nothing of it was kept
                 copy.endTime = newEnd
             }

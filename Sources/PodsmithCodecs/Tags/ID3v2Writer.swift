@@ -31,11 +31,14 @@ public struct ID3v2Writer: Sendable {
     /// The frames (no header, no padding).
     /// - Throws: ``PodsmithError/badChapters(path:reason:)`` if there are more table-of-contents
     ///   chapters than a CTOC frame can list.
+    ///   ``TagSizeLimits/check(metadata:chapters:format:chaptersPath:artworkPath:)``'s errors when the
+    ///   frames could not fit in an ID3v2 tag (so no frame size ever overflows its 28 bits).
     public func frames() throws -> [UInt8] {
+        try TagSizeLimits.check(metadata: metadata, chapters: nil, format: .mp3, chaptersPath: nil, artworkPath: nil)
         var out: [UInt8] = []
         func text(_ id: String, _ value: String?) {
             guard let value, !value.isEmpty else { return }
-            Self.appendFrame(id, body: [0x03] + Array(value.utf8), to: &out)
+            Self.appendFrame(id, body: [0x03] + TagText.bytes(value), to: &out)
         }
         let m = metadata
         text("TIT2", m.title)
@@ -47,7 +50,7 @@ public struct ID3v2Writer: Sendable {
         text("TCON", m.genre)
         if let comment = m.comment, !comment.isEmpty {
             // §4.10 COMM: encoding, language, empty short description (terminated), text.
-            Self.appendFrame("COMM", body: [0x03] + Array("eng".utf8) + [0x00] + Array(comment.utf8), to: &out)
+            Self.appendFrame("COMM", body: [0x03] + Array("eng".utf8) + [0x00] + TagText.bytes(comment), to: &out)
         }
         text("TSSE", m.encoderCredit(library: encoderLibrary))
         text("TLEN", durationMilliseconds.map(String.init))
@@ -61,10 +64,15 @@ public struct ID3v2Writer: Sendable {
     /// The complete tag: header, frames and at least `padding` zero bytes; when `totalSize` is
     /// given, padded to exactly that many bytes.
     /// - Returns: `nil` if the frames do not fit in `totalSize`.
+    /// - Throws: as ``frames()``; ``PodsmithError/badArtwork(path:reason:)`` if the padded tag would pass 256 MiB.
     public func tag(padding: Int = 2048, totalSize: Int? = nil) throws -> [UInt8]? {
         let body = try frames()
         let size = totalSize ?? (10 + body.count + padding)
-        guard size >= 10 + body.count, size - 10 < 1 << 28 else { return nil }
+        guard size - 10 <= TagSizeLimits.id3BodyBytes else {
+            throw PodsmithError.badArtwork(
+                path: "<tag>", reason: "an ID3v2 tag of \(size) bytes; ID3v2 holds at most 256 MiB")
+        }
+        guard size >= 10 + body.count else { return nil }
         var out: [UInt8] = Array("ID3".utf8) + [0x04, 0x00, 0x00]
         out += Self.synchsafe(size - 10)
         out += body
@@ -99,11 +107,11 @@ public struct ID3v2Writer: Sendable {
             body += Self.be32(UInt32(clamping: Int((endSeconds * 1000).rounded())))
             body += [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]
             if let title = span.chapter.title, !title.isEmpty {
-                Self.appendFrame("TIT2", body: [0x03] + Array(title.utf8), to: &body)
+                Self.appendFrame("TIT2", body: [0x03] + TagText.bytes(title), to: &body)
             }
             if let url = span.chapter.url, !url.isEmpty {
                 // §4.3.2 WXXX: encoding, empty description (terminated), URL in ISO-8859-1.
-                Self.appendFrame("WXXX", body: [0x03, 0x00] + Self.latin1(url), to: &body)
+                Self.appendFrame("WXXX", body: [0x03, 0x00] + Self.latin1(TagText.clean(url)), to: &body)
             }
             if let img = span.chapter.img, let art = list.localImages[img] {
                 Self.appendFrame("APIC", body: Self.pictureBody(art), to: &body)

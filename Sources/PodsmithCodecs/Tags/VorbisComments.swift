@@ -15,7 +15,7 @@ enum VorbisComments {
     static func fields(for m: EpisodeMetadata, duration: Double?, encoderLibrary: String) -> [(String, String)] {
         var out: [(String, String)] = []
         func add(_ name: String, _ value: String?) {
-            if let value, !value.isEmpty { out.append((name, value)) }
+            if let value = value.map(TagText.clean), !value.isEmpty { out.append((name, value)) }
         }
         add("TITLE", m.title)
         add("ARTIST", m.artist)

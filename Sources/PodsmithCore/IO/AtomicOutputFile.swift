@@ -2,9 +2,13 @@ import Foundation
 
 /// An output that appears under its final name only when it is complete.
 ///
-/// Encoders write to a hidden temporary file in the target folder, `.NAME.podsmith-tmp-PID`, which is
-/// renamed over the final name (`rename(2)`, atomic within one file system) by ``commit()``. Because the
+/// Encoders write to a hidden temporary file in the target folder, `.NAME.podsmith-tmp-PID-RANDOM`, which
+/// is renamed over the final name (`rename(2)`, atomic within one file system) by ``commit()``. Because the
 /// temporary lives in the same folder, the rename never copies and a reader never sees a partial file.
+/// The temporary is created with `O_CREAT|O_EXCL|O_NOFOLLOW` under a name nobody can predict (a random
+/// suffix after the PID), so a symlink or file planted in a shared folder is never followed or written;
+/// every later open by name checks it is still the file created (``TemporaryFiles``). ``commit()`` syncs
+/// the file before the rename and the folder after it, so a power cut cannot leave an empty final name.
 /// The temporary is registered with ``TemporaryFiles`` so that SIGINT/SIGTERM remove it; after a SIGKILL
 /// the next run removes it (``removeStale(beside:)``), recognising it by its name and a PID that no
 /// longer runs.
@@ -25,7 +29,8 @@ public final class AtomicOutputFile: @unchecked Sendable {
         let url = URL(fileURLWithPath: finalPath)
         let folder = url.deletingLastPathComponent().path
         let name = url.lastPathComponent
-        temporaryPath = (folder as NSString).appendingPathComponent(".\(name)\(Self.marker)\(getpid())")
+        let random = String(UInt64.random(in: 1 << 44..<1 << 48), radix: 16)
+        temporaryPath = (folder as NSString).appendingPathComponent(".\(name)\(Self.marker)\(getpid())-\(random)")
 
         var st = stat()
         if stat(folder, &st) != 0 {
@@ -91,6 +96,16 @@ public final class AtomicOutputFile: @unchecked Sendable {
     ///   is removed).
     public func commit() throws {
         precondition(!finished, "output committed or discarded twice")
+        // Durable before visible: the data reaches the disk before the rename publishes it, and the
+        // rename itself (the folder's entry) after, so a power cut leaves the old file or the new one.
+        let fd = TemporaryFiles.shared.openForWriting(temporaryPath, flags: O_RDONLY | O_CLOEXEC)
+        guard fd >= 0, fsync(fd) == 0 else {
+            let reason = errnoMessage()
+            if fd >= 0 { close(fd) }
+            discard()
+            throw PodsmithError.outputNotWritable(path: finalPath, reason: reason)
+        }
+        close(fd)
         if rename(temporaryPath, finalPath) != 0 {
             let reason = errnoMessage()
             discard()
@@ -98,6 +113,28 @@ public final class AtomicOutputFile: @unchecked Sendable {
         }
         finished = true
         TemporaryFiles.shared.unregister(temporaryPath)
+        Self.syncFolder(of: finalPath)
+    }
+
+    /// `fsync` of the folder holding `path`, so that a rename into it survives a power cut. Best effort:
+    /// some file systems refuse to sync a folder, and the file itself is already on disk.
+    static func syncFolder(of path: String) {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        _ = fsync(fd)
+        close(fd)
+    }
+
+    /// The process that made a temporary, from its name (`.NAME.podsmith-tmp-PID-RANDOM`, or the older
+    /// `.NAME.podsmith-tmp-PID`); `nil` if `name` is not a Podsmith temporary.
+    public static func processID(ofTemporaryName name: some StringProtocol) -> Int32? {
+        guard let range = name.range(of: marker, options: .backwards) else { return nil }
+        let tail = name[range.upperBound...]
+        let digits = tail.prefix { $0 != "-" }
+        let rest = tail.dropFirst(digits.count)
+        guard rest.isEmpty || (rest.count > 1 && rest.dropFirst().allSatisfy(\.isHexDigit)) else { return nil }
+        return Int32(digits)
     }
 
     /// Removes the temporary; the final name is left as it was.
@@ -125,9 +162,7 @@ public final class AtomicOutputFile: @unchecked Sendable {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
         var removed: [String] = []
         for name in names where name.hasPrefix(prefix) {
-            guard let range = name.range(of: marker, options: .backwards),
-                let pid = Int32(name[range.upperBound...])
-            else { continue }
+            guard let pid = processID(ofTemporaryName: name) else { continue }
             if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH {
                 let path = (folder as NSString).appendingPathComponent(name)
                 if unlink(path) == 0 { removed.append(path) }
@@ -148,28 +183,36 @@ public final class AtomicOutputFile: @unchecked Sendable {
 package final class TemporaryFiles: @unchecked Sendable {
     public static let shared = TemporaryFiles()
     private let lock = NSLock()
-    private var paths = Set<String>()
+    /// Each registered temporary with the file it was created as (device, inode).
+    private var identities: [String: (device: UInt64, inode: UInt64)] = [:]
+    private var paths: Set<String> { Set(identities.keys) }
     private var closed = false
     private var sources: [DispatchSourceSignal] = []
     private var interruptHandlers: [@Sendable (Int32) -> Void] = []
 
     public init() {}
 
-    func unregister(_ path: String) { lock.withLock { _ = paths.remove(path) } }
+    func unregister(_ path: String) { lock.withLock { _ = identities.removeValue(forKey: path) } }
 
     /// Paths currently registered (for tests).
     public var registered: Set<String> { lock.withLock { paths } }
 
-    /// Creates (truncates) the temporary `path` and registers it, in one step under the lock.
-    /// - Returns: the open descriptor, or -1 with `errno` set (`ECANCELED` once closed).
+    /// Creates the temporary `path`, which must not exist (`O_EXCL`; a symlink there is not followed,
+    /// `O_NOFOLLOW`), and registers it with the file it is, in one step under the lock.
+    /// - Returns: the open descriptor, or -1 with `errno` set (`EEXIST` if anything has that name,
+    ///   `ECANCELED` once closed).
     public func create(_ path: String) -> Int32 {
         lock.withLock {
             guard !closed else {
                 errno = ECANCELED
                 return -1
             }
-            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            if fd >= 0 { paths.insert(path) }
+            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+            if fd >= 0 {
+                var info = stat()
+                fstat(fd, &info)
+                identities[path] = (UInt64(info.st_dev), UInt64(info.st_ino))
+            }
             return fd
         }
     }
@@ -177,7 +220,9 @@ package final class TemporaryFiles: @unchecked Sendable {
     /// Opens `path` for writing with `flags` (mode 0644 if it creates), under the lock.
     ///
     /// Writers that open a temporary by its name (libsndfile, the MP3 file) go through here, so that an
-    /// open racing an interrupt cannot recreate a temporary the interrupt has just removed.
+    /// open racing an interrupt cannot recreate a temporary the interrupt has just removed. Symlinks are
+    /// never followed (`O_NOFOLLOW`), and a registered temporary must still be the file ``create(_:)``
+    /// made: one replaced in the meantime (by anyone who can write the folder) is refused with `EEXIST`.
     /// - Returns: the open descriptor, or -1 with `errno` set (`ECANCELED` once closed).
     public func openForWriting(_ path: String, flags: Int32) -> Int32 {
         lock.withLock {
@@ -185,7 +230,26 @@ package final class TemporaryFiles: @unchecked Sendable {
                 errno = ECANCELED
                 return -1
             }
-            return open(path, flags, 0o644)
+            guard let expected = identities[path] else { return open(path, flags | O_NOFOLLOW, 0o644) }
+            // Truncation waits until the file is known to be ours: O_TRUNC would empty whatever is there.
+            let fd = open(path, flags & ~(O_CREAT | O_TRUNC) | O_NOFOLLOW, 0o644)
+            guard fd >= 0 else { return fd }
+            var info = stat()
+            let same =
+                fstat(fd, &info) == 0 && UInt64(info.st_dev) == expected.device
+                && UInt64(info.st_ino) == expected.inode
+            guard same else {
+                closeDescriptor(fd)
+                errno = EEXIST
+                return -1
+            }
+            if flags & O_TRUNC != 0 && ftruncate(fd, 0) != 0 {
+                let code = errno
+                closeDescriptor(fd)
+                errno = code
+                return -1
+            }
+            return fd
         }
     }
 
@@ -209,7 +273,7 @@ package final class TemporaryFiles: @unchecked Sendable {
         lock.withLock {
             closed = true
             for path in paths { unlink(path) }
-            paths.removeAll()
+            identities.removeAll()
         }
     }
 

@@ -167,6 +167,14 @@ public struct Normalizer {
 
         AtomicOutputFile.removeStale(beside: outputPath)
         let metadata = try outputMetadata(plan: plan)
+        // The sidecars (chapters, transcript) are committed before the audio: a run cut short between the two
+        // leaves the new chapters beside the previous audio (which the next run replaces), never new audio beside stale chapters.
+        let sidecar = try metadata.chapters.flatMap { $0.chapters.isEmpty ? nil : try $0.jsonData() }
+        func publish(_ output: AtomicOutputFile) throws {
+            if let sidecar { try AtomicOutputFile.write(sidecar, to: Self.chaptersSidecarPath(for: outputPath)) }
+            try writeTranscript(plan: plan, outputPath: outputPath)
+            try output.commit()
+        }
         // A codec that rebuilds peaks above what went in more than the probe's excerpts show gets room
         // under the ceiling from the start (see OutputFormat.truePeakHeadroomDB).
         let ceilingDBTP = options.target.truePeakDBTP - options.encoder.format.truePeakHeadroomDB
@@ -230,7 +238,7 @@ public struct Normalizer {
             }
             report.passes = pass
             guard options.verify else {
-                try output.commit()
+                try publish(output)
                 break
             }
             try progress?(.verifying, 0)
@@ -256,7 +264,7 @@ public struct Normalizer {
                             format: "after %d passes the true peak is %.2f dBTP, over the %.1f dBTP ceiling",
                             pass, measured.truePeakDBTP ?? 0, options.target.truePeakDBTP))
                 }
-                try output.commit()
+                try publish(output)
                 break
             }
             output.discard()
@@ -264,10 +272,6 @@ public struct Normalizer {
                 calibration, measured: measured, uncodedLUFS: metered?.uncodedLUFS,
                 limiterActed: stats.maxReductionDB > 0, source: source, plan: plan, progress: progress)
         }
-        if let chapters = metadata.chapters, !chapters.chapters.isEmpty {
-            try AtomicOutputFile.write(chapters.jsonData(), to: Self.chaptersSidecarPath(for: outputPath))
-        }
-        try writeTranscript(plan: plan, outputPath: outputPath)
         return report
     }
 

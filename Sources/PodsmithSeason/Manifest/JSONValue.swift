@@ -26,6 +26,8 @@ public enum JSONValue: Sendable, Equatable, Codable {
     }
 
     public init(from decoder: Decoder) throws {
+        // Every value built counts against the manifest's budget (an alias bomb stops here, see ManifestNodeBudget).
+        try (decoder.userInfo[ManifestNodeBudget.key] as? ManifestNodeBudget)?.spend()
         if let keyed = try? decoder.container(keyedBy: AnyKey.self) {
             var object: [String: JSONValue] = [:]
             for key in keyed.allKeys {

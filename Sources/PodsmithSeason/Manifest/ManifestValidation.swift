@@ -208,7 +208,7 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
         if let value = map["bitrate"] {
             var text: String?
             if case .number(let n) = value {
-                text = n.rounded() == n ? String(Int(n)) : String(n)
+                text = n.rounded() == n && abs(n) < 1e15 ? String(Int64(n)) : String(n)
             } else {
                 text = string(value, at: "\(path).bitrate")
             }
@@ -470,6 +470,8 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
             issue(path, "no such file: \(relative) (looked for \(resolved))")
         } else if isDirectory.boolValue {
             issue(path, "\(relative) is a folder, not a file")
+        } else if let kind = RegularFileReader.specialKind(atPath: resolved) {
+            issue(path, "\(relative) is \(kind), not a regular file")
         }
     }
 

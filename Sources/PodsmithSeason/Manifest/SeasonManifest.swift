@@ -27,6 +27,10 @@ public struct SeasonManifest: Sendable, Equatable, Codable {
         self.naming = naming
     }
 
+    /// The largest manifest read (a regular file only: a device or FIFO would never end): 16 MiB is some
+    /// 100,000 episodes.
+    public static let maximumFileBytes = 16 << 20
+
     /// Reads and validates a YAML or JSON manifest (JSON when the name ends in `.json`).
     ///
     /// Nothing is written and no audio is opened. Every problem found is reported, each with its key
@@ -37,12 +41,11 @@ public struct SeasonManifest: Sendable, Equatable, Codable {
     ) throws(ManifestValidationError) -> (manifest: SeasonManifest, baseDirectory: String) {
         let url = URL(fileURLWithPath: path)
         let data: Data
-        do {
-            data = try Data(contentsOf: url)
+        do throws(RegularFileReader.Problem) {
+            data = Data(try RegularFileReader.contents(of: path, limit: maximumFileBytes))
         } catch {
-            throw ManifestValidationError([
-                ManifestIssue(path: "", message: "\(path): cannot read the manifest: \(error.localizedDescription)")
-            ])
+            let text = error == .missing ? "no such file" : "cannot read the manifest: \(error)"
+            throw ManifestValidationError([ManifestIssue(path: "", message: "\(path): \(text)")])
         }
         let baseDirectory = url.standardizedFileURL.deletingLastPathComponent().path
         let tree = try parseTree(data, json: url.pathExtension.lowercased() == "json", name: path)
@@ -54,15 +57,24 @@ public struct SeasonManifest: Sendable, Equatable, Codable {
         throw ManifestValidationError(reader.issues)
     }
 
+    /// The most values (mappings, lists and scalars, every alias expansion counted again) one manifest may
+    /// decode to: far above a real season (a 1,000-episode manifest is about 20,000) and far below what
+    /// an alias bomb expands to (see ``ManifestNodeBudget``).
+    public static let nodeBudget = 100_000
+
     /// Parses manifest text into a generic tree, through `YAMLDecoder` or `JSONDecoder`.
     ///
     /// `Yams.load` is deliberately not used: it crashes on some malformed inputs (ENGINEERING-NOTES).
+    /// More than ``nodeBudget`` values is an error ("too many nodes or aliases").
     public static func parseTree(
         _ data: Data, json: Bool, name: String = "manifest"
     ) throws(ManifestValidationError) -> JSONValue {
+        let budget = ManifestNodeBudget(limit: nodeBudget)
         do {
             if json {
-                return try JSONDecoder().decode(JSONValue.self, from: data)
+                let decoder = JSONDecoder()
+                decoder.userInfo[ManifestNodeBudget.key] = budget
+                return try decoder.decode(JSONValue.self, from: data)
             }
             guard let text = String(data: data, encoding: .utf8) else {
                 throw ManifestValidationError([ManifestIssue(path: "", message: "\(name): not UTF-8 text")])
@@ -70,9 +82,17 @@ public struct SeasonManifest: Sendable, Equatable, Codable {
             if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 throw ManifestValidationError([ManifestIssue(path: "", message: "\(name): the manifest is empty")])
             }
-            return try YAMLDecoder().decode(JSONValue.self, from: text)
+            return try YAMLDecoder().decode(JSONValue.self, from: text, userInfo: [ManifestNodeBudget.key: budget])
         } catch let error as ManifestValidationError {
             throw error
+        } catch  where budget.isSpent {
+            // (The decoders may wrap the budget's error in their own, so the budget itself is asked.)
+            throw ManifestValidationError([
+                ManifestIssue(
+                    path: "",
+                    message:
+                        "\(name): too many nodes or aliases (more than \(nodeBudget) values once aliases are expanded)")
+            ])
         } catch {
             throw ManifestValidationError([
                 ManifestIssue(

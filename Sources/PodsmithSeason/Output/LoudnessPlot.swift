@@ -265,7 +265,7 @@ public enum LoudnessPlot {
 
     /// `m:ss` or `h:mm:ss`.
     static func clock(_ seconds: Double) -> String {
-        let s = Int(seconds.rounded())
+        let s = WholeSeconds.clamped(seconds)
         let (h, m, sec) = (s / 3600, (s % 3600) / 60, s % 60)
         return h > 0 ? String(format: "%d:%02d:%02d", h, m, sec) : String(format: "%d:%02d", m, sec)
     }

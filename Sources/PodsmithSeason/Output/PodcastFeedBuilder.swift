@@ -278,7 +278,7 @@ public enum PodcastFeedBuilder {
                     attribute("type", episode.enclosure.mimeType),
                 ]),
             // Whole seconds: Apple accepts a plain number of seconds, and the issue asks for it.
-            .duration(String(Int(episode.durationSeconds.rounded()))),
+            .duration(String(WholeSeconds.clamped(episode.durationSeconds))),
             .episodeType(.full),
         ]
         if let number = episode.episodeNumber { nodes.append(.episodeNumber(number)) }

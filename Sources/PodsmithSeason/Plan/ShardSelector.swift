@@ -94,10 +94,16 @@ public struct ShardSelector: Sendable, Equatable, CustomStringConvertible {
             // step would silently run the wrong shards (tasks 3 and 5 of `3,5` as shards 0 and 2 of 2).
             let maximum = try integer("SLURM_ARRAY_TASK_MAX")
             let step = try integer("SLURM_ARRAY_TASK_STEP") ?? 1
-            if let maximum, step != 1 || maximum - minimum + 1 != count {
-                throw .arrayNotContiguous(task: task, minimum: minimum, maximum: maximum, count: count)
+            // Values from the environment can be anything: arithmetic that overflows is out of range, not a trap.
+            let (index, overflow) = task.subtractingReportingOverflow(minimum)
+            guard !overflow else { throw .indexOutOfRange(index: task, count: count) }
+            if let maximum {
+                let (span, spanOverflow) = maximum.subtractingReportingOverflow(minimum)
+                if step != 1 || spanOverflow || span &+ 1 != count {
+                    throw .arrayNotContiguous(task: task, minimum: minimum, maximum: maximum, count: count)
+                }
             }
-            return try ShardSelector(index: task - minimum, count: count)
+            return try ShardSelector(index: index, count: count)
         }
         if let count = shardCount, count > 1 {
             throw .countWithoutIndex(count)

@@ -1,7 +1,7 @@
 import Foundation
 import PodsmithKit
 
-/// The Podsmith temporaries (`.NAME.podsmith-tmp-PID`) left in an output folder, grouped by the
+/// The Podsmith temporaries (`.NAME.podsmith-tmp-PID-RANDOM`) left in an output folder, grouped by the
 /// episode they belong to, so that each is removed only by the run that holds that episode's lock.
 ///
 /// Why not by PID: shards of one season run on many machines over one shared folder, and a PID means
@@ -27,7 +27,7 @@ struct EpisodeTemporaries: Sendable {
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { continue }
             for name in names where name.hasPrefix(".") {
                 guard let range = name.range(of: AtomicOutputFile.marker, options: .backwards),
-                    Int32(name[range.upperBound...]) != nil
+                    AtomicOutputFile.processID(ofTemporaryName: name) != nil
                 else { continue }
                 let finalName = name[name.index(after: name.startIndex)..<range.lowerBound]
                 guard let stem = byLength.first(where: { finalName.hasPrefix($0 + ".") }) else { continue }

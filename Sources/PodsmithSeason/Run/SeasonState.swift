@@ -113,11 +113,14 @@ package final class SeasonStateStore: Sendable {
         episodesDirectory = (stateDirectory as NSString).appendingPathComponent("episodes")
         locksDirectory = (stateDirectory as NSString).appendingPathComponent("locks")
         for folder in [episodesDirectory, locksDirectory] {
+            // A symlink planted as `.podsmith` (or inside it) would move the state and locks elsewhere.
+            try StateFolderGuard.refuseSymlinks([stateDirectory, folder])
             do {
                 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             } catch {
                 throw PodsmithError.outputNotWritable(path: folder, reason: error.localizedDescription)
             }
+            try StateFolderGuard.refuseSymlinks([stateDirectory, folder])
         }
     }
 
@@ -125,7 +128,7 @@ package final class SeasonStateStore: Sendable {
     /// - Returns: the held lock, or `nil` when another run (or store) holds it.
     public func tryLock(stem: String) throws -> EpisodeLock? {
         let path = try OutputNaming.path(in: locksDirectory, fileName: "\(stem).lock")
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
         if fd < 0 {
             throw PodsmithError.outputNotWritable(path: path, reason: errnoMessage())
         }

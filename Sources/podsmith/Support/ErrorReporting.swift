@@ -76,7 +76,7 @@ enum ErrorReporting {
             .badTranscript:
             return ExitStatus.dataError
         case .outputNotWritable: return ExitStatus.cannotCreateOutput
-        case .outputIsInput, .invalidSetting: return ExitStatus.usage
+        case .outputIsInput, .sidecarIsInput, .invalidSetting: return ExitStatus.usage
         case .encoderFailed, .internalError: return ExitStatus.software
         }
     }

@@ -39,9 +39,11 @@ struct LAMEInfoTag {
         get { u32(xing + 8) }
         set { setU32(newValue, at: xing + 8) }
     }
+    /// Bytes of the stream; a stream of 4 GiB or more (about 30 hours at 320 kbit/s) is written as 0, "unknown",
+    /// which players read as "estimate from the bitrate" (the field is 32 bits).
     var byteCount: Int {
         get { u32(xing + 12) }
-        set { setU32(newValue, at: xing + 12) }
+        set { setU32(Self.lengthOrUnknown(newValue), at: xing + 12) }
     }
     var toc: [UInt8] {
         get { Array(bytes[(xing + 16)..<(xing + 116)]) }
@@ -56,10 +58,14 @@ struct LAMEInfoTag {
             bytes[lame + 23] = UInt8(newValue & 0xFF)
         }
     }
+    /// Like ``byteCount``: 0 ("unknown") when the stream passes the field's 32 bits.
     var musicLength: Int {
         get { u32(lame + 28) }
-        set { setU32(newValue, at: lame + 28) }
+        set { setU32(Self.lengthOrUnknown(newValue), at: lame + 28) }
     }
+
+    /// A byte length for a 32-bit field: itself if it fits, else 0 (unknown).
+    static func lengthOrUnknown(_ value: Int) -> Int { (0...Int(UInt32.max)).contains(value) ? value : 0 }
     var musicCRC: UInt16 {
         get { UInt16(bytes[lame + 32]) << 8 | UInt16(bytes[lame + 33]) }
         set {

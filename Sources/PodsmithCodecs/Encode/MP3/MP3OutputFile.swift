@@ -28,7 +28,9 @@ final class MP3OutputFile {
         self.fd = fd
         // From here on a throw runs deinit, which closes the file.
         let writer = ID3v2Writer(metadata: metadata, durationMilliseconds: nil, encoderLibrary: encoderLibrary)
-        let tag = try writer.tag(padding: tagPaddingBytes)!
+        guard let tag = try writer.tag(padding: tagPaddingBytes) else {
+            throw PodsmithError.internalError("an ID3v2 tag with padding did not fit itself")
+        }
         tagSize = tag.count
         try tag.withUnsafeBytes { try writeAll($0) }
     }
@@ -56,7 +58,9 @@ final class MP3OutputFile {
         if let tag = try writer.tag(totalSize: tagSize) {
             try tag.withUnsafeBytes { try writeAll($0, at: 0) }
         } else {
-            let tag = try writer.tag(padding: tagPaddingBytes)!
+            guard let tag = try writer.tag(padding: tagPaddingBytes) else {
+                throw PodsmithError.internalError("an ID3v2 tag with padding did not fit itself")
+            }
             try shiftAudio(from: tagSize, to: tag.count)
             try tag.withUnsafeBytes { try writeAll($0, at: 0) }
             tagSize = tag.count
