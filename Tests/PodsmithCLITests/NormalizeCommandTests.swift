@@ -570,7 +570,7 @@ import Glibc
         // Wait for the render's temporary file (it appears after the analysis pass, which a debug build on a
         // loaded 2-core machine takes more than 30 s to finish for ten minutes of audio), then half a second
         // more. The bound only keeps a broken build from hanging the suite.
-        let deadline = Date().addingTimeInterval(180)
+        let deadline = Date().addingTimeInterval(900)
         while temporaries().isEmpty && process.isRunning && Date() < deadline { usleep(20_000) }
         #expect(!temporaries().isEmpty, "the render never started")
         usleep(500_000)

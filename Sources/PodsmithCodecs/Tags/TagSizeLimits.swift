@@ -51,7 +51,9 @@ public enum TagSizeLimits {
                 throw .badChapters(path: chaptersPath ?? "<chapters>", reason: reason)
             }
             throw .invalidSetting(SettingIssue(.format, value: "flac", rule: "cannot carry these tags: " + reason))
-        case .opus, .wav:
+        case .opus, .wav, .m4a:
+            // Their tags have no bound below what the artwork cap already lets through (Ogg pages chain,
+            // MP4 boxes have 32- or 64-bit sizes), and M4A chapters are a text track without images.
             return
         }
     }
