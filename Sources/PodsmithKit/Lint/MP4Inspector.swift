@@ -11,6 +11,9 @@ public struct MP4AudioFacts: Sendable, Equatable, Codable {
     public var averageBitrateKbps: Double?
     /// Whether the moov box comes before the media data, so that playback can start while downloading.
     public var moovFirst: Bool
+    /// Channels the AudioSpecificConfig states (its channelConfiguration, ISO/IEC 14496-3 §1.6.3.5: 1–6 are
+    /// that many channels, 7 is 8); `nil` when absent or 0 (defined in the stream).
+    public var configuredChannels: Int? = nil
 
     public init(sampleEntry: String, audioObjectType: Int?, averageBitrateKbps: Double?, moovFirst: Bool) {
         self.sampleEntry = sampleEntry
@@ -116,6 +119,9 @@ enum MP4Inspector {
             if childType == "esds" { esds(r, childBody + 4, childEnd, into: &audio) }
             child = childEnd
         }
+        // An MP4 sample entry's channelcount is 2 whatever the stream holds (ISO/IEC 14496-12 §12.2.3
+        // leaves it at its template value; FFmpeg writes 2 for mono AAC): the decoder config says.
+        if let configured = audio.configuredChannels { facts.channelCount = configured }
         return audio
     }
 
@@ -141,5 +147,11 @@ enum MP4Inspector {
         at = config.body + 13
         guard let info = descriptor(), info.tag == 5, let first = r.u8(info.body) else { return }
         audio.audioObjectType = Int(first >> 3)
+        // aaaaabbb bccccddd: object type (5 bits), sampling frequency index (4), channelConfiguration (4);
+        // only when neither escapes (object type 31, frequency index 15 with 24 explicit bits).
+        if first >> 3 != 31, let second = r.u8(info.body + 1), ((first & 0x07) << 1 | second >> 7) != 15 {
+            let configuration = Int((second >> 3) & 0x0F)
+            if (1...7).contains(configuration) { audio.configuredChannels = configuration == 7 ? 8 : configuration }
+        }
     }
 }
