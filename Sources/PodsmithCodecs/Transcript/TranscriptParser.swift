@@ -64,13 +64,7 @@ struct TranscriptParser {
                     throw fail(block.line + 1, "expected a cue timing line 'start --> end' after '\(first)'")
                 }
             }
-            let timingLine = block.line + index
-            let (start, end, settings) = try timing(block.lines[index], line: timingLine)
-            try appendChecked(
-                Transcript.Cue(
-                    identifier: identifier, start: start, end: end, settings: settings,
-                    text: block.lines[(index + 1)...].joined(separator: "\n")),
-                to: &cues, line: timingLine)
+            try appendCue(block, timingAt: index, identifier: identifier, to: &cues)
         }
         return Transcript(format: .webVTT, cues: cues, preamble: preamble)
     }
@@ -88,13 +82,23 @@ struct TranscriptParser {
                     throw fail(block.line + 1, "expected a timing line 'start --> end' after cue \(block.lines[0])")
                 }
             }
-            let timingLine = block.line + index
-            let (start, end, _) = try timing(block.lines[index], line: timingLine)
-            try appendChecked(
-                Transcript.Cue(start: start, end: end, text: block.lines[(index + 1)...].joined(separator: "\n")),
-                to: &cues, line: timingLine)
+            try appendCue(block, timingAt: index, identifier: nil, to: &cues)
         }
         return Transcript(format: .srt, cues: cues)
+    }
+
+    /// The cue whose timing line is `block.lines[index]` (the text follows it), appended after the checks.
+    private func appendCue(
+        _ block: (line: Int, lines: [Substring]), timingAt index: Int, identifier: String?,
+        to cues: inout [Transcript.Cue]
+    ) throws {
+        let timingLine = block.line + index
+        let (start, end, settings) = try timing(block.lines[index], line: timingLine)
+        try appendChecked(
+            Transcript.Cue(
+                identifier: identifier, start: start, end: end, settings: settings,
+                text: block.lines[(index + 1)...].joined(separator: "\n")),
+            to: &cues, line: timingLine)
     }
 
     private func appendChecked(_ cue: Transcript.Cue, to cues: inout [Transcript.Cue], line: Int) throws {
