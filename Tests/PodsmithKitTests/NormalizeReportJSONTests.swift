@@ -76,7 +76,7 @@ import Testing
             Issue.record("not an object: \(tree)")
             return
         }
-        let seasonKeys: Set = ["episode", "title", "status", "error", "outputs"]
+        let seasonKeys: Set = ["episode", "title", "status", "error", "outputs", "cuts"]
         let reportKeys = Set(NormalizeReport.CodingKeys.allCases.map(\.rawValue))
         #expect(seasonKeys.isDisjoint(with: reportKeys))
         #expect(Set(fields.keys) == seasonKeys.union(reportKeys))
@@ -106,7 +106,7 @@ import Testing
             return
         }
         let reportKeys = NormalizeReport.CodingKeys.allCases.map(\.rawValue)
-        #expect(Set(fields.keys) == Set(["episode", "title", "status", "error", "outputs"] + reportKeys))
+        #expect(Set(fields.keys) == Set(["episode", "title", "status", "error", "outputs", "cuts"] + reportKeys))
         for key in reportKeys where key != "input_file" { #expect(fields[key] == .null, "\(key)") }
         #expect(fields["input_file"] == .string("raw/ep.wav") && fields["status"] == .string("failed"))
         #expect(try JSONDecoder().decode(EpisodeReportEntry.self, from: data) == entry)

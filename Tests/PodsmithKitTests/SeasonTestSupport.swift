@@ -111,14 +111,17 @@ final class FakeProcessor: EpisodeProcessor, @unchecked Sendable {
     /// The sidecars it declares; those beyond ``OutputNaming/sidecarSuffixes`` it writes itself, as a
     /// small text file naming the episode.
     let sidecarSuffixes: [String]
+    /// The cuts each episode's report records (input time); `nil` as from a processor that records none.
+    let cuts: [TimeSpan]?
     private var _sidecarsWritten: [String] = []
 
     init(
         version: String = "1", failing: Set<String> = [], sleepSeconds: Double = 0, escapeOutput: Bool = false,
         overlap: OverlapDetector = OverlapDetector(), sidecarSuffixes: [String] = OutputNaming.sidecarSuffixes,
-        onStart: (@Sendable (EpisodeJob) -> Void)? = nil
+        cuts: [TimeSpan]? = nil, onStart: (@Sendable (EpisodeJob) -> Void)? = nil
     ) {
         self.sidecarSuffixes = sidecarSuffixes
+        self.cuts = cuts
         self.version = version
         self.failing = failing
         self.sleepSeconds = sleepSeconds
@@ -190,8 +193,9 @@ final class FakeProcessor: EpisodeProcessor, @unchecked Sendable {
         let files = zip(job.outputs, written).map {
             ReportOutputFile(file: $0.1.name, format: $0.0.format.rawValue, sizeBytes: $0.1.bytes)
         }
-        let entry = processedEntry(
+        var entry = processedEntry(
             job.outputStem, title: job.metadata.title, inputFile: job.identity, inputSeconds: seconds, outputs: files)
+        entry.cuts = cuts
         return EpisodeResult(outputs: written, durationSeconds: seconds, report: entry)
     }
 }

@@ -55,8 +55,9 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
     }
     static let episodeKeys = [
         "file", "title", "number", "season", "date", "description", "chapters", "transcript", "artwork",
-        "output", "overrides", "guid",
+        "output", "overrides", "guid", "soundbites",
     ]
+    static let soundbiteKeys = ["start", "duration", "title"]
 
     public init(baseDirectory: String) {
         self.baseDirectory = baseDirectory
@@ -126,6 +127,17 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
         }
         if let value = map["categories"] {
             info.categories = stringList(value, at: "show.categories") ?? []
+            for (i, text) in info.categories.enumerated() {
+                let parts = text.components(separatedBy: ">").map { $0.trimmingCharacters(in: .whitespaces) }
+                if parts.count > 2 {
+                    issue(
+                        "show.categories[\(i)]", "'\(text)' has more than one '>': Apple's categories have two levels")
+                } else if let problem = ApplePodcastCategories.problem(
+                    category: parts[0], subcategory: parts.count > 1 ? parts[1] : nil)
+                {
+                    issue("show.categories[\(i)]", problem)
+                }
+            }
         }
         if let value = map["explicit"] { info.explicit = bool(value, at: "show.explicit") ?? false }
         if let value = map["artwork"], let path = nonEmptyString(value, at: "show.artwork") {
@@ -283,6 +295,7 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
             entry.artwork = artwork
         }
         entry.guid = map["guid"].flatMap { nonEmptyString($0, at: "\(path).guid") }
+        if let value = map["soundbites"] { entry.soundbites = readSoundbites(value, at: "\(path).soundbites") }
         if let value = map["output"], let output = nonEmptyString(value, at: "\(path).output") {
             if OutputNaming.sanitizeStem(output) == nil {
                 issue("\(path).output", "'\(output)' has nothing usable as a file name")
@@ -291,6 +304,50 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
         }
         entry.overrides = map["overrides"].flatMap { readSettings($0, at: "\(path).overrides") }
         return entry
+    }
+
+    /// `soundbites: [{start, duration, title}]`: seconds in the input's time, each 15–120 s long.
+    private mutating func readSoundbites(_ value: JSONValue, at path: String) -> [Soundbite] {
+        guard case .array(let items) = value else {
+            issue(path, "expected a list of {start, duration, title}, found \(value.kindDescription)")
+            return []
+        }
+        var bites: [Soundbite] = []
+        for (i, item) in items.enumerated() {
+            let at = "\(path)[\(i)]"
+            guard let map = mapping(item, at: at) else { continue }
+            checkKeys(map, known: Self.soundbiteKeys, at: at)
+            func seconds(_ key: String) -> Double? {
+                guard let value = map[key] else {
+                    issue("\(at).\(key)", "missing; a soundbite needs start and duration in seconds")
+                    return nil
+                }
+                let n: Double?
+                switch value {
+                case .number(let number): n = number
+                case .string(let text): n = Double(text.trimmingCharacters(in: .whitespaces))
+                default: n = nil
+                }
+                guard let n, n.isFinite, n >= 0, n < 1e7 else {
+                    issue("\(at).\(key)", "expected seconds (a number from 0), found \(value.kindDescription)")
+                    return nil
+                }
+                return n
+            }
+            let start = seconds("start")
+            let duration = seconds("duration")
+            if let duration, !Soundbite.durations.contains(duration) {
+                issue(
+                    "\(at).duration",
+                    "\(duration) s is outside \(Int(Soundbite.durations.lowerBound))–\(Int(Soundbite.durations.upperBound)) s (Podcasting 2.0 soundbites)"
+                )
+            }
+            let title = map["title"].flatMap { nonEmptyString($0, at: "\(at).title") }
+            if let start, let duration {
+                bites.append(Soundbite(startSeconds: start, durationSeconds: duration, title: title))
+            }
+        }
+        return bites
     }
 
     /// Flags episodes that would write the same file (case-insensitively) or read the same input, and

@@ -187,6 +187,8 @@ public struct EpisodeEntry: Sendable, Equatable, Codable {
     public var guid: String?
     /// Settings that differ from the season's defaults.
     public var overrides: EpisodeSettings?
+    /// Highlights for `<podcast:soundbite>`, in the input's time.
+    public var soundbites: [Soundbite]?
 
     public init(
         file: String, title: String? = nil, number: Int? = nil, season: Int? = nil, date: String? = nil,

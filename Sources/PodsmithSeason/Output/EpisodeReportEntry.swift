@@ -6,7 +6,7 @@ import PodsmithKit
 ///
 /// Why containment: the season publishes what `normalize --json` says, under the same keys and with
 /// the same null rules, so a field added to the report reaches `report.json` by itself. The JSON is
-/// flat: the season's keys (`episode`, `title`, `status`, `error`, `outputs`) beside every key of
+/// flat: the season's keys (`episode`, `title`, `status`, `error`, `outputs`, `cuts`) beside every key of
 /// ``NormalizeReport/CodingKeys``. A failed episode has no report; it writes `null` under every report
 /// key but `input_file`, so a script sees the same keys for every episode.
 public struct EpisodeReportEntry: Codable, Sendable, Equatable {
@@ -26,9 +26,13 @@ public struct EpisodeReportEntry: Codable, Sendable, Equatable {
     public var report: NormalizeReport?
     /// The input as the manifest names it, also for a failed episode.
     public var inputFile: String
+    /// The stretches of the input that trims and shortened pauses removed, in the input's time (`cuts`):
+    /// what re-times anything given in input time (soundbites) when the feed is written, after the audio.
+    /// `nil` for a failed episode, or one processed before this was recorded.
+    public var cuts: [TimeSpan]?
 
     enum SeasonKeys: String, CodingKey {
-        case episode, title, status, error, outputs
+        case episode, title, status, error, outputs, cuts
     }
 
     /// The entry for an episode that was processed; its status follows from its warnings.
@@ -98,6 +102,7 @@ public struct EpisodeReportEntry: Codable, Sendable, Equatable {
         status = try season.decode(EpisodeStatus.self, forKey: .status)
         error = try season.decodeIfPresent(String.self, forKey: .error)
         outputs = try season.decode([ReportOutputFile].self, forKey: .outputs)
+        cuts = try season.decodeIfPresent([TimeSpan].self, forKey: .cuts)
         if status == .failed {
             report = nil
             let figures = try decoder.container(keyedBy: NormalizeReport.CodingKeys.self)
@@ -116,6 +121,7 @@ public struct EpisodeReportEntry: Codable, Sendable, Equatable {
         try season.encode(status, forKey: .status)
         try season.encode(error, forKey: .error)
         try season.encode(outputs, forKey: .outputs)
+        try season.encode(cuts, forKey: .cuts)
         if let report {
             try report.encode(to: encoder)
         } else {
@@ -130,7 +136,7 @@ public struct EpisodeReportEntry: Codable, Sendable, Equatable {
     public static func == (lhs: Self, rhs: Self) -> Bool {
         guard
             lhs.episode == rhs.episode, lhs.title == rhs.title, lhs.status == rhs.status,
-            lhs.error == rhs.error, lhs.outputs == rhs.outputs, lhs.inputFile == rhs.inputFile
+            lhs.error == rhs.error, lhs.outputs == rhs.outputs, lhs.inputFile == rhs.inputFile, lhs.cuts == rhs.cuts
         else { return false }
         // Reports compare as what they publish: their JSON.
         let encoder = JSONEncoder.podsmith

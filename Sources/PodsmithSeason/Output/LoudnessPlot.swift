@@ -2,9 +2,14 @@ import Foundation
 import PodsmithKit
 
 /// A span of time on the plot's timeline, seconds.
-public struct TimeSpan: Sendable, Equatable {
+public struct TimeSpan: Sendable, Equatable, Codable {
     public var startSeconds: Double
     public var endSeconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case startSeconds = "start"
+        case endSeconds = "end"
+    }
 
     public init(startSeconds: Double, endSeconds: Double) {
         self.startSeconds = startSeconds

@@ -139,6 +139,11 @@ public struct PodcastEpisode: Sendable, Equatable {
     public var explicit: Bool?
     /// Every published format of the episode, the enclosure's first.
     public var alternates: [FeedAlternate] = []
+    /// Absolute (or, without a base URL, relative) URL of the episode's own artwork, written as the
+    /// item's `<itunes:image>`; `nil` for an episode that shows the show's.
+    public var artworkURL: String?
+    /// Podcasting 2.0 `<podcast:soundbite>`s: short highlights apps can preview, in output time.
+    public var soundbites: [Soundbite] = []
 
     public init(
         title: String, guid: String, pubDate: Date, description: String, enclosure: FeedEnclosure,
@@ -286,6 +291,20 @@ public enum PodcastFeedBuilder {
         if let explicit = episode.explicit {
             nodes.append(.element(named: "itunes:explicit", text: explicit ? "true" : "false"))
         }
+        if let artwork = episode.artworkURL {
+            nodes.append(.selfClosedElement(named: "itunes:image", attributes: [attribute("href", artwork)]))
+        }
+        for bite in episode.soundbites {
+            // Podcasting 2.0: startTime and duration in seconds (decimals allowed), the title as text.
+            nodes.append(
+                .element(
+                    named: "podcast:soundbite",
+                    nodes: [
+                        .attribute(attribute("startTime", Self.seconds(bite.startSeconds))),
+                        .attribute(attribute("duration", Self.seconds(bite.durationSeconds))),
+                        .text(text(bite.title ?? "")),
+                    ]))
+        }
         for transcript in episode.transcriptFileNames {
             let format = Transcript.Format(pathExtension: (transcript as NSString).pathExtension) ?? .webVTT
             // Timed cues: `rel="captions"` (Podcasting 2.0 namespace, `<podcast:transcript>`).
@@ -331,6 +350,18 @@ public enum PodcastFeedBuilder {
                     ]))
         }
         return .item(.group(nodes))
+    }
+
+    /// Seconds with at most three decimals and no trailing zeros (`12`, `12.5`, `12.345`).
+    static func seconds(_ value: Double) -> String {
+        let millis = (max(0, value) * 1000).rounded()
+        guard millis.isFinite, millis < 1e15 else { return "0" }
+        let whole = Int64(millis) / 1000
+        let fraction = Int64(millis) % 1000
+        guard fraction != 0 else { return String(whole) }
+        var digits = String(format: "%03lld", fraction)
+        while digits.hasSuffix("0") { digits.removeLast() }
+        return "\(whole).\(digits)"
     }
 
     /// Text for Plot's text nodes (Plot escapes `<` and `>` itself).

@@ -42,9 +42,13 @@ public enum SeasonPublisher {
 
     /// Writes `report.json`, `index.html` and `feed.xml` into `outputDirectory` for `plan`'s episodes
     /// (the whole season, whatever shard produced them).
-    /// - Parameter generatedAt: stamped into `report.json`; `nil` leaves it out (reproducible files).
-    public static func publish(plan: SeasonPlan, outputDirectory: String, generatedAt: Date? = Date()) throws -> Outcome
-    {
+    /// - Parameters:
+    ///   - generatedAt: stamped into `report.json`; `nil` leaves it out (reproducible files).
+    ///   - now: the publication date of an undated episode published for the first time
+    ///     (``PublicationLedger``).
+    public static func publish(
+        plan: SeasonPlan, outputDirectory: String, generatedAt: Date? = Date(), now: Date = Date()
+    ) throws -> Outcome {
         var entries: [EpisodeReportEntry] = []
         var items: [PodcastEpisode] = []
         var plots: [String: String] = [:]
@@ -54,6 +58,8 @@ public enum SeasonPublisher {
         let podcastGUID = plan.show.podcastGUID ?? feedURL.map(PodcastGUID.forFeedURL)
         let published = PublishedFeed(
             path: (try? OutputNaming.path(in: outputDirectory, fileName: "feed.xml")) ?? "")
+        var ledger = PublicationLedger(outputDirectory: outputDirectory)
+        var warnings: [String] = []
         for job in plan.jobs {
             let reportPath = try OutputNaming.path(
                 in: outputDirectory, fileName: OutputNaming.reportFileName(stem: job.outputStem))
@@ -104,7 +110,9 @@ public enum SeasonPublisher {
                 var item = PodcastEpisode(
                     title: job.metadata.title,
                     guid: guid(job: job, published: published, podcastGUID: podcastGUID, plan: plan),
-                    pubDate: job.metadata.date ?? inputDate(job), description: notes,
+                    pubDate: job.metadata.date
+                        ?? ledger.date(for: job.identity, earlierFeed: published.dates[job.outputStem], now: now),
+                    description: notes,
                     enclosure: enclosure, durationSeconds: record.durationSeconds,
                     episodeNumber: job.metadata.number, seasonNumber: job.metadata.season,
                     chaptersFileName: hasChapters ? chapters : nil)
@@ -115,6 +123,10 @@ public enum SeasonPublisher {
                             && FileManager.default.fileExists(
                                 atPath: (outputDirectory as NSString).appendingPathComponent($0))
                     }
+                item.artworkURL = try episodeArtwork(
+                    job, plan: plan, outputDirectory: outputDirectory, warnings: &warnings)
+                item.soundbites = soundbites(
+                    job, cuts: entry.cuts, durationSeconds: record.durationSeconds, warnings: &warnings)
                 item.alternates = alternates(
                     entry.outputs, specs: job.outputs, durationSeconds: record.durationSeconds,
                     in: outputDirectory)
@@ -122,6 +134,7 @@ public enum SeasonPublisher {
             }
         }
 
+        try ledger.save()
         let target = plan.jobs.first?.target ?? LoudnessPreset.podcast.target
         let report = SeasonReport(title: plan.show.title, target: target, episodes: entries, generatedAt: generatedAt)
         try write(try report.jsonData(), name: "report.json", in: outputDirectory)
@@ -129,6 +142,7 @@ public enum SeasonPublisher {
             Data(SeasonIndexPage.html(report: report, plots: plots).utf8), name: "index.html", in: outputDirectory)
 
         let artworkURL = try copyShowArtwork(plan: plan, outputDirectory: outputDirectory)
+        if let source = plan.showArtworkPath { warnings += artworkProblems(source, role: "show.artwork") }
         let show = plan.show
         var feedShow = PodcastShow(
             title: show.title, author: show.author ?? "", ownerName: show.author ?? show.title,
@@ -138,7 +152,6 @@ public enum SeasonPublisher {
         feedShow.feedURL = feedURL
         feedShow.podcastGUID = podcastGUID
         feedShow.locked = show.locked
-        var warnings: [String] = []
         if show.language == nil {
             warnings.append("feed.xml has no <language>: set show.language (e.g. en, fr-FR); directories file by it")
         }
@@ -192,10 +205,46 @@ public enum SeasonPublisher {
         }
     }
 
-    /// Without a publication date, the input's modification time stands in (stable while the input is).
-    static func inputDate(_ job: EpisodeJob) -> Date {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: job.inputPath)
-        return attributes?[.modificationDate] as? Date ?? Date(timeIntervalSince1970: 0)
+    /// An episode's own artwork (not the show's), copied beside its audio as `STEM.artwork.png|jpg` and
+    /// named by the item's `<itunes:image>`; `nil` for an episode that shows the show's.
+    static func episodeArtwork(
+        _ job: EpisodeJob, plan: SeasonPlan, outputDirectory: String, warnings: inout [String]
+    ) throws -> String? {
+        guard let source = job.metadata.artworkPath, source != plan.showArtworkPath else { return nil }
+        warnings += artworkProblems(source, role: "\(job.outputStem) artwork")
+        let name = try copyArtwork(from: source, baseName: job.outputStem + ".artwork", in: outputDirectory)
+        return PodcastFeedBuilder.url(forFile: name, baseURL: plan.show.baseURL)
+    }
+
+    /// Apple's artwork rules (square, 1400–3000 px, JPEG or PNG, RGB) broken by the picture at `path`,
+    /// one warning each: Apple refuses such a feed, other directories scale it badly.
+    static func artworkProblems(_ path: String, role: String) -> [String] {
+        guard let facts = try? FileInspector.inspect(path: path) else { return [] }
+        return Linter.check(facts: facts, loudness: nil, platform: .apple)
+            .filter { $0.ruleID.hasPrefix("artwork.") && $0.severity == .error }
+            .map { "feed.xml: \(role) \((path as NSString).lastPathComponent): \($0.message) [\($0.ruleID)]" }
+    }
+
+    /// The episode's soundbites in the published file's time (re-timed through its cuts); one warning
+    /// for those that were cut out, or that cannot be placed because the episode was processed by a
+    /// version that did not record its cuts.
+    static func soundbites(
+        _ job: EpisodeJob, cuts: [TimeSpan]?, durationSeconds: Double, warnings: inout [String]
+    ) -> [Soundbite] {
+        guard !job.metadata.soundbites.isEmpty else { return [] }
+        guard let cuts else {
+            warnings.append(
+                "\(job.outputStem): soundbites left out: the episode was processed before cuts were recorded; rerun with --force"
+            )
+            return []
+        }
+        let placed = job.metadata.soundbites.compactMap { $0.retimed(removing: cuts, outputDuration: durationSeconds) }
+        if placed.count < job.metadata.soundbites.count {
+            warnings.append(
+                "\(job.outputStem): \(job.metadata.soundbites.count - placed.count) soundbite(s) fall in removed audio and were left out"
+            )
+        }
+        return placed
     }
 
     /// `Arts > Books` → category Arts, subcategory Books.
@@ -207,13 +256,20 @@ public enum SeasonPublisher {
     /// Copies the show's artwork into the folder (`artwork.jpg` / `artwork.png`) and returns its URL.
     static func copyShowArtwork(plan: SeasonPlan, outputDirectory: String) throws -> String? {
         guard let source = plan.showArtworkPath else { return nil }
+        let name = try copyArtwork(from: source, baseName: "artwork", in: outputDirectory)
+        return PodcastFeedBuilder.url(forFile: name, baseURL: plan.show.baseURL)
+    }
+
+    /// Copies the picture at `source` to `baseName.png|jpg` in the folder (unless an identical copy is
+    /// there already) and returns the file name.
+    static func copyArtwork(from source: String, baseName: String, in outputDirectory: String) throws -> String {
         let artwork = try Artwork(contentsOf: source)
-        let name = "artwork." + (artwork.kind == .png ? "png" : "jpg")
+        let name = baseName + "." + (artwork.kind == .png ? "png" : "jpg")
         let destination = (outputDirectory as NSString).appendingPathComponent(name)
         if FileManager.default.contents(atPath: destination) != Data(artwork.data) {
             try write(Data(artwork.data), name: name, in: outputDirectory)
         }
-        return PodcastFeedBuilder.url(forFile: name, baseURL: plan.show.baseURL)
+        return name
     }
 
     static func write(_ data: Data, name: String, in folder: String) throws {

@@ -116,6 +116,9 @@ public struct EpisodeDescription: Sendable, Equatable {
     /// The feed item's guid as the manifest gives it (`nil`: derived, see ``SeasonPublisher``).
     /// Not part of the fingerprint: it changes the feed, not the files.
     public var guid: String?
+    /// `<podcast:soundbite>`s in the input's time, re-timed when the feed is written (not part of the
+    /// fingerprint either: they change the feed, not the files).
+    public var soundbites: [Soundbite] = []
 
     public init(
         title: String, album: String? = nil, artist: String? = nil, number: Int? = nil, season: Int? = nil,

@@ -75,6 +75,7 @@ public struct SeasonPlan: Sendable {
                 chaptersPath: entry.chapters.map { Self.resolve($0, base: baseDirectory) },
                 transcriptPath: entry.transcript.map { Self.resolve($0, base: baseDirectory) })
             metadata.guid = entry.guid
+            metadata.soundbites = entry.soundbites ?? []
             jobs.append(
                 EpisodeJob(
                     identity: Self.identity(of: entry.file),

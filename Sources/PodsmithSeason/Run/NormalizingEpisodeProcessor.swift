@@ -109,9 +109,10 @@ public struct NormalizingEpisodeProcessor: EpisodeProcessor {
                 file: $0.spec.fileName(stem: job.outputStem),
                 format: $0.spec.format.rawValue, sizeBytes: 0)
         }
-        let entry = EpisodeReportEntry(
+        var entry = EpisodeReportEntry(
             episode: job.outputStem, title: job.metadata.title, inputFile: job.identity, report: main,
             outputs: outputs, warnings: warnings)
+        entry.cuts = plan.edit.removedRanges.map { TimeSpan(startSeconds: $0.lowerBound, endSeconds: $0.upperBound) }
         let duration =
             main.output?.durationSeconds
             ?? Double(plan.edit.outputFrameCount) / plan.edit.sampleRate
