@@ -201,8 +201,13 @@ import Testing
 
     // MARK: - Season
 
-    @Test func seasonWithMP3AndM4AWritesBothOnTargetWithChapters() throws {
-        let fixture = try SeasonCommandTests.SeasonFixture(count: 2, formats: "[mp3, m4a@128k]")
+    /// The issue's season: MP3, M4A and Opus per episode, chapters on one episode and a transcript on the
+    /// other, every file and the feed read back by tools that share no code with ours.
+    @Test func seasonInThreeFormatsIsReadBackCompletelyByOtherToolsParsers() throws {
+        let fixture = try SeasonCommandTests.SeasonFixture(
+            count: 2, formats: "[mp3, m4a@128k, opus@48k]", extraEpisodes: "    transcript: ep02.vtt\n")
+        try Data("WEBVTT\n\n00:00.600 --> 00:02.000\n<v Ann>Hello there.\n\n00:02.000 --> 00:03.400\nGoodbye.\n".utf8)
+            .write(to: URL(fileURLWithPath: fixture.folder + "/ep02.vtt"))
         let result = try CommandRunner.run(["season", fixture.manifest, "-o", fixture.out, "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         for n in 1...2 {
@@ -217,8 +222,56 @@ import Testing
             #expect(peak <= -1, "ep0\(n).m4a: \(peak) dBTP")
             let streams = try #require(NormalizeCommandTests.ffprobe(m4a)["streams"] as? [[String: Any]])
             #expect(streams.first?["codec_name"] as? String == "aac")
+            let opus = try #require(NormalizeCommandTests.ffprobe(stem + ".opus")["streams"] as? [[String: Any]])
+            #expect(opus.first?["codec_name"] as? String == "opus")
+            let tags = try Self.mutagenMP4(m4a, artwork: fixture.folder + "/cover.png")
+            #expect((tags["text"] as? [String: String])?["\u{a9}nam"] == "Episode \(n)")
+            #expect(tags["covers"] as? [Bool] == [true])
         }
         let chapters = try #require(NormalizeCommandTests.ffprobe(fixture.out + "/ep01.m4a")["chapters"] as? [Any])
         #expect(chapters.count == 2)
+        let nero = try Self.mutagenMP4(fixture.out + "/ep01.m4a", artwork: fixture.folder + "/cover.png")
+        #expect((nero["chapters"] as? [[String: Any]])?.compactMap { $0["title"] as? String } == ["Hello", "Main"])
+
+        // The feed, read by gPodder's podcastparser and by feedparser: every episode, its enclosure with its
+        // exact length, its duration, chapters and transcript links, and the three alternates.
+        let script = #"""
+            import json, os, sys, podcastparser, feedparser, xml.etree.ElementTree as ET
+            path, folder = sys.argv[1], sys.argv[2]
+            # Transcript and chapters links through the standard library's XML reader: podcastparser reads
+            # them only from 0.6.10, and Debian 12 ships 0.6.9.
+            root = ET.parse(path).getroot()
+            with open(path, 'rb') as fh:
+                pp = podcastparser.parse('https://cdn.example.org/show/feed.xml', fh)
+            fp = feedparser.parse(path)
+            def size(url): return os.path.getsize(os.path.join(folder, url.rsplit('/', 1)[1]))
+            print(json.dumps({
+                'bozo': int(fp.bozo),
+                'titles': sorted(e['title'] for e in pp['episodes']),
+                'fp_titles': sorted(e.title for e in fp.entries),
+                'sizes_match': all(e['enclosures'][0]['file_size'] == size(e['enclosures'][0]['url'])
+                                   for e in pp['episodes']),
+                'types': sorted(e['enclosures'][0]['mime_type'] for e in pp['episodes']),
+                'durations': sorted(e['total_time'] for e in pp['episodes']),
+                'links': sorted(el.get('url') for tag in ('transcript', 'chapters')
+                                for el in root.iter('{https://podcastindex.org/namespace/1.0}' + tag)),
+            }))
+            """#
+        let text = try NormalizeCommandTests.tool(["python3", "-c", script, fixture.out + "/feed.xml", fixture.out])
+        let read = try NormalizeCommandTests.object(JSONSerialization.jsonObject(with: Data(text.utf8)))
+        #expect(read["bozo"] as? Int == 0)
+        #expect(read["titles"] as? [String] == ["Episode 1", "Episode 2"])
+        #expect(read["fp_titles"] as? [String] == ["Episode 1", "Episode 2"])
+        #expect(read["sizes_match"] as? Bool == true)
+        #expect(read["types"] as? [String] == ["audio/mpeg", "audio/mpeg"])
+        #expect((read["durations"] as? [Int])?.allSatisfy { (2...4).contains($0) } == true, "\(read)")
+        #expect(
+            read["links"] as? [String] == [
+                "https://cdn.example.org/show/ep01.chapters.json", "https://cdn.example.org/show/ep02.transcript.vtt",
+            ])
+        let feed = try String(contentsOfFile: fixture.out + "/feed.xml", encoding: .utf8)
+        #expect(feed.components(separatedBy: "<podcast:alternateEnclosure").count - 1 == 6)
+        let lint = try CommandRunner.run(["lint", fixture.out + "/feed.xml"])
+        #expect(lint.status == 0, "\(lint.stdout)")
     }
 }
