@@ -98,8 +98,10 @@ public enum SeasonIndexPage {
 
             """
         if let totals {
-            s += "<p>\(totals.episodes) episodes: \(totals.succeeded) written, \(totals.failed) failed, "
-            s += "\(totals.skipped) unchanged; \(clock(totals.outputDurationSeconds)) in total, "
+            // The console summary's words: processed in this run, up to date from an earlier one.
+            s += "<p>\(totals.episodes) episodes: \(totals.succeeded - totals.skipped) processed, "
+            s += "\(totals.skipped) up to date, \(totals.failed) failed; "
+            s += "\(clock(totals.outputDurationSeconds)) in total, "
             s += "\(megabytes(totals.sizeBytes)).</p>\n"
         }
         s += """

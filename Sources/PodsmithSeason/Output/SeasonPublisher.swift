@@ -42,9 +42,13 @@ public enum SeasonPublisher {
 
     /// Writes `report.json`, `index.html` and `feed.xml` into `outputDirectory` for `plan`'s episodes
     /// (the whole season, whatever shard produced them).
-    /// - Parameter generatedAt: stamped into `report.json`; `nil` leaves it out (reproducible files).
-    public static func publish(plan: SeasonPlan, outputDirectory: String, generatedAt: Date? = Date()) throws -> Outcome
-    {
+    /// - Parameters:
+    ///   - generatedAt: stamped into `report.json`; `nil` leaves it out (reproducible files).
+    ///   - upToDate: the stems the run just made found up to date (its totals and the page's header
+    ///     count them as such; the folder alone cannot tell).
+    public static func publish(
+        plan: SeasonPlan, outputDirectory: String, generatedAt: Date? = Date(), upToDate: Set<String> = []
+    ) throws -> Outcome {
         var entries: [EpisodeReportEntry] = []
         var items: [PodcastEpisode] = []
         var plots: [String: String] = [:]
@@ -123,7 +127,8 @@ public enum SeasonPublisher {
         }
 
         let target = plan.jobs.first?.target ?? LoudnessPreset.podcast.target
-        let report = SeasonReport(title: plan.show.title, target: target, episodes: entries, generatedAt: generatedAt)
+        let report = SeasonReport(
+            title: plan.show.title, target: target, episodes: entries, generatedAt: generatedAt, upToDate: upToDate)
         try write(try report.jsonData(), name: "report.json", in: outputDirectory)
         try write(
             Data(SeasonIndexPage.html(report: report, plots: plots).utf8), name: "index.html", in: outputDirectory)
