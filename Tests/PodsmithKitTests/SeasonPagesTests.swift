@@ -81,6 +81,40 @@ import Testing
         #expect(d.filter { $0 == "L" }.count > 100)
     }
 
+    // §7 #14: a limiter span mapped onto the input's timeline ran across a cut pause.
+    @Test func limiterBandsStopAtARemovedRegion() throws {
+        var input = Self.sampleInput()
+        input.limiterActivity = [TimeSpan(startSeconds: 90, endSeconds: 110)]
+        let root = try XMLTree.parse(LoudnessPlot.svg(input))
+        let removed = try #require(root.all("g").first { $0.attributes["class"] == "removed" }?.children("rect"))
+        // The sample's removed regions in order: the head, the 97–99.5 s pause, the tail.
+        try #require(removed.count == 3)
+        let cut = removed[1]
+        let cutStart = try #require(Double(cut.attributes["x"] ?? ""))
+        let cutEnd = cutStart + (try #require(Double(cut.attributes["width"] ?? "")))
+        for group in ["limiter", "limiter-shade"] {
+            let bands = try #require(root.all("g").first { $0.attributes["class"] == group }?.children("rect"))
+            #expect(bands.count == 2, "\(group): one band on each side of the cut")
+            for band in bands {
+                let x = try #require(Double(band.attributes["x"] ?? ""))
+                let end = x + (try #require(Double(band.attributes["width"] ?? "")))
+                #expect(end <= cutStart + 0.01 || x >= cutEnd - 0.01, "\(group) band \(x)…\(end) over the cut")
+            }
+        }
+    }
+
+    // §7 #16: after an incremental run the header said "5 written … 0 unchanged".
+    @Test func headerCountsEpisodesUpToDateFromAnEarlierRunAsTheConsoleDoes() throws {
+        let (report, _) = Self.sampleReportAndPlots()
+        let rerun = SeasonReport(
+            title: report.title, target: LoudnessTarget(integratedLUFS: -16, truePeakDBTP: -1),
+            episodes: report.episodes, upToDate: ["ep1", "ep3"])
+        #expect(rerun.totals.skipped == 1, "a failed episode is not up to date")
+        #expect(rerun.totals.succeeded == 2)
+        let html = SeasonIndexPage.html(report: rerun, plots: [:])
+        #expect(html.contains("3 episodes: 1 processed, 1 up to date, 1 failed"), "\(html.prefix(2000))")
+    }
+
     @Test func longSeriesAreReducedToOnePointPerPixelColumn() throws {
         let count = 54_000  // 90 minutes at 100 ms
         let series = (0..<count).map { Float(-16 + sin(Double($0) * 0.01)) }

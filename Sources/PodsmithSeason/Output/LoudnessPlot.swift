@@ -10,6 +10,26 @@ public struct TimeSpan: Sendable, Equatable {
         self.startSeconds = startSeconds
         self.endSeconds = endSeconds
     }
+
+    /// This span without the parts inside any of `holes`: a limiter span mapped onto the input's timeline
+    /// runs across the pauses cut out of it, where there is no audio to limit.
+    public func removing(_ holes: [TimeSpan]) -> [TimeSpan] {
+        var pieces = [self]
+        for hole in holes where hole.endSeconds > hole.startSeconds {
+            pieces = pieces.flatMap { piece -> [TimeSpan] in
+                guard hole.startSeconds < piece.endSeconds, hole.endSeconds > piece.startSeconds else { return [piece] }
+                var kept: [TimeSpan] = []
+                if hole.startSeconds > piece.startSeconds {
+                    kept.append(TimeSpan(startSeconds: piece.startSeconds, endSeconds: hole.startSeconds))
+                }
+                if hole.endSeconds < piece.endSeconds {
+                    kept.append(TimeSpan(startSeconds: hole.endSeconds, endSeconds: piece.endSeconds))
+                }
+                return kept
+            }
+        }
+        return pieces
+    }
 }
 
 /// What one episode's loudness plot shows.
@@ -169,9 +189,11 @@ public enum LoudnessPlot {
             "<line class=\"target\" x1=\"\(f(margin.left))\" y1=\"\(f(ty))\" x2=\"\(f(margin.left + plotW))\" y2=\"\(f(ty))\" "
         s += "stroke=\"#2ca02c\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n"
 
-        // Limiter activity: a faint shade over the plot height and a solid band along the bottom.
+        // Limiter activity: a faint shade over the plot height and a solid band along the bottom; never
+        // over a removed region (nothing of it is heard).
+        let limited = input.limiterActivity.flatMap { $0.removing(input.removedRegions) }
         s += "<g class=\"limiter-shade\">\n"
-        for span in input.limiterActivity where span.endSeconds >= span.startSeconds {
+        for span in limited where span.endSeconds >= span.startSeconds {
             let x0 = x(span.startSeconds)
             s += rect(
                 x: x0, y: margin.top, w: max(1, x(span.endSeconds) - x0), h: plotH, fill: "#d62728",
@@ -179,7 +201,7 @@ public enum LoudnessPlot {
         }
         s += "</g>\n"
         s += "<g class=\"limiter\" fill=\"#d62728\">\n"
-        for span in input.limiterActivity where span.endSeconds >= span.startSeconds {
+        for span in limited where span.endSeconds >= span.startSeconds {
             let x0 = x(span.startSeconds)
             s += rect(x: x0, y: margin.top + plotH - 6, w: max(1, x(span.endSeconds) - x0), h: 6, fill: "#d62728")
         }
