@@ -22,7 +22,7 @@ extension Podsmith {
                 a file could not be checked; 64 usage error.
                 """)
 
-        @Argument(help: ArgumentHelp("Audio files or artwork images.", valueName: "file"))
+        @Argument(help: ArgumentHelp("Audio files or artwork images.", valueName: "file"), completion: .file())
         var files: [String]
 
         @Option(help: "Platform: apple, spotify or generic.")

@@ -36,8 +36,11 @@ public struct NormalizingEpisodeProcessor: EpisodeProcessor {
         let options = try baseOptions(for: job, encoder: firstSpec.encoderSettings)
         let steps = Double(job.outputs.count + 1)
         var step = 0.0
+        // A correction pass starts its fraction again: the episode's bar holds its place instead of
+        // jumping back (60 % → 40 % → 48 %).
+        var shown = RenderPassCounter(maxPasses: options.maxPasses)
         let progress: (Normalizer.Stage, Double) throws -> Void = { _, fraction in
-            context.reportProgress((step + fraction) / steps)
+            context.reportProgress(shown.monotonic((step + fraction) / steps))
             try context.checkCancellation()
         }
 
@@ -104,6 +107,7 @@ public struct NormalizingEpisodeProcessor: EpisodeProcessor {
                 )
             }
         }
+        // Sizes are the runner's to fill in (SeasonRunner.sized): the files are still temporaries here.
         let outputs = reports.map {
             ReportOutputFile(
                 file: $0.spec.fileName(stem: job.outputStem),
@@ -152,8 +156,8 @@ public struct NormalizingEpisodeProcessor: EpisodeProcessor {
         return options
     }
 
-    /// The episode's loudness plot, on the input's timeline.
-    static func plot(plan: Normalizer.Plan, report: NormalizeReport, title: String) -> String {
+    /// The episode's loudness plot, on the input's timeline (also `normalize --plot`'s).
+    package static func plot(plan: Normalizer.Plan, report: NormalizeReport, title: String) -> String {
         let edit = plan.edit
         let limited = report.limitedRanges.map {
             TimeSpan(
