@@ -103,8 +103,9 @@ import Testing
         }
     }
 
-    // §7 #16: after an incremental run the header said "5 written … 0 unchanged".
-    @Test func headerCountsEpisodesUpToDateFromAnEarlierRunAsTheConsoleDoes() throws {
+    // §7 #16: after an incremental run the header said "5 written … 0 unchanged", on a page whose
+    // `<html lang="en">` was fixed whatever the show's language.
+    @Test func headerCountsEpisodesUpToDateAsTheConsoleDoesOnAPageInTheShowsLanguage() throws {
         let (report, _) = Self.sampleReportAndPlots()
         let rerun = SeasonReport(
             title: report.title, target: LoudnessTarget(integratedLUFS: -16, truePeakDBTP: -1),
@@ -113,6 +114,20 @@ import Testing
         #expect(rerun.totals.succeeded == 2)
         let html = SeasonIndexPage.html(report: rerun, plots: [:])
         #expect(html.contains("3 episodes: 1 processed, 1 up to date, 1 failed"), "\(html.prefix(2000))")
+        #expect(html.contains("<html lang=\"en\">"), "no show language: en")
+        #expect(SeasonIndexPage.html(report: rerun, plots: [:], language: "fr-FR").contains("<html lang=\"fr-FR\">"))
+    }
+
+    // A mono episode showed "Output I −19.0" under a "Target −16.0 LUFS" header, with nothing to say why.
+    @Test func aDualMonoEpisodesCellSaysHowItIsHeard() {
+        var mono = SeasonIndexPage.Row(
+            episode: "ep03", title: "Puce", durationSeconds: 16, inputIntegratedLUFS: -29.7,
+            outputIntegratedLUFS: -19.01, outputTruePeakDBTP: -1.2, gainDB: 10.7, status: .ok)
+        let stereo = SeasonIndexPage.html(title: "t", targetLUFS: -16, ceilingDBTP: -1, rows: [mono])
+        #expect(!stereo.contains("dual-mono"), "only a dual-mono row is explained")
+        mono.dualMono = true
+        let html = SeasonIndexPage.html(title: "t", targetLUFS: -16, ceilingDBTP: -1, rows: [mono])
+        #expect(html.contains("<td>-19.0<br><small>mono, heard as -16.0 on two speakers (dual-mono)</small></td>"))
     }
 
     @Test func longSeriesAreReducedToOnePointPerPixelColumn() throws {

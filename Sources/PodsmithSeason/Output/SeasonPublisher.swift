@@ -131,7 +131,8 @@ public enum SeasonPublisher {
             title: plan.show.title, target: target, episodes: entries, generatedAt: generatedAt, upToDate: upToDate)
         try write(try report.jsonData(), name: "report.json", in: outputDirectory)
         try write(
-            Data(SeasonIndexPage.html(report: report, plots: plots).utf8), name: "index.html", in: outputDirectory)
+            Data(SeasonIndexPage.html(report: report, plots: plots, language: plan.show.language).utf8),
+            name: "index.html", in: outputDirectory)
 
         let artworkURL = try copyShowArtwork(plan: plan, outputDirectory: outputDirectory)
         let show = plan.show
