@@ -130,6 +130,26 @@ import Testing
         #expect(html.contains("<td>-19.0<br><small>mono, heard as -16.0 on two speakers (dual-mono)</small></td>"))
     }
 
+    // The walk-through's ep04: a lint error shown in the warnings' orange, its status just "warning".
+    @Test func anEpisodeWithALintErrorIsMarkedAsSuchNotAsAWarning() {
+        let notes = [
+            "opus: after 3 passes the true peak is -0.73 dBTP, over the -1.0 dBTP ceiling",
+            "ep04.opus: lint error: true peak -0.73 dBTP, above the -1.0 dBTP ceiling [loudness.true-peak]",
+        ]
+        let row = SeasonIndexPage.Row(
+            episode: "ep04", title: "Noyau", durationSeconds: 19, inputIntegratedLUFS: -24.5,
+            outputIntegratedLUFS: -16.1, outputTruePeakDBTP: -0.73, gainDB: 8.4, status: .warning, notes: notes)
+        let html = SeasonIndexPage.html(title: "t", targetLUFS: -16, ceilingDBTP: -1, rows: [row])
+        #expect(html.contains("<td class=\"status-lint-error\">lint error</td>"))
+        #expect(html.contains("<li class=\"lint-error\">ep04.opus: lint error:"))
+        #expect(html.contains("<li>opus: after 3 passes"), "a warning stays a warning")
+        var warned = row
+        warned.notes = [notes[0]]
+        #expect(
+            SeasonIndexPage.html(title: "t", targetLUFS: -16, ceilingDBTP: -1, rows: [warned])
+                .contains("<td class=\"status-warning\">warning</td>"))
+    }
+
     @Test func longSeriesAreReducedToOnePointPerPixelColumn() throws {
         let count = 54_000  // 90 minutes at 100 ms
         let series = (0..<count).map { Float(-16 + sin(Double($0) * 0.01)) }

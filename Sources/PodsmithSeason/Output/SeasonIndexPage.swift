@@ -95,7 +95,7 @@ public enum SeasonIndexPage {
             .status-ok { color: #2b7a2b; } .status-warning { color: #b26b00; }
             .status-failed { color: #c0392b; font-weight: bold; } .status-skipped { color: #777; }
             section { margin-bottom: 2.5em; } svg { max-width: 100%; height: auto; }
-            .notes { color: #b26b00; font-size: 90%; }
+            .notes { color: #b26b00; font-size: 90%; } .status-lint-error, .notes .lint-error { color: #c0392b; }
             </style>
             </head>
             <body>
@@ -129,7 +129,12 @@ public enum SeasonIndexPage {
             }
             s += "</td>"
             s += "<td>\(number(row.outputTruePeakDBTP))</td><td>\(signed(row.gainDB))</td>"
-            s += "<td class=\"status-\(row.status.rawValue)\">\(row.status.rawValue)</td></tr>\n"
+            // A lint error is a file the platform refuses, not a warning: red, and named.
+            let lintError = row.status == .warning && row.notes.contains(where: SeasonSummary.isLintError)
+            s +=
+                lintError
+                ? "<td class=\"status-lint-error\">lint error</td></tr>\n"
+                : "<td class=\"status-\(row.status.rawValue)\">\(row.status.rawValue)</td></tr>\n"
         }
         s += "</tbody>\n</table>\n"
         for (row, anchor) in zip(rows, anchors) {
@@ -142,7 +147,11 @@ public enum SeasonIndexPage {
                 s += inlineSVG(svg)
             }
             if !row.notes.isEmpty {
-                s += "<ul class=\"notes\">" + row.notes.map { "<li>\(e($0))</li>" }.joined() + "</ul>\n"
+                s +=
+                    "<ul class=\"notes\">"
+                    + row.notes.map {
+                        SeasonSummary.isLintError($0) ? "<li class=\"lint-error\">\(e($0))</li>" : "<li>\(e($0))</li>"
+                    }.joined() + "</ul>\n"
             }
             s += "</section>\n"
         }
