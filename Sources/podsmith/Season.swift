@@ -35,8 +35,8 @@ extension Podsmith {
                 episode that was under way: "previous run interrupted").
 
                 --no-verify writes without decoding: the lint then checks what the files state \
-                (container, tags, bitrate, sample rate, channels, artwork), not their loudness or \
-                true peak, and the run says so.
+                (container, headers, bitrate, sample rate, channels, bit depth, artwork), not their \
+                loudness or true peak, and the run says so.
 
                 Exit codes: 0 success; 1 some episodes failed (or, with --merge, are missing); 2 all \
                 written, but some off the target, over the ceiling or failing lint (from the episodes' \
@@ -156,8 +156,8 @@ extension Podsmith {
 
         /// What a `--no-verify` season lints and what it cannot (said once per run).
         static let unverifiedNotice =
-            "--no-verify: the outputs are linted for what they state (container, tags, bitrate, sample rate, "
-            + "channels, artwork), not for loudness or true peak, which needs decoding; "
+            "--no-verify: the outputs are linted for what they state (container, headers, bitrate, sample rate, "
+            + "channels, bit depth, artwork), not for loudness or true peak, which needs decoding; "
             + "run `podsmith lint` on them to check those"
 
         /// One manifest problem, naming the manifest once (a problem about the whole file, such as a YAML
