@@ -34,8 +34,10 @@ public struct TimeSpan: Sendable, Equatable {
 
 /// What one episode's loudness plot shows.
 ///
-/// All times are on one timeline, the caller's choice (the season runner plots the processed programme
-/// on the input's timeline, so trimmed and cut regions appear where they were removed).
+/// All times are on one timeline, the caller's choice. The season runner plots the published episode on
+/// its own (output) timeline, the one chapters and players use, with each cut pause as a marker
+/// (``cutTimes``); a caller plotting on the input's timeline shows what was removed as regions instead
+/// (``removedRegions``).
 public struct LoudnessPlotInput: Sendable {
     /// Momentary (400 ms) loudness every ``hopSeconds``, LUFS; `-infinity` for digital silence.
     public var momentaryLUFS: [Float]
@@ -47,8 +49,10 @@ public struct LoudnessPlotInput: Sendable {
     public var targetLUFS: Double
     /// Where the limiter reduced the gain.
     public var limiterActivity: [TimeSpan]
-    /// Trimmed silence and shortened pauses.
+    /// Trimmed silence and shortened pauses, as regions of the timeline (an input timeline).
     public var removedRegions: [TimeSpan]
+    /// Where a pause was shortened, as instants of the timeline (an output timeline).
+    public var cutTimes: [Double]
     /// Length of the timeline, seconds.
     public var durationSeconds: Double
     /// Caption above the plot (escaped when rendered).
@@ -56,9 +60,10 @@ public struct LoudnessPlotInput: Sendable {
 
     public init(
         momentaryLUFS: [Float], shortTermLUFS: [Float], hopSeconds: Double = 0.1, targetLUFS: Double,
-        limiterActivity: [TimeSpan] = [], removedRegions: [TimeSpan] = [], durationSeconds: Double,
-        title: String? = nil
+        limiterActivity: [TimeSpan] = [], removedRegions: [TimeSpan] = [], cutTimes: [Double] = [],
+        durationSeconds: Double, title: String? = nil
     ) {
+        self.cutTimes = cutTimes
         self.momentaryLUFS = momentaryLUFS
         self.shortTermLUFS = shortTermLUFS
         self.hopSeconds = hopSeconds
@@ -207,15 +212,25 @@ public enum LoudnessPlot {
         }
         s += "</g>\n"
 
-        s += legend(x: margin.left, y: margin.top - 10, target: input.targetLUFS, id: id)
+        // Cuts: a dashed line where a pause was shortened.
+        s += "<g class=\"cuts\" stroke=\"#555555\" stroke-width=\"1\" stroke-dasharray=\"3 3\">\n"
+        for cut in input.cutTimes where cut >= 0 && cut <= duration {
+            s +=
+                "<line x1=\"\(f(x(cut)))\" y1=\"\(f(margin.top))\" x2=\"\(f(x(cut)))\" y2=\"\(f(margin.top + plotH))\"/>\n"
+        }
+        s += "</g>\n"
+
+        s += legend(
+            x: margin.left, y: margin.top - 10, target: input.targetLUFS, id: id,
+            removed: !input.removedRegions.isEmpty, cuts: !input.cutTimes.isEmpty)
         s += "</svg>\n"
         return s
     }
 
     // MARK: - Pieces
 
-    private static func legend(x: Double, y: Double, target: Double, id: String) -> String {
-        let items: [(String, String)] = [
+    private static func legend(x: Double, y: Double, target: Double, id: String, removed: Bool, cuts: Bool) -> String {
+        var items: [(String, String)] = [
             ("<line x1=\"0\" y1=\"-4\" x2=\"16\" y2=\"-4\" stroke=\"#08519c\" stroke-width=\"2\"/>", "short-term"),
             ("<line x1=\"0\" y1=\"-4\" x2=\"16\" y2=\"-4\" stroke=\"#9ecae1\" stroke-width=\"2\"/>", "momentary"),
             (
@@ -223,8 +238,17 @@ public enum LoudnessPlot {
                 "target \(formatLUFS(target)) LUFS"
             ),
             ("<rect x=\"0\" y=\"-8\" width=\"16\" height=\"8\" fill=\"#d62728\"/>", "limiter"),
-            ("<rect x=\"0\" y=\"-9\" width=\"16\" height=\"10\" fill=\"url(#\(id)-hatch)\"/>", "removed"),
         ]
+        if removed {
+            items.append(("<rect x=\"0\" y=\"-9\" width=\"16\" height=\"10\" fill=\"url(#\(id)-hatch)\"/>", "removed"))
+        }
+        if cuts {
+            items.append(
+                (
+                    "<line x1=\"8\" y1=\"-10\" x2=\"8\" y2=\"2\" stroke=\"#555555\" stroke-dasharray=\"3 3\"/>",
+                    "cut pause"
+                ))
+        }
         var s = "<g class=\"legend\" fill=\"#333333\">\n"
         var dx = x
         for (swatch, label) in items {

@@ -7,7 +7,7 @@ extension Podsmith.Normalize {
     /// (``Normalizer/run(inputPath:outputPath:inPlace:progress:)``), so that the plan is at hand to draw
     /// the episode's loudness plot exactly as a season draws it (`STEM.loudness.svg`): the programme's
     /// momentary and short-term loudness at the applied gain, the target, the limiter's activity and
-    /// what was removed. With `--dry-run` the plot shows the plan (no limiter activity: nothing was
+    /// where pauses were cut, on the output's timeline. With `--dry-run` the plot shows the plan (no limiter activity: nothing was
     /// rendered).
     func runPlotting(
         options: NormalizeOptions, outputPath: String?, plotPath: String,
