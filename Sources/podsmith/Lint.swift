@@ -27,7 +27,9 @@ extension Podsmith {
                 a file could not be checked; 64 usage error.
                 """)
 
-        @Argument(help: ArgumentHelp("Audio files, artwork images or feeds (.xml, .rss).", valueName: "file"))
+        @Argument(
+            help: ArgumentHelp("Audio files, artwork images or feeds (.xml, .rss).", valueName: "file"),
+            completion: .file())
         var files: [String]
 
         @Option(help: "Platform: apple, spotify or generic.")

@@ -27,6 +27,11 @@ extension Podsmith {
                 true_peak_dbtp, sample_peak_dbfs, max_momentary_lufs, max_short_term_lufs, plus \
                 meter, container and encoding. A file that fails appears as {"file": ..., "error": ...}.
 
+                --series csv|json prints, instead of the figures, the momentary and short-term loudness \
+                every 100 ms (podsmith meter): CSV rows file,time_s,momentary_lufs,short_term_lufs, or \
+                one JSON object per file with file, hop_s and the two series. Each value is the window \
+                ending at its time; silence is an empty field (null in JSON).
+
                 Errors go to stderr, one line each: "podsmith: <file>: <problem>". With several \
                 files the good ones are still measured. Exit codes: 0 success; 1 some of several \
                 files failed; 64 usage error; 65 input is not usable audio (not audio, empty, \
@@ -34,7 +39,7 @@ extension Podsmith {
                 internal error.
                 """)
 
-        @Argument(help: ArgumentHelp("Audio files to measure.", valueName: "file"))
+        @Argument(help: ArgumentHelp("Audio files to measure.", valueName: "file"), completion: .file())
         var files: [String]
 
         @Flag(help: "Print JSON instead of a table (one object per file; an array for several files).")
@@ -46,12 +51,24 @@ extension Podsmith {
                 valueName: "meter"))
         var meter: MeterKind = .podsmith
 
+        @Option(
+            help: ArgumentHelp(
+                "Print momentary and short-term loudness every 100 ms instead, as csv or json.", valueName: "format"))
+        var series: LoudnessSeriesFormat?
+
+        func validate() throws {
+            if series != nil && meter == .libebur128 {
+                throw ValidationError("--series needs --meter podsmith (libebur128 records no series)")
+            }
+        }
+
         func run() throws {
             var outcome = BatchOutcome()
             var results: [FileResult] = []
             for file in files {
                 do {
-                    let measured = try Self.measure(file, meter: meter)
+                    let measured = try Self.measure(
+                        file, meter: meter, options: LoudnessMeterOptions(recordsSeries: series != nil))
                     results.append(.measured(measured))
                     outcome.recordSuccess()
                 } catch {
@@ -60,7 +77,17 @@ extension Podsmith {
                     outcome.recordFailure(code: code)
                 }
             }
-            if json {
+            if let series {
+                let measured = results.compactMap { result -> (file: String, measurement: LoudnessMeasurement)? in
+                    if case .measured(let m) = result { return (m.file, m.measurement) }
+                    return nil
+                }
+                if !measured.isEmpty {
+                    let text =
+                        series == .csv ? LoudnessSeriesOutput.csv(measured) : LoudnessSeriesOutput.json(measured)
+                    print(text, terminator: "")
+                }
+            } else if json {
                 let values = try results.map { try $0.json() }
                 let document = files.count == 1 ? values[0] : .array(values)
                 print(document.rendered())
@@ -75,15 +102,17 @@ extension Podsmith {
         }
 
         /// Streams one file through the chosen meter.
-        static func measure(_ file: String, meter: MeterKind) throws -> FileMeasurement {
+        static func measure(
+            _ file: String, meter: MeterKind, options: LoudnessMeterOptions = LoudnessMeterOptions()
+        ) throws -> FileMeasurement {
             if M4AReader.handles(path: file) {
                 let reader = try M4AReader(path: file)
                 return FileMeasurement(
                     file: file, meter: meter, container: reader.containerName, encoding: reader.encodingName,
-                    measurement: try LoudnessAnalysis.measure(reader, meter: meter))
+                    measurement: try LoudnessAnalysis.measure(reader, meter: meter, options: options))
             }
             let reader = try SoundFileReader(path: file)
-            let measurement = try LoudnessAnalysis.measure(reader, meter: meter)
+            let measurement = try LoudnessAnalysis.measure(reader, meter: meter, options: options)
             if reader.nonFiniteSampleCount > 0 {
                 ErrorReporting.printWarning(
                     file: file, "\(reader.nonFiniteSampleCount) NaN or infinite samples were measured as silence")

@@ -16,7 +16,8 @@ extension Podsmith {
                 encoders overshoot), it is corrected and rendered again (at most 3 passes).
 
                 Presets: podcast = apple (-16 LUFS, -1 dBTP), spotify (-14, -1), ebu-r128 (-23, -1), \
-                aes-speech (-18, -1). --target and --true-peak override the preset's values.
+                aes-speech (-18, -1), fr-broadcast (CST RT-017: -23, -3). --target and --true-peak override \
+                the preset's values.
 
                 Mono: a mono input stays mono (unless --stereo) and is normalized as dual-mono (AES \
                 TD1004): with a -16 LUFS target the file measures -19 LUFS as one channel, which is \
@@ -37,13 +38,14 @@ extension Podsmith {
                 cannot be created.
                 """)
 
-        @Argument(help: ArgumentHelp("The raw episode.", valueName: "input"))
+        @Argument(help: ArgumentHelp("The raw episode.", valueName: "input"), completion: .file())
         var input: String
 
         @Option(
             name: .shortAndLong,
             help: ArgumentHelp(
-                "Output file (default: STEM.normalized.mp3 beside the input).", valueName: "file"))
+                "Output file (default: STEM.normalized.mp3 beside the input).", valueName: "file"),
+            completion: .file())
         var output: String?
 
         @Option(
@@ -53,7 +55,7 @@ extension Podsmith {
 
         // MARK: Loudness
 
-        @Option(help: "Platform preset: podcast (= apple), apple, spotify, ebu-r128, aes-speech.")
+        @Option(help: "Platform preset: podcast (= apple), apple, spotify, ebu-r128, aes-speech, fr-broadcast.")
         var preset: LoudnessPreset = .podcast
 
         // Loudness figures are negative: `.unconditional` lets `--target -14` parse (otherwise "-14" reads as
@@ -116,7 +118,7 @@ extension Podsmith {
         @Option(
             name: .customLong("encode-threads"),
             help: ArgumentHelp(
-                "LAME instances encoding one MP3 at once, joined seamlessly (CBR only; default: 1).", valueName: "N"))
+                "LAME instances encoding one MP3 at once, joined seamlessly (CBR only).", valueName: "N"))
         var encodeThreads: Int = 1
 
         @Option(name: .customLong("bit-depth"), help: "WAV/FLAC sample format: 16 (TPDF dither), 24 or 32f.")
@@ -147,16 +149,17 @@ extension Podsmith {
         @Option(help: "Genre (default: the input's, else Podcast).") var genre: String?
         @Option(name: [.customLong("comment"), .customLong("description")], help: "Description or show notes.")
         var comment: String?
-        @Option(help: ArgumentHelp("Cover art, JPEG or PNG.", valueName: "file")) var artwork: String?
+        @Option(help: ArgumentHelp("Cover art, JPEG or PNG.", valueName: "file"), completion: .file())
+        var artwork: String?
         @Option(
             help: ArgumentHelp(
                 "Chapters in the Podcasting 2.0 JSON chapters format; re-timed for every cut.",
-                valueName: "file.json"))
+                valueName: "file.json"), completion: .file(extensions: ["json"]))
         var chapters: String?
         @Option(
             help: ArgumentHelp(
                 "Transcript, WebVTT or SRT; re-timed for every cut and written as STEM.transcript.vtt (and .srt).",
-                valueName: "file.vtt|file.srt"))
+                valueName: "file.vtt|file.srt"), completion: .file(extensions: ["vtt", "srt"]))
         var transcript: String?
 
         // MARK: Behaviour
@@ -166,6 +169,13 @@ extension Podsmith {
 
         @Flag(name: .customLong("dry-run"), help: "Analyse and print the plan; write nothing.")
         var dryRun = false
+
+        @Option(
+            help: ArgumentHelp(
+                "Also write the loudness plot a season draws (STEM.loudness.svg) to this SVG file.",
+                valueName: "file.svg"),
+            completion: .file(extensions: ["svg"]))
+        var plot: String?
 
         @Flag(help: "Exit 2 when the report holds any warning, not only when the output misses its target.")
         var strict = false
@@ -231,10 +241,17 @@ extension Podsmith {
                     }
                 }
                 let options = try makeOptions(outputPath: outputPath)
-                let progress = ProgressLine(enabled: !quiet && !json && isatty(2) == 1, label: input)
-                let report = try Normalizer(options: options).run(
-                    inputPath: input, outputPath: dryRun ? nil : outputPath, inPlace: inPlace,
-                    progress: progress.update)
+                let progress = ProgressLine(
+                    enabled: !quiet && !json && isatty(2) == 1, label: input, maxPasses: options.maxPasses)
+                let report =
+                    try plot.map {
+                        try runPlotting(
+                            options: options, outputPath: dryRun ? nil : outputPath, plotPath: $0,
+                            progress: progress.update)
+                    }
+                    ?? Normalizer(options: options).run(
+                        inputPath: input, outputPath: dryRun ? nil : outputPath, inPlace: inPlace,
+                        progress: progress.update)
                 progress.clear()
                 if json {
                     print(try OrderedJSONEncoder.encode(report).rendered())

@@ -30,8 +30,13 @@ extension Podsmith {
                 feed.xml from what is in OUTDIR, without touching audio, and lists missing or failed \
                 episodes (exit 1 if any).
 
-                Ctrl-C stops within about a second, removes temporary files and keeps finished \
-                episodes; the next run does the rest.
+                Ctrl-C stops within about a second, removes temporary files, keeps finished \
+                episodes and says how many there are; the next run does the rest (its reason for an \
+                episode that was under way: "previous run interrupted").
+
+                --no-verify writes without decoding: the lint then checks what the files state \
+                (container, headers, bitrate, sample rate, channels, bit depth, artwork), not their \
+                loudness or true peak, and the run says so.
 
                 Exit codes: 0 success; 1 some episodes failed (or, with --merge, are missing); 2 all \
                 written, but some off the target, over the ceiling or failing lint (from the episodes' \
@@ -43,15 +48,19 @@ extension Podsmith {
         @Argument(
             help: ArgumentHelp(
                 "A season manifest (.yml, .yaml, .json) or a folder of audio files.",
-                valueName: "manifest-or-folder"))
+                valueName: "manifest-or-folder"),
+            completion: .file())
         var source: String
 
-        @Option(name: .shortAndLong, help: ArgumentHelp("Output folder (created if needed).", valueName: "outdir"))
+        @Option(
+            name: .shortAndLong, help: ArgumentHelp("Output folder (created if needed).", valueName: "outdir"),
+            completion: .directory)
         var output: String
 
+        // Optional, so that argument-parser does not append this machine's core count as a second default.
         @Option(
             help: "Episodes processed at once, one thread each: the cores kept busy (default: the number of cores).")
-        var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+        var jobs: Int?
 
         @Flag(help: "Redo every episode, even those that are up to date.")
         var force = false
@@ -84,7 +93,7 @@ extension Podsmith {
         var json = false
 
         func validate() throws {
-            if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+            if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
             if let shards, shards < 1 { throw ValidationError("--shards must be at least 1") }
             if merge && force { throw ValidationError("--merge does no audio work; --force has no meaning with it") }
         }
@@ -94,7 +103,7 @@ extension Podsmith {
             do {
                 plan = try SeasonPlan.load(path: source)
             } catch {
-                for issue in error.issues { ErrorReporting.printError("\(source): \(issue)") }
+                for issue in error.issues { ErrorReporting.printError(manifestLine(issue)) }
                 throw ExitCode(ErrorReporting.exitCode(for: error))
             }
             if merge { return try publish(plan, afterRun: nil) }
@@ -106,19 +115,27 @@ extension Podsmith {
                 throw ExitCode(ErrorReporting.report(error, file: nil))
             }
             let cancellation = SeasonCancellation()
-            TemporaryFiles.shared.onInterrupt { _ in cancellation.cancel() }
+            let jobsHere = plan.restricted(to: selector).jobs
+            let output = self.output
+            TemporaryFiles.shared.onInterrupt { _ in
+                cancellation.cancel()
+                Self.printInterrupted(jobs: jobsHere, outputDirectory: output)
+            }
             TemporaryFiles.shared.installSignalHandlers()
+            if noVerify && !json && !quiet {
+                ErrorReporting.printWarning(file: output, Self.unverifiedNotice)
+            }
             let summary: SeasonSummary
             do {
                 summary = try SeasonRunner.run(
                     plan: plan, outputDirectory: output,
                     options: SeasonRunOptions(
-                        jobs: jobs, force: force, shard: selector,
+                        jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, force: force, shard: selector,
                         progress: quiet || json ? .quiet : .automatic),
                     processor: NormalizingEpisodeProcessor(verify: !noVerify, platform: platform),
                     cancellation: cancellation)
             } catch let error as ManifestValidationError {
-                for issue in error.issues { ErrorReporting.printError("\(source): \(issue)") }
+                for issue in error.issues { ErrorReporting.printError(manifestLine(issue)) }
                 throw ExitCode(ErrorReporting.exitCode(for: error))
             } catch {
                 throw ExitCode(ErrorReporting.report(error, file: output))
@@ -137,6 +154,36 @@ extension Podsmith {
             }
         }
 
+        /// What a `--no-verify` season lints and what it cannot (said once per run).
+        static let unverifiedNotice =
+            "--no-verify: the outputs are linted for what they state (container, headers, bitrate, sample rate, "
+            + "channels, bit depth, artwork), not for loudness or true peak, which needs decoding; "
+            + "run `podsmith lint` on them to check those"
+
+        /// One manifest problem, naming the manifest once (a problem about the whole file, such as a YAML
+        /// syntax error, already begins with its name).
+        func manifestLine(_ issue: ManifestIssue) -> String {
+            let text = "\(issue)"
+            let bare = source.count > 1 && source.hasSuffix("/") ? String(source.dropLast()) : source
+            let named = text.hasPrefix(source + ": ") || text.hasPrefix(bare + ": ")
+            return named ? text : "\(source): \(text)"
+        }
+
+        /// On Ctrl-C (or SIGTERM): how many of the run's episodes are finished and kept, and that running
+        /// the same command again completes the season. Finished means recorded in the state folder, as
+        /// the next run will judge it (an episode under way left no state and is redone).
+        static func printInterrupted(jobs: [EpisodeJob], outputDirectory: String) {
+            // Opened only when the run got as far as making it (opening creates the folders).
+            let stateFolder = (outputDirectory as NSString).appendingPathComponent(".podsmith")
+            let store =
+                FileManager.default.fileExists(atPath: stateFolder)
+                ? try? SeasonStateStore(outputDirectory: outputDirectory) : nil
+            let finished = jobs.filter { store?.load(stem: $0.outputStem)?.identity == $0.identity }.count
+            ErrorReporting.printError(
+                "interrupted: \(finished) of \(jobs.count) episode\(jobs.count == 1 ? "" : "s") finished and kept in "
+                    + "\(outputDirectory); run the same command again to finish the season")
+        }
+
         /// Writes the season files; with `--merge`, reports what is missing or failed.
         func publish(_ plan: SeasonPlan, afterRun summary: SeasonSummary?) throws {
             let outcome: SeasonPublisher.Outcome
@@ -144,7 +191,9 @@ extension Podsmith {
                 if !FileManager.default.fileExists(atPath: output) {
                     throw PodsmithError.outputNotWritable(path: output, reason: "no such folder (nothing to merge)")
                 }
-                outcome = try SeasonPublisher.publish(plan: plan, outputDirectory: output)
+                outcome = try SeasonPublisher.publish(
+                    plan: plan, outputDirectory: output,
+                    upToDate: Set((summary?.episodes ?? []).filter { $0.status == .upToDate }.map(\.stem)))
             } catch {
                 throw ExitCode(ErrorReporting.report(error, file: output))
             }

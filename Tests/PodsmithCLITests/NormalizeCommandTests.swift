@@ -366,6 +366,7 @@ import Glibc
         .init(arguments: ["--preset", "spotify"], lufs: -14, ceiling: -1),
         .init(arguments: ["--preset", "ebu-r128"], lufs: -23, ceiling: -1),
         .init(arguments: ["--preset", "aes-speech"], lufs: -18, ceiling: -1),
+        .init(arguments: ["--preset", "fr-broadcast"], lufs: -23, ceiling: -3),
         .init(arguments: ["--preset", "spotify", "--target", "-19.5"], lufs: -19.5, ceiling: -1),
         .init(arguments: ["--preset", "ebu-r128", "--true-peak", "-3"], lufs: -23, ceiling: -3),
         .init(arguments: ["--target", "-12", "--true-peak", "-2"], lufs: -12, ceiling: -2),

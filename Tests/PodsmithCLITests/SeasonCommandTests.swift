@@ -242,6 +242,8 @@ import FoundationXML
         let process = Process()
         process.executableURL = CommandRunner.binary
         process.arguments = ["season", fixture.manifest, "-o", fixture.out, "--jobs", "1", "--quiet"]
+        let errors = Pipe()
+        process.standardError = errors
         try process.run()
         // Let it finish an episode or two, then Ctrl-C.
         let deadline = Date().addingTimeInterval(60)
@@ -257,6 +259,15 @@ import FoundationXML
         process.waitUntilExit()
         #expect(Date().timeIntervalSince(stopped) < 2, "stops within about a second")
         #expect(process.terminationStatus == 130)
+        // §7 #25: the interrupt says how far the season got and that a rerun completes it.
+        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let finished = try FileManager.default.contentsOfDirectory(atPath: fixture.out + "/.podsmith/episodes")
+            .filter { $0.hasSuffix(".json") }.count
+        // (An episode may finish between the count and the exit: the state folder can hold one more.)
+        #expect(
+            (said.contains("interrupted: \(finished) of 6 episodes finished and kept")
+                || said.contains("interrupted: \(finished - 1) of 6 episodes finished and kept"))
+                && said.contains("run the same command again"), "\(said)")
         let files = try FileManager.default.contentsOfDirectory(atPath: fixture.out)
         #expect(!files.contains { $0.contains(AtomicOutputFile.marker) }, "temporary left behind: \(files)")
         for mp3 in files where mp3.hasSuffix(".mp3") {
@@ -270,6 +281,10 @@ import FoundationXML
         let outcomes = try #require((try resumed.json() as? [String: Any])?["episodes"] as? [[String: Any]])
         #expect(outcomes.filter { $0["status"] as? String == "up-to-date" }.count >= 1)
         #expect(outcomes.allSatisfy { ["processed", "up-to-date"].contains($0["status"] as? String ?? "") })
+        // The episode under way when Ctrl-C came is redone for that reason, not "no previous run".
+        #expect(
+            outcomes.contains { $0["message"] as? String == "previous run interrupted" },
+            "\(outcomes.map { $0["message"] ?? "-" })")
     }
 }
 

@@ -175,10 +175,41 @@ import Testing
                 == ["artwork.dimensions"])
     }
 
-    @Test func spotifyAimsAtMinus14AndChecksNoFormats() {
+    // Spotify turns a podcast up or down to its playback target rather than refusing it: an Apple-ready
+    // −16 LUFS file gets a warning citing Spotify's podcast specification, and passes (§7 #24).
+    @Test func spotifyAimsAtMinus14WithAWarningForPodcastsAndChecksNoFormats() {
         let quietForSpotify = Linter.check(facts: Self.mp3(kbps: 48), loudness: Self.loudness(-16), platform: .spotify)
         #expect(Self.ids(quietForSpotify) == ["loudness.integrated"])
+        #expect(quietForSpotify.map(\.severity) == [.warning])
+        #expect(!Linter.fails(quietForSpotify))
+        #expect(quietForSpotify.first?.rule.source.contains("Spotify for Podcasters") == true)
         #expect(Linter.check(facts: Self.mp3(kbps: 48), loudness: Self.loudness(-14.2), platform: .spotify).isEmpty)
+        // The true-peak ceiling stays an error, and Apple's loudness range stays a requirement.
+        let hot = Linter.check(facts: Self.mp3(kbps: 48), loudness: Self.loudness(-14, peak: -0.5), platform: .spotify)
+        #expect(Linter.fails(hot) && Self.ids(hot) == ["loudness.true-peak"])
+        #expect(Linter.fails(Linter.check(facts: Self.mp3(kbps: 128), loudness: Self.loudness(-14), platform: .apple)))
+    }
+
+    // §7 #23: the first 1 MB of a 180 s MP3 passed lint (and normalized to a 62 s episode).
+    @Test func anMP3ThatDecodesShorterThanItsHeaderStatesIsCutShort() {
+        var facts = Self.mp3()
+        facts.mp3?.vbrHeader = "Info"
+        facts.mp3?.frameCount = 6_907  // 180.43 s of 1152-sample frames at 44.1 kHz
+        facts.durationSeconds = Double(6_907 * 1152) / 44_100
+        func findings(decodedSeconds: Double) -> [LintFinding] {
+            let loudness = LoudnessMeasurement(
+                integratedLUFS: -16, truePeakDBTP: -1.5, frameCount: Int64(decodedSeconds * 44_100),
+                sampleRate: 44_100, channelCount: 2)
+            return Linter.check(facts: facts, loudness: loudness, platform: .generic)
+        }
+        let cut = findings(decodedSeconds: 62)
+        #expect(Self.ids(cut) == ["mp3.truncated"] && Linter.fails(cut))
+        #expect(cut.first?.message.contains("6907 frames (180.43 s)") == true, "\(cut)")
+        // The encoder's delay and padding (a few frames) are not a truncation, and without a frame count
+        // in a header nothing is judged.
+        #expect(findings(decodedSeconds: 180.4).isEmpty)
+        facts.mp3?.frameCount = nil
+        #expect(findings(decodedSeconds: 62).isEmpty)
     }
 
     @Test func unrecognisedFilesFailAndEveryFindingCitesASource() {

@@ -24,6 +24,16 @@ import Testing
         #expect(cut.utf8.count <= OutputNaming.maximumStemBytes && cut.allSatisfy { $0 == "é" })
     }
 
+    // §7 #11: "L’œil" became `l-il` and "Æsop" `sop`.
+    @Test func slugsSpellOutLigaturesAndLettersWithoutADiacritic() {
+        #expect(
+            OutputNaming.slug("L’œil de l’IA : épisode n°3 — « Ça va » ?") == "l-oeil-de-l-ia-episode-n-3-ca-va")
+        #expect(OutputNaming.slug("Æsop") == "aesop")
+        #expect(OutputNaming.slug("cœur, Œuvre") == "coeur-oeuvre")
+        #expect(OutputNaming.slug("Straße Øresund Łódź") == "strasse-oresund-lodz")
+        #expect(OutputNaming.slug("ﬁn") == "fin")
+    }
+
     @Test func slugsAreLowerCaseAsciiWordsJoinedByDashes() {
         #expect(OutputNaming.slug("Episode 1: Hello, World!") == "episode-1-hello-world")
         #expect(OutputNaming.slug("  Café Crème — Ça va?  ") == "cafe-creme-ca-va")

@@ -81,6 +81,75 @@ import Testing
         #expect(d.filter { $0 == "L" }.count > 100)
     }
 
+    // §7 #14: a limiter span mapped onto the input's timeline ran across a cut pause.
+    @Test func limiterBandsStopAtARemovedRegion() throws {
+        var input = Self.sampleInput()
+        input.limiterActivity = [TimeSpan(startSeconds: 90, endSeconds: 110)]
+        let root = try XMLTree.parse(LoudnessPlot.svg(input))
+        let removed = try #require(root.all("g").first { $0.attributes["class"] == "removed" }?.children("rect"))
+        // The sample's removed regions in order: the head, the 97–99.5 s pause, the tail.
+        try #require(removed.count == 3)
+        let cut = removed[1]
+        let cutStart = try #require(Double(cut.attributes["x"] ?? ""))
+        let cutEnd = cutStart + (try #require(Double(cut.attributes["width"] ?? "")))
+        for group in ["limiter", "limiter-shade"] {
+            let bands = try #require(root.all("g").first { $0.attributes["class"] == group }?.children("rect"))
+            #expect(bands.count == 2, "\(group): one band on each side of the cut")
+            for band in bands {
+                let x = try #require(Double(band.attributes["x"] ?? ""))
+                let end = x + (try #require(Double(band.attributes["width"] ?? "")))
+                #expect(end <= cutStart + 0.01 || x >= cutEnd - 0.01, "\(group) band \(x)…\(end) over the cut")
+            }
+        }
+    }
+
+    // §7 #16: after an incremental run the header said "5 written … 0 unchanged", on a page whose
+    // `<html lang="en">` was fixed whatever the show's language.
+    @Test func headerCountsEpisodesUpToDateAsTheConsoleDoesOnAPageInTheShowsLanguage() throws {
+        let (report, _) = Self.sampleReportAndPlots()
+        let rerun = SeasonReport(
+            title: report.title, target: LoudnessTarget(integratedLUFS: -16, truePeakDBTP: -1),
+            episodes: report.episodes, upToDate: ["ep1", "ep3"])
+        #expect(rerun.totals.skipped == 1, "a failed episode is not up to date")
+        #expect(rerun.totals.succeeded == 2)
+        let html = SeasonIndexPage.html(report: rerun, plots: [:])
+        #expect(html.contains("3 episodes: 1 processed, 1 up to date, 1 failed"), "\(html.prefix(2000))")
+        #expect(html.contains("<html lang=\"en\">"), "no show language: en")
+        #expect(SeasonIndexPage.html(report: rerun, plots: [:], language: "fr-FR").contains("<html lang=\"fr-FR\">"))
+    }
+
+    // A mono episode showed "Output I −19.0" under a "Target −16.0 LUFS" header, with nothing to say why.
+    @Test func aDualMonoEpisodesCellSaysHowItIsHeard() {
+        var mono = SeasonIndexPage.Row(
+            episode: "ep03", title: "Puce", durationSeconds: 16, inputIntegratedLUFS: -29.7,
+            outputIntegratedLUFS: -19.01, outputTruePeakDBTP: -1.2, gainDB: 10.7, status: .ok)
+        let stereo = SeasonIndexPage.html(title: "t", targetLUFS: -16, ceilingDBTP: -1, rows: [mono])
+        #expect(!stereo.contains("dual-mono"), "only a dual-mono row is explained")
+        mono.dualMono = true
+        let html = SeasonIndexPage.html(title: "t", targetLUFS: -16, ceilingDBTP: -1, rows: [mono])
+        #expect(html.contains("<td>-19.0<br><small>mono, heard as -16.0 on two speakers (dual-mono)</small></td>"))
+    }
+
+    // The walk-through's ep04: a lint error shown in the warnings' orange, its status just "warning".
+    @Test func anEpisodeWithALintErrorIsMarkedAsSuchNotAsAWarning() {
+        let notes = [
+            "opus: after 3 passes the true peak is -0.73 dBTP, over the -1.0 dBTP ceiling",
+            "ep04.opus: lint error: true peak -0.73 dBTP, above the -1.0 dBTP ceiling [loudness.true-peak]",
+        ]
+        let row = SeasonIndexPage.Row(
+            episode: "ep04", title: "Noyau", durationSeconds: 19, inputIntegratedLUFS: -24.5,
+            outputIntegratedLUFS: -16.1, outputTruePeakDBTP: -0.73, gainDB: 8.4, status: .warning, notes: notes)
+        let html = SeasonIndexPage.html(title: "t", targetLUFS: -16, ceilingDBTP: -1, rows: [row])
+        #expect(html.contains("<td class=\"status-lint-error\">lint error</td>"))
+        #expect(html.contains("<li class=\"lint-error\">ep04.opus: lint error:"))
+        #expect(html.contains("<li>opus: after 3 passes"), "a warning stays a warning")
+        var warned = row
+        warned.notes = [notes[0]]
+        #expect(
+            SeasonIndexPage.html(title: "t", targetLUFS: -16, ceilingDBTP: -1, rows: [warned])
+                .contains("<td class=\"status-warning\">warning</td>"))
+    }
+
     @Test func longSeriesAreReducedToOnePointPerPixelColumn() throws {
         let count = 54_000  // 90 minutes at 100 ms
         let series = (0..<count).map { Float(-16 + sin(Double($0) * 0.01)) }

@@ -40,6 +40,7 @@ public enum Linter {
         if facts.container != .image {
             checkLoudness(facts: facts, loudness: loudness, req: req, add: add)
             checkFormat(facts: facts, req: req, add: add)
+            checkMP3Length(facts: facts, loudness: loudness, add: add)
         }
         if let artwork = facts.artwork, let rules = req.artwork {
             checkArtwork(artwork, rules: rules, add: add)
@@ -72,7 +73,7 @@ public enum Linter {
             if !range.contains(judged) {
                 let how = mono ? " (mono, judged as dual-mono: \(fmt(measured, decimals: 2)) measured + 3.0 LU)" : ""
                 add(
-                    "loudness.integrated", .error, summary,
+                    "loudness.integrated", req.loudnessSeverity, summary,
                     mono
                         ? req.loudnessSource + "; " + RequirementSource.dualMono
                         : req.loudnessSource,
@@ -90,6 +91,27 @@ public enum Linter {
                 // Measured figures to 0.01 dB: at one decimal a −0.96 dBTP peak read "−1.0 above −1.0".
                 "true peak \(fmt(peak, decimals: 2)) dBTP, above the \(fmt(req.maxTruePeakDBTP)) dBTP ceiling")
         }
+    }
+
+    /// Shortfall beyond which a decoded MP3 is cut short: the encoder's delay and padding are a few
+    /// frames (about 0.05 s), so 0.5 s (or 1 % of a long episode) is well clear of them.
+    static let truncationToleranceSeconds = 0.5
+
+    /// An MP3 whose Xing, Info (LAME) or VBRI header states its frame count, and that decodes to less:
+    /// a file cut short (an interrupted upload or copy). Without such a header an MP3 states no length
+    /// (its size gives only an estimate), so nothing is judged.
+    private static func checkMP3Length(facts: FileFacts, loudness: LoudnessMeasurement?, add: Add) {
+        guard let frames = facts.mp3?.frameCount, frames > 0, let stated = facts.durationSeconds,
+            let loudness, loudness.sampleRate > 0
+        else { return }
+        let decoded = loudness.durationSeconds
+        guard stated - decoded > max(truncationToleranceSeconds, stated * 0.01) else { return }
+        let header = facts.mp3?.vbrHeader ?? "Xing"
+        add(
+            "mp3.truncated", .error, "the whole stream its header states",
+            "ISO/IEC 11172-3 frames; the \(header) header's frame count",
+            "the \(header) header states \(frames) frames (\(fmt(stated, decimals: 2)) s) but the file decodes to "
+                + "\(fmt(decoded, decimals: 2)) s: it is cut short")
     }
 
     private static func checkFormat(facts: FileFacts, req: PlatformRequirements, add: Add) {

@@ -32,6 +32,12 @@ public enum RequirementSource {
     /// Spotify for Artists, "Loudness normalization" (playback at −14 LUFS; keep true peaks below −1 dB).
     public static let spotifyLoudness =
         "Spotify for Artists, Loudness normalization, https://support.spotify.com/artists/article/loudness-normalization/"
+    /// Spotify for Podcasters, "Podcast specification doc": what a podcast's files must be (format and
+    /// encoding). Spotify adjusts each podcast's playback volume to its loudness target itself, so a
+    /// podcast off −14 LUFS is played quieter or louder, not refused: the loudness rule is advice.
+    public static let spotifyPodcasts =
+        "Spotify for Podcasters, Podcast specification doc, https://support.spotify.com/podcasters/article/podcast-specification-doc/; "
+        + "playback loudness: " + spotifyLoudness
     /// AES TD1004.1.15-10, "Recommendations for Loudness of Audio Streaming and Network File Playback".
     public static let aesTD1004 =
         "AES TD1004.1.15-10, Recommendations for Loudness of Audio Streaming and Network File Playback"
@@ -61,6 +67,9 @@ public struct PlatformRequirements: Sendable, Equatable {
     /// The figure aimed at (middle of the range, for messages).
     public var targetLUFS: Double
     public var loudnessSource: String
+    /// How a file outside ``integratedLUFS`` is judged: an error where the platform requires the range
+    /// (Apple), a warning where it only turns playback up or down to its target (Spotify).
+    public var loudnessSeverity: LintSeverity = .error
     /// Highest true peak allowed, dBTP.
     public var maxTruePeakDBTP: Double
     public var truePeakSource: String
@@ -103,10 +112,12 @@ public struct PlatformRequirements: Sendable, Equatable {
             colorModels: [.rgb, .indexed], source: RequirementSource.appleArtwork))
 
     /// Spotify: playback normalised to −14 LUFS, true peaks below −1 dB. Spotify publishes a playback
-    /// target, not a tolerance: ±1 LU is Podsmith's choice, the same width as Apple's.
+    /// target, not a tolerance: ±1 LU is Podsmith's choice, the same width as Apple's. Outside it is a
+    /// warning, not an error: Spotify's podcast specification asks for formats, and its player turns a
+    /// podcast at −16 LUFS up rather than refusing it (see ``RequirementSource/spotifyPodcasts``).
     public static let spotify = PlatformRequirements(
         platform: .spotify, integratedLUFS: -15 ... -13, targetLUFS: -14,
-        loudnessSource: RequirementSource.spotifyLoudness,
+        loudnessSource: RequirementSource.spotifyPodcasts, loudnessSeverity: .warning,
         maxTruePeakDBTP: -1, truePeakSource: RequirementSource.spotifyLoudness, judgeMonoAsDualMono: true,
         containers: nil, sampleRates: nil, mp3MinimumKbps: nil, mp3RecommendedKbps: nil, pcmChannelCount: nil,
         pcmBitDepths: nil, formatSource: RequirementSource.spotifyLoudness, artwork: nil)

@@ -24,12 +24,16 @@ public struct LoudnessTarget: Sendable, Equatable {
 /// - `ebu-r128`: EBU R128 broadcast, −23 LUFS; R128 allows −1 dBTP.
 /// - `aes-speech`: AES TD1004 (recommendation for loudness of internet audio streaming and on-demand
 ///   distribution) gives −18 LUFS for speech, −1 dBTP.
+/// - `fr-broadcast`: French broadcast delivery, CST RT-017 (Commission supérieure technique de l'image
+///   et du son, the French application of EBU R128): −23 LUFS and a stricter −3 dBTP true-peak limit,
+///   where `ebu-r128` keeps −1.
 public enum LoudnessPreset: String, CaseIterable, Sendable {
     case podcast
     case apple
     case spotify
     case ebuR128 = "ebu-r128"
     case aesSpeech = "aes-speech"
+    case frBroadcast = "fr-broadcast"
 
     /// The preset's target.
     public var target: LoudnessTarget {
@@ -38,6 +42,7 @@ public enum LoudnessPreset: String, CaseIterable, Sendable {
         case .spotify: return LoudnessTarget(integratedLUFS: -14, truePeakDBTP: -1)
         case .ebuR128: return LoudnessTarget(integratedLUFS: -23, truePeakDBTP: -1)
         case .aesSpeech: return LoudnessTarget(integratedLUFS: -18, truePeakDBTP: -1)
+        case .frBroadcast: return LoudnessTarget(integratedLUFS: -23, truePeakDBTP: -3)
         }
     }
 }

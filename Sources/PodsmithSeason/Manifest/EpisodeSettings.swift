@@ -4,7 +4,7 @@ import PodsmithKit
 /// defaults and as an episode's overrides (an episode's value wins, then the default, then the
 /// built-in default documented on ``EpisodeJob``).
 public struct EpisodeSettings: Sendable, Equatable, Codable {
-    /// Loudness preset name (`podcast`, `apple`, `spotify`, `ebu-r128`, `aes-speech`).
+    /// Loudness preset name (`podcast`, `apple`, `spotify`, `ebu-r128`, `aes-speech`, `fr-broadcast`).
     public var preset: LoudnessPreset.RawValue?
     /// Target integrated loudness, LUFS; overrides the preset's.
     public var targetLUFS: Double?

@@ -102,11 +102,19 @@ public struct SeasonManifest: Sendable, Equatable, Codable {
     }
 
     private static func describe(_ error: Error) -> String {
-        if let yaml = error as? YamlError { return "\(yaml)".replacingOccurrences(of: "\n", with: " ") }
-        if case DecodingError.dataCorrupted(let context) = error {
-            return context.underlyingError.map { "\($0)" } ?? context.debugDescription
+        let text: String
+        if let yaml = error as? YamlError {
+            text = "\(yaml)"
+        } else if case DecodingError.dataCorrupted(let context) = error {
+            text = context.underlyingError.map { "\($0)" } ?? context.debugDescription
+        } else {
+            text = "\(error)"
         }
-        return "\(error)"
+        let line = text.replacingOccurrences(of: "\n", with: " ")
+        // French typography puts a space before a colon (`title: IA : le règlement`), which YAML reads as
+        // a second key on the line.
+        guard line.contains("mapping values are not allowed") else { return line }
+        return line + " (hint: put a value that contains ': ' in quotes, such as title: \"IA : le règlement\")"
     }
 }
 

@@ -15,12 +15,34 @@ public struct TimeSpan: Sendable, Equatable, Codable {
         self.startSeconds = startSeconds
         self.endSeconds = endSeconds
     }
+
+    /// This span without the parts inside any of `holes`: a limiter span mapped onto the input's timeline
+    /// runs across the pauses cut out of it, where there is no audio to limit.
+    public func removing(_ holes: [TimeSpan]) -> [TimeSpan] {
+        var pieces = [self]
+        for hole in holes where hole.endSeconds > hole.startSeconds {
+            pieces = pieces.flatMap { piece -> [TimeSpan] in
+                guard hole.startSeconds < piece.endSeconds, hole.endSeconds > piece.startSeconds else { return [piece] }
+                var kept: [TimeSpan] = []
+                if hole.startSeconds > piece.startSeconds {
+                    kept.append(TimeSpan(startSeconds: piece.startSeconds, endSeconds: hole.startSeconds))
+                }
+                if hole.endSeconds < piece.endSeconds {
+                    kept.append(TimeSpan(startSeconds: hole.endSeconds, endSeconds: piece.endSeconds))
+                }
+                return kept
+            }
+        }
+        return pieces
+    }
 }
 
 /// What one episode's loudness plot shows.
 ///
-/// All times are on one timeline, the caller's choice (the season runner plots the processed programme
-/// on the input's timeline, so trimmed and cut regions appear where they were removed).
+/// All times are on one timeline, the caller's choice. The season runner plots the published episode on
+/// its own (output) timeline, the one chapters and players use, with each cut pause as a marker
+/// (``cutTimes``); a caller plotting on the input's timeline shows what was removed as regions instead
+/// (``removedRegions``).
 public struct LoudnessPlotInput: Sendable {
     /// Momentary (400 ms) loudness every ``hopSeconds``, LUFS; `-infinity` for digital silence.
     public var momentaryLUFS: [Float]
@@ -32,8 +54,10 @@ public struct LoudnessPlotInput: Sendable {
     public var targetLUFS: Double
     /// Where the limiter reduced the gain.
     public var limiterActivity: [TimeSpan]
-    /// Trimmed silence and shortened pauses.
+    /// Trimmed silence and shortened pauses, as regions of the timeline (an input timeline).
     public var removedRegions: [TimeSpan]
+    /// Where a pause was shortened, as instants of the timeline (an output timeline).
+    public var cutTimes: [Double]
     /// Length of the timeline, seconds.
     public var durationSeconds: Double
     /// Caption above the plot (escaped when rendered).
@@ -41,9 +65,10 @@ public struct LoudnessPlotInput: Sendable {
 
     public init(
         momentaryLUFS: [Float], shortTermLUFS: [Float], hopSeconds: Double = 0.1, targetLUFS: Double,
-        limiterActivity: [TimeSpan] = [], removedRegions: [TimeSpan] = [], durationSeconds: Double,
-        title: String? = nil
+        limiterActivity: [TimeSpan] = [], removedRegions: [TimeSpan] = [], cutTimes: [Double] = [],
+        durationSeconds: Double, title: String? = nil
     ) {
+        self.cutTimes = cutTimes
         self.momentaryLUFS = momentaryLUFS
         self.shortTermLUFS = shortTermLUFS
         self.hopSeconds = hopSeconds
@@ -174,9 +199,11 @@ public enum LoudnessPlot {
             "<line class=\"target\" x1=\"\(f(margin.left))\" y1=\"\(f(ty))\" x2=\"\(f(margin.left + plotW))\" y2=\"\(f(ty))\" "
         s += "stroke=\"#2ca02c\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n"
 
-        // Limiter activity: a faint shade over the plot height and a solid band along the bottom.
+        // Limiter activity: a faint shade over the plot height and a solid band along the bottom; never
+        // over a removed region (nothing of it is heard).
+        let limited = input.limiterActivity.flatMap { $0.removing(input.removedRegions) }
         s += "<g class=\"limiter-shade\">\n"
-        for span in input.limiterActivity where span.endSeconds >= span.startSeconds {
+        for span in limited where span.endSeconds >= span.startSeconds {
             let x0 = x(span.startSeconds)
             s += rect(
                 x: x0, y: margin.top, w: max(1, x(span.endSeconds) - x0), h: plotH, fill: "#d62728",
@@ -184,21 +211,31 @@ public enum LoudnessPlot {
         }
         s += "</g>\n"
         s += "<g class=\"limiter\" fill=\"#d62728\">\n"
-        for span in input.limiterActivity where span.endSeconds >= span.startSeconds {
+        for span in limited where span.endSeconds >= span.startSeconds {
             let x0 = x(span.startSeconds)
             s += rect(x: x0, y: margin.top + plotH - 6, w: max(1, x(span.endSeconds) - x0), h: 6, fill: "#d62728")
         }
         s += "</g>\n"
 
-        s += legend(x: margin.left, y: margin.top - 10, target: input.targetLUFS, id: id)
+        // Cuts: a dashed line where a pause was shortened.
+        s += "<g class=\"cuts\" stroke=\"#555555\" stroke-width=\"1\" stroke-dasharray=\"3 3\">\n"
+        for cut in input.cutTimes where cut >= 0 && cut <= duration {
+            s +=
+                "<line x1=\"\(f(x(cut)))\" y1=\"\(f(margin.top))\" x2=\"\(f(x(cut)))\" y2=\"\(f(margin.top + plotH))\"/>\n"
+        }
+        s += "</g>\n"
+
+        s += legend(
+            x: margin.left, y: margin.top - 10, target: input.targetLUFS, id: id,
+            removed: !input.removedRegions.isEmpty, cuts: !input.cutTimes.isEmpty)
         s += "</svg>\n"
         return s
     }
 
     // MARK: - Pieces
 
-    private static func legend(x: Double, y: Double, target: Double, id: String) -> String {
-        let items: [(String, String)] = [
+    private static func legend(x: Double, y: Double, target: Double, id: String, removed: Bool, cuts: Bool) -> String {
+        var items: [(String, String)] = [
             ("<line x1=\"0\" y1=\"-4\" x2=\"16\" y2=\"-4\" stroke=\"#08519c\" stroke-width=\"2\"/>", "short-term"),
             ("<line x1=\"0\" y1=\"-4\" x2=\"16\" y2=\"-4\" stroke=\"#9ecae1\" stroke-width=\"2\"/>", "momentary"),
             (
@@ -206,8 +243,17 @@ public enum LoudnessPlot {
                 "target \(formatLUFS(target)) LUFS"
             ),
             ("<rect x=\"0\" y=\"-8\" width=\"16\" height=\"8\" fill=\"#d62728\"/>", "limiter"),
-            ("<rect x=\"0\" y=\"-9\" width=\"16\" height=\"10\" fill=\"url(#\(id)-hatch)\"/>", "removed"),
         ]
+        if removed {
+            items.append(("<rect x=\"0\" y=\"-9\" width=\"16\" height=\"10\" fill=\"url(#\(id)-hatch)\"/>", "removed"))
+        }
+        if cuts {
+            items.append(
+                (
+                    "<line x1=\"8\" y1=\"-10\" x2=\"8\" y2=\"2\" stroke=\"#555555\" stroke-dasharray=\"3 3\"/>",
+                    "cut pause"
+                ))
+        }
         var s = "<g class=\"legend\" fill=\"#333333\">\n"
         var dx = x
         for (swatch, label) in items {

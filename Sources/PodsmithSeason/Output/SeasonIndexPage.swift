@@ -26,6 +26,9 @@ public enum SeasonIndexPage {
         public var plotSVG: String?
         /// The enclosure's file name, linked relatively.
         public var outputFile: String?
+        /// A mono output normalized as dual-mono: it measures 3 LU under the target as one channel, which
+        /// the cell explains so that the figure does not read as a miss.
+        public var dualMono = false
 
         public init(
             episode: String, title: String, durationSeconds: Double?, inputIntegratedLUFS: Double?,
@@ -55,27 +58,30 @@ public enum SeasonIndexPage {
                 outputTruePeakDBTP: entry.output?.truePeakDBTP, gainDB: entry.gainDB, status: entry.status,
                 notes: (entry.error.map { [$0] } ?? []) + entry.warnings, plotSVG: plotSVG,
                 outputFile: entry.outputs.first?.file)
+            dualMono = entry.dualMono && entry.output?.channelCount == 1
         }
     }
 
     /// The page for a season report, with each episode's plot looked up by episode identifier.
-    public static func html(report: SeasonReport, plots: [String: String]) -> String {
+    /// - Parameter language: the show's language (`show.language`, BCP 47), the page's `lang`: its titles
+    ///   and notes are in it, and a screen reader picks its voice by it. `en` when the show has none.
+    public static func html(report: SeasonReport, plots: [String: String], language: String? = nil) -> String {
         html(
             title: report.title ?? "Season", targetLUFS: report.targetLUFS,
             ceilingDBTP: report.truePeakCeilingDBTP,
             rows: report.episodes.map { Row(entry: $0, plotSVG: plots[$0.episode]) },
-            totals: report.totals)
+            totals: report.totals, language: language)
     }
 
     /// The page for the given rows.
     public static func html(
         title: String, targetLUFS: Double, ceilingDBTP: Double, rows: [Row],
-        totals: SeasonTotals? = nil
+        totals: SeasonTotals? = nil, language: String? = nil
     ) -> String {
         let e = MarkupEscaping.escape
         var s = """
             <!DOCTYPE html>
-            <html lang="en">
+            <html lang="\(e(language ?? "en"))">
             <head>
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -89,7 +95,7 @@ public enum SeasonIndexPage {
             .status-ok { color: #2b7a2b; } .status-warning { color: #b26b00; }
             .status-failed { color: #c0392b; font-weight: bold; } .status-skipped { color: #777; }
             section { margin-bottom: 2.5em; } svg { max-width: 100%; height: auto; }
-            .notes { color: #b26b00; font-size: 90%; }
+            .notes { color: #b26b00; font-size: 90%; } .status-lint-error, .notes .lint-error { color: #c0392b; }
             </style>
             </head>
             <body>
@@ -98,8 +104,10 @@ public enum SeasonIndexPage {
 
             """
         if let totals {
-            s += "<p>\(totals.episodes) episodes: \(totals.succeeded) written, \(totals.failed) failed, "
-            s += "\(totals.skipped) unchanged; \(clock(totals.outputDurationSeconds)) in total, "
+            // The console summary's words: processed in this run, up to date from an earlier one.
+            s += "<p>\(totals.episodes) episodes: \(totals.succeeded - totals.skipped) processed, "
+            s += "\(totals.skipped) up to date, \(totals.failed) failed; "
+            s += "\(clock(totals.outputDurationSeconds)) in total, "
             s += "\(megabytes(totals.sizeBytes)).</p>\n"
         }
         s += """
@@ -113,9 +121,20 @@ public enum SeasonIndexPage {
         for (row, anchor) in zip(rows, anchors) {
             s += "<tr><td><a href=\"#\(anchor)\">\(e(row.title))</a></td>"
             s += "<td>\(row.durationSeconds.map(clock) ?? "–")</td>"
-            s += "<td>\(number(row.inputIntegratedLUFS))</td><td>\(number(row.outputIntegratedLUFS))</td>"
+            s += "<td>\(number(row.inputIntegratedLUFS))</td><td>\(number(row.outputIntegratedLUFS))"
+            if row.dualMono, let measured = row.outputIntegratedLUFS {
+                // AES TD1004: one channel played on two speakers is heard 3.01 dB louder than it measures.
+                let heard = measured + MonoConvention.dualMonoOffsetDB
+                s += "<br><small>mono, heard as \(number(heard)) on two speakers (dual-mono)</small>"
+            }
+            s += "</td>"
             s += "<td>\(number(row.outputTruePeakDBTP))</td><td>\(signed(row.gainDB))</td>"
-            s += "<td class=\"status-\(row.status.rawValue)\">\(row.status.rawValue)</td></tr>\n"
+            // A lint error is a file the platform refuses, not a warning: red, and named.
+            let lintError = row.status == .warning && row.notes.contains(where: SeasonSummary.isLintError)
+            s +=
+                lintError
+                ? "<td class=\"status-lint-error\">lint error</td></tr>\n"
+                : "<td class=\"status-\(row.status.rawValue)\">\(row.status.rawValue)</td></tr>\n"
         }
         s += "</tbody>\n</table>\n"
         for (row, anchor) in zip(rows, anchors) {
@@ -128,7 +147,11 @@ public enum SeasonIndexPage {
                 s += inlineSVG(svg)
             }
             if !row.notes.isEmpty {
-                s += "<ul class=\"notes\">" + row.notes.map { "<li>\(e($0))</li>" }.joined() + "</ul>\n"
+                s +=
+                    "<ul class=\"notes\">"
+                    + row.notes.map {
+                        SeasonSummary.isLintError($0) ? "<li class=\"lint-error\">\(e($0))</li>" : "<li>\(e($0))</li>"
+                    }.joined() + "</ul>\n"
             }
             s += "</section>\n"
         }

@@ -44,10 +44,13 @@ public enum SeasonPublisher {
     /// (the whole season, whatever shard produced them).
     /// - Parameters:
     ///   - generatedAt: stamped into `report.json`; `nil` leaves it out (reproducible files).
+    ///   - upToDate: the stems the run just made found up to date (its totals and the page's header
+    ///     count them as such; the folder alone cannot tell).
     ///   - now: the publication date of an undated episode published for the first time
     ///     (``PublicationLedger``).
     public static func publish(
-        plan: SeasonPlan, outputDirectory: String, generatedAt: Date? = Date(), now: Date = Date()
+        plan: SeasonPlan, outputDirectory: String, generatedAt: Date? = Date(), upToDate: Set<String> = [],
+        now: Date = Date()
     ) throws -> Outcome {
         var entries: [EpisodeReportEntry] = []
         var items: [PodcastEpisode] = []
@@ -136,10 +139,12 @@ public enum SeasonPublisher {
 
         try ledger.save()
         let target = plan.jobs.first?.target ?? LoudnessPreset.podcast.target
-        let report = SeasonReport(title: plan.show.title, target: target, episodes: entries, generatedAt: generatedAt)
+        let report = SeasonReport(
+            title: plan.show.title, target: target, episodes: entries, generatedAt: generatedAt, upToDate: upToDate)
         try write(try report.jsonData(), name: "report.json", in: outputDirectory)
         try write(
-            Data(SeasonIndexPage.html(report: report, plots: plots).utf8), name: "index.html", in: outputDirectory)
+            Data(SeasonIndexPage.html(report: report, plots: plots, language: plan.show.language).utf8),
+            name: "index.html", in: outputDirectory)
 
         let artworkURL = try copyShowArtwork(plan: plan, outputDirectory: outputDirectory)
         if let source = plan.showArtworkPath { warnings += artworkProblems(source, role: "show.artwork") }

@@ -40,6 +40,8 @@ public struct SeasonTotals: Codable, Sendable, Equatable {
     public var succeeded: Int
     public var withWarnings: Int
     public var failed: Int
+    /// Of ``succeeded``, the episodes this run found up to date and did not process again (0 for
+    /// `--merge`, which processes nothing and cannot tell).
     public var skipped: Int
     /// Sum of input durations, seconds.
     public var inputDurationSeconds: Double
@@ -51,12 +53,16 @@ public struct SeasonTotals: Codable, Sendable, Equatable {
     public var sizeBytes: Int64
     /// Number of warnings over all episodes.
     public var warnings: Int
+    /// Of ``warnings``, the lint errors (`FILE: lint error: …`): what the console summary counts as
+    /// "N lint errors", so that the two agree.
+    public var lintErrors: Int
     /// Largest |output integrated − target| over the measured outputs, LU; `nil` when none was measured.
     public var maxDeviationLU: Double?
 
     enum CodingKeys: String, CodingKey {
         case episodes, succeeded, failed, skipped, warnings
         case withWarnings = "with_warnings"
+        case lintErrors = "lint_errors"
         case inputDurationSeconds = "input_duration_s"
         case outputDurationSeconds = "output_duration_s"
         case removedSeconds = "removed_s"
@@ -64,18 +70,22 @@ public struct SeasonTotals: Codable, Sendable, Equatable {
         case maxDeviationLU = "max_deviation_lu"
     }
 
-    /// Totals over `entries` for a season aimed at `targetLUFS`.
-    public init(entries: [EpisodeReportEntry], targetLUFS: Double) {
+    /// Totals over `entries` for a season aimed at `targetLUFS`; `upToDate` names the episodes (by
+    /// stem) that the run found up to date.
+    public init(entries: [EpisodeReportEntry], targetLUFS: Double, upToDate: Set<String> = []) {
         episodes = entries.count
         succeeded = entries.filter { $0.status == .ok || $0.status == .warning }.count
         withWarnings = entries.filter { $0.status == .warning }.count
         failed = entries.filter { $0.status == .failed }.count
-        skipped = entries.filter { $0.status == .skipped }.count
+        skipped =
+            entries.filter { $0.status == .skipped || ($0.status != .failed && upToDate.contains($0.episode)) }
+            .count
         inputDurationSeconds = entries.compactMap { $0.input?.durationSeconds.finiteOrNil }.reduce(0, +)
         outputDurationSeconds = entries.compactMap { $0.outputDurationSeconds.finiteOrNil }.reduce(0, +)
         removedSeconds = entries.map(\.removedSeconds.finiteOrZero).reduce(0, +)
         sizeBytes = entries.flatMap(\.outputs).map(\.sizeBytes).reduce(0, +)
         warnings = entries.map(\.warnings.count).reduce(0, +)
+        lintErrors = entries.map { $0.warnings.filter(SeasonSummary.isLintError).count }.reduce(0, +)
         // A dual-mono output is heard 3.01 LU louder than it measures on its one channel.
         maxDeviationLU = entries.compactMap { entry in
             entry.output?.integratedLUFS.finiteOrNil.map {
@@ -96,6 +106,7 @@ public struct SeasonTotals: Codable, Sendable, Equatable {
         try c.encode(removedSeconds, forKey: .removedSeconds)
         try c.encode(sizeBytes, forKey: .sizeBytes)
         try c.encode(warnings, forKey: .warnings)
+        try c.encode(lintErrors, forKey: .lintErrors)
         try c.encode(maxDeviationLU, forKey: .maxDeviationLU)
     }
 }
@@ -125,15 +136,18 @@ public struct SeasonReport: Codable, Sendable, Equatable {
         case generatedAt = "generated_at"
     }
 
-    /// A report over `episodes` with totals computed from them.
-    public init(title: String?, target: LoudnessTarget, episodes: [EpisodeReportEntry], generatedAt: Date? = nil) {
+    /// A report over `episodes` with totals computed from them (`upToDate`: stems this run skipped).
+    public init(
+        title: String?, target: LoudnessTarget, episodes: [EpisodeReportEntry], generatedAt: Date? = nil,
+        upToDate: Set<String> = []
+    ) {
         version = 1
         self.title = title
         targetLUFS = target.integratedLUFS
         truePeakCeilingDBTP = target.truePeakDBTP
         self.generatedAt = generatedAt.map { ISO8601DateFormatter().string(from: $0) }
         self.episodes = episodes
-        totals = SeasonTotals(entries: episodes, targetLUFS: target.integratedLUFS)
+        totals = SeasonTotals(entries: episodes, targetLUFS: target.integratedLUFS, upToDate: upToDate)
     }
 
     public func encode(to encoder: any Encoder) throws {

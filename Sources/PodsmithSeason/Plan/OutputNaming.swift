@@ -64,7 +64,14 @@ public enum OutputNaming {
     /// anything else turned into one `-`, accents folded (`Café` → `cafe`), no leading or trailing `-`.
     /// - Returns: the slug, or `nil` when the title has no letter or digit at all.
     public static func slug(_ title: String) -> String? {
-        let folded = title.folding(options: [.diacriticInsensitive, .caseInsensitive, .widthInsensitive], locale: nil)
+        // Letters that are not a base letter plus accents (œ, æ, ß, ø…) have no diacritic to fold away and
+        // would be dropped: "cœur" made `c-ur`. They are spelled out first, as French and German write them
+        // when the letter is unavailable; compatibility mapping first turns ﬁ into fi and the like.
+        let spelled = title.precomposedStringWithCompatibilityMapping.unicodeScalars.map { scalar in
+            Self.spelledOutLetters[scalar] ?? String(scalar)
+        }.joined()
+        let folded = spelled.folding(
+            options: [.diacriticInsensitive, .caseInsensitive, .widthInsensitive], locale: nil)
         var result = ""
         var pendingDash = false
         for scalar in folded.unicodeScalars {
@@ -82,6 +89,13 @@ public enum OutputNaming {
         while result.hasSuffix("-") { result.removeLast() }
         return result.isEmpty ? nil : result
     }
+
+    /// Latin letters that diacritic folding leaves as they are, in their usual ASCII spelling.
+    static let spelledOutLetters: [Unicode.Scalar: String] = [
+        "œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ẞ": "SS", "ø": "o", "Ø": "O",
+        "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "TH", "ł": "l", "Ł": "L", "ı": "i",
+        "ħ": "h", "Ħ": "H", "ŧ": "t", "Ŧ": "T", "ŋ": "ng", "Ŋ": "NG", "ĳ": "ij", "Ĳ": "IJ",
+    ]
 
     /// True when `name` is one plain file name: not empty, not `.` or `..`, no `/`, no NUL or other
     /// control character.

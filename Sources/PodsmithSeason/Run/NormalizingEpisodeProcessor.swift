@@ -8,8 +8,8 @@ import PodsmithKit
 /// another channel layout is analysed again). For each episode it writes, through temporary files:
 /// the audio outputs (tags, artwork, re-timed chapters), `STEM.chapters.json` when there are chapters,
 /// `STEM.waveform.json` (BBC audiowaveform format, drawn from the first output as it is encoded),
-/// and `STEM.loudness.svg` (momentary and short-term loudness of the input, target line, limiter
-/// activity, removed regions). Every output is linted against the platform's requirements; findings
+/// and `STEM.loudness.svg` (momentary and short-term loudness of the episode as published, on its own
+/// timeline, target line, limiter activity, a marker at each cut pause). Every output is linted against the platform's requirements; findings
 /// become warnings in the episode's report.
 public struct NormalizingEpisodeProcessor: EpisodeProcessor {
     /// Decode and measure every written file (see ``NormalizeOptions/verify``). Default `true`.
@@ -36,8 +36,11 @@ public struct NormalizingEpisodeProcessor: EpisodeProcessor {
         let options = try baseOptions(for: job, encoder: firstSpec.encoderSettings)
         let steps = Double(job.outputs.count + 1)
         var step = 0.0
+        // A correction pass starts its fraction again: the episode's bar holds its place instead of
+        // jumping back (60 % → 40 % → 48 %).
+        var shown = RenderPassCounter(maxPasses: options.maxPasses)
         let progress: (Normalizer.Stage, Double) throws -> Void = { _, fraction in
-            context.reportProgress((step + fraction) / steps)
+            context.reportProgress(shown.monotonic((step + fraction) / steps))
             try context.checkCancellation()
         }
 
@@ -104,6 +107,7 @@ public struct NormalizingEpisodeProcessor: EpisodeProcessor {
                 )
             }
         }
+        // Sizes are the runner's to fill in (SeasonRunner.sized): the files are still temporaries here.
         let outputs = reports.map {
             ReportOutputFile(
                 file: $0.spec.fileName(stem: job.outputStem),
@@ -153,22 +157,32 @@ public struct NormalizingEpisodeProcessor: EpisodeProcessor {
         return options
     }
 
-    /// The episode's loudness plot, on the input's timeline.
-    static func plot(plan: Normalizer.Plan, report: NormalizeReport, title: String) -> String {
+    /// The episode's loudness plot (also `normalize --plot`'s), on the published file's timeline: the one
+    /// chapters, transcripts and players use, so a moment on the plot is found at the same time in the
+    /// episode. Each shortened pause is a marker where the cut falls; the trimmed head and tail are simply
+    /// not there.
+    package static func plot(plan: Normalizer.Plan, report: NormalizeReport, title: String) -> String {
         let edit = plan.edit
-        let limited = report.limitedRanges.map {
-            TimeSpan(
-                startSeconds: edit.inputTime(forOutputTime: $0.lowerBound),
-                endSeconds: edit.inputTime(forOutputTime: $0.upperBound))
-        }
-        let removed = edit.removedRanges.map { TimeSpan(startSeconds: $0.lowerBound, endSeconds: $0.upperBound) }
-        // The series are the input's; shifted by the gain they show the programme as published.
+        let hop = 0.1
+        let outputSeconds = Double(edit.outputFrameCount) / edit.sampleRate
+        // The series are the input's, every 100 ms: each output instant takes the value of the input instant
+        // it comes from, shifted by the gain to show the programme as published.
         let gain = Float(report.gainDB)
+        func published(_ series: [Float]) -> [Float] {
+            (0..<max(0, Int((outputSeconds / hop).rounded(.down)))).map { k in
+                let index = Int((edit.inputTime(forOutputTime: Double(k + 1) * hop) / hop).rounded()) - 1
+                return series.indices.contains(index) ? series[index] + gain : -.infinity
+            }
+        }
+        let limited = report.limitedRanges.map { TimeSpan(startSeconds: $0.lowerBound, endSeconds: $0.upperBound) }
+        let inputSeconds = Double(edit.inputFrameCount) / edit.sampleRate
+        let cuts = edit.removedRanges.filter { $0.lowerBound > 0 && $0.upperBound < inputSeconds }
+            .map { edit.outputTime(forInputTime: $0.lowerBound) }
         let input = LoudnessPlotInput(
-            momentaryLUFS: plan.programme.momentarySeries.map { $0 + gain },
-            shortTermLUFS: plan.programme.shortTermSeries.map { $0 + gain },
-            targetLUFS: plan.measuredTargetLUFS, limiterActivity: limited, removedRegions: removed,
-            durationSeconds: plan.programme.durationSeconds, title: title)
+            momentaryLUFS: published(plan.programme.momentarySeries),
+            shortTermLUFS: published(plan.programme.shortTermSeries), hopSeconds: hop,
+            targetLUFS: plan.measuredTargetLUFS, limiterActivity: limited, cutTimes: cuts,
+            durationSeconds: outputSeconds, title: title)
         return LoudnessPlot.svg(input)
     }
 }

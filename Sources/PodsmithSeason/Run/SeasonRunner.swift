@@ -186,6 +186,9 @@ public final class SeasonRunner: Sendable {
             reason += " (the processor cannot write them alone)"
         }
         store.invalidate(stem: job.outputStem)
+        // Left behind only if this run is interrupted while the episode is under way: the next run's
+        // reason then says so, rather than "no previous run".
+        store.markStarted(stem: job.outputStem)
         // The report is the episode's commit record: `--merge` publishes an episode only when its
         // report is there, so a run that dies while redoing it must not leave the old one beside
         // half-replaced audio.
@@ -202,6 +205,7 @@ public final class SeasonRunner: Sendable {
             }
             var result = try processor.process(job, context: context)
             result.outputs = try measured(result.outputs)
+            result.report = result.report.map { Self.sized($0, by: result.outputs) }
             // State first, report last: a report in the folder (what `--merge` publishes) always has
             // its state behind it, whatever instant a SIGKILL lands at. Killed between the two, the next
             // run sees the report missing and redoes the episode (a missing report makes it stale).
@@ -211,10 +215,12 @@ public final class SeasonRunner: Sendable {
                     result: result, sidecarSuffixes: sidecars),
                 stem: job.outputStem)
             try writeReport(job, result: result)
+            store.clearStarted(stem: job.outputStem)
             return Self.outcome(job, .processed, reason, result)
         } catch is SeasonCancelledError {
             return Self.outcome(job, .cancelled, "cancelled while processing; the next run redoes it")
         } catch {
+            store.clearStarted(stem: job.outputStem)
             let message = "\(error)"
             // Recorded so that `--merge` (which sees only the folder) can tell failed from missing.
             try? writeReport(job, result: EpisodeResult(outputs: [], durationSeconds: 0), error: message)
@@ -232,6 +238,18 @@ public final class SeasonRunner: Sendable {
             }
             return WrittenFile(name: file.name, bytes: info.bytes)
         }
+    }
+
+    /// The report with each output's size as measured on disk: the processor writes through temporaries
+    /// and cannot know the final sizes when it builds the report.
+    static func sized(_ entry: EpisodeReportEntry, by files: [WrittenFile]) -> EpisodeReportEntry {
+        var copy = entry
+        copy.outputs = entry.outputs.map { output in
+            var sized = output
+            if let file = files.first(where: { $0.name == output.file }) { sized.sizeBytes = file.bytes }
+            return sized
+        }
+        return copy
     }
 
     /// Writes the new sidecars of an episode whose audio is up to date, without processing it again.
@@ -252,6 +270,7 @@ public final class SeasonRunner: Sendable {
                     context: context)
             else { return nil }
             result.outputs = try measured(result.outputs)
+            result.report = result.report.map { Self.sized($0, by: result.outputs) }
             var updated = state
             updated.result = result
             try store.save(updated, stem: job.outputStem)

@@ -165,6 +165,22 @@ package final class SeasonStateStore: Sendable {
         if let path = try? OutputNaming.path(in: episodesDirectory, fileName: "\(stem).json") { unlink(path) }
     }
 
+    /// `.podsmith/episodes/STEM.started`: present while an episode is being processed, so that one
+    /// whose run was interrupted (Ctrl-C, SIGKILL, a power cut) is told apart from one never run.
+    func startedMarkerPath(stem: String) -> String? {
+        try? OutputNaming.path(in: episodesDirectory, fileName: "\(stem).started")
+    }
+
+    /// Records that the episode's processing has begun (best effort: only a reason's wording depends on it).
+    public func markStarted(stem: String) {
+        if let path = startedMarkerPath(stem: stem) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
+    }
+
+    /// Removes the mark of ``markStarted(stem:)``: the episode finished, or failed for a reason of its own.
+    public func clearStarted(stem: String) {
+        if let path = startedMarkerPath(stem: stem) { unlink(path) }
+    }
+
     /// Decides whether `job` must be processed again.
     ///
     /// Order of checks, cheapest first: recorded state present → same fingerprint → same input list
@@ -172,7 +188,8 @@ package final class SeasonStateStore: Sendable {
     /// size and modification time unchanged, or, when those moved, its content hash unchanged.
     public func freshness(of job: EpisodeJob, fingerprint: String) -> EpisodeFreshness {
         guard let state = load(stem: job.outputStem), state.identity == job.identity else {
-            return .stale("no previous run")
+            let interrupted = startedMarkerPath(stem: job.outputStem).map(FileManager.default.fileExists) ?? false
+            return .stale(interrupted ? "previous run interrupted" : "no previous run")
         }
         guard state.fingerprint == fingerprint else { return .stale("settings changed") }
         let paths = [job.inputPath] + job.auxiliaryInputPaths
