@@ -145,6 +145,10 @@ extension Podsmith {
                     throw PodsmithError.outputNotWritable(path: output, reason: "no such folder (nothing to merge)")
                 }
                 outcome = try SeasonPublisher.publish(plan: plan, outputDirectory: output)
+            } catch let error as ManifestValidationError {
+                // A season-wide file would replace an input (checked before anything is written).
+                for issue in error.issues { ErrorReporting.printError("\(source): \(issue)") }
+                throw ExitCode(ErrorReporting.exitCode(for: error))
             } catch {
                 throw ExitCode(ErrorReporting.report(error, file: output))
             }

@@ -29,6 +29,12 @@ public enum SeasonPublisher {
         public var isComplete: Bool { missing.isEmpty && failed.isEmpty }
     }
 
+    /// The season-wide files written into the output folder by ``publish(plan:outputDirectory:generatedAt:)``
+    /// (besides the show's artwork copy); what no input may be.
+    public static let seasonFileNames = ["report.json", "index.html", "feed.xml"]
+    /// The names the show's artwork is copied under (the one of its kind is written).
+    public static let artworkFileNames = ["artwork.png", "artwork.jpg"]
+
     /// The per-episode result file the season runner writes (`STEM.report.json`).
     struct EpisodeRecord: Decodable {
         var input: String
@@ -43,8 +49,12 @@ public enum SeasonPublisher {
     /// Writes `report.json`, `index.html` and `feed.xml` into `outputDirectory` for `plan`'s episodes
     /// (the whole season, whatever shard produced them).
     /// - Parameter generatedAt: stamped into `report.json`; `nil` leaves it out (reproducible files).
+    /// - Throws: ``ManifestValidationError`` before writing anything when one of these files would
+    ///   replace an input of the season (``SeasonPlan/seasonFileProblems(outputDirectory:)``).
     public static func publish(plan: SeasonPlan, outputDirectory: String, generatedAt: Date? = Date()) throws -> Outcome
     {
+        let problems = plan.seasonFileProblems(outputDirectory: outputDirectory)
+        if !problems.isEmpty { throw ManifestValidationError(problems) }
         var entries: [EpisodeReportEntry] = []
         var items: [PodcastEpisode] = []
         var plots: [String: String] = [:]
