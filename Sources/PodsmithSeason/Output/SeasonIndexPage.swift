@@ -124,8 +124,8 @@ public enum SeasonIndexPage {
                 let href = PodcastFeedBuilder.url(forFile: file, baseURL: nil)
                 s += "<p><a href=\"\(e(href))\">\(e(file))</a></p>\n"
             }
-            if let svg = row.plotSVG {
-                s += inlineSVG(svg)
+            if let svg = row.plotSVG, let inline = InlineSVG.sanitized(svg, idPrefix: anchor) {
+                s += inline + "\n"
             }
             if !row.notes.isEmpty {
                 s += "<ul class=\"notes\">" + row.notes.map { "<li>\(e($0))</li>" }.joined() + "</ul>\n"
@@ -137,12 +137,6 @@ public enum SeasonIndexPage {
     }
 
     // MARK: - Private
-
-    /// An SVG document without its XML declaration, ready to sit inside HTML.
-    private static func inlineSVG(_ svg: String) -> String {
-        guard svg.hasPrefix("<?xml"), let end = svg.range(of: "?>") else { return svg }
-        return String(svg[end.upperBound...])
-    }
 
     /// An id from an episode identifier: letters, digits, `-` and `_` kept, the rest as `-`.
     static func anchor(_ episode: String) -> String {
