@@ -32,5 +32,9 @@ let package = Package(
             name: "FuzzChapters",
             dependencies: ["CFuzzerDriver", .product(name: "PodsmithKit", package: "Podsmith")],
             swiftSettings: [.swiftLanguageMode(.v6)]),
+        .executableTarget(
+            name: "FuzzLint",
+            dependencies: ["CFuzzerDriver", .product(name: "PodsmithKit", package: "Podsmith")],
+            swiftSettings: [.swiftLanguageMode(.v6)]),
     ]
 )

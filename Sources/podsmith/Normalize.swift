@@ -228,17 +228,9 @@ extension Podsmith {
             }
             do {
                 if !dryRun {
-                    // The chapters sidecar (and the audio) must not replace an input: refused before reading any.
-                    // (The audio over the input audio is --in-place's business: Normalizer checks it.)
-                    var sideInputs: [(path: String, role: String)] = []
-                    if let chapters { sideInputs.append((chapters, "--chapters file")) }
-                    if let artwork { sideInputs.append((artwork, "--artwork file")) }
-                    try OutputInputOverlap.check(outputs: [outputPath], inputs: sideInputs)
-                    if chapters != nil {
-                        try OutputInputOverlap.check(
-                            outputs: [Normalizer.chaptersSidecarPath(for: outputPath)],
-                            inputs: [(input, "input audio")] + sideInputs)
-                    }
+                    // The audio and its sidecars must not replace an input: refused before reading any.
+                    try OutputInputOverlap.checkNormalize(
+                        input: input, output: outputPath, chapters: chapters, artwork: artwork, transcript: transcript)
                 }
                 let options = try makeOptions(outputPath: outputPath)
                 let progress = ProgressLine(
@@ -269,14 +261,6 @@ extension Podsmith {
             }
         }
 
-        /// Whether two paths name one file: the same device and inode when both exist, else the same
-        /// absolute path.
-        static func sameFile(_ a: String, _ b: String) -> Bool {
-            var sa = stat(), sb = stat()
-            if stat(a, &sa) == 0, stat(b, &sb) == 0 { return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino }
-            return URL(fileURLWithPath: a).standardizedFileURL.path == URL(fileURLWithPath: b).standardizedFileURL.path
-        }
-
         /// `-o`, or STEM.normalized.EXT beside the input.
         func resolvedOutputPath() throws -> String {
             if let output { return output }
@@ -290,15 +274,8 @@ extension Podsmith {
             var options = settings(outputPath: outputPath)
             if let artwork { options.metadata.artwork = try Artwork(contentsOf: artwork) }
             options.chapters = try chapters.map { try ChapterList.load(path: $0) }
-            if let transcript {
-                let loaded = try Transcript.load(path: transcript)
-                // The re-timed copy must never replace the user's own file.
-                for sidecar in Normalizer.transcriptSidecarPaths(for: outputPath, format: loaded.format)
-                where Self.sameFile(sidecar, transcript) {
-                    throw PodsmithError.outputIsInput(path: sidecar)
-                }
-                options.transcript = loaded
-            }
+            // (That the re-timed copy cannot replace the user's own file was checked in run().)
+            options.transcript = try transcript.map { try Transcript.load(path: $0) }
             // Tags no file of this format can hold are refused now, not after the analysis and the encode.
             try TagSizeLimits.check(
                 metadata: options.metadata, chapters: options.chapters, format: options.encoder.format,

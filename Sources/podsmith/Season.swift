@@ -194,6 +194,10 @@ extension Podsmith {
                 outcome = try SeasonPublisher.publish(
                     plan: plan, outputDirectory: output,
                     upToDate: Set((summary?.episodes ?? []).filter { $0.status == .upToDate }.map(\.stem)))
+            } catch let error as ManifestValidationError {
+                // A season-wide file would replace an input (checked before anything is written).
+                for issue in error.issues { ErrorReporting.printError("\(source): \(issue)") }
+                throw ExitCode(ErrorReporting.exitCode(for: error))
             } catch {
                 throw ExitCode(ErrorReporting.report(error, file: output))
             }

@@ -125,6 +125,20 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: raw + "/ep.mp3"))
     }
 
+    @Test(arguments: [false, true])
+    func aManifestKeptAsTheSeasonReportIsNeverWrittenOver(merge: Bool) throws {
+        let out = workspace.path("public")
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let input = try sine()
+        let text = #"{"show": {"title": "T"}, "episodes": [{"file": "\#(input)", "title": "One"}]}"#
+        let manifest = try workspace.write("public/report.json", Data(text.utf8))
+        let result = try run(["season", manifest, "-o", out] + (merge ? ["--merge"] : []))
+        expect(result, exit: 65, phrase: "writing report.json into", merge ? "--merge" : "run")
+        #expect(result.stderr.contains("the manifest \(manifest)"), "\(result.stderr)")
+        #expect(try String(contentsOfFile: manifest, encoding: .utf8) == text)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out) == ["report.json"])
+    }
+
     @Test func whenTheChaptersSidecarCannotBeWrittenTheAudioIsNotPublishedEither() throws {
         let input = try sine()
         let chapters = try workspace.write(

@@ -52,6 +52,9 @@ import Testing
         return try encode(Int(layout.startSample(ofSegment: k))..<end, segment: k)
     }
 
+    /// Segments 0 and 1, encoded once for the tests that only read them (each encode takes seconds in debug).
+    static let firstTwoSegments = Result { (try segment(0), try segment(1)) }
+
     /// The seam where segment `k` takes over from `k − 1`.
     static func findSeam(
         _ a: Stream, _ b: Stream, at k: Int,
@@ -124,7 +127,7 @@ import Testing
 
     @Test("a seam is found in the window where block types agree and the reservoir fits")
     func findSeamMeetsBothConditions() throws {
-        let a = try Self.segment(0), b = try Self.segment(1)
+        let (a, b) = try Self.firstTwoSegments.get()
         let window = Self.layout.seamWindow(ofSegment: 1)
         let seam = try #require(Self.findSeam(a, b, at: 1))
         #expect(window.contains(seam.frame))
@@ -152,6 +155,25 @@ import Testing
         let (joined, _) = Self.emitJoined(a, b, at: seam, firstIsTheFirstSegment: false)
         let foreign = try Self.framesWithForeignMainData(joined, original: found.a, found.b, seam: seam)
         #expect(foreign == [])
+    }
+
+    @Test("negative control: a frame where the two streams chose different block types is never the seam")
+    func aFrameWithMismatchedBlockTypesIsSkipped() throws {
+        // Real LAME streams agree on block types in every search window (ParallelMP3EncoderTests), so the
+        // mismatch is made: the next segment's last granule before the seam turns short (block type 2) in
+        // every channel. Without the block-type condition the seam would stay where it was.
+        let (a, original) = try Self.firstTwoSegments.get()
+        var b = original
+        let seam = try #require(Self.findSeam(a, b, at: 1))
+        let channels = b.frames.channelCount
+        let mismatch: UInt8 = a.frames.frames[seam.a - 1].blockTypes[channels] == 2 ? 0 : 2
+        for c in 0..<channels { b.frames.frames[seam.b - 1].blockTypes[channels + c] = mismatch }
+        let moved = Self.findSeam(a, b, at: 1)
+        #expect(moved?.frame != seam.frame, "joined across different block types at frame \(seam.frame)")
+        #expect(moved.map { $0.frame > seam.frame } ?? true)
+        // The fault that makes that join on purpose finds exactly that frame, and says so.
+        let forced = try #require(Self.findSeam(a, b, at: 1, fault: .joinsMismatchedBlockTypes))
+        #expect(forced.frame == seam.frame && forced.blockTypesDiffer)
     }
 
     @Test("negative control: without the join the frame at the seam reads the wrong reservoir bytes")

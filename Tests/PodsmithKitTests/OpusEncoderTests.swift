@@ -59,7 +59,8 @@ import Testing
         func size(_ kbps: Int) throws -> Int {
             let path = TemporaryFolder.uniquePath(".opus")
             defer { try? FileManager.default.removeItem(atPath: path) }
-            let noise = (0..<2).map { _ in (0..<96_000).map { _ in Float.random(in: -0.3...0.3) } }
+            var rng = SplitMix64(seed: 48)
+            let noise = (0..<2).map { _ in (0..<96_000).map { _ in Float.random(in: -0.3...0.3, using: &rng) } }
             try Support.encode(
                 try OpusEncoder(
                     path: path, sampleRate: 48_000, channelCount: 2,

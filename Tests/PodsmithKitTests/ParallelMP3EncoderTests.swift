@@ -269,10 +269,10 @@ import Testing
         #expect(report.worstEnergyExcessDB <= 1.0)
         #expect(report.worstStepRatio <= 1.0)
         _ = try Self.checkTag(parallel.path, inputFrames: input[0].count)
-        if (try? ExternalTools.run("ffmpeg", ["-version"]))?.status == 0 {
-            let check = try ExternalTools.run("ffmpeg", ["-v", "error", "-i", parallel.path, "-f", "null", "-"])
-            #expect(check.status == 0 && check.stderr.isEmpty, "ffmpeg: \(check.stderr)")
-        }
+        // ffmpeg is the independent reader here: missing, the check fails (CI installs it), never vanishes.
+        try #require(Self.ffmpegIsInstalled, "ffmpeg is needed to check the joined stream (apt-get install ffmpeg)")
+        let check = try ExternalTools.run("ffmpeg", ["-v", "error", "-i", parallel.path, "-f", "null", "-"])
+        #expect(check.status == 0 && check.stderr.isEmpty, "ffmpeg: \(check.stderr)")
     }
 
     /// The negative control for the block-type condition would join across different block types and
@@ -343,11 +343,33 @@ extension ParallelMP3EncoderTests {
         #expect(
             zip(joined.toc, single.toc).allSatisfy { abs(Int($0) - Int($1)) <= 3 }, "\(joined.toc) vs \(single.toc)")
         // An independent decoder (ffmpeg) reads it without complaint and trims it to the input's length.
-        if (try? ExternalTools.run("ffmpeg", ["-version"]))?.status == 0 {
-            let check = try ExternalTools.run("ffmpeg", ["-v", "error", "-i", parallel.path, "-f", "null", "-"])
-            #expect(check.status == 0)
-            #expect(check.stderr.isEmpty, "ffmpeg: \(check.stderr)")
-            #expect(try ExternalTools.ffmpegDecodedFrames(parallel.path, channels: channels) == input[0].count)
+        try #require(Self.ffmpegIsInstalled, "ffmpeg is needed to check the joined stream (apt-get install ffmpeg)")
+        let check = try ExternalTools.run("ffmpeg", ["-v", "error", "-i", parallel.path, "-f", "null", "-"])
+        #expect(check.status == 0)
+        #expect(check.stderr.isEmpty, "ffmpeg: \(check.stderr)")
+        #expect(try ExternalTools.ffmpegDecodedFrames(parallel.path, channels: channels) == input[0].count)
+    }
+
+    static var ffmpegIsInstalled: Bool { (try? ExternalTools.run("ffmpeg", ["-version"]))?.status == 0 }
+
+    @Test func theJoinedStreamIsTheSameBytesWithThreeOrEightThreadsAndTheInputHeldStaysInBudget() throws {
+        // Segments of 60 frames (about 1.6 s, the shortest the overlap allows): 10 s give six, enough to
+        // keep 3 encoders busy and 8 short of work, with the submission waiting on the chunk budget.
+        let rate = 44_100.0
+        let layout = ParallelMP3Layout(segmentFrames: 60)
+        let input = Self.signal("music", seconds: 10, sampleRate: rate, channels: 2)
+        let two = try Self.encodeParallel(input, sampleRate: rate, threads: 2, layout: layout)
+        defer { try? FileManager.default.removeItem(atPath: two.path) }
+        #expect(two.seams.count >= 5)
+        let reference = try Self.audioBytes(two.path)
+        for threads in [3, 8] {
+            let other = try Self.encodeParallel(input, sampleRate: rate, threads: threads, layout: layout)
+            defer { try? FileManager.default.removeItem(atPath: other.path) }
+            #expect(other.seams == two.seams, "\(threads) threads")
+            #expect(try Self.audioBytes(other.path) == reference, "\(threads) threads")
+            #expect(
+                other.peakInputChunks <= MP3SegmentPool.chunkBudget(layout: layout, threads: threads),
+                "\(threads) threads")
         }
     }
 

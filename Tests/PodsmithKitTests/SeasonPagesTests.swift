@@ -215,14 +215,43 @@ import Testing
         #expect(!html.contains("R&D <live>"))
     }
 
-    @Test func indexPageInlinesSVGThatStaysWellFormed() throws {
-        let (report, plots) = Self.sampleReportAndPlots()
+    @Test func inlinedPlotsAsProductionWritesThemHaveUniqueIDsAndParse() throws {
+        var (report, plots) = Self.sampleReportAndPlots()
+        // Production writes every plot with the default id prefix (NormalizingEpisodeProcessor).
+        for key in plots.keys { plots[key] = LoudnessPlot.svg(Self.sampleInput(title: key)) }
         let html = SeasonIndexPage.html(report: report, plots: plots)
-        // Each inlined SVG is the plot unchanged, so it parses on its own.
-        for (_, svg) in plots {
-            #expect(html.contains(svg))
-            _ = try XMLTree.parse(svg)
+        let ids = html.components(separatedBy: " id=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }
+        #expect(ids.count == Set(ids).count, "duplicate ids: \(ids.sorted())")
+        #expect(ids.filter { $0.hasSuffix("-hatch") }.count == plots.count)
+        // Every url(#…) reference still points at an id of the page.
+        let references = html.components(separatedBy: "url(#").dropFirst().map { String($0.prefix { $0 != ")" }) }
+        #expect(references.count >= plots.count)
+        for reference in references { #expect(ids.contains(reference), "dangling url(#\(reference))") }
+        // Each inlined plot parses on its own.
+        for svg in html.components(separatedBy: "<svg ").dropFirst() {
+            let end = try #require(svg.range(of: "</svg>"))
+            _ = try XMLTree.parse("<svg " + svg[..<end.upperBound])
         }
+        report.episodes = []
+        #expect(!SeasonIndexPage.html(report: report, plots: plots).contains("<svg"))
+    }
+
+    @Test func aTamperedPlotIsInlinedWithoutScriptsHandlersOrOutsideResources() throws {
+        let (report, _) = Self.sampleReportAndPlots()
+        let hostile = """
+            <?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)">\
+            <script>alert(2)</script><rect width="5" height="5" fill="url(https://evil.example/x)"/>\
+            <a href="javascript:alert(3)"><text>link</text></a><text x="1">hello &lt;b&gt;</text>\
+            <foreignObject><div xmlns="http://www.w3.org/1999/xhtml">x</div></foreignObject>\
+            <text style="background:url(https://evil.example/y)">kept</text></svg>
+            """
+        let html = SeasonIndexPage.html(report: report, plots: ["ep1": hostile, "ep2": "<svg><unclosed></svg>"])
+        for bad in ["<script", "onload", "alert", "javascript:", "evil.example", "foreignObject", "style="] {
+            #expect(!html.contains(bad), "\(bad) survived")
+        }
+        #expect(html.contains("kept") && html.contains("hello &lt;b&gt;"))
+        // One plot inlined (the one that parses).
+        #expect(html.components(separatedBy: "<svg ").count - 1 == 1)
     }
 
     @Test func episodesWhoseAnchorsWouldCollideGetDistinctSections() {

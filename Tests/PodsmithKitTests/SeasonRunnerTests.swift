@@ -185,6 +185,9 @@ import Testing
         #expect(overlap.total.sorted() == plan.jobs.map(\.identity).sorted())
         let all = summaries.all
         #expect(all.count == 2)
+        // A runner that threw has no summary: it must not pass for one that found everything busy.
+        #expect(all.allSatisfy { $0 != nil }, "a runner failed")
+        #expect(all.allSatisfy { $0?.episodes.count == plan.jobs.count })
         for job in plan.jobs {
             let outcomes = all.compactMap { $0?.episodes.first { $0.identity == job.identity }?.status }
             #expect(outcomes.filter { $0 == .processed }.count == 1)

@@ -190,8 +190,9 @@ package enum TestSignals {
     }
 }
 
-/// A tiny deterministic random generator (SplitMix64), so that generated noise is the same every run.
-package struct SplitMix64 {
+/// A tiny deterministic random generator (SplitMix64), so that generated noise is the same every run
+/// (and a failure can be replayed); a `RandomNumberGenerator`, for `Float.random(in:using:)`.
+package struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
     package init(seed: UInt64) { state = seed }
     package mutating func next() -> UInt64 {

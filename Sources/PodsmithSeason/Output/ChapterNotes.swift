@@ -21,7 +21,8 @@ enum ChapterNotes {
 
     /// `HH:MM:SS`, seconds truncated (a chapter that starts at 59.9 s starts within 00:00:59).
     static func timestamp(_ seconds: Double) -> String {
-        let total = Int(max(0, seconds))
+        // The chapters file is read back from OUTDIR by --merge: a damaged one must not trap Int().
+        let total = Int(min(max(0, seconds), Double(WholeSeconds.maximum)))
         return String(format: "%02d:%02d:%02d", total / 3600, total / 60 % 60, total % 60)
     }
 

@@ -143,8 +143,8 @@ public enum SeasonIndexPage {
                 let href = PodcastFeedBuilder.url(forFile: file, baseURL: nil)
                 s += "<p><a href=\"\(e(href))\">\(e(file))</a></p>\n"
             }
-            if let svg = row.plotSVG {
-                s += inlineSVG(svg)
+            if let svg = row.plotSVG, let inline = InlineSVG.sanitized(svg, idPrefix: anchor) {
+                s += inline + "\n"
             }
             if !row.notes.isEmpty {
                 s +=
@@ -160,12 +160,6 @@ public enum SeasonIndexPage {
     }
 
     // MARK: - Private
-
-    /// An SVG document without its XML declaration, ready to sit inside HTML.
-    private static func inlineSVG(_ svg: String) -> String {
-        guard svg.hasPrefix("<?xml"), let end = svg.range(of: "?>") else { return svg }
-        return String(svg[end.upperBound...])
-    }
 
     /// An id from an episode identifier: letters, digits, `-` and `_` kept, the rest as `-`.
     static func anchor(_ episode: String) -> String {

@@ -29,6 +29,12 @@ public enum SeasonPublisher {
         public var isComplete: Bool { missing.isEmpty && failed.isEmpty }
     }
 
+    /// The season-wide files written into the output folder by ``publish(plan:outputDirectory:generatedAt:upToDate:now:)``
+    /// (besides the show's artwork copy); what no input may be.
+    public static let seasonFileNames = ["report.json", "index.html", "feed.xml"]
+    /// The names the show's artwork is copied under (the one of its kind is written).
+    public static let artworkFileNames = ["artwork.png", "artwork.jpg"]
+
     /// The per-episode result file the season runner writes (`STEM.report.json`).
     struct EpisodeRecord: Decodable {
         var input: String
@@ -48,10 +54,14 @@ public enum SeasonPublisher {
     ///     count them as such; the folder alone cannot tell).
     ///   - now: the publication date of an undated episode published for the first time
     ///     (``PublicationLedger``).
+    /// - Throws: ``ManifestValidationError`` before writing anything when one of these files would
+    ///   replace an input of the season (``SeasonPlan/seasonFileProblems(outputDirectory:)``).
     public static func publish(
         plan: SeasonPlan, outputDirectory: String, generatedAt: Date? = Date(), upToDate: Set<String> = [],
         now: Date = Date()
     ) throws -> Outcome {
+        let problems = plan.seasonFileProblems(outputDirectory: outputDirectory)
+        if !problems.isEmpty { throw ManifestValidationError(problems) }
         var entries: [EpisodeReportEntry] = []
         var items: [PodcastEpisode] = []
         var plots: [String: String] = [:]
@@ -83,11 +93,12 @@ public enum SeasonPublisher {
                 missing.append(job.outputStem)
                 continue
             }
-            // Sizes as they are on disk now: what a podcast app will download.
+            // Sizes as they are on disk now: what a podcast app will download. The report is read back from
+            // the folder, so its file names are checked like any output's (`../../etc/shadow` is no output).
             entry.outputs = entry.outputs.map { output in
                 var copy = output
-                let path = (outputDirectory as NSString).appendingPathComponent(output.file)
-                copy.sizeBytes = FileStamp.statFile(path)?.bytes ?? -1
+                let path = try? OutputNaming.path(in: outputDirectory, fileName: output.file)
+                copy.sizeBytes = path.flatMap { FileStamp.statFile($0)?.bytes } ?? -1
                 return copy
             }
             if entry.outputs.contains(where: { $0.sizeBytes < 0 }) {
@@ -97,7 +108,10 @@ public enum SeasonPublisher {
             entries.append(entry)
             let svgPath = (outputDirectory as NSString)
                 .appendingPathComponent(job.outputStem + OutputNaming.loudnessPlotSuffix)
-            plots[job.outputStem] = try? String(contentsOfFile: svgPath, encoding: .utf8)
+            // Read back from the folder: a regular file of a plot's size, or no plot (never a device's endless bytes).
+            if let bytes = try? RegularFileReader.contents(of: svgPath, limit: InlineSVG.maximumBytes) {
+                plots[job.outputStem] = String(decoding: bytes, as: UTF8.self)
+            }
             if let enclosure = FeedEnclosure(firstOf: entry.outputs) {
                 let chapters = job.outputStem + OutputNaming.chaptersSuffix
                 let hasChapters = FileManager.default.fileExists(
@@ -200,7 +214,9 @@ public enum SeasonPublisher {
         outputs.enumerated().map { index, output in
             let format = OutputFormat(rawValue: output.format)
             let spec = specs.first { $0.format == format }
-            let average = durationSeconds > 0 ? Int((Double(output.sizeBytes) * 8 / durationSeconds).rounded()) : nil
+            // A duration read back from a damaged report (1e-300 s) must not trap Int().
+            let quotient = Double(output.sizeBytes) * 8 / durationSeconds
+            let average = durationSeconds > 0 && quotient < 1e12 ? Int(quotient.rounded()) : nil
             let bits = spec?.bitrateKbps.map { $0 * 1000 } ?? average
             return FeedAlternate(
                 fileName: output.file, mimeType: format?.mimeType ?? "application/octet-stream",

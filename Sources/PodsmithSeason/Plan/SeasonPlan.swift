@@ -165,34 +165,6 @@ public struct SeasonPlan: Sendable {
         return SeasonPlan(manifest: manifest, baseDirectory: base)
     }
 
-    /// Checks the plan against the output folder: an output that would overwrite one of the season's
-    /// inputs (an MP3 episode re-published into its own folder) is refused.
-    /// - Returns: the problems, empty when the plan can run.
-    public func problems(outputDirectory: String) -> [ManifestIssue] {
-        let out = URL(fileURLWithPath: outputDirectory).standardizedFileURL.resolvingSymlinksInPath().path
-        let inputs = Dictionary(
-            jobs.flatMap { job in
-                ([job.inputPath] + job.auxiliaryInputPaths).map {
-                    (URL(fileURLWithPath: $0).resolvingSymlinksInPath().path, job.identity)
-                }
-            }, uniquingKeysWith: { first, _ in first })
-        var issues: [ManifestIssue] = []
-        for job in jobs {
-            for name in job.ownedFileNames {
-                let path = (out as NSString).appendingPathComponent(name)
-                if let owner = inputs[path] {
-                    issues.append(
-                        ManifestIssue(
-                            path: job.identity,
-                            message:
-                                "writing \(name) into \(outputDirectory) would overwrite \(owner)'s input; choose another output folder"
-                        ))
-                }
-            }
-        }
-        return issues
-    }
-
     /// The plan restricted to one shard's episodes (season order kept).
     public func restricted(to shard: ShardSelector?) -> SeasonPlan {
         guard let shard else { return self }

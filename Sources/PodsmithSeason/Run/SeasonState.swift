@@ -104,12 +104,14 @@ package final class SeasonStateStore: Sendable {
     /// `OUTDIR/.podsmith/episodes`, one state file per episode.
     let episodesDirectory: String
     private let locksDirectory: String
+    /// The state folder's name in OUTDIR; everything under it is the runs' own (no input may live there).
+    package static let folderName = ".podsmith"
 
     /// Creates `.podsmith/episodes` and `.podsmith/locks` when missing.
     /// - Throws: ``PodsmithError/outputNotWritable(path:reason:)``.
     public init(outputDirectory: String) throws {
         self.outputDirectory = outputDirectory
-        stateDirectory = (outputDirectory as NSString).appendingPathComponent(".podsmith")
+        stateDirectory = (outputDirectory as NSString).appendingPathComponent(Self.folderName)
         episodesDirectory = (stateDirectory as NSString).appendingPathComponent("episodes")
         locksDirectory = (stateDirectory as NSString).appendingPathComponent("locks")
         for folder in [episodesDirectory, locksDirectory] {
