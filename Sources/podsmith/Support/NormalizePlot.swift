@@ -16,7 +16,7 @@ extension Podsmith.Normalize {
         var options = options
         options.recordsLoudnessSeries = true
         try options.check()
-        if let outputPath, !inPlace, Self.sameFile(input, outputPath) {
+        if let outputPath, !inPlace, OutputInputOverlap.isSameFile(input, outputPath) {
             throw PodsmithError.outputIsInput(path: outputPath)
         }
         // The plot must not replace the input or the output either.
