@@ -50,8 +50,8 @@ extension Podsmith {
         var output: String
 
         @Option(
-            help: "Episodes processed at once, one thread each: the cores kept busy (default: the number of cores).")
-        var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+            help: "Episodes processed at once, one thread each: the cores kept busy (default: the cores available).")
+        var jobs: Int = AvailableCores.count()
 
         @Flag(help: "Redo every episode, even those that are up to date.")
         var force = false

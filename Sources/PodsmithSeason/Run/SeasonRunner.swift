@@ -13,7 +13,7 @@ public struct SeasonRunOptions: Sendable {
     public var progress: SeasonProgressMode
 
     public init(
-        jobs: Int = ProcessInfo.processInfo.activeProcessorCount, force: Bool = false,
+        jobs: Int = AvailableCores.count(), force: Bool = false,
         shard: ShardSelector? = nil, progress: SeasonProgressMode = .automatic
     ) {
         self.jobs = jobs
