@@ -80,4 +80,23 @@ import Testing
         #expect(statistics[0].continued == noSeamIn.count)
         #expect(files.allSatisfy { $0 == files[0] }, "\(files.map(\.count))")
     }
+
+    /// A season's idle workers lend their cores to an encode that runs on one thread: it starts more
+    /// threads while segments wait, gives every core back, and writes the same bytes.
+    @Test func coresLentToAnEncodeAreUsedAndGivenBackWithoutChangingTheFile() throws {
+        let rate = 44_100.0
+        let input = P.signal("speech", seconds: 12, sampleRate: rate, channels: 2)
+        let alone = try P.encodeParallel(input, sampleRate: rate, threads: 1)
+        defer { try? FileManager.default.removeItem(atPath: alone.path) }
+        let spare = SpareCores()
+        spare.lend(2)
+        let path = TemporaryFolder.uniquePath(".mp3")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let encoder = try ParallelMP3Encoder(
+            path: path, sampleRate: rate, channelCount: 2, threads: 1, layout: P.testLayout, spareCores: spare)
+        try EncoderTestSupport.encode(encoder, planes: input, sampleRate: rate, blockSize: 3000)
+        #expect(encoder.lentThreads >= 1)
+        #expect(spare.count == 2)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(contentsOf: URL(fileURLWithPath: alone.path)))
+    }
 }

@@ -12,11 +12,13 @@ extension EncoderSettings {
     ///   - expectedSeconds: how long the output will be, when known: a CBR MP3 of at least
     ///     ``segmentedMinimumSeconds`` is written by a ``ParallelMP3Encoder`` (see ``isSegmented(seconds:)``).
     ///   - forcesOneStream: one LAME instance whatever the length (the codec probe's short excerpts).
+    ///   - spareCores: cores a season's idle workers lend to a segmented MP3's encoder.
     ///   - mp3Quality: LAME's algorithm quality, for the codec probe (the output always uses
     ///     ``MP3EncoderOptions``' default).
     public func makeEncoder(
         path: String, sampleRate: Double, channelCount: Int,
         metadata: EpisodeMetadata, expectedSeconds: Double? = nil, forcesOneStream: Bool = false,
+        spareCores: SpareCores? = nil,
         mp3Quality: Int = MP3EncoderOptions().quality
     ) throws -> any AudioSink {
         let settings = self
@@ -26,7 +28,7 @@ extension EncoderSettings {
                 path: path, sampleRate: sampleRate, channelCount: channelCount,
                 metadata: metadata,
                 options: MP3EncoderOptions(bitrateKbps: settings.bitrateKbps),
-                threads: settings.resolvedEncodeThreads)
+                threads: settings.resolvedEncodeThreads, spareCores: spareCores)
         case .mp3:
             return try MP3Encoder(
                 path: path, sampleRate: sampleRate, channelCount: channelCount, metadata: metadata,

@@ -29,6 +29,8 @@ public struct Normalizer {
     public enum Stage: String, Sendable { case analysing, calibrating, rendering, verifying }
 
     public var options: NormalizeOptions
+    /// Cores lent by a season's idle workers to this episode's segmented MP3 encode (see ``SpareCores``).
+    public var spareCores: SpareCores?
 
     public init(options: NormalizeOptions) {
         self.options = options
@@ -197,7 +199,8 @@ public struct Normalizer {
                 let encoder = try options.encoder.makeEncoder(
                     path: output.temporaryPath, sampleRate: plan.outputSampleRate, channelCount: plan.outputChannels,
                     metadata: metadata,
-                    expectedSeconds: Double(plan.edit.outputFrameCount) / plan.edit.sampleRate)
+                    expectedSeconds: Double(plan.edit.outputFrameCount) / plan.edit.sampleRate,
+                    spareCores: spareCores)
                 parallel = encoder as? ParallelMP3Encoder
                 if options.verify, let mp3 = encoder as? any MP3ByteSource {
                     streaming = try StreamingMP3Verifier(encoder: mp3, threaded: options.threading == .pipelined)

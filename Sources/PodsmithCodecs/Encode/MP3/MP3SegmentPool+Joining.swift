@@ -66,4 +66,22 @@ extension MP3SegmentPool {
             lameTagFrame: tag, metadata: metadata, durationMilliseconds: durationMilliseconds,
             encoderLibrary: MP3Encoder.libraryName)
     }
+
+    /// The seam where segment `segment` takes over from `previous` (parked at the end of the segment
+    /// before), from `previous`'s bytes so far and this segment's `head`; `nil` when its window has none.
+    func decideSeam(
+        after previous: MP3EncodedStream, head: [UInt8], of segment: MP3Segment
+    ) throws
+        -> MP3SeamJoiner.Seam?
+    {
+        let a = try MP3FrameLayout(previous.encoder!.bytes, endsMidFrame: true)
+        let b = try MP3FrameLayout(head, endsMidFrame: true)
+        var window = layout.seamWindow(ofSegment: segment.index)
+        if case .findsNoSeam(let segments) = seamFault, segments.contains(segment.index) {
+            window = window.lowerBound..<window.lowerBound
+        }
+        return MP3SeamJoiner.findSeam(
+            a, at: layout.placement(ofSegment: previous.origin), b, at: layout.placement(ofSegment: segment.index),
+            window: window, fault: seamFault)
+    }
 }

@@ -43,14 +43,18 @@ final class MP3SegmentPool: @unchecked Sendable {
     /// Segments whose seam is decided (joined or continued): all below `decidedPrefix`, and these.
     private var decidedPrefix = 1
     private var decidedLater: Set<Int> = []
-    private let finishedThreads = DispatchSemaphore(value: 0)
+    private let runningThreads = DispatchGroup()
     private let threads: Int
+    /// Cores lent by a season's idle workers, and the threads started on them (under `condition`).
+    private let spareCores: SpareCores?
+    private var extraThreads = 0
+    private var borrowedThreads = 0
 
     // Input chunks (under `condition`): every segment's input lives in chunks of `chunkFrames` planar
     // frames, taken from here by the writer and returned by the encoding thread as soon as LAME has
     // read them, so the input held at once is at most `maxChunks` chunks, whatever the input's length.
     static let chunkFrames = 16_384
-    private let maxChunks: Int
+    private var maxChunks: Int
     private var freeChunks: [UnsafeMutablePointer<Float>] = []
     private var allocatedChunks = 0
     private var peakChunksHeld = 0
@@ -66,8 +70,9 @@ final class MP3SegmentPool: @unchecked Sendable {
 
     init(
         file: MP3OutputFile, sampleRate: Int, channelCount: Int, options: MP3EncoderOptions,
-        layout: ParallelMP3Layout, threads: Int
+        layout: ParallelMP3Layout, threads: Int, spareCores: SpareCores? = nil
     ) throws {
+        self.spareCores = spareCores
         self.file = file
         self.sampleRate = sampleRate
         self.channelCount = channelCount
@@ -82,9 +87,10 @@ final class MP3SegmentPool: @unchecked Sendable {
         for index in 0..<threads {
             // Each thread runs LAME on its segment for as long as the input keeps coming, and blocks
             // on `condition` in between: dedicated threads (see ``WorkerThread``).
+            runningThreads.enter()
             WorkerThread.start(name: "podsmith.mp3.\(index)", stackSize: 1 << 20) { [self] in
-                work()
-                finishedThreads.signal()
+                work(borrowed: false)
+                runningThreads.leave()
             }
         }
     }
@@ -98,6 +104,13 @@ final class MP3SegmentPool: @unchecked Sendable {
         joinLock.lock()
         defer { joinLock.unlock() }
         return seamCounts
+    }
+
+    /// Threads started on lent cores so far.
+    var lentThreads: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return borrowedThreads
     }
 
     /// Most input chunks held at once so far.
@@ -136,10 +149,25 @@ final class MP3SegmentPool: @unchecked Sendable {
         // Segments start only so far ahead of the earliest seam not yet decided: the MP3 bytes held
         // stay bounded whatever the input's length. (Decisions, not joins: a continued stream is
         // joined only when it ends, and the writer must be able to feed it until then.)
-        while segment.index - decidedPrefix > threads + 1 && error == nil { condition.wait() }
+        while segment.index - decidedPrefix > threads + extraThreads + 1 && error == nil { condition.wait() }
         if let error { throw error }
         queue.append(segment)
+        startBorrowedThread()
         condition.broadcast()
+    }
+
+    /// Starts one more thread on a lent core when a queued segment has no idle thread to take it; the
+    /// thread gives the core back once the queue is empty (under `condition`).
+    private func startBorrowedThread() {
+        guard let spareCores, queue.count > threads + extraThreads - running, spareCores.borrow() else { return }
+        extraThreads += 1
+        borrowedThreads += 1
+        maxChunks = Self.chunkBudget(layout: layout, threads: threads + extraThreads)
+        runningThreads.enter()
+        WorkerThread.start(name: "podsmith.mp3.lent", stackSize: 1 << 20) { [self] in
+            work(borrowed: true)
+            runningThreads.leave()
+        }
     }
 
     /// Appends `n` frames of `buffer` from `offset` to a segment's input (the writer's thread),
@@ -233,7 +261,7 @@ final class MP3SegmentPool: @unchecked Sendable {
         stopping = true
         condition.broadcast()
         condition.unlock()
-        for _ in 0..<threads { finishedThreads.wait() }
+        runningThreads.wait()
         try checkError()
         guard joinedAll else { throw PodsmithError.internalError("parallel MP3 encode ended before its last segment") }
     }
@@ -264,11 +292,18 @@ final class MP3SegmentPool: @unchecked Sendable {
         condition.unlock()
     }
 
-    private func work() {
+    /// A thread's loop: takes queued segments in order and encodes them. A thread on a `borrowed` core
+    /// leaves, giving the core back, as soon as the queue is empty.
+    private func work(borrowed: Bool) {
         while true {
             condition.lock()
-            while queue.isEmpty && !stopping && error == nil { condition.wait() }
+            while queue.isEmpty && !stopping && error == nil && !borrowed { condition.wait() }
             if queue.isEmpty || error != nil {
+                if borrowed {
+                    extraThreads -= 1
+                    maxChunks = Self.chunkBudget(layout: layout, threads: threads + extraThreads)
+                    spareCores?.lend()
+                }
                 condition.unlock()
                 return
             }
@@ -398,23 +433,5 @@ final class MP3SegmentPool: @unchecked Sendable {
         while decidedLater.remove(decidedPrefix) != nil { decidedPrefix += 1 }
         condition.broadcast()
         condition.unlock()
-    }
-
-    /// The seam where segment `segment` takes over from `previous` (parked at the end of the segment
-    /// before), from `previous`'s bytes so far and this segment's `head`; `nil` when its window has none.
-    private func decideSeam(
-        after previous: MP3EncodedStream, head: [UInt8], of segment: MP3Segment
-    ) throws
-        -> MP3SeamJoiner.Seam?
-    {
-        let a = try MP3FrameLayout(previous.encoder!.bytes, endsMidFrame: true)
-        let b = try MP3FrameLayout(head, endsMidFrame: true)
-        var window = layout.seamWindow(ofSegment: segment.index)
-        if case .findsNoSeam(let segments) = seamFault, segments.contains(segment.index) {
-            window = window.lowerBound..<window.lowerBound
-        }
-        return MP3SeamJoiner.findSeam(
-            a, at: layout.placement(ofSegment: previous.origin), b, at: layout.placement(ofSegment: segment.index),
-            window: window, fault: seamFault)
     }
 }

@@ -122,13 +122,15 @@ public final class ParallelMP3Encoder: AudioSink {
     private var nextIndex = 0
     private var finished = false
 
-    /// Creates (truncates) `path`, writes the provisional ID3 tag and starts `threads` encoding threads.
+    /// Creates (truncates) `path`, writes the provisional ID3 tag and starts `threads` encoding threads;
+    /// with `spareCores`, one more thread for each core lent there while a segment waits for a thread
+    /// (the bytes are the same either way).
     /// - Throws: as ``MP3Encoder/init(path:sampleRate:channelCount:metadata:options:)``;
     ///   ``PodsmithError/invalidSetting(_:)`` for VBR.
     public init(
         path: String, sampleRate: Double, channelCount: Int, metadata: EpisodeMetadata = EpisodeMetadata(),
         options: MP3EncoderOptions = MP3EncoderOptions(), threads: Int,
-        layout: ParallelMP3Layout = ParallelMP3Layout()
+        layout: ParallelMP3Layout = ParallelMP3Layout(), spareCores: SpareCores? = nil
     ) throws {
         guard options.vbrQuality == nil else {
             throw PodsmithError.invalidSetting(EncoderSettings.threadsNeedConstantBitrate(threads: threads))
@@ -146,12 +148,15 @@ public final class ParallelMP3Encoder: AudioSink {
             tagPaddingBytes: options.tagPaddingBytes)
         pool = try MP3SegmentPool(
             file: file, sampleRate: Int(sampleRate), channelCount: channelCount,
-            options: options, layout: layout, threads: threadCount)
+            options: options, layout: layout, threads: threadCount, spareCores: spareCores)
     }
 
     deinit {
         pool.shutDown()
     }
+
+    /// Threads started on cores lent by ``SpareCores`` so far.
+    var lentThreads: Int { pool.lentThreads }
 
     /// Most input chunks (``MP3SegmentPool/chunkFrames`` frames each, all channels) held at once so far.
     var peakInputChunks: Int { pool.peakChunks }
