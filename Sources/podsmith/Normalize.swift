@@ -118,8 +118,10 @@ extension Podsmith {
         @Option(
             name: .customLong("encode-threads"),
             help: ArgumentHelp(
-                "LAME instances encoding one MP3 at once, joined seamlessly (CBR only).", valueName: "N"))
-        var encodeThreads: Int = 1
+                "Threads encoding one MP3 (CBR, 5 min or longer) in segments joined seamlessly; auto: the "
+                    + "cores available to the process. The file is the same for any count.",
+                valueName: "N|auto"))
+        var encodeThreads: ThreadCount = .auto
 
         @Option(name: .customLong("bit-depth"), help: "WAV/FLAC sample format: 16 (TPDF dither), 24 or 32f.")
         var bitDepth: PCMBitDepth = .int16
@@ -310,7 +312,7 @@ extension Podsmith {
                 silence: silence, channels: mono ? .mono : stereo ? .stereo : .keep,
                 encoder: EncoderSettings(
                     format: outputFormat, bitrateKbps: bitrate, vbrQuality: vbr,
-                    bitDepth: bitDepth, sampleRate: sampleRate, encodeThreads: encodeThreads),
+                    bitDepth: bitDepth, sampleRate: sampleRate, encodeThreads: encodeThreads.value),
                 metadata: metadata, verify: !noVerify)
         }
     }

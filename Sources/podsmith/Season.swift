@@ -59,7 +59,7 @@ extension Podsmith {
 
         // Optional, so that argument-parser does not append this machine's core count as a second default.
         @Option(
-            help: "Episodes processed at once, one thread each: the cores kept busy (default: the number of cores).")
+            help: "Episodes processed at once, one thread each: the cores kept busy (default: the cores available).")
         var jobs: Int?
 
         @Flag(help: "Redo every episode, even those that are up to date.")
@@ -130,7 +130,7 @@ extension Podsmith {
                 summary = try SeasonRunner.run(
                     plan: plan, outputDirectory: output,
                     options: SeasonRunOptions(
-                        jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, force: force, shard: selector,
+                        jobs: jobs ?? AvailableCores.count(), force: force, shard: selector,
                         progress: quiet || json ? .quiet : .automatic),
                     processor: NormalizingEpisodeProcessor(verify: !noVerify, platform: platform),
                     cancellation: cancellation)

@@ -211,7 +211,7 @@ import Testing
         #expect(tag.endPadding == tag.frameCount * 1152 - tag.encoderDelay - inputFrames)
     }
 
-    @Test("no seam where the streams do not overlap, and the reason names the window")
+    @Test("no seam where the streams do not overlap")
     func noSeamOutsideTheOverlap() throws {
         let a = try Self.segment(0), b = try Self.segment(1)
         // Frames the first stream does not reach: it was not encoded that far.
@@ -219,8 +219,5 @@ import Testing
         let window = beyond..<(beyond + Self.layout.searchFrames)
         let pa = Self.layout.placement(ofSegment: 0), pb = Self.layout.placement(ofSegment: 1)
         #expect(MP3SeamJoiner.findSeam(a.frames, at: pa, b.frames, at: pb, window: window) == nil)
-        let reason = MP3SeamJoiner.seamNotFound(a.frames, at: pa, b.frames, at: pb, window: window)
-        #expect(reason.frame == beyond)
-        #expect(reason.detail == "block types differ in 0 of \(Self.layout.searchFrames) frames")
     }
 }

@@ -24,7 +24,7 @@ import Testing
             gainDB: 2.35, gainCapped: false, usedUngatedLoudness: false, limiterMaxReductionDB: 0.75,
             limitedSeconds: 0.4, trimmedHeadSeconds: 1.25, trimmedTailSeconds: 0.5, pausesShortened: 2,
             removedSeconds: 3.125, passes: 2, warnings: ["ceiling met on the second pass"])
-        report.mp3Seams = ParallelMP3Encoder.SeamStatistics(direct: 5, shifted: 1, notFound: 0)
+        report.mp3Seams = ParallelMP3Encoder.SeamStatistics(direct: 5, shifted: 1, continued: 2)
         return report
     }
 

@@ -9,23 +9,26 @@ extension EncoderSettings {
     /// ``Normalizer/render(plan:from:into:observer:progress:)`` all make their encoder here.
     /// - Parameters:
     ///   - path: where the encoder writes (normally an ``AtomicOutputFile``'s temporary).
-    ///   - forcesOneStream: one LAME instance even when ``encodeThreads`` is above 1 (after a
-    ///     parallel encode found no clean seam, and for the codec probe's short excerpts).
+    ///   - expectedSeconds: how long the output will be, when known: a CBR MP3 of at least
+    ///     ``segmentedMinimumSeconds`` is written by a ``ParallelMP3Encoder`` (see ``isSegmented(seconds:)``).
+    ///   - forcesOneStream: one LAME instance whatever the length (the codec probe's short excerpts).
+    ///   - spareCores: cores a season's idle workers lend to a segmented MP3's encoder.
     ///   - mp3Quality: LAME's algorithm quality, for the codec probe (the output always uses
     ///     ``MP3EncoderOptions``' default).
     public func makeEncoder(
         path: String, sampleRate: Double, channelCount: Int,
-        metadata: EpisodeMetadata, forcesOneStream: Bool = false,
+        metadata: EpisodeMetadata, expectedSeconds: Double? = nil, forcesOneStream: Bool = false,
+        spareCores: SpareCores? = nil,
         mp3Quality: Int = MP3EncoderOptions().quality
     ) throws -> any AudioSink {
         let settings = self
         switch settings.format {
-        case .mp3 where settings.encodeThreads > 1 && !forcesOneStream:
+        case .mp3 where settings.isSegmented(seconds: expectedSeconds) && !forcesOneStream:
             return try ParallelMP3Encoder(
                 path: path, sampleRate: sampleRate, channelCount: channelCount,
                 metadata: metadata,
                 options: MP3EncoderOptions(bitrateKbps: settings.bitrateKbps),
-                threads: settings.encodeThreads)
+                threads: settings.resolvedEncodeThreads, spareCores: spareCores)
         case .mp3:
             return try MP3Encoder(
                 path: path, sampleRate: sampleRate, channelCount: channelCount, metadata: metadata,

@@ -13,9 +13,15 @@ public struct EncoderSettings: Sendable, Equatable {
     public var bitDepth: PCMBitDepth
     /// Requested output sample rate; `nil` keeps the input's where the format allows.
     public var sampleRate: Double?
-    /// LAME instances encoding one MP3 at once (``ParallelMP3Encoder``); 1, the default, is one
-    /// stream. Above 1: MP3 at a constant bitrate only.
-    public var encodeThreads: Int
+    /// Threads encoding one MP3 at once (``ParallelMP3Encoder``); `nil`, the default, is the cores
+    /// available to the process (``AvailableCores``). Only a CBR MP3 of at least
+    /// ``segmentedMinimumSeconds`` is cut into segments; the bytes do not depend on this count (1 encodes
+    /// the same segments one after another). Above 1: MP3 at a constant bitrate only.
+    public var encodeThreads: Int?
+    /// Outputs shorter than this are one LAME stream: a seam every 30 s buys little on a short file,
+    /// and each costs a little CPU (its pre-roll). Lowered by tests, to reach the segmented path
+    /// with seconds of audio.
+    public var segmentedMinimumSeconds: Double = 300
 
     /// VBR qualities LAME takes: 0 (best, largest) … 9 (smallest).
     public static let vbrQualities = 0...9
@@ -26,7 +32,7 @@ public struct EncoderSettings: Sendable, Equatable {
 
     public init(
         format: OutputFormat, bitrateKbps: Int? = nil, vbrQuality: Int? = nil,
-        bitDepth: PCMBitDepth = .int16, sampleRate: Double? = nil, encodeThreads: Int = 1
+        bitDepth: PCMBitDepth = .int16, sampleRate: Double? = nil, encodeThreads: Int? = nil
     ) {
         self.encodeThreads = encodeThreads
         self.format = format
@@ -59,6 +65,7 @@ public struct EncoderSettings: Sendable, Equatable {
         if let sampleRate, let issue = SettingIssue.outside(.sampleRate, sampleRate, Self.sampleRatesHz, unit: "Hz") {
             issues.append(issue)
         }
+        guard let encodeThreads else { return issues }
         if let issue = SettingIssue.outside(.encodeThreads, encodeThreads, Self.encodeThreadCounts) {
             issues.append(issue)
         } else if encodeThreads > 1 && format != .mp3 {
@@ -70,6 +77,18 @@ public struct EncoderSettings: Sendable, Equatable {
             issues.append(Self.threadsNeedConstantBitrate(threads: encodeThreads))
         }
         return issues
+    }
+
+    /// Whether an output of `seconds` in this format is cut into segments (``ParallelMP3Encoder``):
+    /// MP3 at a constant bitrate, at least ``segmentedMinimumSeconds`` long. The thread count plays no
+    /// part, so that the bytes do not depend on the machine.
+    public func isSegmented(seconds: Double?) -> Bool {
+        format == .mp3 && vbrQuality == nil && (seconds ?? 0) >= segmentedMinimumSeconds
+    }
+
+    /// The threads that encode a segmented MP3: the setting, or the cores available.
+    public var resolvedEncodeThreads: Int {
+        min(encodeThreads ?? AvailableCores.count(), Self.encodeThreadCounts.upperBound)
     }
 
     /// The issue with encoding one MP3 on `threads` LAME instances at a VBR quality.

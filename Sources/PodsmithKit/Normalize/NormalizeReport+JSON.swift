@@ -49,16 +49,12 @@ extension NormalizeReport: Codable {
         }
     }
 
-    /// `mp3_seams`: how the seams of a multi-instance MP3 were made (`--encode-threads` above 1).
+    /// `mp3_seams`: how the segments of a segmented MP3 were joined (a CBR MP3 of 5 minutes or more).
     private struct SeamCounts: Codable {
         var direct: Int
         var shifted: Int
-        var notFound: Int
-
-        enum CodingKeys: String, CodingKey {
-            case direct, shifted
-            case notFound = "not_found"
-        }
+        /// Absent from reports written before continuations replaced the whole-file re-encode.
+        var continued: Int?
     }
 
     public init(from decoder: any Decoder) throws {
@@ -90,7 +86,7 @@ extension NormalizeReport: Codable {
         limitedOver3dBSeconds = try c.decodeIfPresent(Double.self, forKey: .limitedOver3dBSeconds) ?? 0
         limiterReductionP95DB = try c.decodeIfPresent(Double.self, forKey: .limiterReductionP95DB) ?? 0
         mp3Seams = try c.decodeIfPresent(SeamCounts.self, forKey: .mp3Seams).map {
-            ParallelMP3Encoder.SeamStatistics(direct: $0.direct, shifted: $0.shifted, notFound: $0.notFound)
+            ParallelMP3Encoder.SeamStatistics(direct: $0.direct, shifted: $0.shifted, continued: $0.continued ?? 0)
         }
     }
 
@@ -121,7 +117,7 @@ extension NormalizeReport: Codable {
         try c.encode(outputDurationSeconds?.finiteOrNil, forKey: .outputDurationSeconds)
         try c.encode(passes, forKey: .passes)
         try c.encode(
-            mp3Seams.map { SeamCounts(direct: $0.direct, shifted: $0.shifted, notFound: $0.notFound) },
+            mp3Seams.map { SeamCounts(direct: $0.direct, shifted: $0.shifted, continued: $0.continued) },
             forKey: .mp3Seams)
         try c.encode(warnings, forKey: .warnings)
     }

@@ -48,9 +48,9 @@ public struct NormalizeReport: Sendable {
     public var passes: Int
     /// Things the user should know (capped gain, NaN samples replaced, a ceiling not met…).
     public var warnings: [String]
-    /// How the MP3's seams were made when several LAME instances encoded it (`--encode-threads` above
-    /// 1; `nil` otherwise). `notFound` is 1 when a window had no clean seam and the output was
-    /// encoded with one instance instead (its other counts are then 0).
+    /// How the MP3's segments were joined when it was encoded in segments (a CBR MP3 of 5 minutes or
+    /// more; `nil` otherwise): seams made directly or shifted, and segments an encoder went on through
+    /// because their window had no clean seam.
     public var mp3Seams: ParallelMP3Encoder.SeamStatistics?
     /// Where the limiter acted, seconds of the output (merged when less than 0.5 s apart).
     public var limitedRanges: [Range<Double>] = []

@@ -29,6 +29,8 @@ public struct Normalizer {
     public enum Stage: String, Sendable { case analysing, calibrating, rendering, verifying }
 
     public var options: NormalizeOptions
+    /// Cores lent by a season's idle workers to this episode's segmented MP3 encode (see ``SpareCores``).
+    public var spareCores: SpareCores?
 
     public init(options: NormalizeOptions) {
         self.options = options
@@ -184,7 +186,6 @@ public struct Normalizer {
             source: source, plan: plan, ceilingDBTP: ceilingDBTP,
             probeBeside: outputPath, progress: progress)
         var pass = 0
-        var oneStream = false
         while true {
             pass += 1
             let output = try nextOutput ?? AtomicOutputFile(finalPath: outputPath)
@@ -197,7 +198,9 @@ public struct Normalizer {
             do {
                 let encoder = try options.encoder.makeEncoder(
                     path: output.temporaryPath, sampleRate: plan.outputSampleRate, channelCount: plan.outputChannels,
-                    metadata: metadata, forcesOneStream: oneStream)
+                    metadata: metadata,
+                    expectedSeconds: Double(plan.edit.outputFrameCount) / plan.edit.sampleRate,
+                    spareCores: spareCores)
                 parallel = encoder as? ParallelMP3Encoder
                 if options.verify, let mp3 = encoder as? any MP3ByteSource {
                     streaming = try StreamingMP3Verifier(encoder: mp3, threaded: options.threading == .pipelined)
@@ -207,16 +210,6 @@ public struct Normalizer {
                 stats = try renderPass(
                     plan: plan, from: source, gainDB: calibration.gainDB, ceilingDBTP: calibration.ceilingDBTP,
                     into: metered ?? encoder, observer: observer, progress: progress)
-            } catch let seam as ParallelMP3Encoder.SeamNotFound {
-                // A window without a clean seam (it happens on speech; see ParallelMP3Encoder): encode
-                // this pass again with one LAME instance.
-                _ = streaming?.finish()
-                output.discard()
-                oneStream = true
-                pass -= 1
-                report.mp3Seams = ParallelMP3Encoder.SeamStatistics(notFound: 1)
-                report.warnings.append("\(seam) (\(seam.detail)); encoded with one LAME instance instead")
-                continue
             } catch let PodsmithError.outputNotWritable(_, reason) {
                 // The user knows the output by its final name, not by its temporary's.
                 _ = streaming?.finish()

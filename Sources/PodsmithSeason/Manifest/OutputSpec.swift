@@ -63,7 +63,11 @@ public struct OutputSpec: Sendable, Hashable, Codable, CustomStringConvertible {
     public func fileName(stem: String) -> String { "\(stem).\(format.fileExtension)" }
 
     /// The encoder settings this output asks for (bitrate `nil` picks the encoder's default).
-    public var encoderSettings: EncoderSettings { EncoderSettings(format: format, bitrateKbps: bitrateKbps) }
+    /// One encoding thread: the season keeps its cores busy with one episode per job (a long MP3 is
+    /// still cut into the same segments as `normalize` cuts it, so the bytes are the same).
+    public var encoderSettings: EncoderSettings {
+        EncoderSettings(format: format, bitrateKbps: bitrateKbps, encodeThreads: 1)
+    }
 
     public init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)

@@ -56,15 +56,18 @@ extension EpisodeProcessor {
 public final class EpisodeContext: Sendable {
     /// The season's output folder (flat).
     public let outputDirectory: String
+    /// Cores the season's idle workers lend to the episodes still running (its tail).
+    public let spareCores: SpareCores?
     private let progressHandler: @Sendable (Double) -> Void
     private let cancellation: SeasonCancellation
 
     /// Made by the runner; public so that a processor can be tested on its own.
     public init(
         outputDirectory: String, cancellation: SeasonCancellation = SeasonCancellation(),
-        progress: @escaping @Sendable (Double) -> Void = { _ in }
+        spareCores: SpareCores? = nil, progress: @escaping @Sendable (Double) -> Void = { _ in }
     ) {
         self.outputDirectory = outputDirectory
+        self.spareCores = spareCores
         self.cancellation = cancellation
         self.progressHandler = progress
     }

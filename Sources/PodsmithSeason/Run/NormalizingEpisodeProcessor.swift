@@ -54,7 +54,8 @@ public struct NormalizingEpisodeProcessor: EpisodeProcessor {
         for (index, spec) in job.outputs.enumerated() {
             var specOptions = options
             specOptions.encoder = spec.encoderSettings
-            let normalizer = Normalizer(options: specOptions)
+            var normalizer = Normalizer(options: specOptions)
+            normalizer.spareCores = context.spareCores
             let specPlan =
                 try normalizer.adapted(plan) ?? normalizer.analyse(inputPath: job.inputPath, progress: progress)
             let name = spec.fileName(stem: job.outputStem)

@@ -13,7 +13,7 @@ public struct SeasonRunOptions: Sendable {
     public var progress: SeasonProgressMode
 
     public init(
-        jobs: Int = ProcessInfo.processInfo.activeProcessorCount, force: Bool = false,
+        jobs: Int = AvailableCores.count(), force: Bool = false,
         shard: ShardSelector? = nil, progress: SeasonProgressMode = .automatic
     ) {
         self.jobs = jobs
@@ -97,6 +97,10 @@ public final class SeasonRunner: Sendable {
         let progress = SeasonProgress(mode: options.progress, total: jobs.count, output: progressOutput)
         let results = ResultSlots(count: jobs.count)
         let workerCount = max(1, min(options.jobs, jobs.count))
+        // Jobs with no episode lend their cores to the running episodes from the start, and each
+        // worker lends its own once no episode is left for it (the tail of the season).
+        let spareCores = SpareCores()
+        spareCores.lend(options.jobs - workerCount)
         let group = DispatchGroup()
         for worker in 0..<workerCount {
             group.enter()
@@ -109,11 +113,12 @@ public final class SeasonRunner: Sendable {
                     } else {
                         outcome = runOne(
                             job, processor: processor, store: store, temporaries: temporaries,
-                            progress: progress, slot: slot)
+                            progress: progress, slot: slot, spareCores: spareCores)
                     }
                     results.store(outcome, at: slot)
                     progress.finished(slot: slot, outcome: outcome)
                 }
+                spareCores.lend()
                 group.leave()
             }
         }
@@ -136,7 +141,7 @@ public final class SeasonRunner: Sendable {
 
     private func runOne(
         _ job: EpisodeJob, processor: some EpisodeProcessor, store: SeasonStateStore,
-        temporaries: EpisodeTemporaries, progress: SeasonProgress, slot: Int
+        temporaries: EpisodeTemporaries, progress: SeasonProgress, slot: Int, spareCores: SpareCores
     ) -> EpisodeOutcome {
         let lock: EpisodeLock
         do {
@@ -200,7 +205,9 @@ public final class SeasonRunner: Sendable {
         }
         do {
             let stamps = try ([job.inputPath] + job.auxiliaryInputPaths).map(FileStamp.make(path:))
-            let context = EpisodeContext(outputDirectory: outputDirectory, cancellation: cancellation) { fraction in
+            let context = EpisodeContext(
+                outputDirectory: outputDirectory, cancellation: cancellation, spareCores: spareCores
+            ) { fraction in
                 progress.update(slot: slot, fraction: fraction)
             }
             var result = try processor.process(job, context: context)

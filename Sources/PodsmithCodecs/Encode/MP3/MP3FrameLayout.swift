@@ -47,12 +47,17 @@ struct MP3FrameLayout {
     var channelCount = 0
 
     /// Parses a whole stream that starts with a frame header and ends with a complete frame.
+    /// - Parameter endsMidFrame: the stream is what an encoder has output so far, not flushed: its last
+    ///   frame may be incomplete, and is left out (the frames before it are final).
     /// - Throws: ``PodsmithError/internalError(_:)`` when it is not such a stream (it is LAME's own
     ///   output, so that would be a bug).
-    init(_ bytes: [UInt8]) throws {
+    init(_ bytes: [UInt8], endsMidFrame: Bool = false) throws {
         var p = 0
         var base = 0
         while p < bytes.count {
+            if endsMidFrame, MPEGAudioFrameHeader(bytes, at: p).map({ p + $0.frameLength > bytes.count }) ?? true {
+                break
+            }
             guard let header = MPEGAudioFrameHeader(bytes, at: p), header.version == .mpeg1, header.layer == 3,
                 p + header.frameLength <= bytes.count
             else {

@@ -96,33 +96,6 @@ enum MP3SeamJoiner {
         return shifted
     }
 
-    /// Why ``findSeam(_:at:_:at:window:fault:)`` found nothing in `window`: how many frames had
-    /// different block types in the two streams, and by how many bytes the others' reservoir did not
-    /// fit.
-    static func seamNotFound(
-        _ a: MP3FrameLayout, at pa: Placement, _ b: MP3FrameLayout, at pb: Placement,
-        window: Range<Int>
-    ) -> ParallelMP3Encoder.SeamNotFound {
-        var mismatched = 0
-        var deficits: [Int] = []
-        for j in window {
-            let ia = pa.index(ofFrame: j), ib = pb.index(ofFrame: j)
-            guard ia >= 1, ia < a.frames.count, ib >= 1, ib < b.frames.count else { continue }
-            let c = a.channelCount
-            if a.frames[ia - 1].blockTypes[c...] != b.frames[ib - 1].blockTypes[c...] {
-                mismatched += 1
-            } else {
-                deficits.append(b.frames[ib].mainDataBegin - a.freeBytes(before: ia))
-            }
-        }
-        let short =
-            deficits.isEmpty
-            ? ""
-            : ", reservoir short by \(deficits.min()!)–\(deficits.max()!) bytes in the rest"
-        return ParallelMP3Encoder.SeamNotFound(
-            frame: window.lowerBound, detail: "block types differ in \(mismatched) of \(window.count) frames\(short)")
-    }
-
     /// Joins stream `b` (bytes `next`) at `seam.b` to stream `a` (bytes `previous`) at `seam.a`: the
     /// main-data bytes frame `seam.b` reaches back for go into the free tail of `a`'s main data before
     /// `seam.a`; with a shift, frames `seam.b..<seam.through` of `b` have their main data moved

@@ -1,55 +1,24 @@
 import Foundation
 import PodsmithCore
 
-/// One segment: its input, streamed to its encoder in chunks, and its encoder's output once encoded.
+/// The encoding threads, the input chunks they read from, the seam decisions and the joining of
+/// their outputs. Segments are encoded in any order and joined in order (``MP3SeamJoiner`` does the
+/// bit-stream work).
 ///
-/// `@unchecked Sendable`, and sound so: the writer's thread and one encoding thread share it, and
-/// each field has one owner at a time, as marked below — `count` and `tail` are the writer's, the
-/// block under the pool's `condition` is read and written only while holding it, and `bytes` and
-/// `tagTemplate` are the encoding thread's until it hands the segment to the joiner under `joinLock`.
-final class MP3Segment: @unchecked Sendable {
-    let index: Int
-    let startSample: Int64
-    let capacity: Int
-    /// Frames appended so far (the writer's count; readers use `published`).
-    var count = 0
-    /// The writer's current chunk, and where in it the next frame goes.
-    var tail: UnsafeMutablePointer<Float>?
-
-    // Under the pool's lock.
-    /// Chunk `i` holds frames `i * chunkFrames ..< (i + 1) * chunkFrames`; `nil` once returned to the pool.
-    var chunks: [UnsafeMutablePointer<Float>?] = []
-    /// Frames the encoder may read.
-    var published = 0
-    /// No more input: full, or the input ended.
-    var closed = false
-    /// Started in the last segment's overlap: not encoded, not joined.
-    var dropped = false
-    /// A thread has taken it (it then owns the return of its chunks).
-    var taken = false
-    var isLast = false
-
-    // The encoding thread's.
-    var bytes: [UInt8] = []
-    var tagTemplate: [UInt8] = []
-
-    init(index: Int, startSample: Int64, capacity: Int) {
-        self.index = index
-        self.startSample = startSample
-        self.capacity = capacity
-    }
-
-    /// Input sample after the last one this segment holds (once closed).
-    var endSample: Int64 { startSample + Int64(count) }
-}
-
-/// The encoding threads, the input chunks they read from, and the joining of their outputs.
-/// Segments are encoded in any order and joined in order (``MP3SeamJoiner`` does the bit-stream work).
+/// **Seam decisions.** The seam where segment *k* takes over is chosen from two byte streams fixed by
+/// the input alone: segment *k − 1*'s encoder at the end of its input, not flushed (it is *parked*
+/// there), and segment *k*'s encoder after exactly its head (drain, pre-roll, search window and
+/// margin: the input up to where *k − 1*'s ends). The thread encoding *k* goes on past its head while
+/// it waits for *k − 1* to be parked, but keeps that input. If the window has a clean seam, *k − 1*'s
+/// stream is cut there and joined. If not, *k*'s encoder is thrown away and *k − 1*'s parked encoder
+/// goes on through *k*'s kept input, so there is no seam there at all (a *continuation*: at most one
+/// segment of CPU lost, never a whole-file encode). Nothing depends on the thread count or on
+/// timing: 1 thread or 16 write the same bytes.
 ///
 /// `@unchecked Sendable`, and sound so: the writer's thread and the encoding threads share it; the
-/// queue, the chunk pool and the error are touched only under `condition`, the joiner's state only
-/// under `joinLock` (an encoding thread takes `condition` inside `joinLock`, never the reverse), and
-/// the `let`s and the test knobs are set before the first segment is submitted.
+/// queue, the chunk pool, the parked streams and the error are touched only under `condition`, the
+/// joiner's state only under `joinLock` (an encoding thread takes `condition` inside `joinLock`, never
+/// the reverse), and the `let`s and the test knobs are set before the first segment is submitted.
 final class MP3SegmentPool: @unchecked Sendable {
     let sampleRate: Int
     let channelCount: Int
@@ -58,43 +27,52 @@ final class MP3SegmentPool: @unchecked Sendable {
     let encoderDelay: Int
     var byteTap: ((_ bytes: UnsafeRawBufferPointer, _ encodedFrames: Int64) throws -> Void)?
     var seamFault: ParallelMP3Encoder.SeamFault?
-    private(set) var seams: [Int] = []
-    private(set) var mismatchedSeams: [Int] = []
-    private var seamCounts = ParallelMP3Encoder.SeamStatistics()
+    var seams: [Int] = []
+    var mismatchedSeams: [Int] = []
+    var seamCounts = ParallelMP3Encoder.SeamStatistics()
 
-    private let file: MP3OutputFile
+    let file: MP3OutputFile
     private let condition = NSCondition()
     private var queue: [MP3Segment] = []
     private var running = 0
     private var stopping = false
-    private var error: Error?
-    private var completed: [Int: MP3Segment] = [:]
-    private var joinedCount = 0
-    private let finishedThreads = DispatchSemaphore(value: 0)
+    var error: Error?
+    var completed: [Int: MP3EncodedStream] = [:]
+    /// Streams parked unflushed at the end of segment `key`, waiting for the next segment's decision.
+    private var parked: [Int: MP3EncodedStream] = [:]
+    /// Segments whose seam is decided (joined or continued): all below `decidedPrefix`, and these.
+    private var decidedPrefix = 1
+    private var decidedLater: Set<Int> = []
+    private let runningThreads = DispatchGroup()
     private let threads: Int
+    /// Cores lent by a season's idle workers, and the threads started on them (under `condition`).
+    private let spareCores: SpareCores?
+    private var extraThreads = 0
+    private var borrowedThreads = 0
 
     // Input chunks (under `condition`): every segment's input lives in chunks of `chunkFrames` planar
     // frames, taken from here by the writer and returned by the encoding thread as soon as LAME has
     // read them, so the input held at once is at most `maxChunks` chunks, whatever the input's length.
     static let chunkFrames = 16_384
-    private let maxChunks: Int
+    private var maxChunks: Int
     private var freeChunks: [UnsafeMutablePointer<Float>] = []
     private var allocatedChunks = 0
     private var peakChunksHeld = 0
     private var chunksInUse = 0
 
     // Joiner state (under `joinLock`).
-    private let joinLock = NSLock()
-    private var nextToJoin = 0
-    private var joinedAll = false
-    private var pending: (segment: MP3Segment, frames: MP3FrameLayout, keptStart: Int)?
-    private var tagTemplate: [UInt8] = []
-    private var stream = MP3SeamJoiner.JoinedStream()
+    let joinLock = NSLock()
+    var nextToJoin = 0
+    var joinedAll = false
+    var pending: (stream: MP3EncodedStream, frames: MP3FrameLayout, keptStart: Int)?
+    var tagTemplate: [UInt8] = []
+    var output = MP3SeamJoiner.JoinedStream()
 
     init(
         file: MP3OutputFile, sampleRate: Int, channelCount: Int, options: MP3EncoderOptions,
-        layout: ParallelMP3Layout, threads: Int
+        layout: ParallelMP3Layout, threads: Int, spareCores: SpareCores? = nil
     ) throws {
+        self.spareCores = spareCores
         self.file = file
         self.sampleRate = sampleRate
         self.channelCount = channelCount
@@ -109,9 +87,10 @@ final class MP3SegmentPool: @unchecked Sendable {
         for index in 0..<threads {
             // Each thread runs LAME on its segment for as long as the input keeps coming, and blocks
             // on `condition` in between: dedicated threads (see ``WorkerThread``).
+            runningThreads.enter()
             WorkerThread.start(name: "podsmith.mp3.\(index)", stackSize: 1 << 20) { [self] in
-                work()
-                finishedThreads.signal()
+                work(borrowed: false)
+                runningThreads.leave()
             }
         }
     }
@@ -125,6 +104,13 @@ final class MP3SegmentPool: @unchecked Sendable {
         joinLock.lock()
         defer { joinLock.unlock() }
         return seamCounts
+    }
+
+    /// Threads started on lent cores so far.
+    var lentThreads: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return borrowedThreads
     }
 
     /// Most input chunks held at once so far.
@@ -160,12 +146,28 @@ final class MP3SegmentPool: @unchecked Sendable {
     func submit(_ segment: MP3Segment) throws {
         condition.lock()
         defer { condition.unlock() }
-        // Encoded segments wait for an earlier one to be joined only so far ahead: the MP3 bytes held
-        // stay bounded whatever the input's length.
-        while segment.index - joinedCount > threads + 1 && error == nil { condition.wait() }
+        // Segments start only so far ahead of the earliest seam not yet decided: the MP3 bytes held
+        // stay bounded whatever the input's length. (Decisions, not joins: a continued stream is
+        // joined only when it ends, and the writer must be able to feed it until then.)
+        while segment.index - decidedPrefix > threads + extraThreads + 1 && error == nil { condition.wait() }
         if let error { throw error }
         queue.append(segment)
+        startBorrowedThread()
         condition.broadcast()
+    }
+
+    /// Starts one more thread on a lent core when a queued segment has no idle thread to take it; the
+    /// thread gives the core back once the queue is empty (under `condition`).
+    private func startBorrowedThread() {
+        guard let spareCores, queue.count > threads + extraThreads - running, spareCores.borrow() else { return }
+        extraThreads += 1
+        borrowedThreads += 1
+        maxChunks = Self.chunkBudget(layout: layout, threads: threads + extraThreads)
+        runningThreads.enter()
+        WorkerThread.start(name: "podsmith.mp3.lent", stackSize: 1 << 20) { [self] in
+            work(borrowed: true)
+            runningThreads.leave()
+        }
     }
 
     /// Appends `n` frames of `buffer` from `offset` to a segment's input (the writer's thread),
@@ -221,6 +223,16 @@ final class MP3SegmentPool: @unchecked Sendable {
         condition.broadcast()
     }
 
+    /// Returns the segment's chunks wholly before input frame `frames` that are still held (under
+    /// `condition`).
+    private func returnChunks(before frames: Int, of segment: MP3Segment) {
+        let end = min(frames / Self.chunkFrames, segment.chunks.count)
+        while segment.returnedChunks < end {
+            returnChunk(segment.returnedChunks, of: segment)
+            segment.returnedChunks += 1
+        }
+    }
+
     /// Marks a segment's input complete (full, or the end of the input).
     func close(_ segment: MP3Segment, isLast: Bool = false) {
         condition.lock()
@@ -249,7 +261,7 @@ final class MP3SegmentPool: @unchecked Sendable {
         stopping = true
         condition.broadcast()
         condition.unlock()
-        for _ in 0..<threads { finishedThreads.wait() }
+        runningThreads.wait()
         try checkError()
         guard joinedAll else { throw PodsmithError.internalError("parallel MP3 encode ended before its last segment") }
     }
@@ -280,11 +292,18 @@ final class MP3SegmentPool: @unchecked Sendable {
         condition.unlock()
     }
 
-    private func work() {
+    /// A thread's loop: takes queued segments in order and encodes them. A thread on a `borrowed` core
+    /// leaves, giving the core back, as soon as the queue is empty.
+    private func work(borrowed: Bool) {
         while true {
             condition.lock()
-            while queue.isEmpty && !stopping && error == nil { condition.wait() }
+            while queue.isEmpty && !stopping && error == nil && !borrowed { condition.wait() }
             if queue.isEmpty || error != nil {
+                if borrowed {
+                    extraThreads -= 1
+                    maxChunks = Self.chunkBudget(layout: layout, threads: threads + extraThreads)
+                    spareCores?.lend()
+                }
                 condition.unlock()
                 return
             }
@@ -294,7 +313,7 @@ final class MP3SegmentPool: @unchecked Sendable {
             condition.broadcast()
             condition.unlock()
             do {
-                if try encode(segment) { try join(segment) }
+                try encode(segment)
             } catch {
                 fail(error)
             }
@@ -305,120 +324,114 @@ final class MP3SegmentPool: @unchecked Sendable {
         }
     }
 
-    /// Encodes a segment's input as it arrives, returning each chunk once LAME has read it.
-    /// - Returns: `false` if the segment was dropped (or the encode failed elsewhere) meanwhile.
-    private func encode(_ segment: MP3Segment) throws -> Bool {
-        let lame = try LAMESegmentEncoder(
-            sampleRate: sampleRate, channelCount: channelCount, options: options,
-            writesTagFrame: segment.index == 0)
-        if segment.index > 0 { try lame.drainReservoir(frames: layout.drainFrames) }
-        let chunkFrames = Self.chunkFrames
-        var consumed = 0
+    /// What an encoding thread waits for.
+    private enum Next {
+        /// `count` more frames of input from `consumed`, in chunk `chunk` at `within`.
+        case input(chunk: UnsafeMutablePointer<Float>, within: Int, count: Int)
+        /// The previous segment's stream, parked: the seam can be decided.
+        case previous(MP3EncodedStream)
+        /// All input read, the seam decided.
+        case end
+        /// Dropped, or the encode failed elsewhere.
+        case stop
+    }
+
+    /// Waits for the next thing a segment's thread can do (input is offered up to `limit` frames).
+    private func next(
+        _ segment: MP3Segment, consumed: Int, limit: Int, awaitsPrevious: Bool
+    ) -> Next {
+        condition.lock()
+        defer { condition.unlock() }
         while true {
-            condition.lock()
-            while segment.published == consumed && !segment.closed && !segment.dropped && error == nil {
-                condition.wait()
+            if segment.dropped || error != nil { return .stop }
+            if awaitsPrevious, let previous = parked.removeValue(forKey: segment.index - 1) {
+                return .previous(previous)
             }
-            if segment.dropped || error != nil {
-                condition.unlock()
-                return false
+            let available = min(segment.published, limit) - consumed
+            if available > 0 {
+                let chunkFrames = Self.chunkFrames
+                let within = consumed % chunkFrames
+                return .input(
+                    chunk: segment.chunks[consumed / chunkFrames]!, within: within,
+                    count: min(available, chunkFrames - within))
             }
-            if segment.published == consumed {  // closed, all read
-                condition.unlock()
-                break
-            }
-            let i = consumed / chunkFrames, within = consumed % chunkFrames
-            let n = min(segment.published - consumed, chunkFrames - within)
-            let chunk = segment.chunks[i]!
-            condition.unlock()
-            let right = channelCount == 2 ? chunk + chunkFrames + within : chunk + within
-            try lame.encode(left: chunk + within, right: right, frameCount: n)
-            consumed += n
-            if consumed % chunkFrames == 0 {
+            if segment.closed && segment.published == consumed && !awaitsPrevious { return .end }
+            condition.wait()
+        }
+    }
+
+    /// Encodes a segment's input as it arrives, decides its seam (see the type's discussion), and hands
+    /// the streams that are complete to the joiner.
+    private func encode(_ segment: MP3Segment) throws {
+        let k = segment.index
+        var current = MP3EncodedStream(
+            origin: k,
+            encoder: try LAMESegmentEncoder(
+                sampleRate: sampleRate, channelCount: channelCount, options: options, writesTagFrame: k == 0),
+            lastSegment: segment)
+        if k > 0 { try current.encoder!.drainReservoir(frames: layout.drainFrames) }
+        // Input frames of the head, after which the seam is decided from the bytes LAME has output.
+        let headFrames = k == 0 ? 0 : layout.headSamples
+        var head: [UInt8]?
+        var undecided = k > 0
+        var consumed = 0
+        loop: while true {
+            // Before the head is complete, no input past it; the kept input is returned once decided.
+            let limit = undecided && head == nil ? headFrames : Int.max
+            switch next(segment, consumed: consumed, limit: limit, awaitsPrevious: undecided && head != nil) {
+            case .stop:
+                return
+            case .end:
+                if undecided {  // input shorter than the head (cannot happen: such a segment is dropped)
+                    head = head ?? current.encoder!.bytes
+                    continue loop
+                }
+                break loop
+            case .previous(let previous):
+                undecided = false
+                if let seam = try decideSeam(after: previous, head: head!, of: segment) {
+                    current.leftSeam = seam
+                    try previous.complete(flushing: false)
+                    try join(previous)
+                } else {
+                    // No clean seam: the previous encoder goes on through this segment's input.
+                    previous.continuations += 1
+                    previous.lastSegment = segment
+                    current = previous
+                    consumed = headFrames
+                }
+                markDecided(k)
                 condition.lock()
-                returnChunk(i, of: segment)
+                returnChunks(before: consumed, of: segment)
+                condition.unlock()
+            case .input(let chunk, let within, let n):
+                let right = channelCount == 2 ? chunk + Self.chunkFrames + within : chunk + within
+                try current.encoder!.encode(left: chunk + within, right: right, frameCount: n)
+                consumed += n
+                if undecided && head == nil && consumed == headFrames { head = current.encoder!.bytes }
+                condition.lock()
+                returnChunks(before: undecided ? min(consumed, headFrames) : consumed, of: segment)
                 condition.unlock()
             }
         }
-        try lame.flush()
-        segment.bytes = lame.releaseBytes()
-        if segment.index == 0 { segment.tagTemplate = lame.lameTagFrame() }
-        return true
-    }
-
-    // MARK: - Joining
-
-    private func join(_ segment: MP3Segment) throws {
-        joinLock.lock()
-        defer { joinLock.unlock() }
-        completed[segment.index] = segment
-        while let next = completed.removeValue(forKey: nextToJoin) {
-            try append(next)
-            nextToJoin += 1
+        current.lastSegment = segment
+        if segment.isLast {
+            try current.complete(flushing: true)
+            try join(current)
+        } else {
             condition.lock()
-            joinedCount = nextToJoin
+            parked[k] = current
             condition.broadcast()
             condition.unlock()
         }
     }
 
-    /// Joins the next segment in order to the one pending, writes what is now final of the pending
-    /// one, and keeps the new one pending (the whole of it if it is the last).
-    private func append(_ segment: MP3Segment) throws {
-        let frames = try MP3FrameLayout(segment.bytes)
-        if segment.index == 0 {
-            tagTemplate = segment.tagTemplate
-            pending = (segment, frames, 0)
-        } else {
-            guard let previous = pending else { throw PodsmithError.internalError("segment joined out of order") }
-            let a = previous.frames, b = frames
-            let pa = layout.placement(ofSegment: previous.segment.index)
-            let pb = layout.placement(ofSegment: segment.index)
-            let window = layout.seamWindow(ofSegment: segment.index)
-            guard let seam = MP3SeamJoiner.findSeam(a, at: pa, b, at: pb, window: window, fault: seamFault) else {
-                seamCounts.notFound += 1
-                throw MP3SeamJoiner.seamNotFound(a, at: pa, b, at: pb, window: window)
-            }
-            if seam.blockTypesDiffer { mismatchedSeams.append(seam.frame) }
-            seams.append(seam.frame)
-            if seam.shift > 0 { seamCounts.shifted += 1 } else { seamCounts.direct += 1 }
-            if case .skipsReservoirCopy = seamFault {
-            } else {
-                MP3SeamJoiner.join(&previous.segment.bytes, a, &segment.bytes, b, at: seam)
-            }
-            try emit(previous.segment, previous.frames, from: previous.keptStart, to: seam.a)
-            previous.segment.bytes = []
-            pending = (segment, frames, seam.b)
-        }
-        if segment.isLast, let last = pending {
-            try emit(last.segment, last.frames, from: last.keptStart, to: last.frames.frames.count)
-            pending = nil
-            joinedAll = true
-        }
-    }
-
-    /// Writes frames `from..<to` of a segment's stream and passes them to the tap.
-    private func emit(_ segment: MP3Segment, _ frames: MP3FrameLayout, from: Int, to: Int) throws {
-        let ranges = stream.emit(segment.bytes, frames, from: from, to: to, startsWithTagFrame: segment.index == 0)
-        for range in ranges { try write(segment.bytes, range, encodedFrames: segment.endSample) }
-    }
-
-    private func write(_ bytes: [UInt8], _ range: Range<Int>, encodedFrames: Int64) throws {
-        try bytes.withUnsafeBytes { all in
-            let slice = UnsafeRawBufferPointer(rebasing: all[range])
-            try file.append(slice)
-            // The input the bytes come from was complete when their segment was closed.
-            try byteTap?(slice, encodedFrames)
-        }
-    }
-
-    /// The LAME tag for the joined stream, then the final ID3 tag.
-    func finishFile(inputFrames: Int64, metadata: EpisodeMetadata, durationMilliseconds: Int) throws {
-        joinLock.lock()
-        defer { joinLock.unlock() }
-        let tag = try stream.lameTag(template: tagTemplate, inputFrames: inputFrames, joinedSegments: !seams.isEmpty)
-        try file.finish(
-            lameTagFrame: tag, metadata: metadata, durationMilliseconds: durationMilliseconds,
-            encoderLibrary: MP3Encoder.libraryName)
+    /// Records that segment `k`'s seam is decided (segments waiting to start may go ahead).
+    private func markDecided(_ k: Int) {
+        condition.lock()
+        decidedLater.insert(k)
+        while decidedLater.remove(decidedPrefix) != nil { decidedPrefix += 1 }
+        condition.broadcast()
+        condition.unlock()
     }
 }

@@ -15,7 +15,8 @@ import PodsmithCore
 /// - **Pre-roll.** The frames before the seam are encoded and discarded; by the seam LAME's state
 ///   (psychoacoustic model, MDCT overlap, reservoir) is that of an encoder that ran all along.
 /// - **Seam.** Searched in the window after the nominal start (the previous segment keeps encoding
-///   through it): the first frame *j* where (a) segment *k*'s frame *j* main data fits in the previous
+///   through it, and a little past it), from both encoders' output before either is flushed, so the
+///   choice depends on the input alone (``MP3SegmentPool``): the first frame *j* where (a) segment *k*'s frame *j* main data fits in the previous
 ///   segment's unused reservoir bytes before *j* (its `main_data_begin` ≤ the bytes after the end of
 ///   the previous segment's frame *j − 1* main data), and (b) both encoders chose the same block type
 ///   for the last granule before *j* in every channel, so the window sequence across the seam is one a
@@ -27,12 +28,14 @@ import PodsmithCore
 ///   counts, seek table, end padding, music CRC and tag CRC (``LAMEInfoTag``), so decoders trim the
 ///   same delay and padding as for a single encode and output exactly the input's length.
 ///
-/// If no seam in a window meets both conditions ``finish()`` or ``write(_:)`` throws ``SeamNotFound``
-/// and the caller encodes with one instance. This happens on real speech: the next segment's
-/// reservoir can stay a few bytes fuller than the previous segment's free bytes through a whole
-/// window (seen twice on the benchmark episode at other gains: by 24 bytes, and by 1 byte in 17 of
-/// 24 frames, about one window in 40–90), and speech leaves no stuffing to shift into. Block types
-/// have agreed in every window looked at. Constant bitrate only.
+/// - **Continuation.** If no frame of a window meets both conditions, there is no seam there: the
+///   previous segment's encoder, parked unflushed at the end of its input, goes on through the next
+///   segment's input, and the next segment's own encode is thrown away (at most one segment of CPU).
+///   This happens on real speech: the next segment's reservoir can stay a few bytes fuller than the
+///   previous segment's free bytes through a whole window (seen twice in two 10-hour runs, by 24
+///   bytes and by 1 byte), and speech leaves no stuffing to shift into. Constant bitrate only.
+/// - **Determinism.** Segments are cut at fixed frames of the timeline and seams are decided from byte
+///   streams that depend on the input only, so the file is the same for any number of threads.
 ///
 /// Memory: a thread starts on a segment as soon as its first frame is written and reads its input as
 /// it arrives, in chunks of 16,384 frames that go back to a shared pool once LAME has read them; the
@@ -41,16 +44,6 @@ import PodsmithCore
 /// `threads + 2` segments not yet joined. None of it grows with the input's length. File layout as
 /// ``MP3Encoder``'s.
 public final class ParallelMP3Encoder: AudioSink {
-    /// No clean seam in a search window (see the type's discussion).
-    public struct SeamNotFound: Error, CustomStringConvertible {
-        public var frame: Int
-        /// Why no frame of the window would do: how many had different block types in the two
-        /// streams, and by how many bytes the others' reservoir did not fit (smallest–largest), with no
-        /// unused bytes later in the next segment to shift it into.
-        public var detail = ""
-        public var description: String { "no clean MP3 seam near frame \(frame)" }
-    }
-
     public let path: String
     public let sampleRate: Int
     public let channelCount: Int
@@ -82,21 +75,21 @@ public final class ParallelMP3Encoder: AudioSink {
         public var direct = 0
         /// Seams where the next segment's main data had to move later (a "shifted" seam).
         public var shifted = 0
-        /// Search windows with no seam: ``SeamNotFound`` was thrown (a caller then encodes with one
-        /// instance, as ``Normalizer`` does). 0 or 1, as the encode stops there.
-        public var notFound = 0
+        /// Search windows with no clean seam, where the previous segment's encoder went on through the
+        /// next segment instead (no seam there at all).
+        public var continued = 0
 
-        public init(direct: Int = 0, shifted: Int = 0, notFound: Int = 0) {
+        public init(direct: Int = 0, shifted: Int = 0, continued: Int = 0) {
             self.direct = direct
             self.shifted = shifted
-            self.notFound = notFound
+            self.continued = continued
         }
 
         /// Seams made.
         public var seams: Int { direct + shifted }
     }
 
-    /// How the seams so far were made (complete after ``finish()``, or after it threw).
+    /// How the seams were made (complete after ``finish()``).
     public var seamStatistics: SeamStatistics { pool.statistics }
 
     /// Test knobs: a deliberate mistake at every seam, to show the seam checks can fail, or a seam
@@ -112,6 +105,9 @@ public final class ParallelMP3Encoder: AudioSink {
         /// before it (and the reservoir fits), if there is one: the join the block-type condition
         /// forbids. ``ParallelMP3Encoder/mismatchedSeams`` counts them.
         case joinsMismatchedBlockTypes
+        /// Searches no frame of these segments' windows (it shrinks them to nothing), so that they have
+        /// no seam and the encoder takes its real continuation path.
+        case findsNoSeam(inSegments: Set<Int>)
     }
     /// Seams made across different block types (``SeamFault/joinsMismatchedBlockTypes`` only).
     var mismatchedSeams: [Int] { pool.mismatchedSeams }
@@ -126,13 +122,15 @@ public final class ParallelMP3Encoder: AudioSink {
     private var nextIndex = 0
     private var finished = false
 
-    /// Creates (truncates) `path`, writes the provisional ID3 tag and starts `threads` encoding threads.
+    /// Creates (truncates) `path`, writes the provisional ID3 tag and starts `threads` encoding threads;
+    /// with `spareCores`, one more thread for each core lent there while a segment waits for a thread
+    /// (the bytes are the same either way).
     /// - Throws: as ``MP3Encoder/init(path:sampleRate:channelCount:metadata:options:)``;
     ///   ``PodsmithError/invalidSetting(_:)`` for VBR.
     public init(
         path: String, sampleRate: Double, channelCount: Int, metadata: EpisodeMetadata = EpisodeMetadata(),
         options: MP3EncoderOptions = MP3EncoderOptions(), threads: Int,
-        layout: ParallelMP3Layout = ParallelMP3Layout()
+        layout: ParallelMP3Layout = ParallelMP3Layout(), spareCores: SpareCores? = nil
     ) throws {
         guard options.vbrQuality == nil else {
             throw PodsmithError.invalidSetting(EncoderSettings.threadsNeedConstantBitrate(threads: threads))
@@ -150,12 +148,15 @@ public final class ParallelMP3Encoder: AudioSink {
             tagPaddingBytes: options.tagPaddingBytes)
         pool = try MP3SegmentPool(
             file: file, sampleRate: Int(sampleRate), channelCount: channelCount,
-            options: options, layout: layout, threads: threadCount)
+            options: options, layout: layout, threads: threadCount, spareCores: spareCores)
     }
 
     deinit {
         pool.shutDown()
     }
+
+    /// Threads started on cores lent by ``SpareCores`` so far.
+    var lentThreads: Int { pool.lentThreads }
 
     /// Most input chunks (``MP3SegmentPool/chunkFrames`` frames each, all channels) held at once so far.
     var peakInputChunks: Int { pool.peakChunks }

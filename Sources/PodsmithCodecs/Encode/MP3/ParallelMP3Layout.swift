@@ -11,8 +11,9 @@ public struct ParallelMP3Layout: Sendable, Equatable {
     public var preRollFrames: Int
     /// Frames after the nominal seam searched for a clean seam. Default 24.
     public var searchFrames: Int
-    /// Frames the previous segment encodes past the search window, so that its frames there are not
-    /// shaped by its end (LAME's look-ahead). Default 4.
+    /// Frames a segment encodes past the search window before the seam is decided: LAME outputs a
+    /// frame about three frames of input after it (its look-ahead and delay), and every frame of the
+    /// window must be out, in both streams. Default 6.
     public var marginFrames: Int
 
     /// Frames of loud noise a segment encodes before its pre-roll (not input; thrown away with it).
@@ -22,10 +23,10 @@ public struct ParallelMP3Layout: Sendable, Equatable {
     public var drainFrames: Int
 
     public init(
-        segmentFrames: Int = 1300, preRollFrames: Int = 24, searchFrames: Int = 24, marginFrames: Int = 4,
+        segmentFrames: Int = 1300, preRollFrames: Int = 24, searchFrames: Int = 24, marginFrames: Int = 6,
         drainFrames: Int = 2
     ) {
-        precondition(preRollFrames >= 2 && searchFrames >= 1 && marginFrames >= 2 && drainFrames >= 0)
+        precondition(preRollFrames >= 2 && searchFrames >= 1 && marginFrames >= 4 && drainFrames >= 0)
         precondition(segmentFrames > preRollFrames + searchFrames + marginFrames, "segments too short for the overlap")
         self.segmentFrames = segmentFrames
         self.preRollFrames = preRollFrames
@@ -40,6 +41,11 @@ extension ParallelMP3Layout {
     func startSample(ofSegment k: Int) -> Int64 {
         k == 0 ? 0 : Int64((k * segmentFrames - preRollFrames) * ParallelMP3Encoder.frameSamples)
     }
+
+    /// Input frames of a segment's head (after the first segment): its pre-roll, the search window and
+    /// the margin, up to where the previous segment's input ends. The seam is decided from what LAME
+    /// has output once it has read exactly this much (see ``MP3SegmentPool``).
+    var headSamples: Int { (preRollFrames + searchFrames + marginFrames) * ParallelMP3Encoder.frameSamples }
 
     /// Input sample where segment `k` ends unless it is the last: past the search window after the
     /// next nominal seam, and the margin.
