@@ -77,10 +77,10 @@ public struct LevelerPlan: Sendable {
     )
         -> LevelerGainCurve
     {
-        var holds: [(steps: Range<Int>, gain: Double)] = phrases.indices.map {
-            (phrases[$0].steps, gains[$0])
+        var holds: [(steps: Range<Int>, gain: Double, music: Bool)] = phrases.indices.map {
+            (phrases[$0].steps, gains[$0], false)
         }
-        holds += music.map { ($0, 0.0) }
+        holds += music.map { ($0, 0.0, true) }
         holds.sort { $0.steps.lowerBound < $1.steps.lowerBound }
         let f = Int64(stepFrames)
         var points: [LevelerGainCurve.Point] = []
@@ -113,9 +113,13 @@ public struct LevelerPlan: Sendable {
                 add(from + ramp, rest)
                 add(to - ramp, rest)
             } else if gain != next {
-                // A ramp of at most `rampSteps`, centred in the gap (a touching pair: 20 ms across the seam).
+                // A ramp of at most `rampSteps`, centred in the gap (20 ms when music touches speech).
                 let length = max(minimumRamp, min(ramp, to - from))
-                let rampStart = (from + to) / 2 - length / 2
+                var rampStart = (from + to) / 2 - length / 2
+                if to - from < minimumRamp {
+                    // No gap: the ramp goes on the music's side of the seam, never into the phrase.
+                    rampStart = holds[k].music ? to - length : from
+                }
                 ends[k] = min(ends[k], rampStart)
                 starts[k + 1] = max(starts[k + 1], rampStart + length)
             }

@@ -36,6 +36,9 @@ public struct SpeechActivityClassifier: Sendable {
     public var musicScore = 7.0
     /// The shortest run of music, steps.
     public var minimumMusicSteps = 30
+    /// Inactive steps in a row that end a run of sound (200 ms, as a phrase ends): a run that holds
+    /// music is music from end to end.
+    public var regionGapSteps = 2
     /// Nothing quieter than this (energy, dB) is active.
     public var absoluteThresholdDB = -60.0
 
@@ -54,6 +57,23 @@ public struct SpeechActivityClassifier: Sendable {
         var musicLike = [Bool](repeating: false, count: n)
         var window = [Double]()
         window.reserveCapacity(2 * windowSteps + 1)
+        // Runs of sound: active steps with no pause of `regionGapSteps` between them. A run that holds
+        // music is music throughout: the edges of an intro, where the window reaches into the silence
+        // around it, read as speech by their dips, and would otherwise be leveled as phrases.
+        var regionStart = [Int](repeating: 0, count: n), regionEnd = [Int](repeating: n, count: n)
+        var start = 0, quiet = 0
+        for i in 0..<n {
+            quiet = active[i] ? 0 : quiet + 1
+            if quiet >= regionGapSteps { start = i + 1 }
+            regionStart[i] = start
+        }
+        var end = n
+        quiet = 0
+        for i in stride(from: n - 1, through: 0, by: -1) {
+            quiet = active[i] ? 0 : quiet + 1
+            if quiet >= regionGapSteps { end = i }
+            regionEnd[i] = end
+        }
         for i in 0..<n where active[i] {
             let lo = max(0, i - windowSteps), hi = min(n - 1, i + windowSteps)
             var flux = 0.0, pairs = 0
@@ -86,7 +106,9 @@ public struct SpeechActivityClassifier: Sendable {
                 end += 1
             }
             if lastMusic + 1 - i >= minimumMusicSteps {
-                for j in i...lastMusic where active[j] || j > i { activity[j] = .music }
+                for j in regionStart[i]..<regionEnd[lastMusic] where active[j] || (i...lastMusic).contains(j) {
+                    activity[j] = .music
+                }
             }
             i = lastMusic + 1
         }
