@@ -5,7 +5,7 @@ import PodsmithCore
 /// as a curve over the input (``LevelerGainCurve``), planned from the analysis pass alone.
 ///
 /// How the gains are chosen:
-/// - the **common speech level** is the loudness of the mean energy of all speech steps (what the
+/// - the **common speech level** is the loudness of the mean energy of all phrase steps (near what the
 ///   gated integrated loudness of the speech alone would read), so leveled speech keeps the programme's
 ///   integrated loudness near where it was, the linear gain after the leveler barely moves, and music,
 ///   which the leveler leaves at 0 dB, keeps its place against linear normalization;
@@ -54,7 +54,7 @@ public struct LevelerPlan: Sendable {
         guard !phrases.isEmpty else { return nil }
         var sum = 0.0, count = 0
         for phrase in phrases {
-            for i in phrase.steps where activity[i] == .speech {
+            for i in phrase.steps {
                 sum += energies[i]
                 count += 1
             }

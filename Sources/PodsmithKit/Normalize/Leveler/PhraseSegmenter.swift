@@ -4,9 +4,9 @@ import PodsmithCore
 public struct Phrase: Sendable, Equatable {
     /// Its steps, from the first speech step to one past the last.
     public var steps: Range<Int>
-    /// The loudness of its speech steps (their mean energy), LUFS.
+    /// The loudness of its steps (their mean energy, the short dips between words included), LUFS.
     public var loudnessLUFS: Double
-    /// How many of its steps are speech (the rest are the short dips between words inside it).
+    /// How many steps it spans (speech, and the short dips between words inside it): its weight.
     public var speechSteps: Int
 }
 
@@ -14,8 +14,8 @@ public struct Phrase: Sendable, Equatable {
 ///
 /// Why a pause of ``minimumGapSteps`` (200 ms) ends a phrase: the dips between words and before
 /// plosives are one step (100 ms) long, and a gain may only change where nobody is speaking, so a
-/// phrase must never end inside a word. Phrases are measured on their speech steps alone, so the
-/// gaps inside them do not pull their loudness down.
+/// phrase must never end inside a word. Phrases are measured from their first to their last speech step, so the
+/// gaps between phrases do not pull their loudness down.
 public struct PhraseSegmenter: Sendable {
     /// Pause steps in a row that end a phrase.
     public var minimumGapSteps = 2
@@ -46,9 +46,11 @@ public struct PhraseSegmenter: Sendable {
                 var energy = energies[i], count = 1
                 while end < n, activity[end] != .music {
                     if activity[end] == .speech {
+                        // The dips inside the phrase count: a listener hears them as part of it, and
+                        // BS.1770's 400 ms blocks straddle them.
+                        for j in (lastSpeech + 1)...end { energy += energies[j] }
+                        count += end - lastSpeech
                         lastSpeech = end
-                        energy += energies[end]
-                        count += 1
                     } else if end - lastSpeech >= minimumGapSteps {
                         break
                     }
