@@ -36,6 +36,8 @@ public enum Setting: String, Sendable, CaseIterable {
     case maxPause
     /// Release date tag.
     case date
+    /// How far the speech leveler brings each phrase to the common level, 0…1.
+    case levelerStrength
 }
 
 /// One setting whose value no encoder or normalization can take: which setting, the value as given,

@@ -104,6 +104,21 @@ extension Podsmith {
                 "Shorten every pause longer than this to this, seconds (default: off).", valueName: "s"))
         var maxPause: Double?
 
+        // MARK: Leveling
+
+        @Flag(
+            help: ArgumentHelp(
+                "Even out the loudness of speech over time (a quiet guest as loud as the host) before the "
+                    + "linear gain; pauses are never raised more than the speech around them, music is left alone."))
+        var leveler = false
+
+        @Option(
+            name: .customLong("leveler-strength"),
+            help: ArgumentHelp(
+                "How far --leveler brings each phrase to the common speech level: 0 (not at all) to 1 (default).",
+                valueName: "S"))
+        var levelerStrength: Double?
+
         // MARK: Encoding
 
         @Option(
@@ -193,6 +208,7 @@ extension Podsmith {
 
         func validate() throws {
             if mono && stereo { throw ValidationError("--mono and --stereo exclude each other") }
+            if levelerStrength != nil && !leveler { throw ValidationError("--leveler-strength needs --leveler") }
         }
 
         /// The first setting the options' own rules refuse (``NormalizeOptions/validate()``, the rules a season
@@ -307,13 +323,16 @@ extension Podsmith {
                 title: title, artist: artist, album: album, episode: episode, season: season,
                 year: year, date: day ?? date, genre: genre, comment: comment)
 
-            return NormalizeOptions(
+            var options = NormalizeOptions(
                 target: target, monoConvention: noDualMono ? .singleChannel : .dualMono, maxGainDB: maxGain,
                 silence: silence, channels: mono ? .mono : stereo ? .stereo : .keep,
                 encoder: EncoderSettings(
                     format: outputFormat, bitrateKbps: bitrate, vbrQuality: vbr,
                     bitDepth: bitDepth, sampleRate: sampleRate, encodeThreads: encodeThreads.value),
                 metadata: metadata, verify: !noVerify)
+            options.leveler = leveler
+            options.levelerStrength = levelerStrength ?? options.levelerStrength
+            return options
         }
     }
 }

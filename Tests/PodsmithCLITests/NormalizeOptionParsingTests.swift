@@ -40,6 +40,7 @@ import Testing
         (["--encode-threads", "2", "--format", "flac"], "--encode-threads 2 applies to MP3 only"),
         (["--format", "flac", "--bit-depth", "32f"], "--bit-depth 32f is not a FLAC sample format"),
         (["--date", "27/11/2026"], "--date 27/11/2026 is not a date"),
+        (["--leveler", "--leveler-strength", "1.5"], "--leveler-strength 1.5 is outside 0…1"),
     ]
 
     @Test(arguments: refused)
@@ -64,6 +65,16 @@ import Testing
     func everySettingsCommandLineNameIsAnOptionOfNormalize(setting: Setting) {
         let name = setting.commandLineName
         #expect(Podsmith.Normalize.helpMessage(columns: 400).contains(name), "\(name)")
+    }
+
+    /// The leveler is off unless asked; its strength alone asks for nothing and is refused.
+    @Test func theLevelerIsOffByDefaultAndItsStrengthNeedsIt() throws {
+        #expect(try !Podsmith.Normalize.parse(["in.wav"]).settings(outputPath: "out.mp3").leveler)
+        let on = try Podsmith.Normalize.parse(["in.wav", "--leveler", "--leveler-strength", "0.5"])
+        #expect(on.settings(outputPath: "out.mp3").leveler && on.settings(outputPath: "out.mp3").levelerStrength == 0.5)
+        #expect(
+            try Podsmith.Normalize.parse(["in.wav", "--leveler"]).settings(outputPath: "o.mp3").levelerStrength == 1)
+        #expect(throws: (any Error).self) { try Podsmith.Normalize.parse(["in.wav", "--leveler-strength", "0.5"]) }
     }
 
     @Test func aDateIsTaggedAsItsUTCDayAsASeasonTagsIt() throws {

@@ -81,6 +81,42 @@ import Testing
         #expect(defaults.silence.maxPauseSeconds == nil)
     }
 
+    /// `leveler: true|false` in `defaults` and `overrides`: it reaches the job, its fingerprint and
+    /// normalize's options; an episode without it keeps the fingerprint it had before the leveler existed.
+    @Test func theLevelerSwitchTravelsFromManifestToTheJobItsFingerprintAndTheOptions() throws {
+        let f = try SeasonFixture()
+        try f.writeRaw("a.wav", seed: 1)
+        try f.writeRaw("b.wav", seed: 2)
+        let path = try f.write(
+            "season.yaml",
+            """
+            show: {title: T}
+            defaults: {leveler: true, leveler_strength: 0.5}
+            episodes:
+              - file: raw/a.wav
+              - file: raw/b.wav
+                overrides: {leveler: false}
+            """)
+        let jobs = try SeasonPlan.load(path: path).jobs
+        #expect(jobs[0].leveler && !jobs[1].leveler)
+        #expect(jobs[0].settingsFingerprint.contains("\"leveler\":true"))
+        #expect(!jobs[1].settingsFingerprint.contains("\"leveler\""))
+        var off = jobs[0]
+        off.leveler = false
+        #expect(off.settingsFingerprint != jobs[0].settingsFingerprint)
+        let options = try NormalizingEpisodeProcessor().baseOptions(
+            for: jobs[0], encoder: EncoderSettings(format: .mp3))
+        #expect(options.leveler && options.levelerStrength == 0.5)
+        let wrong = try f.write(
+            "wrong.yaml", "show: {title: T}\ndefaults: {leveler: 3}\nepisodes: [{file: raw/a.wav}]\n")
+        do {
+            _ = try SeasonPlan.load(path: wrong)
+            Issue.record("leveler: 3 was accepted")
+        } catch {
+            #expect(error.issues.contains { $0.path == "defaults.leveler" }, "\(error.issues)")
+        }
+    }
+
     @Test func anOffPauseLimitIsTheDefaultNotASetting() throws {
         let off = EpisodeSettings(maxPauseSeconds: 0)
         #expect(off.tuningValues[.maxPause] == nil)

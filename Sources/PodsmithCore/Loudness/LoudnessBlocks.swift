@@ -26,6 +26,7 @@ final class LoudnessBlocks {
     let stepFrames: Int
     let filter: KWeightingFilter
     let recordsSeries: Bool
+    let recordsStepEnergies: Bool
 
     /// Steps of filter warm-up before each time chunk but the first: 200 ms. The RLB high-pass is the
     /// slower of the two sections: its poles have radius √a2 ≈ e^(−2π·38.1 Hz/fs) per sample, so a
@@ -75,16 +76,19 @@ final class LoudnessBlocks {
     /// Momentary and short-term loudness every 100 ms, when `recordsSeries`.
     private(set) var momentarySeries: [Float] = []
     private(set) var shortTermSeries: [Float] = []
+    /// The weighted mean-square energy of every complete step, when `recordsStepEnergies`.
+    private(set) var stepEnergies: [Double] = []
     /// Weighted Σ y² of all complete steps, for the ungated loudness.
     private var completedSum = 0.0
     private(set) var frameCount: Int64 = 0
 
-    init(format: AudioFormat, recordsSeries: Bool) {
+    init(format: AudioFormat, recordsSeries: Bool, recordsStepEnergies: Bool = false) {
         sampleRate = format.sampleRate
         channelCount = format.channelCount
         stepFrames = max(1, Int((format.sampleRate / 10).rounded()))
         filter = KWeightingFilter(sampleRate: format.sampleRate)
         self.recordsSeries = recordsSeries
+        self.recordsStepEnergies = recordsStepEnergies
         let weights = ChannelWeights.bs1770(channelCount: format.channelCount)
         self.weights = weights
         active = (0..<format.channelCount).filter { weights[$0] > 0 }
@@ -249,6 +253,7 @@ final class LoudnessBlocks {
         let weighted = weightedStepSum
         completedSum += weighted
         recentSteps[stepCount % 30] = weighted / Double(stepFrames)
+        if recordsStepEnergies { stepEnergies.append(weighted / Double(stepFrames)) }
         stepCount += 1
         stepFill = 0
         for c in 0..<channelCount { stepSums[c] = 0 }

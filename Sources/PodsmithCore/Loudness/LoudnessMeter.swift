@@ -35,7 +35,9 @@ public final class LoudnessMeter: LoudnessMeasuring {
     public init(format: AudioFormat, options: LoudnessMeterOptions = LoudnessMeterOptions()) {
         self.format = format
         self.options = options
-        blocks = LoudnessBlocks(format: format, recordsSeries: options.recordsSeries)
+        blocks = LoudnessBlocks(
+            format: format, recordsSeries: options.recordsSeries,
+            recordsStepEnergies: options.recordsStepEnergies)
         peaks = TruePeakMeter(format: format)
     }
 
@@ -44,6 +46,14 @@ public final class LoudnessMeter: LoudnessMeasuring {
     /// ``LoudnessBlocks/spanFrames``). Any buffer size gives the same figures to rounding; shorter
     /// buffers (under about 1 s) are K-weighted serially, a little over half as fast.
     public var preferredBlockFrames: Int { blocks.spanFrames }
+
+    /// The K-weighted, channel-weighted mean-square energy of every complete 100 ms step so far, when
+    /// ``LoudnessMeterOptions/recordsStepEnergies``; empty otherwise. Call after ``result()``, which
+    /// measures what still waits in the staging buffer.
+    public var stepEnergies: [Double] { blocks.stepEnergies }
+
+    /// Frames per 100 ms step (the sample rate over 10, rounded).
+    public var stepFrames: Int { blocks.stepFrames }
 
     /// Adds the buffer's `frameCount` frames to both halves.
     public func process(_ buffer: AudioBuffer) {

@@ -19,6 +19,8 @@ extension NormalizeOptions {
     public static let trimPadRangeSeconds = 0.0...10
     /// Longest pause kept, seconds (above 0): an hour is the longest pause worth naming.
     public static let maxPauseRangeSeconds = 0.0...3600
+    /// Leveler strength: a share of each phrase's distance to the common level.
+    public static let levelerStrengthRange = 0.0...1
 
     /// The issue with `value` for one of the numeric settings above, or `nil` when it is in range (NaN
     /// never is). Front ends that read settings one by one (the manifest reader) call this; ``validate()``
@@ -36,6 +38,10 @@ extension NormalizeOptions {
             }
             return SettingIssue.outside(.maxPause, value, maxPauseRangeSeconds, unit: "seconds")
         case .sampleRate: return SettingIssue.outside(.sampleRate, value, EncoderSettings.sampleRatesHz, unit: "Hz")
+        case .levelerStrength:
+            return SettingIssue.outside(
+                .levelerStrength, value, levelerStrengthRange, unit: "(0 leaves the speech as it is, 1 levels it fully)"
+            )
         default: return nil
         }
     }
@@ -57,7 +63,7 @@ extension NormalizeOptions {
         let numbers: [(Setting, Double?)] = [
             (.target, target.integratedLUFS), (.truePeak, target.truePeakDBTP), (.maxGain, maxGainDB),
             (.trimThreshold, silence.thresholdDBFS), (.trimPad, silence.padSeconds),
-            (.maxPause, silence.maxPauseSeconds),
+            (.maxPause, silence.maxPauseSeconds), (.levelerStrength, levelerStrength),
         ]
         for case (let setting, let value?) in numbers {
             if let issue = Self.issue(setting, value) { issues.append(issue) }

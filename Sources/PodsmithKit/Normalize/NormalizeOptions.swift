@@ -65,6 +65,14 @@ public struct NormalizeOptions: Sendable {
     public var recordsLoudnessSeries: Bool
     /// Threads per run. Default ``RenderThreading/pipelined``.
     public var threading: RenderThreading
+    /// Even out the loudness of speech over time before the linear gain (``LevelerPlan``). Default
+    /// `false`: normalization stays one linear gain unless asked, and its output is what it was before
+    /// the leveler existed, bit for bit.
+    public var leveler = false
+    /// How far the leveler brings each phrase toward the common speech level: 0 not at all, 1 all the
+    /// way (within ±12 dB). Default 1: a quiet guest then comes out as loud as the host; 0.5 halves
+    /// every gap instead, for a show that wants some of its dynamics kept.
+    public var levelerStrength = 1.0
 
     public init(
         target: LoudnessTarget = LoudnessPreset.podcast.target,

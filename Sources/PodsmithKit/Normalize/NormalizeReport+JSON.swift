@@ -33,6 +33,7 @@ extension NormalizeReport: Codable {
         case removedSeconds = "removed_s"
         case outputDurationSeconds = "output_duration_s"
         case passes
+        case leveler
         case mp3Seams = "mp3_seams"
         case warnings
 
@@ -85,6 +86,7 @@ extension NormalizeReport: Codable {
         limitedOver1dBSeconds = try c.decodeIfPresent(Double.self, forKey: .limitedOver1dBSeconds) ?? 0
         limitedOver3dBSeconds = try c.decodeIfPresent(Double.self, forKey: .limitedOver3dBSeconds) ?? 0
         limiterReductionP95DB = try c.decodeIfPresent(Double.self, forKey: .limiterReductionP95DB) ?? 0
+        leveler = try c.decodeIfPresent(LevelerSummary.self, forKey: .leveler)
         mp3Seams = try c.decodeIfPresent(SeamCounts.self, forKey: .mp3Seams).map {
             ParallelMP3Encoder.SeamStatistics(direct: $0.direct, shifted: $0.shifted, continued: $0.continued ?? 0)
         }
@@ -116,6 +118,7 @@ extension NormalizeReport: Codable {
         try c.encode(removedSeconds.finiteOrNil, forKey: .removedSeconds)
         try c.encode(outputDurationSeconds?.finiteOrNil, forKey: .outputDurationSeconds)
         try c.encode(passes, forKey: .passes)
+        try c.encode(leveler, forKey: .leveler)
         try c.encode(
             mp3Seams.map { SeamCounts(direct: $0.direct, shifted: $0.shifted, continued: $0.continued) },
             forKey: .mp3Seams)

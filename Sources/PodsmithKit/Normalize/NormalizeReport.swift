@@ -54,6 +54,16 @@ public struct NormalizeReport: Sendable {
     public var mp3Seams: ParallelMP3Encoder.SeamStatistics?
     /// Where the limiter acted, seconds of the output (merged when less than 0.5 s apart).
     public var limitedRanges: [Range<Double>] = []
+    /// What the speech leveler did (`--leveler`); `nil` when it was off or found no speech.
+    public var leveler: LevelerSummary?
+    /// How far the input speech's phrase loudness spreads, LU (10th to 90th percentile); `nil` with
+    /// fewer than two phrases. Not in the JSON (the leveler's own figures are).
+    public var speechSpreadLU: Double?
+    /// True when the leveler was off and the speech spreads over more than
+    /// ``LevelerSummary/suggestionSpreadLU``: the table then suggests `--leveler`.
+    public var suggestsLeveler: Bool {
+        leveler == nil && (speechSpreadLU ?? 0) > LevelerSummary.suggestionSpreadLU
+    }
     /// The programme's momentary and short-term loudness every 100 ms (input timeline), when the
     /// options asked for it (``NormalizeOptions/recordsLoudnessSeries``).
     public var inputLoudnessSeries: (momentary: [Float], shortTerm: [Float])?

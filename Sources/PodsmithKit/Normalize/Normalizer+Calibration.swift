@@ -88,7 +88,7 @@ extension Normalizer {
     /// Whether the limiter will act at the calibration's gain and ceiling: the programme's true peak
     /// plus the gain reaches the ceiling less the limiter's margin.
     func limits(_ plan: Plan, _ calibration: Calibration) -> Bool {
-        plan.programme.truePeakDBTP.map {
+        plan.truePeakBeforeGainDBTP.map {
             $0 + calibration.gainDB > calibration.ceilingDBTP - options.limiter.safetyMarginDB
         } ?? false
     }

@@ -71,10 +71,18 @@ extension Normalizer {
             try reader.seek(toFrame: window.lowerBound - preRoll)
             // A fresh chain per excerpt: nothing of the last excerpt's filter state or gain reduction
             // leaks into this one, which the pre-roll settles instead.
-            let chain = try RenderChain.make(
-                plan: plan, input: format, gainDB: gainDB, limiter: options.limiter,
-                ceilingDBTP: ceilingDBTP
-            ).processor
+            let leveler = plan.leveler.map {
+                LevelerGainStage(
+                    curve: $0.curve, channelCount: format.channelCount, startFrame: window.lowerBound - preRoll,
+                    capacity: options.blockFrames)
+            }
+            let chain = ProcessorChain([
+                leveler,
+                try RenderChain.make(
+                    plan: plan, input: format, gainDB: gainDB, limiter: options.limiter,
+                    ceilingDBTP: ceilingDBTP
+                ).processor,
+            ])
             // Output frames to drop (the pre-roll) and to keep (the window), at the output rate.
             let skip = Int64((Double(preRoll) * ratio).rounded())
             let keep = Int64((Double(window.count) * ratio).rounded())

@@ -58,7 +58,11 @@ extension Normalizer {
         let chain = try RenderChain.make(
             plan: plan, input: format, gainDB: gainDB, limiter: options.limiter,
             ceilingDBTP: ceilingDBTP)
-        let processor = ProcessorChain([editor, chain.processor])
+        // The leveler works on the input's timeline, where it was planned: before the edit.
+        let leveler = plan.leveler.map {
+            LevelerGainStage(curve: $0.curve, channelCount: format.channelCount, capacity: options.blockFrames)
+        }
+        let processor = ProcessorChain([leveler, editor, chain.processor])
         observer?.renderWillStart(sampleRate: plan.outputSampleRate, channelCount: plan.outputChannels)
         // The sink and the observer move to the consumer's thread for the pass and are not touched
         // here again until `runConnected` has joined it, so they need not be Sendable.

@@ -19,7 +19,10 @@ import PodsmithCore
 ///    `maxPasses` times.
 ///
 /// Normalization is linear: the gain is one number for the whole episode and the limiter touches only
-/// the peaks that would cross the ceiling, so it never turns into a dynamic leveller.
+/// the peaks that would cross the ceiling, so it never turns into a dynamic leveller. Only when asked
+/// (``NormalizeOptions/leveler``) does a speech leveler run first: a gain per phrase, planned from the
+/// analysis pass (``LevelerPlan``), applied on the input's timeline before the edit; the linear gain,
+/// the limiter and the verification then land the leveled programme as they land any other.
 ///
 /// ``run(inputPath:outputPath:inPlace:progress:)`` is path in, path out. A host that holds its audio
 /// elsewhere analyses any ``SeekableAudioSource`` (``analyse(_:progress:)``) and renders into any
@@ -55,6 +58,19 @@ public struct Normalizer {
         /// Input frames where the programme's highest peaks begin, in time order (half-second windows,
         /// at least 3 s apart): where the limiter will work hardest, for the codec probe.
         public var loudestPeakFrames: [Int64] = []
+        /// The speech leveler's plan: `nil` when it is off (``NormalizeOptions/leveler``) or finds no speech.
+        public var leveler: LevelerPlan?
+        /// Its figures for the report.
+        public var levelerSummary: LevelerSummary?
+        /// How far the speech's phrase loudness spreads in the input, LU (see
+        /// ``LevelerSummary/speechSpread(loudness:weights:)``); `nil` with fewer than two phrases.
+        public var speechSpreadLU: Double?
+        /// The programme's true peak after the leveler, before the linear gain, estimated from the peak
+        /// map; `nil` without the leveler (then the programme's own true peak holds).
+        public var leveledTruePeakDBTP: Double?
+
+        /// The true peak the linear gain and the limiter will meet, dBTP.
+        var truePeakBeforeGainDBTP: Double? { leveledTruePeakDBTP ?? programme.truePeakDBTP }
     }
 
     /// Runs the whole job, file to file: the convenience that opens one ``SoundFileReader`` for every
@@ -135,6 +151,8 @@ public struct Normalizer {
             removedSeconds: Double(edit.inputFrameCount - edit.outputFrameCount) / edit.sampleRate,
             passes: 0, warnings: warnings)
         report.outputDurationSeconds = Double(edit.outputFrameCount) / edit.sampleRate
+        report.leveler = plan.levelerSummary
+        report.speechSpreadLU = plan.speechSpreadLU
         report.inputLoudnessSeries =
             plan.programme.momentarySeries.isEmpty
             ? nil
@@ -329,13 +347,15 @@ public struct Normalizer {
         var gain = measuredTarget - level
         let capped = gain > options.maxGainDB
         if capped { gain = options.maxGainDB }
-        return Plan(
+        var plan = Plan(
             input: input, programme: programme, edit: edit, outputChannels: outChannels,
             outputSampleRate: outRate, monoConvention: convention, measuredTargetLUFS: measuredTarget,
             gainDB: gain, gainCapped: capped, usedUngatedLoudness: usedUngated,
             nonFiniteSamples: source.nonFiniteSampleCount, inputTags: source.tags,
             loudestPeakFrames: analyser.peaks.loudestWindows(
                 count: CodecProbe.peakExcerptCount, apartFrames: Int64(3 * format.sampleRate)))
+        planLeveler(&plan, analyser: analyser, level: level)
+        return plan
     }
 
     /// The plan another normalizer made, adapted to this one's encoder (sample rate), so that one

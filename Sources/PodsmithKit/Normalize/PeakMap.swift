@@ -45,6 +45,20 @@ struct PeakMap: Sendable {
         filled = 0
     }
 
+    /// This map with every window's peak multiplied by `gain(window's frames)`: the programme's peaks
+    /// after a gain that varies (the speech leveler's), for the codec probe and the limiter's forecast.
+    func scaled(by gain: (Range<Int64>) -> Float) -> PeakMap {
+        var copy = self
+        for index in copy.maxima.indices {
+            let start = Int64(index) * windowFrames
+            copy.maxima[index] *= gain(start..<(start + windowFrames))
+        }
+        return copy
+    }
+
+    /// The highest peak of all windows (linear).
+    var highestPeak: Float { maxima.max() ?? 0 }
+
     /// The start frames of the `count` windows with the highest peaks, at least `apartSeconds` apart,
     /// in time order.
     func loudestWindows(count: Int, apartFrames: Int64) -> [Int64] {

@@ -17,18 +17,23 @@ final class ProgrammeAnalyser: @unchecked Sendable {
     private(set) var framesAnalysed: Int64 = 0
 
     init(format: AudioFormat, outputChannels: Int, silence: SilenceOptions, recordSeries: Bool) throws {
+        // The programme's meter keeps its 100 ms step energies: the speech leveler plans from them, and
+        // without it the report still measures how far the speech's phrases spread.
         let meterOptions = LoudnessMeterOptions(recordsSeries: recordSeries)
-        inputMeter = LoudnessMeter(format: format, options: meterOptions)
+        var programmeOptions = meterOptions
+        programmeOptions.recordsStepEnergies = true
         if outputChannels == format.channelCount {
+            inputMeter = LoudnessMeter(format: format, options: programmeOptions)
             mixer = nil
             programmeMeter = nil
         } else {
+            inputMeter = LoudnessMeter(format: format, options: meterOptions)
             mixer = try ChannelMixer(inputChannels: format.channelCount, outputChannels: outputChannels)
             programmeMeter = LoudnessMeter(
                 format: AudioFormat(
                     sampleRate: format.sampleRate, channelCount: outputChannels,
                     frameCount: format.frameCount),
-                options: meterOptions)
+                options: programmeOptions)
         }
         peaks = PeakMap(sampleRate: format.sampleRate)
         detector = SilenceDetector(options: silence, sampleRate: format.sampleRate, channelCount: outputChannels)
@@ -48,6 +53,12 @@ final class ProgrammeAnalyser: @unchecked Sendable {
             peaks.process(block)
         }
         framesAnalysed += Int64(block.frameCount)
+    }
+
+    /// The programme's K-weighted energy per 100 ms step, and the frames of one step (after ``finish()``).
+    var stepEnergies: (energies: [Double], stepFrames: Int) {
+        let meter = programmeMeter ?? inputMeter
+        return (meter.stepEnergies, meter.stepFrames)
     }
 
     /// The input's figures, the programme's figures and the silence map.

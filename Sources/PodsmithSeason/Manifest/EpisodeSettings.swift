@@ -20,6 +20,10 @@ public struct EpisodeSettings: Sendable, Equatable, Codable {
     public var trimThresholdDBFS: Double?
     /// Pauses longer than this are shortened to it, seconds; `0` or `off` in a manifest disables it.
     public var maxPauseSeconds: Double?
+    /// Whether the speech leveler runs (`leveler: true`); off when unset.
+    public var leveler: Bool?
+    /// How far the leveler brings each phrase to the common level, 0…1 (`leveler_strength`).
+    public var levelerStrength: Double?
 
     /// The numeric settings that pass straight to `normalize`'s options, one row each: the manifest
     /// reader, ``overridden(by:)``, the fingerprint and the processor walk this list.
@@ -31,13 +35,17 @@ public struct EpisodeSettings: Sendable, Equatable, Codable {
             TuningSetting(.maxPause, unit: "seconds", zeroMeansOff: true, field: \.maxPauseSeconds) {
                 $0.silence.maxPauseSeconds = $1
             },
+            TuningSetting(.levelerStrength, unit: "0 to 1", field: \.levelerStrength) {
+                $0.levelerStrength = $1
+            },
         ]
     }
 
     public init(
         preset: LoudnessPreset.RawValue? = nil, targetLUFS: Double? = nil, truePeakDBTP: Double? = nil,
         formats: [OutputSpec]? = nil, bitrateKbps: Int? = nil, trimSilence: Bool? = nil,
-        trimThresholdDBFS: Double? = nil, maxPauseSeconds: Double? = nil
+        trimThresholdDBFS: Double? = nil, maxPauseSeconds: Double? = nil, leveler: Bool? = nil,
+        levelerStrength: Double? = nil
     ) {
         self.preset = preset
         self.targetLUFS = targetLUFS
@@ -47,6 +55,8 @@ public struct EpisodeSettings: Sendable, Equatable, Codable {
         self.trimSilence = trimSilence
         self.trimThresholdDBFS = trimThresholdDBFS
         self.maxPauseSeconds = maxPauseSeconds
+        self.leveler = leveler
+        self.levelerStrength = levelerStrength
     }
 
     /// These settings with every field `overrides` sets replaced by its value.
@@ -59,6 +69,7 @@ public struct EpisodeSettings: Sendable, Equatable, Codable {
         if let value = overrides.formats { result.formats = value }
         if let value = overrides.bitrateKbps { result.bitrateKbps = value }
         if let value = overrides.trimSilence { result.trimSilence = value }
+        if let value = overrides.leveler { result.leveler = value }
         for row in Self.tuning {
             if let value = overrides[keyPath: row.field] { result[keyPath: row.field] = value }
         }

@@ -51,7 +51,8 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
         "artwork", "base_url", "link", "feed_url", "podcast_guid", "copyright", "locked", "chapters_in_notes",
     ]
     static var settingsKeys: [String] {
-        ["preset", "target", "true_peak", "formats", "bitrate", "trim"] + EpisodeSettings.tuning.map(\.manifestKey)
+        ["preset", "target", "true_peak", "formats", "bitrate", "trim", "leveler"]
+            + EpisodeSettings.tuning.map(\.manifestKey)
     }
     static let episodeKeys = [
         "file", "title", "number", "season", "date", "description", "chapters", "transcript", "artwork",
@@ -240,6 +241,7 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
             }
         }
         if let value = map["trim"] { settings.trimSilence = bool(value, at: "\(path).trim") }
+        if let value = map["leveler"] { settings.leveler = bool(value, at: "\(path).leveler") }
         for row in EpisodeSettings.tuning {
             guard let value = map[row.manifestKey] else { continue }
             if row.zeroMeansOff, value.meansOff {

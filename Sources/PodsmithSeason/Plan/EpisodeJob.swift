@@ -25,6 +25,8 @@ public struct EpisodeJob: Sendable, Equatable {
     public var target: LoudnessTarget
     /// Whether leading and trailing silence is trimmed.
     public var trimSilence: Bool
+    /// Whether the speech leveler runs (`leveler: true` in the manifest).
+    public var leveler = false
     /// The ``EpisodeSettings/tuning`` values the manifest set (trim threshold, longest pause, …); a
     /// setting not listed keeps `normalize`'s default.
     public var tuning: [Setting: Double]
@@ -65,7 +67,7 @@ public struct EpisodeJob: Sendable, Equatable {
     }
 
     /// A canonical description of every setting that affects the outputs (formats, bitrates,
-    /// target, trimming, every ``tuning`` value, tags, output names), as sorted-key JSON.
+    /// target, trimming, the leveler, every ``tuning`` value, tags, output names), as sorted-key JSON.
     ///
     /// Two jobs with the same fingerprint and the same input content produce the same files, so the
     /// incremental run compares fingerprints to decide whether an episode must be redone. Input
@@ -82,6 +84,8 @@ public struct EpisodeJob: Sendable, Equatable {
             "trimSilence": .bool(trimSilence),
             "tuning": .object(Dictionary(uniqueKeysWithValues: tuning.map { ($0.key.manifestKey, .number($0.value)) })),
         ]
+        // Only when on: a season that never asks for the leveler keeps the fingerprints it had.
+        if leveler { fields["leveler"] = .bool(true) }
         fields["metadata"] = metadata.fingerprintValue
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -88,6 +88,7 @@ public struct SeasonPlan: Sendable {
                     trimSilence: settings.trimSilence ?? true,
                     tuning: settings.tuningValues,
                     metadata: metadata))
+            jobs[jobs.count - 1].leveler = settings.leveler ?? false
         }
         self.init(
             show: show, showArtworkPath: showArtwork, jobs: jobs, baseDirectory: baseDirectory,

@@ -152,6 +152,7 @@ public struct NormalizingEpisodeProcessor: EpisodeProcessor {
             chapters: try meta.chaptersPath.map { try ChapterList.load(path: $0) },
             verify: verify, recordsLoudnessSeries: true, threading: threading)
         options.transcript = try meta.transcriptPath.map { try Transcript.load(path: $0) }
+        options.leveler = job.leveler
         for row in EpisodeSettings.tuning {
             if let value = job.tuning[row.setting] { row.apply(&options, value) }
         }

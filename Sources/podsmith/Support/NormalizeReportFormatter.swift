@@ -53,6 +53,17 @@ enum NormalizeReportFormatter {
                 format: "limiter %.2f s over 1 dB, %.2f s over 3 dB; 95th percentile %.1f dB\n",
                 report.limitedOver1dBSeconds, report.limitedOver3dBSeconds, report.limiterReductionP95DB)
         }
+        if let leveler = report.leveler {
+            text += String(
+                format: "leveler: phrase gains %+.1f…%+.1f dB, %d phrases (%d turns) adjusted; "
+                    + "speech spread %.1f → %.1f LU; pauses %+.1f dB against linear\n",
+                leveler.gainMinDB, leveler.gainMaxDB, leveler.phrasesAdjusted, leveler.turnsAdjusted,
+                leveler.speechSpreadBeforeLU, leveler.speechSpreadAfterLU, leveler.pauseFloorChangeDB)
+        } else if report.suggestsLeveler, let spread = report.speechSpreadLU {
+            text += String(
+                format: "suggestion: the speech's phrases spread over %.1f LU (a quiet and a loud voice?); "
+                    + "--leveler evens them out\n", spread)
+        }
         text += String(
             format: "trimmed %.2f s head, %.2f s tail; %d pauses shortened; %.2f s removed\n",
             report.trimmedHeadSeconds, report.trimmedTailSeconds, report.pausesShortened,
