@@ -581,12 +581,18 @@ import Glibc
         process.standardError = FileHandle.nullDevice
         try process.run()
         // Wait for the render's temporary file (it appears after the analysis pass, which a debug build on a
-        // loaded 2-core machine takes more than 30 s to finish for ten minutes of audio), then half a second
-        // more. The bound only keeps a broken build from hanging the suite.
+        // loaded 2-core machine takes more than 30 s to finish for ten minutes of audio), then for it to grow
+        // past the size it first had: encoded audio is being written, so the signal lands inside the render
+        // loop whatever the machine's speed (no fixed delay). The bound only keeps a broken build from hanging
+        // the suite.
         let deadline = Date().addingTimeInterval(900)
-        while temporaries().isEmpty && process.isRunning && Date() < deadline { usleep(20_000) }
-        #expect(!temporaries().isEmpty, "the render never started")
-        usleep(500_000)
+        func temporarySize() -> Int? {
+            guard let name = temporaries().first else { return nil }
+            return (try? FileManager.default.attributesOfItem(atPath: path(name)))?[.size] as? Int
+        }
+        while temporarySize() == nil && process.isRunning && Date() < deadline { usleep(20_000) }
+        let firstSize = try #require(temporarySize(), "the render never started")
+        while (temporarySize() ?? 0) <= firstSize && process.isRunning && Date() < deadline { usleep(5_000) }
         let wasRunning = process.isRunning
         kill(process.processIdentifier, signal)
         process.waitUntilExit()
