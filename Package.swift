@@ -105,7 +105,10 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "PodsmithKitTests",
-            dependencies: ["PodsmithCore", "PodsmithCodecs", "PodsmithKit", "PodsmithSeason", "PodsmithTestSupport"],
+            // CEbur128: a few tests call libebur128's C API directly, to check raw library facts without our wrapper.
+            dependencies: [
+                "PodsmithCore", "PodsmithCodecs", "PodsmithKit", "PodsmithSeason", "PodsmithTestSupport", "CEbur128",
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "PodsmithCLITests",

@@ -385,9 +385,19 @@ import Glibc
         #expect(
             abs(try Self.number(measured, "integrated_lufs") - target.lufs) <= 0.2,
             "\(target): \(measured["integrated_lufs"] ?? "nil")")
-        #expect(
-            try Self.number(measured, "true_peak_dbtp") <= target.ceiling + 0.05,
-            "\(target): TP \(measured["true_peak_dbtp"] ?? "nil")")
+        // The ceiling, exactly, on the written file. The product promises it on its own meter (the verify
+        // pass reads the written file with it; for WAV it allows no guard), and the limiter aims 0.1 dB under
+        // the ceiling to cover the spread between true-peak meters, so libebur128 must read it under too.
+        // Measured on this input (`podsmith measure --json` and `--meter libebur128 --json`, 0.01 dB steps):
+        // libebur128 reads 0.01–0.02 dB above our meter (−2.11 vs −2.10 dBTP with `--target -12
+        // --true-peak -2`, the case the limiter works in; −5.67 vs −5.65 at the default −16 LUFS).
+        // Exact figures (not the JSON's two decimals), read in this process:
+        let ourPeak = try #require(
+            try LoudnessAnalysis.measure(SoundFileReader(path: output), meter: .podsmith).truePeakDBTP)
+        let referencePeak = try #require(
+            try LoudnessAnalysis.measure(SoundFileReader(path: output), meter: .libebur128).truePeakDBTP)
+        #expect(ourPeak <= target.ceiling, "\(target): podsmith reads TP \(ourPeak)")
+        #expect(referencePeak <= target.ceiling, "\(target): libebur128 reads TP \(referencePeak)")
         let json = try Self.object(result.json())
         #expect(try Self.number(json, "target_lufs") == target.lufs)
     }
@@ -571,12 +581,18 @@ import Glibc
         process.standardError = FileHandle.nullDevice
         try process.run()
         // Wait for the render's temporary file (it appears after the analysis pass, which a debug build on a
-        // loaded 2-core machine takes more than 30 s to finish for ten minutes of audio), then half a second
-        // more. The bound only keeps a broken build from hanging the suite.
+        // loaded 2-core machine takes more than 30 s to finish for ten minutes of audio), then for it to grow
+        // past the size it first had: encoded audio is being written, so the signal lands inside the render
+        // loop whatever the machine's speed (no fixed delay). The bound only keeps a broken build from hanging
+        // the suite.
         let deadline = Date().addingTimeInterval(900)
-        while temporaries().isEmpty && process.isRunning && Date() < deadline { usleep(20_000) }
-        #expect(!temporaries().isEmpty, "the render never started")
-        usleep(500_000)
+        func temporarySize() -> Int? {
+            guard let name = temporaries().first else { return nil }
+            return (try? FileManager.default.attributesOfItem(atPath: path(name)))?[.size] as? Int
+        }
+        while temporarySize() == nil && process.isRunning && Date() < deadline { usleep(20_000) }
+        let firstSize = try #require(temporarySize(), "the render never started")
+        while (temporarySize() ?? 0) <= firstSize && process.isRunning && Date() < deadline { usleep(5_000) }
         let wasRunning = process.isRunning
         kill(process.processIdentifier, signal)
         process.waitUntilExit()

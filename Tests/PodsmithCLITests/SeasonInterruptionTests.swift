@@ -45,7 +45,12 @@ import Testing
             kill(process.processIdentifier, signal)
             let killed = Date()
             process.waitUntilExit()
-            #expect(Date().timeIntervalSince(killed) < 3, "signal \(signal): stops promptly")
+            // Promptly, on the scale of this machine and build: in less than a third of an uninterrupted
+            // run (6 episodes on 2 jobs, so about the time one episode takes), i.e. without finishing the
+            // episodes in hand.
+            let stopping = Date().timeIntervalSince(killed)
+            #expect(
+                stopping < duration / 3, "signal \(signal): stopped in \(stopping) s, a full run took \(duration) s")
             if process.terminationStatus != 0 { interrupted += 1 }
             if process.terminationReason == .uncaughtSignal {
                 #expect(signal == SIGKILL || process.terminationStatus == signal)

@@ -222,25 +222,72 @@ import Testing
         #expect(!facts.problems.isEmpty)
     }
 
-    @Test func everyTruncationOfEveryFixtureIsHandledWithoutCrashing() {
-        let frame = Fixtures.mp3Frame(kbps: 128, bitrateIndex: 9)
-        let fixtures: [[UInt8]] = [
-            Fixtures.id3v2(frames: [
-                ("APIC", Fixtures.apic(mime: "image/png", picture: Fixtures.png(width: 1, height: 1)))
-            ])
-                + frame + frame,
-            Fixtures.flac(
-                rate: 44_100, channels: 2, bits: 16, totalSamples: 10, picture: Fixtures.png(width: 1, height: 1)),
-            Fixtures.wav(formatTag: 1, channels: 2, rate: 44_100, bits: 16, frames: 2, extensible: true),
-            Fixtures.oggPages(packets: [
-                Fixtures.opusHead(channels: 1, inputRate: 48_000), Fixtures.opusTags(comments: ["A=b"]),
-            ]),
-            Fixtures.jpeg(width: 5, height: 5), Fixtures.png(width: 5, height: 5),
+    /// The facts a header carries, in one list: rate, channels, bits, WAV format tag, Opus input rate,
+    /// picture width and height.
+    static func headerFacts(_ facts: FileFacts) -> [Int?] {
+        [
+            facts.sampleRate, facts.channelCount, facts.bitsPerSample, facts.wavFormatTag,
+            facts.opusInputSampleRate, facts.artwork?.width, facts.artwork?.height,
         ]
-        for bytes in fixtures {
+    }
+
+    /// Every prefix of every fixture is inspected without crashing; no prefix reports a fact that differs
+    /// from the whole file's; and a prefix that ends before the last header field the inspector reports is
+    /// never passed off as a complete file of its format: the container is unknown, a problem is named, or
+    /// a fact the whole file has is missing (so the linter reports it unknown).
+    @Test func everyTruncationOfEveryFixtureIsHandledAndAShortHeaderIsFlagged() {
+        let frame = Fixtures.mp3Frame(kbps: 128, bitrateIndex: 9)
+        let tag = Fixtures.id3v2(frames: [
+            ("APIC", Fixtures.apic(mime: "image/png", picture: Fixtures.png(width: 1, height: 1)))
+        ])
+        let ogg = Fixtures.oggPages(packets: [
+            Fixtures.opusHead(channels: 1, inputRate: 48_000), Fixtures.opusTags(comments: ["A=b"]),
+        ])
+        let jpeg = Fixtures.jpeg(width: 5, height: 5)
+        // Where each header's last reported field ends, from the formats' layouts: the tag, then the first
+        // MPEG frame header (4 bytes); "fLaC", the STREAMINFO block header (4) and its first 18 bytes, up to
+        // the total sample count (the MD5 after it is not read); RIFF/WAVE (12), this fixture's LIST chunk
+        // (8 + 5 + 1 pad), the fmt chunk header (8) and 26 bytes of its extensible body, up to the format
+        // code that starts the sub-format GUID; the first Ogg page's 27-byte header, its lacing values
+        // (byte 26 counts them) and the 19-byte OpusHead; a JPEG up to its SOF segment's component count
+        // (SOI 2, APP0 18, DQT 69, then SOF: marker, length, precision, height, width, count = 10); PNG's
+        // signature, the IHDR chunk header and IHDR up to its colour type (8 + 8 + 10).
+        let fixtures: [(name: String, bytes: [UInt8], headerEnd: Int)] = [
+            ("ID3 + MP3", tag + frame + frame, tag.count + 4),
+            (
+                "FLAC",
+                Fixtures.flac(
+                    rate: 44_100, channels: 2, bits: 16, totalSamples: 10,
+                    picture: Fixtures.png(width: 1, height: 1)), 4 + 4 + 18
+            ),
+            (
+                "WAV", Fixtures.wav(formatTag: 1, channels: 2, rate: 44_100, bits: 16, frames: 2, extensible: true),
+                12 + 14 + 8 + 26
+            ),
+            ("Ogg Opus", ogg, 27 + Int(ogg[26]) + 19),
+            ("JPEG", jpeg, 2 + 18 + 69 + 10),
+            ("PNG", Fixtures.png(width: 5, height: 5), 8 + 8 + 10),
+        ]
+        for (name, bytes, headerEnd) in fixtures {
+            // The whole fixture is a complete file of its format (the control: the check below can tell).
+            let whole = FileInspector.inspect(bytes: bytes, fileSize: Int64(bytes.count))
+            let wholeFacts = Self.headerFacts(whole)
+            #expect(whole.container != .unknown && whole.problems.isEmpty, "\(name): \(whole.problems)")
+            var flagged = 0
             for n in 0...bytes.count {
-                _ = FileInspector.inspect(bytes: Array(bytes.prefix(n)), fileSize: Int64(bytes.count))
+                let facts = FileInspector.inspect(bytes: Array(bytes.prefix(n)), fileSize: Int64(bytes.count))
+                let read = Self.headerFacts(facts)
+                let invented = zip(read, wholeFacts).contains { $0 != nil && $0 != $1 }
+                #expect(!invented, "\(name): \(n) bytes give \(read), the whole file \(wholeFacts)")
+                if n < headerEnd {
+                    let missing = zip(read, wholeFacts).contains { $0 == nil && $1 != nil }
+                    let isFlagged = facts.container == .unknown || !facts.problems.isEmpty || missing
+                    #expect(
+                        isFlagged, "\(name): \(n) of \(headerEnd) header bytes read as a complete \(facts.container)")
+                    if isFlagged { flagged += 1 }
+                }
             }
+            #expect(flagged == headerEnd, "\(name)")
         }
     }
 

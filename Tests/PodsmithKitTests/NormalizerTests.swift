@@ -153,8 +153,14 @@ import Testing
         let report = try Normalizer(options: NormalizeOptions(encoder: EncoderSettings(format: .wav)))
             .run(inputPath: input, outputPath: space.path("trimmed.wav"))
         let pad = SilenceOptions().padSeconds
-        #expect(abs(report.trimmedHeadSeconds - (2.0 - pad)) <= 0.05, "head \(report.trimmedHeadSeconds)")
-        #expect(abs(report.trimmedTailSeconds - (3.0 - pad)) <= 0.3, "tail \(report.trimmedTailSeconds)")
+        // The generator speaks from 2.0 s to 12 − 3.0 = 9.0 s. Its syllable envelope is zero at both
+        // edges and rises the same way from each, so the detector (10 ms windows, −50 dBFS) places both
+        // edges the same few hundredths of a second inside: head and tail are held to the same 0.05 s,
+        // which a tail cut that keeps no pad (0.3 s off) or twice the pad would miss.
+        let speechStart = 2.0, speechEnd = 12 - 3.0
+        #expect(abs(report.trimmedHeadSeconds - (speechStart - pad)) <= 0.05, "head \(report.trimmedHeadSeconds)")
+        #expect(
+            abs(report.trimmedTailSeconds - (12 - speechEnd - pad)) <= 0.05, "tail \(report.trimmedTailSeconds)")
         let measured = try Self.reference(space.path("trimmed.wav"))
         #expect(abs(measured.durationSeconds - (12 - report.removedSeconds)) < 0.001)
     }

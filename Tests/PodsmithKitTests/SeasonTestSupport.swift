@@ -114,6 +114,7 @@ final class FakeProcessor: EpisodeProcessor, @unchecked Sendable {
     /// The cuts each episode's report records (input time); `nil` as from a processor that records none.
     let cuts: [TimeSpan]?
     private var _sidecarsWritten: [String] = []
+    private var _interrupted: [String] = []
 
     init(
         version: String = "1", failing: Set<String> = [], sleepSeconds: Double = 0, escapeOutput: Bool = false,
@@ -131,6 +132,8 @@ final class FakeProcessor: EpisodeProcessor, @unchecked Sendable {
     }
 
     var processed: [String] { lock.withLock { _processed } }
+    /// Episodes whose work (the sleep) was stopped by the season's cancellation before it ended.
+    var interrupted: [String] { lock.withLock { _interrupted } }
     /// Sidecar files written by ``writeSidecars(_:for:previous:context:)``, by name.
     var sidecarsWritten: [String] { lock.withLock { _sidecarsWritten } }
 
@@ -164,7 +167,12 @@ final class FakeProcessor: EpisodeProcessor, @unchecked Sendable {
         }
         var slept = 0.0
         while slept < sleepSeconds {
-            try context.checkCancellation()
+            do {
+                try context.checkCancellation()
+            } catch {
+                lock.withLock { _interrupted.append(job.identity) }
+                throw error
+            }
             Thread.sleep(forTimeInterval: 0.01)
             slept += 0.01
             context.reportProgress(slept / sleepSeconds)

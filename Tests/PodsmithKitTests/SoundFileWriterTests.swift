@@ -34,12 +34,17 @@ struct FileFormatCase: Sendable, CustomStringConvertible {
 }
 
 @Suite struct SoundFileWriterTests {
-    /// Two different signals in L and R, so a swapped or mixed channel shows up.
+    /// Two different signals in L and R, so a swapped or mixed channel shows up: 1 s linear chirps, L rising
+    /// from 300 to 3 000 Hz at 0.5 peak, R falling from 3 000 to 300 Hz at 0.25 peak. A chirp matches
+    /// itself at one lag only, so a lossy decode's alignment with the source can be measured.
     static func stereoTestSignal(sampleRate: Double) -> [[Float]] {
-        [
-            TestSignals.sine(frequency: 440, amplitude: 0.5, seconds: 1.0, sampleRate: sampleRate),
-            TestSignals.sine(frequency: 1_000, amplitude: 0.25, seconds: 1.0, sampleRate: sampleRate),
-        ]
+        func chirp(from f0: Double, to f1: Double, amplitude: Double) -> [Float] {
+            (0..<Int(sampleRate)).map { i in
+                let t = Double(i) / sampleRate
+                return Float(amplitude * sin(2 * .pi * (f0 * t + (f1 - f0) * t * t / 2)))
+            }
+        }
+        return [chirp(from: 300, to: 3_000, amplitude: 0.5), chirp(from: 3_000, to: 300, amplitude: 0.25)]
     }
 
     @Test(arguments: FileFormatCase.all)
@@ -68,6 +73,21 @@ struct FileFormatCase: Sendable, CustomStringConvertible {
                 let written = TestSignals.rmsDecibels(planes[c])
                 let read = TestSignals.rmsDecibels(back[c])
                 #expect(abs(written - read) < 0.5, "channel \(c): \(written) dB written, \(read) dB read")
+            }
+            // Read back by a decoder that is not libsndfile's: ffmpeg. Required (CI installs it).
+            let decoded = try ExternalTools.ffmpegDecode(path, channels: 2)
+            for c in 0..<2 {
+                // The lag that aligns ffmpeg's decode with the source, searched over ±1 500 frames (more than
+                // any codec delay: LAME 576 + decoder 529, Opus pre-skip 312) on 2 048 frames of the chirp,
+                // then the match over the whole second at that lag.
+                let best = Alignment.bestLag(planes[c], decoded[c], range: 8_000..<10_048, lags: -1_500...1_500)
+                let whole = Alignment.correlation(planes[c], decoded[c], lag: best.lag, range: 0..<planes[c].count)
+                // Measured: lag 0 and the full length for all three (ffmpeg finds and trims the codec delay
+                // and padding of the files libsndfile wrote); correlation over the second 0.9998 (Vorbis),
+                // 0.9983 and 0.9996 (Opus), 0.99994 (MP3).
+                #expect(decoded[c].count == planes[c].count, "channel \(c): ffmpeg decodes \(decoded[c].count) frames")
+                #expect(best.lag == 0, "channel \(c): ffmpeg's decode is \(best.lag) frames off the source")
+                #expect(whole >= 0.99, "channel \(c): correlation \(whole) with the source")
             }
         }
     }

@@ -33,6 +33,30 @@ package enum ExternalTools {
         return size / (4 * channels)
     }
 
+    /// ffmpeg's decode of `path` as planar 32-bit float (after the gapless trimming it applies: the LAME
+    /// tag's encoder delay and padding for MP3, the pre-skip and end granule for Ogg).
+    package static func ffmpegDecode(_ path: String, channels: Int) throws -> [[Float]] {
+        let raw = TemporaryFolder.uniquePath(".f32")
+        defer { try? FileManager.default.removeItem(atPath: raw) }
+        let result = try run(
+            "ffmpeg",
+            ["-v", "error", "-i", path, "-f", "f32le", "-acodec", "pcm_f32le", "-ac", "\(channels)", "-y", raw])
+        guard result.status == 0 else { throw PodsmithError.internalError("ffmpeg failed: \(result.stderr)") }
+        let data = try Data(contentsOf: URL(fileURLWithPath: raw))
+        let frames = data.count / (4 * channels)
+        var planes = [[Float]](repeating: [Float](repeating: 0, count: frames), count: channels)
+        data.withUnsafeBytes { bytes in
+            for i in 0..<frames {
+                for c in 0..<channels {
+                    planes[c][i] = Float(
+                        bitPattern: UInt32(
+                            littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * (i * channels + c), as: UInt32.self)))
+                }
+            }
+        }
+        return planes
+    }
+
     /// Whether `tool` runs here (for checks that must say so when they cannot run, never pass silently).
     package static func isAvailable(_ tool: String) -> Bool {
         (try? run(tool, ["-version"]))?.status == 0

@@ -219,11 +219,15 @@ enum WAVInspector {
                 var formatTag = tag
                 var bitsPerSample = bits
                 // WAVE_FORMAT_EXTENSIBLE: valid bits at +18, the sub-format GUID at +24 starts with the tag.
+                // Without the sub-format (a short or cut fmt chunk) the sample format is unknown, not the
+                // 0xFFFE placeholder: it stays nil, which is reported as a truncated fmt chunk below.
+                var formatKnown = tag != 0xFFFE
                 if tag == 0xFFFE, size >= 40, let valid = r.u16le(body + 18), let sub = r.u16le(body + 24) {
                     formatTag = sub
+                    formatKnown = true
                     if valid > 0 { bitsPerSample = valid }
                 }
-                facts.wavFormatTag = formatTag
+                facts.wavFormatTag = formatKnown ? formatTag : nil
                 facts.channelCount = channels
                 facts.sampleRate = rate
                 facts.bitsPerSample = bitsPerSample
