@@ -52,6 +52,22 @@ import Testing
         #expect(cuts.components(separatedBy: "<line").count - 1 == 1, "\(cuts)")
         #expect(svg.contains("cut pause") && !svg.contains(">removed<"))
 
+        // With the leveler, its lane under the loudness; where the limiter acted, its depth lane.
+        let leveled = try CommandRunner.run([
+            "normalize", input, "-o", folder + "/leveled.flac", "--plot", folder + "/leveled.svg", "--leveler",
+            "--max-pause", "0.5", "--json",
+        ])
+        #expect(leveled.status == 0, "\(leveled.stderr)")
+        let leveledReport = try #require(try leveled.json() as? [String: Any])
+        let leveledSVG = try String(contentsOfFile: folder + "/leveled.svg", encoding: .utf8)
+        if leveledReport["leveler"] is [String: Any] {
+            #expect(leveledSVG.contains("class=\"leveler\"") && leveledSVG.contains(">leveler gain<"))
+        }
+        #expect(!svg.contains("class=\"leveler\""), "no leveler, no lane")
+        let limited = (leveledReport["limited_s"] as? Double ?? 0) > 0
+        #expect(
+            leveledSVG.contains("class=\"limiter-axis\"") == limited, "limited_s \(leveledReport["limited_s"] ?? "")")
+
         // The plot must not replace the input.
         let over = try CommandRunner.run(["normalize", input, "-o", folder + "/b.flac", "--plot", input])
         #expect(over.status == 64, "\(over.stderr)")

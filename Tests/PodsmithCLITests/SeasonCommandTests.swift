@@ -218,6 +218,18 @@ import FoundationXML
         #expect(!FileManager.default.fileExists(atPath: fixture.out), "nothing done")
     }
 
+    // `normalize --leveler-strength` without `--leveler` was refused, the manifest's `leveler_strength`
+    // without `leveler: true` silently ignored.
+    @Test func aLevelerStrengthWithoutTheLevelerIsAManifestErrorBeforeAnyWork() throws {
+        let fixture = try SeasonFixture(count: 2, formats: "[mp3]\n  leveler_strength: 0.5\n  colour: blue")
+        let result = try CommandRunner.run(["season", fixture.manifest, "-o", fixture.out])
+        #expect(result.status == 65, "\(result.stderr)")
+        let text = result.errorLines.joined(separator: "\n")
+        #expect(text.contains("defaults.leveler_strength: leveler_strength needs the leveler"), "\(text)")
+        #expect(text.contains("add 'leveler: true'") && text.contains("defaults.colour"), "every problem: \(text)")
+        #expect(!FileManager.default.fileExists(atPath: fixture.out), "nothing done")
+    }
+
     @Test func invalidManifestListsEveryProblemAndTouchesNothing() throws {
         let fixture = try SeasonFixture(
             count: 1, formats: "[mp3]",

@@ -37,6 +37,45 @@ import Testing
         #expect(try issues(defaults: "  formats: [mp3@128k, opus]\n  bitrate: 100\n").isEmpty)
     }
 
+    /// As `normalize --leveler-strength` needs `--leveler`: once defaults and overrides are resolved, a
+    /// strength the leveler never uses is an issue where it was set, listed with every other problem.
+    @Test func aLevelerStrengthWithTheLevelerOffIsAnIssueWhereItIsSet() throws {
+        let found = try issues(
+            defaults: "  leveler_strength: 0.5\n  target: -71\n",
+            extra: [1: "    overrides: {leveler_strength: 0.3}\n"], episodes: 3)
+        #expect(
+            Set(found.map(\.path))
+                == ["defaults.target", "defaults.leveler_strength", "episodes[1].overrides.leveler_strength"],
+            "\(found)")
+        let byDefault = try #require(found.first { $0.path == "defaults.leveler_strength" })
+        #expect(
+            byDefault.message.contains("add 'leveler: true'") && byDefault.message.contains("episodes[0], episodes[2]"))
+        let byEpisode = try #require(found.first { $0.path == "episodes[1].overrides.leveler_strength" })
+        #expect(byEpisode.message.contains("add 'leveler: true'"), "\(byEpisode)")
+        // An episode's own strength with the leveler switched off there, under a season that levels.
+        #expect(
+            try issues(
+                defaults: "  leveler: true\n", extra: [0: "    overrides: {leveler: false, leveler_strength: 0.3}\n"]
+            ).map(\.path) == ["episodes[0].overrides.leveler_strength"])
+    }
+
+    @Test func aLevelerStrengthWithTheLevelerOnIsAccepted() throws {
+        #expect(try issues(defaults: "  leveler: true\n  leveler_strength: 0.5\n").isEmpty)
+        #expect(
+            try issues(
+                defaults: "  formats: [mp3]\n", extra: [1: "    overrides: {leveler: true, leveler_strength: 0.3}\n"]
+            ).isEmpty)
+        // A default strength serves the episodes that switch the leveler on, and those that switch it off
+        // do not make it an error (the season's leveler with one episode left out).
+        #expect(
+            try issues(defaults: "  leveler_strength: 0.5\n", extra: [1: "    overrides: {leveler: true}\n"]).isEmpty)
+        #expect(
+            try issues(
+                defaults: "  leveler: true\n  leveler_strength: 0.5\n", extra: [0: "    overrides: {leveler: false}\n"]
+            )
+            .isEmpty)
+    }
+
     @Test func anEpisodesOverrideIsReportedWhereItIsSet() throws {
         let found = try issues(
             defaults: "  formats: [mp3]\n",

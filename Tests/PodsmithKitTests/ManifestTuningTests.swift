@@ -26,12 +26,14 @@ import Testing
         try f.writeRaw("a.wav", seed: 1)
         try f.writeRaw("b.wav", seed: 2)
         try f.writeRaw("c.wav", seed: 3)
+        // A strength needs the leveler on (as `--leveler-strength` needs `--leveler`).
+        let switchedOn = setting == .levelerStrength ? "  leveler: true\n" : ""
         let path = try f.write(
             "season.yaml",
             """
             show: {title: T}
             defaults:
-              \(row.manifestKey): \(fallback)
+            \(switchedOn)  \(row.manifestKey): \(fallback)
             episodes:
               - file: raw/a.wav
               - file: raw/b.wav

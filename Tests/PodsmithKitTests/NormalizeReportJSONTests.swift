@@ -97,6 +97,44 @@ import Testing
         #expect(try JSONEncoder.podsmith.encode(decoded) == data)
     }
 
+    /// The limiter's per-range depths and the leveler's gain curve feed the plot and are not in the
+    /// JSON, like the limited ranges: a report with them writes the same keys and bytes as one without,
+    /// the season's entry drops them, and a `report.json` entry from an earlier run (without the keys
+    /// added since) still decodes, with no depths and no leveler curve (the plot then draws as before).
+    @Test func plotOnlyFiguresStayOutOfTheJSONAndOldReportsStillDecode() throws {
+        var report = Self.report()
+        let plain = try JSONEncoder.podsmith.encode(report)
+        report.limitedRanges = [1.0..<2.5]
+        report.limitedRangeMaxReductionsDB = [3.2]
+        report.levelerGain = [LevelerGainPoint(seconds: 0, gainDB: 2), LevelerGainPoint(seconds: 4, gainDB: -1)]
+        #expect(try JSONEncoder.podsmith.encode(report) == plain)
+        let entry = EpisodeReportEntry(
+            episode: "ep", inputFile: "raw/ep.wav", report: report,
+            outputs: [ReportOutputFile(file: "ep.mp3", format: "mp3", sizeBytes: 9)])
+        #expect(entry.report?.limitedRangeMaxReductionsDB.isEmpty == true && entry.report?.levelerGain == nil)
+
+        // An entry as an earlier podsmith wrote it: no `cuts`, none of the keys added since.
+        guard
+            case .object(var fields) = try JSONDecoder().decode(
+                JSONValue.self, from: JSONEncoder.podsmith.encode(entry))
+        else {
+            Issue.record("not an object")
+            return
+        }
+        for key in [
+            "cuts", "limited_over_1db_s", "limited_over_3db_s", "limiter_reduction_p95_db", "leveler", "mp3_seams",
+            "output_duration_s",
+        ] {
+            fields[key] = nil
+        }
+        let old = try JSONDecoder().decode(
+            EpisodeReportEntry.self, from: JSONEncoder.podsmith.encode(JSONValue.object(fields)))
+        let decoded = try #require(old.report)
+        #expect(decoded.limitedRanges.isEmpty && decoded.limitedRangeMaxReductionsDB.isEmpty)
+        #expect(decoded.levelerGain == nil && decoded.leveler == nil && old.cuts == nil)
+        #expect(decoded.limiterMaxReductionDB == report.limiterMaxReductionDB)
+    }
+
     /// A failed episode writes the same keys, `null` for every figure.
     @Test func failedSeasonEntryWritesEveryReportKeyAsNull() throws {
         let entry = EpisodeReportEntry(failed: "ep", inputFile: "raw/ep.wav", error: "raw/ep.wav: not audio")

@@ -103,6 +103,136 @@ import Testing
         }
     }
 
+    /// The `limiter` group's bars with their depth lane: the deeper span's bar is the taller, in
+    /// proportion on the 0…−6 dB scale, each `<title>` naming its depth; a span of unknown depth (an
+    /// older report's) stays a band along the bottom of the loudness area.
+    @Test func plotDrawsADeeperLimiterBarForADeeperSpan() throws {
+        var input = Self.sampleInput()
+        input.limiterActivity = [
+            TimeSpan(startSeconds: 60, endSeconds: 62), TimeSpan(startSeconds: 200.2, endSeconds: 202.8),
+            TimeSpan(startSeconds: 250, endSeconds: 250.1),
+        ]
+        input.limiterMaxReductionsDB = [1.5, 4.5]  // the third: unknown
+        let svg = LoudnessPlot.svg(input)
+        let root = try XMLTree.parse(svg)
+        let bars = try #require(root.all("g").first { $0.attributes["class"] == "limiter" }?.children("rect"))
+        try #require(bars.count == 3)
+        let heights = try bars.map { try #require(Double($0.attributes["height"] ?? "")) }
+        let tops = try bars.map { try #require(Double($0.attributes["y"] ?? "")) }
+        #expect(heights[1] > heights[0])
+        #expect(abs(heights[1] / heights[0] - 3) < 0.05, "\(heights)")
+        #expect(abs(heights[1] - LoudnessPlot.laneHeight * 4.5 / 6) < 0.1)
+        #expect(bars[0].children("title").first?.text.contains("up to 1.5 dB") == true)
+        #expect(bars[1].children("title").first?.text.contains("up to 4.5 dB") == true)
+        // Both known bars hang from the lane's 0 dB line; the unknown one is the old 6 px band, above the lane.
+        let axis = try #require(root.all("g").first { $0.attributes["class"] == "limiter-axis" })
+        #expect(axis.children("text").map(\.text) == ["0", "-3", "-6", "limiter dB"])
+        let zero = try #require(Double(axis.children("line")[0].attributes["y1"] ?? ""))
+        #expect(tops[0] == zero && tops[1] == zero)
+        #expect(heights[2] == 6 && tops[2] < zero - 6)
+        #expect(bars[2].children("title").first?.text.contains("not recorded") == true)
+        let legend = root.all("g").first { $0.attributes["class"] == "legend" }?.all("text").map(\.text) ?? []
+        #expect(legend.contains("limiter") && legend.contains("limiter depth") && !legend.contains("leveler gain"))
+        // One lane: the SVG grows by it.
+        #expect(root.attributes["height"] == String(300 + Int(LoudnessPlot.laneHeight + LoudnessPlot.laneGap)))
+        // Deeper than 6 dB: the scale goes to −12, and an 8 dB bar is 8/12 of the lane.
+        input.limiterMaxReductionsDB = [8, 1]
+        let deep = try XMLTree.parse(LoudnessPlot.svg(input))
+        let deepAxis = try #require(deep.all("g").first { $0.attributes["class"] == "limiter-axis" })
+        #expect(deepAxis.children("text").map(\.text) == ["0", "-6", "-12", "limiter dB"])
+        let deepBar = try #require(deep.all("g").first { $0.attributes["class"] == "limiter" }?.children("rect").first)
+        #expect(abs((Double(deepBar.attributes["height"] ?? "") ?? 0) - LoudnessPlot.laneHeight * 8 / 12) < 0.1)
+        // No depth at all (a report from before depths were recorded): no lane, bands as before.
+        let old = try XMLTree.parse(LoudnessPlot.svg(Self.sampleInput()))
+        #expect(!old.all("g").contains { $0.attributes["class"] == "limiter-axis" })
+        #expect(old.attributes["height"] == "300")
+        let oldBands = old.all("g").first { $0.attributes["class"] == "limiter" }?.children("rect") ?? []
+        #expect(oldBands.count == 2 && oldBands.allSatisfy { $0.attributes["height"] == "6.0" })
+    }
+
+    /// The leveler's gain, planned on the input, is drawn on the output's timeline: with 3 s of pause cut
+    /// out before a phrase, the gain change at input 10 s is drawn at output 7 s, on the lane's ±12 dB
+    /// scale; without the leveler there is no lane.
+    @Test func plotDrawsTheLevelersGainInItsLaneAtOutputTimes() throws {
+        let rate = 1000.0
+        let curve = LevelerGainCurve(points: [
+            .init(frame: 2_000, gainDB: 0), .init(frame: 10_000, gainDB: 0), .init(frame: 10_300, gainDB: 6),
+            .init(frame: 20_000, gainDB: 6), .init(frame: 20_300, gainDB: -3),
+        ])
+        // A pause from 5 s to 8 s of the input is cut.
+        let edit = EditPlan(keptRegions: [0..<5_000, 8_000..<30_000], inputFrameCount: 30_000, sampleRate: rate)
+        let points = curve.outputTimeline(edit)
+        #expect(points.contains(LevelerGainPoint(seconds: 7, gainDB: 0)), "\(points)")
+        #expect(points.contains(LevelerGainPoint(seconds: 7.3, gainDB: 6)), "\(points)")
+        #expect(points.contains(LevelerGainPoint(seconds: 17.3, gainDB: -3)), "\(points)")
+        #expect(points.last == LevelerGainPoint(seconds: 27, gainDB: -3))
+        #expect(!points.contains { $0.seconds > 27 })
+        #expect(curve.reportedOutputTimeline(edit) == points, "small curves are reported whole")
+
+        var input = LoudnessPlotInput(
+            momentaryLUFS: [Float](repeating: -16, count: 270), shortTermLUFS: [Float](repeating: -16, count: 270),
+            targetLUFS: -16, cutTimes: [5], levelerGain: points, durationSeconds: 27)
+        let root = try XMLTree.parse(LoudnessPlot.svg(input))
+        let axis = try #require(root.all("g").first { $0.attributes["class"] == "leveler-axis" })
+        #expect(axis.children("text").map(\.text) == ["+12", "0", "-12", "leveler dB"])
+        let gridY = try axis.children("line").map { try #require(Double($0.attributes["y1"] ?? "")) }
+        let frame = try #require(root.all("rect").first { $0.attributes["stroke"] == "#888888" })
+        let left = try #require(Double(frame.attributes["x"] ?? "")),
+            width = try #require(Double(frame.attributes["width"] ?? ""))
+        // The path's points back in seconds and dB.
+        let path = try #require(root.all("path").first { $0.attributes["class"] == "leveler" })
+        #expect(path.children("title").first?.text == "leveler gain -3.0 to +6.0 dB")
+        let numbers = (path.attributes["d"] ?? "").split { $0 == " " || $0 == "M" || $0 == "L" }.compactMap {
+            Double($0)
+        }
+        let drawn = stride(from: 0, to: numbers.count - 1, by: 2).map {
+            (seconds: (numbers[$0] - left) / width * 27, dB: (gridY[1] - numbers[$0 + 1]) / (gridY[1] - gridY[0]) * 12)
+        }
+        func gain(at seconds: Double) -> Double? {
+            drawn.last { abs($0.seconds - seconds) < 0.05 }?.dB
+        }
+        #expect(abs((gain(at: 7.3) ?? 99) - 6) < 0.2, "\(drawn)")
+        #expect(abs((gain(at: 17.3) ?? 99) + 3) < 0.2, "\(drawn)")
+        #expect(abs((gain(at: 3) ?? drawn.first { $0.seconds < 7 }?.dB ?? 99)) < 0.2, "0 dB before the phrase")
+        #expect(abs((drawn.last?.dB ?? 99) + 3) < 0.2 && abs((drawn.last?.seconds ?? 0) - 27) < 0.05)
+        // The cut marker runs through the lane.
+        let cut = try #require(root.all("g").first { $0.attributes["class"] == "cuts" }?.children("line").first)
+        #expect((Double(cut.attributes["y2"] ?? "") ?? 0) >= gridY[2])
+        let legend = root.all("g").first { $0.attributes["class"] == "legend" }?.all("text").map(\.text) ?? []
+        #expect(legend.contains("leveler gain") && !legend.contains("limiter depth"))
+        // Without the leveler (nil, as in a report from before the lane), nothing of it.
+        input.levelerGain = nil
+        let plain = try XMLTree.parse(LoudnessPlot.svg(input))
+        #expect(!plain.all("path").contains { $0.attributes["class"] == "leveler" })
+        #expect(!plain.all("g").contains { $0.attributes["class"] == "leveler-axis" })
+    }
+
+    /// Both lanes, inlined into index.html: the sanitiser keeps the bars' and the path's `<title>`s, the
+    /// page keeps one id per plot, and each inlined plot parses.
+    @Test func plotLanesSurviveTheSanitiser() throws {
+        let (report, samplePlots) = Self.sampleReportAndPlots()
+        var plots = samplePlots
+        for key in plots.keys {
+            var input = Self.sampleInput(title: key)
+            input.limiterMaxReductionsDB = [2.5, 0.4]
+            input.levelerGain = [
+                LevelerGainPoint(seconds: 10, gainDB: 4), LevelerGainPoint(seconds: 120, gainDB: -2),
+            ]
+            plots[key] = LoudnessPlot.svg(input)
+        }
+        let html = SeasonIndexPage.html(report: report, plots: plots)
+        #expect(html.components(separatedBy: "class=\"leveler\"").count - 1 == plots.count)
+        #expect(html.contains("<title>leveler gain -2.0 to +4.0 dB</title>"))
+        #expect(html.contains("gain reduction up to 2.5 dB</title>"))
+        let ids = html.components(separatedBy: " id=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }
+        #expect(ids.count == Set(ids).count, "duplicate ids: \(ids.sorted())")
+        for svg in html.components(separatedBy: "<svg ").dropFirst() {
+            let end = try #require(svg.range(of: "</svg>"))
+            let root = try XMLTree.parse("<svg " + svg[..<end.upperBound])
+            #expect(root.all("g").contains { $0.attributes["class"] == "limiter-axis" })
+        }
+    }
+
     // §7 #16: after an incremental run the header said "5 written … 0 unchanged", on a page whose
     // `<html lang="en">` was fixed whatever the show's language.
     @Test func headerCountsEpisodesUpToDateAsTheConsoleDoesOnAPageInTheShowsLanguage() throws {

@@ -126,6 +126,16 @@ import Testing
         #expect(summary.gainMaxDB > 6 && summary.gainMaxDB <= 12 && summary.gainMinDB >= -12, "\(summary)")
         #expect(summary.phrasesAdjusted > 10 && summary.turnsAdjusted > 5, "\(summary)")
         #expect(renders.leveled.report.passes == renders.linear.report.passes)
+        // The plot's curve: on the output's timeline, within the leveler's ±12 dB, as wide as the phrase gains.
+        let curve = try #require(renders.leveled.report.levelerGain)
+        let seconds = Double(renders.leveled.samples.count) / Conversation.sampleRate
+        #expect(curve.count >= 2 && curve.count <= LevelerGainCurve.reportedPointLimit + 2)
+        #expect(abs((curve.last?.seconds ?? 0) - seconds) < 0.01 && (curve.first?.seconds ?? -1) == 0)
+        #expect(zip(curve, curve.dropFirst()).allSatisfy { $0.seconds <= $1.seconds })
+        let high = curve.map(\.gainDB).max() ?? 0, low = curve.map(\.gainDB).min() ?? 0
+        #expect(abs(high - summary.gainMaxDB) < 0.01 || high < summary.gainMaxDB, "\(high) vs \(summary)")
+        #expect(high > 6 && high <= 12 && low >= -12)
+        #expect(renders.linear.report.levelerGain == nil)
     }
 
     /// Off means off: without the leveler the written samples are those of the linear chain alone

@@ -124,6 +124,45 @@ import Testing
         #expect(limiter.statistics.reducingSeconds == 0)
     }
 
+    /// Two 1 kHz sine bursts, 6 dB and 2 dB over the ceiling, 4 s apart: two ranges, each as deep as its
+    /// burst. The limiter aims at the ceiling less its 0.1 dB margin, so a steady sine `X` dB over the
+    /// ceiling needs `X + 0.1` dB; the tolerance, ±0.15 dB, is the 4× peak estimate's error on a 1 kHz
+    /// sine at 48 kHz (under 0.01 dB: 12 estimates per period) plus the gain's Float resolution, with
+    /// room for the attack ramp's last steps, which only ever sit above the steady gain. The negative
+    /// control, the same bursts 1 dB under the ceiling, records no range at all.
+    @Test func limiterRecordsTheDepthOfEachRangeItActedOn() throws {
+        let options = LimiterOptions()
+        func bursts(overCeilingDB first: Double, _ second: Double) -> [Float] {
+            let silence = [Float](repeating: 0, count: Int(rate))
+            func burst(_ db: Double) -> [Float] {
+                TestSignals.sine(
+                    frequency: 1000, amplitude: pow(10, (options.ceilingDBTP + db) / 20), sampleRate: rate,
+                    frames: Int(rate / 2))
+            }
+            return silence + burst(first) + silence + silence + silence + silence + burst(second) + silence
+        }
+        let limiter = TruePeakLimiter(options: options, sampleRate: rate, channelCount: 1)
+        _ = try DSPTest.run(limiter, planes: [bursts(overCeilingDB: 6, 2)], blockSizes: [1000, 4096, 777])
+        let stats = limiter.statistics
+        try #require(stats.activeRanges.count == 2, "\(stats.activeRanges)")
+        #expect(stats.activeRangeMaxReductionsDB.count == 2)
+        let depths = stats.activeRangeMaxReductionsDB
+        #expect(abs(depths[0] - 6.1) < 0.15, "\(depths)")
+        #expect(abs(depths[1] - 2.1) < 0.15, "\(depths)")
+        // The ranges cover their bursts and the release after them (until the reduction is under 1e-6,
+        // about 1.3 s of a 0.1 s release after 6 dB), not the rest of the silence between.
+        #expect(
+            stats.activeRanges[0].contains(Int64(rate * 1.25)) && stats.activeRanges[1].contains(Int64(rate * 5.75)))
+        #expect(!stats.activeRanges.contains { $0.contains(Int64(rate * 4.5)) }, "\(stats.activeRanges)")
+        // The deepest range is the stream's largest reduction.
+        #expect(abs((depths.max() ?? 0) - stats.maxReductionDB) < 1e-9)
+
+        let control = TruePeakLimiter(options: options, sampleRate: rate, channelCount: 1)
+        _ = try DSPTest.run(control, planes: [bursts(overCeilingDB: -1, -1)], blockSizes: [1000, 4096, 777])
+        #expect(control.statistics.activeRanges.isEmpty && control.statistics.activeRangeMaxReductionsDB.isEmpty)
+        #expect(control.statistics.maxReductionDB == 0)
+    }
+
     @Test func limiterEmitsAsManyFramesAsItReceivesForShortStreams() throws {
         for frames in [0, 1, 5, 300] {
             let x = [Float](repeating: 0.9, count: frames)

@@ -49,6 +49,10 @@ public struct LimiterStatistics: Sendable, Equatable {
     /// second apart are merged, so the list grows with the number of limiting episodes, not with the
     /// stream's length (for the season's loudness plots).
     public var activeRanges: [Range<Int64>]
+    /// The largest gain reduction within each of ``activeRanges``, dB (a positive number), in the same
+    /// order: how deep the limiter went there, at the gain actually applied (the block minimum of the
+    /// shaped gain, so look-ahead ramps and release included). Empty when built without it.
+    public var activeRangeMaxReductionsDB: [Double] = []
     /// Time during which the gain reduction was at least 1 dB, seconds (``ReductionHistogram``).
     public var overOneDBSeconds: Double = 0
     /// Time during which the gain reduction was at least 3 dB, seconds.

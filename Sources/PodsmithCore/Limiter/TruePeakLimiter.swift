@@ -77,15 +77,27 @@ public final class TruePeakLimiter: AudioProcessor {
     private var reducingFrames: Int64 = 0
     private var minimumGain = 1.0
     private var activeRanges: [Range<Int64>] = []
+    /// The deepest reduction in each of ``activeRanges``, dB (positive), same count.
+    private var activeRangeDepths: [Double] = []
+    /// The smallest gain applied in the last of ``activeRanges``.
+    private var lastRangeMinimumGain: Float = 1
     private var histogram = ReductionHistogram()
 
-    /// Records that the block `range` of the output was limited, merging with the previous range
-    /// when less than half a second lies between them.
-    private func noteActivity(_ range: Range<Int64>) {
+    /// Records that the block `range` of the output was limited, its smallest gain `smallest` (< 1),
+    /// merging with the previous range when less than half a second lies between them. Once per
+    /// emitted block, never per frame: the depth is a running maximum per range (one `log10` per block,
+    /// and only when the block goes deeper), so the per-frame loops stay as they were.
+    private func noteActivity(_ range: Range<Int64>, smallest: Float) {
         if let last = activeRanges.last, range.lowerBound - last.upperBound < Int64(sampleRate / 2) {
             activeRanges[activeRanges.count - 1] = last.lowerBound..<range.upperBound
+            if smallest < lastRangeMinimumGain {
+                lastRangeMinimumGain = smallest
+                activeRangeDepths[activeRangeDepths.count - 1] = -20 * log10(Double(smallest))
+            }
         } else {
+            lastRangeMinimumGain = smallest
             activeRanges.append(range)
+            activeRangeDepths.append(-20 * log10(Double(smallest)))
         }
     }
 
@@ -283,7 +295,7 @@ public final class TruePeakLimiter: AudioProcessor {
             let (reducing, smallest) = Self.reductionStatistics(gains + drop, count: available)
             reducingFrames += Int64(reducing)
             minimumGain = min(minimumGain, Double(smallest))
-            if reducing > 0 { noteActivity(framesOut..<(framesOut + Int64(available))) }
+            if reducing > 0 { noteActivity(framesOut..<(framesOut + Int64(available)), smallest: smallest) }
             histogram.add(gains + drop, count: available)
         } else {
             histogram.addUnreduced(count: available)
@@ -293,6 +305,7 @@ public final class TruePeakLimiter: AudioProcessor {
             maxReductionDB: minimumGain < 1 ? -20 * log10(minimumGain) : 0,
             reducingSeconds: Double(reducingFrames) / sampleRate,
             frameCount: framesOut, activeRanges: activeRanges)
+        statistics.activeRangeMaxReductionsDB = activeRangeDepths
         statistics.overOneDBSeconds = Double(histogram.frames(atLeast: 1)) / sampleRate
         statistics.overThreeDBSeconds = Double(histogram.frames(atLeast: 3)) / sampleRate
         statistics.reductionP95DB = histogram.percentile(0.95)

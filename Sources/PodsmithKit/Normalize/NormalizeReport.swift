@@ -54,6 +54,14 @@ public struct NormalizeReport: Sendable {
     public var mp3Seams: ParallelMP3Encoder.SeamStatistics?
     /// Where the limiter acted, seconds of the output (merged when less than 0.5 s apart).
     public var limitedRanges: [Range<Double>] = []
+    /// The largest gain reduction within each of ``limitedRanges``, dB (positive), in the same order;
+    /// shorter (or empty) when not known, and then the plot draws those ranges without a depth. Like
+    /// ``limitedRanges``, not in the JSON: it feeds the loudness plot.
+    public var limitedRangeMaxReductionsDB: [Double] = []
+    /// The speech leveler's gain on the output's timeline (``LevelerGainCurve/reportedOutputTimeline(_:)``,
+    /// at most about 4,096 points); `nil` when the leveler did not run. Not in the JSON: it feeds the
+    /// loudness plot (the JSON's `leveler` has the leveler's figures).
+    public var levelerGain: [LevelerGainPoint]?
     /// What the speech leveler did (`--leveler`); `nil` when it was off or found no speech.
     public var leveler: LevelerSummary?
     /// How far the input speech's phrase loudness spreads, LU (10th to 90th percentile); `nil` with

@@ -152,6 +152,7 @@ public struct Normalizer {
             passes: 0, warnings: warnings)
         report.outputDurationSeconds = Double(edit.outputFrameCount) / edit.sampleRate
         report.leveler = plan.levelerSummary
+        report.levelerGain = plan.leveler.map { $0.curve.reportedOutputTimeline(edit) }
         report.speechSpreadLU = plan.speechSpreadLU
         report.inputLoudnessSeries =
             plan.programme.momentarySeries.isEmpty
@@ -247,6 +248,7 @@ public struct Normalizer {
             report.limitedRanges = stats.activeRanges.map {
                 (Double($0.lowerBound) / plan.outputSampleRate)..<(Double($0.upperBound) / plan.outputSampleRate)
             }
+            report.limitedRangeMaxReductionsDB = stats.activeRangeMaxReductionsDB
             report.passes = pass
             guard options.verify else {
                 try publish(output)

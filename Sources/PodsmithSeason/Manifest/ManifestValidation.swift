@@ -38,7 +38,11 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
 /// Checks, each reported with its key path: unknown keys (with the nearest known key suggested),
 /// wrong value kinds, missing required keys, files that do not exist (episode audio, chapters,
 /// artwork), dates that are not ISO 8601 or RFC 2822, unknown presets and formats, out-of-range
-/// numbers, and output names that collide (two episodes that would write the same file).
+/// numbers, output names that collide (two episodes that would write the same file), and a
+/// `leveler_strength` the leveler never uses (as `normalize` refuses `--leveler-strength` without
+/// `--leveler`): an episode's override with that episode's leveler off once defaults and overrides are
+/// resolved, or a default that reaches no episode whose leveler is on. A default strength with
+/// `leveler: false` in some episodes' overrides is fine: it serves the others.
 @_spi(ManifestReading) public struct ManifestReader {
     /// The folder the manifest's paths are relative to.
     public let baseDirectory: String
@@ -360,6 +364,10 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
         var names: [[String]] = []
         var inputs: [String: Int] = [:]
         var bitrateIssues: [(path: String, issue: SettingIssue, episode: String, format: OutputFormat)] = []
+        // A defaults `leveler_strength` is in use when one episode it reaches levels; until then, the
+        // episodes it reaches with the leveler off.
+        var defaultStrengthUsed = false
+        var defaultStrengthUnused: [String] = []
         for (index, entry) in episodes.enumerated() {
             guard let entry else {
                 names.append([])
@@ -374,6 +382,20 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
                         !bitrateIssues.contains(where: { $0.path == at && $0.issue == found })
                     else { continue }
                     bitrateIssues.append((at, found, path, spec.format))
+                }
+            }
+            if resolvedSettings.levelerStrength != nil {
+                let levels = resolvedSettings.leveler == true
+                if entry.overrides?.levelerStrength != nil {
+                    if !levels {
+                        issue(
+                            "\(path).overrides.leveler_strength",
+                            "leveler_strength needs the leveler, which is off for this episode; add 'leveler: true'")
+                    }
+                } else if levels {
+                    defaultStrengthUsed = true
+                } else {
+                    defaultStrengthUnused.append(path)
                 }
             }
             let key = entry.output != nil ? "output" : naming == .title && entry.title != nil ? "title" : "file"
@@ -396,6 +418,17 @@ public struct ManifestValidationError: Error, Sendable, Equatable, CustomStringC
             var owned = formats.map { $0.fileName(stem: stem) }
             owned += OutputNaming.sidecarSuffixes.map { stem + $0 }
             names.append(owned)
+        }
+        // As `normalize --leveler-strength` needs `--leveler`: a strength the leveler never uses is a
+        // mistake (the leveler forgotten), not a setting, once defaults and overrides are resolved.
+        if !defaultStrengthUsed && !defaultStrengthUnused.isEmpty {
+            let whom =
+                defaultStrengthUnused.count == 1
+                ? defaultStrengthUnused[0]
+                : "every episode it applies to (\(defaultStrengthUnused.joined(separator: ", ")))"
+            issue(
+                "defaults.leveler_strength",
+                "leveler_strength needs the leveler, which is off for \(whom); add 'leveler: true'")
         }
         for (at, found, episode, format) in bitrateIssues {
             issue(at, "\(found.value) \(found.rule) (\(episode) writes \(format.rawValue))")

@@ -39,8 +39,8 @@ public struct EpisodeReportEntry: Codable, Sendable, Equatable {
     /// - Parameters:
     ///   - episode: the episode's identifier in the season.
     ///   - inputFile: the input as the manifest names it; default: the report's.
-    ///   - report: what `normalize` did; its limited ranges and loudness series are dropped (they feed
-    ///     the plot, not the report).
+    ///   - report: what `normalize` did; its limited ranges (and their depths), leveler gain curve and
+    ///     loudness series are dropped (they feed the plot, not the report).
     ///   - outputs: the files written, the feed's enclosure first.
     ///   - warnings: the episode's warnings; default: the report's.
     public init(
@@ -54,6 +54,8 @@ public struct EpisodeReportEntry: Codable, Sendable, Equatable {
         report.outputFile = outputs.first?.file ?? report.outputFile
         report.warnings = warnings ?? report.warnings
         report.limitedRanges = []
+        report.limitedRangeMaxReductionsDB = []
+        report.levelerGain = nil
         report.inputLoudnessSeries = nil
         self.episode = episode
         self.title = title

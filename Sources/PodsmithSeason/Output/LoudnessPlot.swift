@@ -54,6 +54,14 @@ public struct LoudnessPlotInput: Sendable {
     public var targetLUFS: Double
     /// Where the limiter reduced the gain.
     public var limiterActivity: [TimeSpan]
+    /// How deep the limiter went in each of ``limiterActivity``: its largest gain reduction there, dB
+    /// (positive), in the same order. A span without one (the list shorter, or NaN) has no known depth
+    /// and is drawn as a band along the bottom of the loudness area; spans with one are drawn in a
+    /// "limiter dB" lane under the loudness curves, each bar as deep as its reduction.
+    public var limiterMaxReductionsDB: [Double]
+    /// The speech leveler's gain over the timeline, dB (``LevelerGainPoint``: lines between points);
+    /// `nil` when the leveler did not run, and then there is no leveler lane.
+    public var levelerGain: [LevelerGainPoint]?
     /// Trimmed silence and shortened pauses, as regions of the timeline (an input timeline).
     public var removedRegions: [TimeSpan]
     /// Where a pause was shortened, as instants of the timeline (an output timeline).
@@ -65,9 +73,12 @@ public struct LoudnessPlotInput: Sendable {
 
     public init(
         momentaryLUFS: [Float], shortTermLUFS: [Float], hopSeconds: Double = 0.1, targetLUFS: Double,
-        limiterActivity: [TimeSpan] = [], removedRegions: [TimeSpan] = [], cutTimes: [Double] = [],
-        durationSeconds: Double, title: String? = nil
+        limiterActivity: [TimeSpan] = [], limiterMaxReductionsDB: [Double] = [], removedRegions: [TimeSpan] = [],
+        cutTimes: [Double] = [], levelerGain: [LevelerGainPoint]? = nil, durationSeconds: Double,
+        title: String? = nil
     ) {
+        self.limiterMaxReductionsDB = limiterMaxReductionsDB
+        self.levelerGain = levelerGain
         self.cutTimes = cutTimes
         self.momentaryLUFS = momentaryLUFS
         self.shortTermLUFS = shortTermLUFS
@@ -84,7 +95,9 @@ public struct LoudnessPlotInput: Sendable {
 public struct LoudnessPlotOptions: Sendable, Equatable {
     /// Width of the whole SVG, px. Default 960.
     public var width: Int
-    /// Height of the whole SVG, px. Default 300.
+    /// Height of the whole SVG, px, without its lanes: each lane under the loudness curves (the
+    /// leveler's gain, the limiter's depth) adds ``LoudnessPlot/laneHeight`` plus
+    /// ``LoudnessPlot/laneGap``. Default 300.
     public var height: Int
     /// Bottom of the loudness axis, LUFS; quieter values (and silence) sit on it. Default −60.
     public var floorLUFS: Double
@@ -108,8 +121,12 @@ public struct LoudnessPlotOptions: Sendable, Equatable {
 
 /// Draws an episode's loudness over time as a self-contained SVG.
 ///
-/// Short-term and momentary loudness, the target line, limiter activity (red shade, solid along the bottom)
-/// and removed regions (grey hatched) on a LUFS axis with time ticks and a legend. No fonts, scripts
+/// Short-term and momentary loudness, the target line, limiter activity (red shade) and removed regions
+/// (grey hatched) on a LUFS axis with time ticks and a legend. Under the loudness area, lanes on the same
+/// time axis: the speech leveler's gain (±12 dB, when it ran) and the limiter's depth (a bar per
+/// limited span hanging from 0 dB, on a 0…−6 dB scale, or 0…−12 dB when it went deeper than 6 dB; each
+/// bar's `<title>` gives the depth). A limited span of unknown depth is a solid band along the bottom of
+/// the loudness area instead. No fonts, scripts
 /// or images are referenced, so the file (or the SVG inlined in HTML) shows anywhere. Long series are
 /// reduced to one point per horizontal pixel, keeping the loudest value in each column (the envelope a
 /// reader looks for), so a 90-minute episode is a few tens of kilobytes, not megabytes.
@@ -117,9 +134,9 @@ public enum LoudnessPlot {
     /// The plot as an SVG document.
     public static func svg(_ input: LoudnessPlotInput, options: LoudnessPlotOptions = LoudnessPlotOptions()) -> String {
         let margin = (left: 52.0, right: 16.0, top: input.title == nil ? 30.0 : 48.0, bottom: 36.0)
-        let w = Double(options.width), h = Double(options.height)
+        let w = Double(options.width)
         let plotW = w - margin.left - margin.right
-        let plotH = h - margin.top - margin.bottom
+        let plotH = Double(options.height) - margin.top - margin.bottom
         let duration = max(
             input.durationSeconds,
             input.hopSeconds
@@ -132,26 +149,46 @@ public enum LoudnessPlot {
             let clamped = min(max(lufs, options.floorLUFS), options.ceilingLUFS)
             return margin.top + plotH * (options.ceilingLUFS - clamped) / (options.ceilingLUFS - options.floorLUFS)
         }
+
+        // Limited spans, never over a removed region (nothing of it is heard), each with its depth if known.
+        var limited: [(span: TimeSpan, depthDB: Double?)] = []
+        for (index, span) in input.limiterActivity.enumerated() {
+            let depth = input.limiterMaxReductionsDB.indices.contains(index) ? input.limiterMaxReductionsDB[index] : nil
+            let known = depth.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
+            for piece in span.removing(input.removedRegions) where piece.endSeconds >= piece.startSeconds {
+                limited.append((piece, known))
+            }
+        }
+        // The lanes under the loudness area, top to bottom.
+        let levelerLaneTop: Double? = input.levelerGain == nil ? nil : margin.top + plotH + laneGap
+        let depthLane = limited.contains { $0.depthDB != nil }
+        let depthLaneTop: Double? =
+            depthLane ? margin.top + plotH + laneGap + (levelerLaneTop == nil ? 0 : laneHeight + laneGap) : nil
+        let laneCount = (levelerLaneTop == nil ? 0 : 1) + (depthLane ? 1 : 0)
+        let dataBottom = margin.top + plotH + Double(laneCount) * (laneHeight + laneGap)
+        let totalHeight = options.height + laneCount * Int(laneHeight + laneGap)
+
         let id = MarkupEscaping.escape(options.idPrefix)
         var s = """
-            <svg xmlns="http://www.w3.org/2000/svg" width="\(options.width)" height="\(options.height)" \
-            viewBox="0 0 \(options.width) \(options.height)" font-family="sans-serif" font-size="11" role="img">
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(options.width)" height="\(totalHeight)" \
+            viewBox="0 0 \(options.width) \(totalHeight)" font-family="sans-serif" font-size="11" role="img">
 
             """
         s += "<defs><pattern id=\"\(id)-hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" "
         s += "patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#eeeeee\"/>"
         s += "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#9a9a9a\" stroke-width=\"2\"/></pattern></defs>\n"
-        s += "<rect x=\"0\" y=\"0\" width=\"\(options.width)\" height=\"\(options.height)\" fill=\"#ffffff\"/>\n"
+        s += "<rect x=\"0\" y=\"0\" width=\"\(options.width)\" height=\"\(totalHeight)\" fill=\"#ffffff\"/>\n"
         if let title = input.title {
             s +=
                 "<text x=\"\(f(margin.left))\" y=\"18\" font-size=\"14\" font-weight=\"bold\">\(MarkupEscaping.escape(title))</text>\n"
         }
 
-        // Removed regions under everything else.
+        // Removed regions under everything else, lanes included.
         s += "<g class=\"removed\">\n"
         for span in input.removedRegions where span.endSeconds > span.startSeconds {
             s += rect(
-                x: x(span.startSeconds), y: margin.top, w: x(span.endSeconds) - x(span.startSeconds), h: plotH,
+                x: x(span.startSeconds), y: margin.top, w: x(span.endSeconds) - x(span.startSeconds),
+                h: dataBottom - margin.top,
                 fill: "url(#\(id)-hatch)")
         }
         s += "</g>\n"
@@ -170,15 +207,15 @@ public enum LoudnessPlot {
             "<text x=\"12\" y=\"\(f(margin.top + plotH / 2))\" transform=\"rotate(-90 12 \(f(margin.top + plotH / 2)))\" "
         s += "text-anchor=\"middle\" stroke=\"none\" fill=\"#333333\">LUFS</text>\n</g>\n"
 
-        // Time ticks.
+        // Time ticks, through the lanes too.
         let step = timeStep(duration: duration)
         s += "<g class=\"time-axis\" stroke=\"#dddddd\">\n"
         var t = 0.0
         while t <= duration + 1e-9 {
             let tx = x(t)
-            s += "<line x1=\"\(f(tx))\" y1=\"\(f(margin.top))\" x2=\"\(f(tx))\" y2=\"\(f(margin.top + plotH))\"/>"
+            s += "<line x1=\"\(f(tx))\" y1=\"\(f(margin.top))\" x2=\"\(f(tx))\" y2=\"\(f(dataBottom))\"/>"
             s +=
-                "<text x=\"\(f(tx))\" y=\"\(f(margin.top + plotH + 14))\" text-anchor=\"middle\" stroke=\"none\" fill=\"#333333\">\(clock(t))</text>\n"
+                "<text x=\"\(f(tx))\" y=\"\(f(dataBottom + 14))\" text-anchor=\"middle\" stroke=\"none\" fill=\"#333333\">\(clock(t))</text>\n"
             t += step
         }
         s += "</g>\n"
@@ -199,42 +236,121 @@ public enum LoudnessPlot {
             "<line class=\"target\" x1=\"\(f(margin.left))\" y1=\"\(f(ty))\" x2=\"\(f(margin.left + plotW))\" y2=\"\(f(ty))\" "
         s += "stroke=\"#2ca02c\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n"
 
-        // Limiter activity: a faint shade over the plot height and a solid band along the bottom; never
-        // over a removed region (nothing of it is heard).
-        let limited = input.limiterActivity.flatMap { $0.removing(input.removedRegions) }
+        // Limiter activity: a faint shade over the loudness area; a bar in the depth lane as deep as the
+        // span's largest reduction, or, depth unknown, a solid band along the bottom of the loudness area.
         s += "<g class=\"limiter-shade\">\n"
-        for span in limited where span.endSeconds >= span.startSeconds {
+        for (span, _) in limited {
             let x0 = x(span.startSeconds)
             s += rect(
                 x: x0, y: margin.top, w: max(1, x(span.endSeconds) - x0), h: plotH, fill: "#d62728",
                 opacity: 0.12)
         }
         s += "</g>\n"
+        let depthScale = limited.contains { ($0.depthDB ?? 0) > 6 } ? 12.0 : 6.0
+        if let laneTop = levelerLaneTop, let points = input.levelerGain {
+            s += levelerLane(
+                points, top: laneTop, left: margin.left, width: plotW, duration: duration, columns: columns, x: x)
+        }
+        if let laneTop = depthLaneTop {
+            s += laneAxis(
+                cls: "limiter-axis", caption: "limiter dB", top: laneTop, left: margin.left, width: plotW,
+                ticks: [
+                    (0, "0"), (depthScale / 2, "-" + formatLUFS(depthScale / 2)),
+                    (depthScale, "-" + formatLUFS(depthScale)),
+                ],
+                y: { laneTop + laneHeight * $0 / depthScale })
+        }
         s += "<g class=\"limiter\" fill=\"#d62728\">\n"
-        for span in limited where span.endSeconds >= span.startSeconds {
+        for (span, depth) in limited {
             let x0 = x(span.startSeconds)
-            s += rect(x: x0, y: margin.top + plotH - 6, w: max(1, x(span.endSeconds) - x0), h: 6, fill: "#d62728")
+            let width = max(1, x(span.endSeconds) - x0)
+            let when = "\(clock(span.startSeconds))–\(clock(span.endSeconds))"
+            if let depth, let laneTop = depthLaneTop {
+                let height = max(1, laneHeight * min(depth, depthScale) / depthScale)
+                s += rect(
+                    x: x0, y: laneTop, w: width, h: height, fill: "#d62728",
+                    title: "limiter \(when): gain reduction up to \(String(format: "%.1f", depth)) dB")
+            } else {
+                s += rect(
+                    x: x0, y: margin.top + plotH - 6, w: width, h: 6, fill: "#d62728",
+                    title: "limiter \(when): depth not recorded")
+            }
         }
         s += "</g>\n"
 
-        // Cuts: a dashed line where a pause was shortened.
+        // Cuts: a dashed line where a pause was shortened, through the lanes too.
         s += "<g class=\"cuts\" stroke=\"#555555\" stroke-width=\"1\" stroke-dasharray=\"3 3\">\n"
         for cut in input.cutTimes where cut >= 0 && cut <= duration {
             s +=
-                "<line x1=\"\(f(x(cut)))\" y1=\"\(f(margin.top))\" x2=\"\(f(x(cut)))\" y2=\"\(f(margin.top + plotH))\"/>\n"
+                "<line x1=\"\(f(x(cut)))\" y1=\"\(f(margin.top))\" x2=\"\(f(x(cut)))\" y2=\"\(f(dataBottom))\"/>\n"
         }
         s += "</g>\n"
 
         s += legend(
             x: margin.left, y: margin.top - 10, target: input.targetLUFS, id: id,
-            removed: !input.removedRegions.isEmpty, cuts: !input.cutTimes.isEmpty)
+            removed: !input.removedRegions.isEmpty, cuts: !input.cutTimes.isEmpty,
+            leveler: levelerLaneTop != nil, limiterDepth: depthLane)
         s += "</svg>\n"
+        return s
+    }
+
+    /// Height of a lane under the loudness area, px.
+    public static let laneHeight = 44.0
+    /// Space above each lane, px: room for its caption.
+    public static let laneGap = 14.0
+    /// The leveler lane's scale: ±12 dB, the leveler's largest gain (``LevelerPlan/maximumGainDB``).
+    static let levelerScaleDB = 12.0
+
+    /// A lane's frame, gridlines with their labels, and its caption above its top right corner (in the
+    /// gap, where no bar or line covers it).
+    private static func laneAxis(
+        cls: String, caption: String, top: Double, left: Double, width: Double, ticks: [(Double, String)],
+        y: (Double) -> Double
+    ) -> String {
+        var s = "<g class=\"\(cls)\" stroke=\"#dddddd\">\n"
+        for (value, label) in ticks {
+            let ty = y(value)
+            s += "<line x1=\"\(f(left))\" y1=\"\(f(ty))\" x2=\"\(f(left + width))\" y2=\"\(f(ty))\"/>"
+            s +=
+                "<text x=\"\(f(left - 6))\" y=\"\(f(ty + 4))\" text-anchor=\"end\" stroke=\"none\" fill=\"#333333\" font-size=\"10\">\(label)</text>\n"
+        }
+        s += rect(x: left, y: top, w: width, h: laneHeight, fill: "none", stroke: "#888888")
+        s +=
+            "<text x=\"\(f(left + width))\" y=\"\(f(top - 3))\" text-anchor=\"end\" stroke=\"none\" fill=\"#555555\" font-size=\"10\">\(caption)</text>\n"
+        return s + "</g>\n"
+    }
+
+    /// The leveler's gain as a line on a ±12 dB lane (values beyond sit on its edge), one or two points
+    /// per pixel column; the gain holds before the first point and after the last.
+    private static func levelerLane(
+        _ points: [LevelerGainPoint], top: Double, left: Double, width: Double, duration: Double, columns: Int,
+        x: (Double) -> Double
+    ) -> String {
+        let scale = levelerScaleDB
+        let y = { (db: Double) -> Double in top + laneHeight / 2 - laneHeight / 2 * min(max(db, -scale), scale) / scale
+        }
+        var s = laneAxis(
+            cls: "leveler-axis", caption: "leveler dB", top: top, left: left, width: width,
+            ticks: [(scale, "+" + formatLUFS(scale)), (0, "0"), (-scale, "-" + formatLUFS(scale))], y: y)
+        let reduced = LevelerGainPoint.reduced(
+            points.filter { $0.seconds.isFinite && $0.gainDB.isFinite }, buckets: columns, duration: duration)
+        guard let first = reduced.first, let last = reduced.last else { return s }
+        var d = "M\(f(x(0))) \(f(y(first.gainDB))) "
+        for point in reduced { d += "L\(f(x(point.seconds))) \(f(y(point.gainDB))) " }
+        d += "L\(f(x(duration))) \(f(y(last.gainDB)))"
+        let low = reduced.map(\.gainDB).min() ?? 0, high = reduced.map(\.gainDB).max() ?? 0
+        s +=
+            "<path class=\"leveler\" fill=\"none\" stroke=\"#9467bd\" stroke-width=\"1.5\" stroke-linejoin=\"round\" d=\"\(d)\">"
+        s += "<title>\(String(format: "leveler gain %+.1f to %+.1f dB", low, high))</title></path>\n"
         return s
     }
 
     // MARK: - Pieces
 
-    private static func legend(x: Double, y: Double, target: Double, id: String, removed: Bool, cuts: Bool) -> String {
+    private static func legend(
+        x: Double, y: Double, target: Double, id: String, removed: Bool, cuts: Bool, leveler: Bool,
+        limiterDepth: Bool
+    ) -> String {
         var items: [(String, String)] = [
             ("<line x1=\"0\" y1=\"-4\" x2=\"16\" y2=\"-4\" stroke=\"#08519c\" stroke-width=\"2\"/>", "short-term"),
             ("<line x1=\"0\" y1=\"-4\" x2=\"16\" y2=\"-4\" stroke=\"#9ecae1\" stroke-width=\"2\"/>", "momentary"),
@@ -244,6 +360,18 @@ public enum LoudnessPlot {
             ),
             ("<rect x=\"0\" y=\"-8\" width=\"16\" height=\"8\" fill=\"#d62728\"/>", "limiter"),
         ]
+        if limiterDepth {
+            items.append(
+                (
+                    "<line x1=\"0\" y1=\"-9\" x2=\"16\" y2=\"-9\" stroke=\"#888888\"/><rect x=\"5\" y=\"-9\" width=\"6\" height=\"10\" fill=\"#d62728\"/>",
+                    "limiter depth"
+                ))
+        }
+        if leveler {
+            items.append(
+                ("<line x1=\"0\" y1=\"-4\" x2=\"16\" y2=\"-4\" stroke=\"#9467bd\" stroke-width=\"2\"/>", "leveler gain")
+            )
+        }
         if removed {
             items.append(("<rect x=\"0\" y=\"-9\" width=\"16\" height=\"10\" fill=\"url(#\(id)-hatch)\"/>", "removed"))
         }
@@ -299,13 +427,14 @@ public enum LoudnessPlot {
 
     private static func rect(
         x: Double, y: Double, w: Double, h: Double, fill: String, stroke: String? = nil,
-        opacity: Double? = nil
+        opacity: Double? = nil, title: String? = nil
     ) -> String {
         var s =
             "<rect x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(max(0, w)))\" height=\"\(f(max(0, h)))\" fill=\"\(fill)\""
         if let stroke { s += " stroke=\"\(stroke)\"" }
         if let opacity { s += " fill-opacity=\"\(opacity)\"" }
-        return s + "/>\n"
+        guard let title else { return s + "/>\n" }
+        return s + "><title>\(MarkupEscaping.escape(title))</title></rect>\n"
     }
 
     /// A tick step giving 5–12 ticks over `duration` seconds.

@@ -9,7 +9,7 @@ import PodsmithKit
 /// the audio outputs (tags, artwork, re-timed chapters), `STEM.chapters.json` when there are chapters,
 /// `STEM.waveform.json` (BBC audiowaveform format, drawn from the first output as it is encoded),
 /// and `STEM.loudness.svg` (momentary and short-term loudness of the episode as published, on its own
-/// timeline, target line, limiter activity, a marker at each cut pause). Every output is linted against the platform's requirements; findings
+/// timeline, target line, limiter activity and depth, the leveler's gain, a marker at each cut pause). Every output is linted against the platform's requirements; findings
 /// become warnings in the episode's report.
 public struct NormalizingEpisodeProcessor: EpisodeProcessor {
     /// Decode and measure every written file (see ``NormalizeOptions/verify``). Default `true`.
@@ -162,7 +162,9 @@ public struct NormalizingEpisodeProcessor: EpisodeProcessor {
     /// The episode's loudness plot (also `normalize --plot`'s), on the published file's timeline: the one
     /// chapters, transcripts and players use, so a moment on the plot is found at the same time in the
     /// episode. Each shortened pause is a marker where the cut falls; the trimmed head and tail are simply
-    /// not there.
+    /// not there. The limiter's spans (and depths) and the leveler's gain come from the report, already on
+    /// that timeline (the limiter runs after the edit; ``LevelerGainCurve/outputTimeline(_:)`` maps the
+    /// leveler's input-time curve through the same edit as the cut markers).
     package static func plot(plan: Normalizer.Plan, report: NormalizeReport, title: String) -> String {
         let edit = plan.edit
         let hop = 0.1
@@ -183,8 +185,9 @@ public struct NormalizingEpisodeProcessor: EpisodeProcessor {
         let input = LoudnessPlotInput(
             momentaryLUFS: published(plan.programme.momentarySeries),
             shortTermLUFS: published(plan.programme.shortTermSeries), hopSeconds: hop,
-            targetLUFS: plan.measuredTargetLUFS, limiterActivity: limited, cutTimes: cuts,
-            durationSeconds: outputSeconds, title: title)
+            targetLUFS: plan.measuredTargetLUFS, limiterActivity: limited,
+            limiterMaxReductionsDB: report.limitedRangeMaxReductionsDB, cutTimes: cuts,
+            levelerGain: report.levelerGain, durationSeconds: outputSeconds, title: title)
         return LoudnessPlot.svg(input)
     }
 }
