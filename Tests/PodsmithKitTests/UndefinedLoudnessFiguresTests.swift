@@ -77,6 +77,19 @@ import Testing
         return read(state)
     }
 
+    /// What every libebur128 getter returns after `planes`: its status and the value it wrote (`NaN`
+    /// before the call, so a getter that writes nothing cannot pass for one that wrote 0).
+    static func libebur128(
+        _ planes: [[Float]], mode: Int32,
+        value getter: (UnsafeMutablePointer<ebur128_state>?, UnsafeMutablePointer<Double>?) -> Int32
+    ) throws -> (Int32, Double) {
+        try libebur128(planes, mode: mode) { state in
+            var value = Double.nan
+            let status = getter(state, &value)
+            return (status, value)
+        }
+    }
+
     static func tone(seconds: Double) -> [[Float]] {
         TestSignals.sinePlanes(levelDBFS: -20, sampleRate: rate, frames: Int(seconds * rate), channels: 2)
     }
@@ -89,45 +102,24 @@ import Testing
             Int32(EBUR128_MODE_I.rawValue | EBUR128_MODE_LRA.rawValue | EBUR128_MODE_M.rawValue)
             | Int32(EBUR128_MODE_S.rawValue)
         // 300 ms (shorter than one gating block): integrated loudness is −HUGE_VAL, with status 0.
-        let global300ms = try Self.libebur128(Self.tone(seconds: 0.3), mode: all) { state in
-            var value = 0.0
-            return (ebur128_loudness_global(state, &value), value)
-        }
+        let global300ms = try Self.libebur128(Self.tone(seconds: 0.3), mode: all, value: ebur128_loudness_global)
         #expect(global300ms.0 == 0 && global300ms.1 == -Double.infinity, "\(global300ms)")
         // 4 s of silence: the same −HUGE_VAL.
         let silence = [[Float]](repeating: [Float](repeating: 0, count: Int(4 * Self.rate)), count: 2)
-        let globalSilence = try Self.libebur128(silence, mode: all) { state in
-            var value = 0.0
-            return (ebur128_loudness_global(state, &value), value)
-        }
+        let globalSilence = try Self.libebur128(silence, mode: all, value: ebur128_loudness_global)
         #expect(globalSilence.0 == 0 && globalSilence.1 == -Double.infinity, "\(globalSilence)")
         // 2 s (no 3 s window at all): LRA is 0.0 with status 0, a number indistinguishable from "no range".
-        let range2s = try Self.libebur128(Self.tone(seconds: 2), mode: all) { state in
-            var value = -1.0
-            return (ebur128_loudness_range(state, &value), value)
-        }
+        let range2s = try Self.libebur128(Self.tone(seconds: 2), mode: all, value: ebur128_loudness_range)
         #expect(range2s.0 == 0 && range2s.1 == 0, "\(range2s)")
         // Windows not yet full are averaged with silence that was never there: 1 s into the stream the
         // short-term reading is finite and 10·log10(1/3) = −4.77 dB under the full-window reading, 200 ms
         // in the momentary one 10·log10(1/2) = −3.01 dB under.
-        let shortTerm = try Self.libebur128(Self.tone(seconds: 1), mode: all) { state in
-            var value = 0.0
-            return (ebur128_loudness_shortterm(state, &value), value)
-        }
-        let shortTermFull = try Self.libebur128(Self.tone(seconds: 3), mode: all) { state in
-            var value = 0.0
-            return (ebur128_loudness_shortterm(state, &value), value)
-        }
+        let shortTerm = try Self.libebur128(Self.tone(seconds: 1), mode: all, value: ebur128_loudness_shortterm)
+        let shortTermFull = try Self.libebur128(Self.tone(seconds: 3), mode: all, value: ebur128_loudness_shortterm)
         #expect(shortTerm.0 == 0 && shortTermFull.0 == 0)
         #expect(abs(shortTerm.1 - shortTermFull.1 - 10 * log10(1.0 / 3)) < 0.05, "\(shortTerm) \(shortTermFull)")
-        let momentary = try Self.libebur128(Self.tone(seconds: 0.2), mode: all) { state in
-            var value = 0.0
-            return (ebur128_loudness_momentary(state, &value), value)
-        }
-        let momentaryFull = try Self.libebur128(Self.tone(seconds: 0.4), mode: all) { state in
-            var value = 0.0
-            return (ebur128_loudness_momentary(state, &value), value)
-        }
+        let momentary = try Self.libebur128(Self.tone(seconds: 0.2), mode: all, value: ebur128_loudness_momentary)
+        let momentaryFull = try Self.libebur128(Self.tone(seconds: 0.4), mode: all, value: ebur128_loudness_momentary)
         #expect(momentary.0 == 0 && momentaryFull.0 == 0)
         #expect(abs(momentary.1 - momentaryFull.1 - 10 * log10(0.5)) < 0.05, "\(momentary) \(momentaryFull)")
 
