@@ -27,9 +27,6 @@ final class MP3SegmentPool: @unchecked Sendable {
     let encoderDelay: Int
     var byteTap: ((_ bytes: UnsafeRawBufferPointer, _ encodedFrames: Int64) throws -> Void)?
     var seamFault: ParallelMP3Encoder.SeamFault?
-    var seams: [Int] = []
-    var mismatchedSeams: [Int] = []
-    var seamCounts = ParallelMP3Encoder.SeamStatistics()
 
     let file: MP3OutputFile
     private let condition = NSCondition()
@@ -62,6 +59,11 @@ final class MP3SegmentPool: @unchecked Sendable {
 
     // Joiner state (under `joinLock`).
     let joinLock = NSLock()
+    /// The seams made so far (frames of the timeline), and those across different block types: the
+    /// encoder gets them from ``finish()``, which reads them under the lock once every thread is done.
+    var seams: [Int] = []
+    var mismatchedSeams: [Int] = []
+    var seamCounts = ParallelMP3Encoder.SeamStatistics()
     var nextToJoin = 0
     var joinedAll = false
     var pending: (stream: MP3EncodedStream, frames: MP3FrameLayout, keptStart: Int)?
@@ -256,14 +258,18 @@ final class MP3SegmentPool: @unchecked Sendable {
     }
 
     /// Waits until every segment is encoded and joined.
-    func finish() throws {
+    /// - Returns: the seams made (frames of the timeline), and those made across different block types.
+    func finish() throws -> (seams: [Int], mismatched: [Int]) {
         condition.lock()
         stopping = true
         condition.broadcast()
         condition.unlock()
         runningThreads.wait()
         try checkError()
+        joinLock.lock()
+        defer { joinLock.unlock() }
         guard joinedAll else { throw PodsmithError.internalError("parallel MP3 encode ended before its last segment") }
+        return (seams, mismatchedSeams)
     }
 
     /// Stops the threads without finishing (after an error, or when the encoder is dropped).

@@ -62,9 +62,9 @@ public final class ParallelMP3Encoder: AudioSink {
     }
     /// As ``MP3Encoder/streamLeadingFrames``: the tag frame, the encoder delay and the decoder delay.
     public var streamLeadingFrames: Int { Self.frameSamples + pool.encoderDelay + 529 }
-    /// The frames (of the whole timeline, 0 = first audio frame) where segments were joined; known
-    /// after ``finish()``.
-    public var seamFrames: [Int] { pool.seams }
+    /// The frames (of the whole timeline, 0 = first audio frame) where segments were joined; set by
+    /// ``finish()`` (empty before), from the joiner's record read under its lock once its threads are done.
+    public private(set) var seamFrames: [Int] = []
 
     static let frameSamples = 1152
 
@@ -109,8 +109,9 @@ public final class ParallelMP3Encoder: AudioSink {
         /// no seam and the encoder takes its real continuation path.
         case findsNoSeam(inSegments: Set<Int>)
     }
-    /// Seams made across different block types (``SeamFault/joinsMismatchedBlockTypes`` only).
-    var mismatchedSeams: [Int] { pool.mismatchedSeams }
+    /// Seams made across different block types (``SeamFault/joinsMismatchedBlockTypes`` only); set by
+    /// ``finish()``, as ``seamFrames``.
+    private(set) var mismatchedSeams: [Int] = []
     /// Set by tests only, before the first write.
     var seamFault: SeamFault? {
         get { pool.seamFault }
@@ -207,7 +208,7 @@ public final class ParallelMP3Encoder: AudioSink {
             try pool.submit(empty)
             pool.close(empty, isLast: true)
         }
-        try pool.finish()
+        (seamFrames, mismatchedSeams) = try pool.finish()
         let durationMs = Int((Double(framesWritten) * 1000 / Double(sampleRate)).rounded())
         try pool.finishFile(inputFrames: framesWritten, metadata: metadata, durationMilliseconds: durationMs)
     }
