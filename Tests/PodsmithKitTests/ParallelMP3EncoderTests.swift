@@ -26,22 +26,35 @@ import Testing
             return Float(Int64(bitPattern: state >> 11) - (1 << 52)) / Float(1 << 52)
         }
         let roots = [220.0, 261.6, 196.0, 293.7]
-        var planes = [[Float]](repeating: [Float](repeating: 0, count: frames), count: channels)
-        for i in 0..<frames {
-            let t = Double(i) / sampleRate
-            let root = roots[Int(t / 0.7) % roots.count]
-            var chord = 0.0
-            for (k, ratio) in [1.0, 1.25, 1.5, 2.0].enumerated() {
-                chord += sin(2 * .pi * root * ratio * t + Double(k)) / Double(k + 1)
-            }
-            let sinceHit = t.truncatingRemainder(dividingBy: 0.35)
-            let hit = Float(exp(-sinceHit * 40))
-            let n = noise()
-            for c in 0..<channels {
-                planes[c][i] = Float(0.18 * chord) * (c == 0 ? 1 : 0.8) + 0.35 * hit * n
+        let ratios = [1.0, 1.25, 1.5, 2.0]
+        // The chord and the hits once per frame, stored through buffer pointers, then scaled per channel:
+        // the same samples as an array literal per frame and a nested-array store per sample gave, at a
+        // fraction of the cost in the debug and sanitizer builds (this makes minutes of audio per suite).
+        var chords = [Float](repeating: 0, count: frames), hits = chords
+        chords.withUnsafeMutableBufferPointer { chords in
+            hits.withUnsafeMutableBufferPointer { hits in
+                for i in 0..<frames {
+                    let t = Double(i) / sampleRate
+                    let root = roots[Int(t / 0.7) % roots.count]
+                    var chord = 0.0
+                    for k in 0..<ratios.count {
+                        chord += sin(2 * .pi * root * ratios[k] * t + Double(k)) / Double(k + 1)
+                    }
+                    let sinceHit = t.truncatingRemainder(dividingBy: 0.35)
+                    let hit = Float(exp(-sinceHit * 40))
+                    chords[i] = Float(0.18 * chord)
+                    hits[i] = 0.35 * hit * noise()
+                }
             }
         }
-        return planes
+        return (0..<channels).map { c in
+            let gain: Float = c == 0 ? 1 : 0.8
+            var plane = [Float](repeating: 0, count: frames)
+            plane.withUnsafeMutableBufferPointer { plane in
+                for i in 0..<frames { plane[i] = chords[i] * gain + hits[i] }
+            }
+            return plane
+        }
     }
 
     static func signal(_ kind: String, seconds: Double, sampleRate: Double, channels: Int) -> [[Float]] {
