@@ -29,15 +29,17 @@ import Testing
         var tagTemplate: [UInt8]
     }
 
-    /// Encodes input samples `range` with a LAME instance of its own, as the pool encodes segment
-    /// `segment`: the first one writes a tag frame, the others drain the reservoir first.
-    static func encode(_ range: Range<Int>, segment: Int) throws -> Stream {
+    /// Encodes samples `range` of `signal` (stereo) with a LAME instance of its own, as the pool encodes
+    /// segment `segment`: the first one writes a tag frame, the others drain the reservoir first.
+    static func encode(
+        _ range: Range<Int>, segment: Int, of signal: [[Float]] = MP3SeamJoinerTests.input
+    ) throws -> Stream {
         let lame = try LAMESegmentEncoder(
             sampleRate: sampleRate, channelCount: 2, options: MP3EncoderOptions(),
             writesTagFrame: segment == 0)
         if segment > 0 { try lame.drainReservoir(frames: layout.drainFrames) }
-        try input[0][range].withUnsafeBufferPointer { left in
-            try input[1][range].withUnsafeBufferPointer { right in
+        try signal[0][range].withUnsafeBufferPointer { left in
+            try signal[1][range].withUnsafeBufferPointer { right in
                 try lame.encode(left: left.baseAddress!, right: right.baseAddress!, frameCount: range.count)
             }
         }
@@ -46,23 +48,25 @@ import Testing
         return Stream(bytes: bytes, frames: try MP3FrameLayout(bytes), tagTemplate: lame.lameTagFrame())
     }
 
-    /// Segment `k`'s stream: from its start to its planned end, or to the input's end if it is the last.
-    static func segment(_ k: Int, isLast: Bool = false) throws -> Stream {
-        let end = isLast ? input[0].count : Int(layout.plannedEndSample(ofSegment: k))
-        return try encode(Int(layout.startSample(ofSegment: k))..<end, segment: k)
+    /// Segment `k`'s stream: from its start to its planned end, or to the signal's end if it is the last.
+    static func segment(
+        _ k: Int, isLast: Bool = false, of signal: [[Float]] = MP3SeamJoinerTests.input
+    ) throws -> Stream {
+        let end = isLast ? signal[0].count : Int(layout.plannedEndSample(ofSegment: k))
+        return try encode(Int(layout.startSample(ofSegment: k))..<end, segment: k, of: signal)
     }
 
     /// Segments 0 and 1, encoded once for the tests that only read them (each encode takes seconds in debug).
     static let firstTwoSegments = Result { (try segment(0), try segment(1)) }
 
-    /// The seam where segment `k` takes over from `k − 1`.
+    /// The seam where segment `k` takes over from `k − 1`, searched in its window (or in `window`).
     static func findSeam(
-        _ a: Stream, _ b: Stream, at k: Int,
+        _ a: Stream, _ b: Stream, at k: Int, window: Range<Int>? = nil,
         fault: ParallelMP3Encoder.SeamFault? = nil
     ) -> MP3SeamJoiner.Seam? {
         MP3SeamJoiner.findSeam(
             a.frames, at: layout.placement(ofSegment: k - 1), b.frames,
-            at: layout.placement(ofSegment: k), window: layout.seamWindow(ofSegment: k),
+            at: layout.placement(ofSegment: k), window: window ?? layout.seamWindow(ofSegment: k),
             fault: fault)
     }
 
