@@ -16,7 +16,8 @@
 /// cost 0.55 CPU-s per hour, the lanes about 0.35 s.
 ///
 /// Memory grows by two `Double`s per 100 ms (gating-block and short-term energies, 576 kB per hour),
-/// plus two `Float`s per 100 ms when series are recorded; everything else is fixed at creation.
+/// plus two `Float`s per 100 ms when series are recorded and a `Double` when step energies are, all in
+/// ``PagedSeries`` (never copied as they grow); everything else is fixed at creation.
 /// A block is complete only at a 100 ms boundary, so a stream gets its first gating block at 400 ms
 /// and its first short-term block at 3 s.
 final class LoudnessBlocks {
@@ -70,14 +71,14 @@ final class LoudnessBlocks {
     private var recentSteps = [Double](repeating: 0, count: 30)
     private(set) var stepCount = 0
     /// Energy of each complete 400 ms gating block.
-    private(set) var blockEnergies: [Double] = []
+    private(set) var blockEnergies = PagedSeries<Double>()
     /// Energy of each complete 3 s short-term block.
-    private(set) var shortTermEnergies: [Double] = []
+    private(set) var shortTermEnergies = PagedSeries<Double>()
     /// Momentary and short-term loudness every 100 ms, when `recordsSeries`.
-    private(set) var momentarySeries: [Float] = []
-    private(set) var shortTermSeries: [Float] = []
+    private(set) var momentarySeries = PagedSeries<Float>()
+    private(set) var shortTermSeries = PagedSeries<Float>()
     /// The weighted mean-square energy of every complete step, when `recordsStepEnergies`.
-    private(set) var stepEnergies: [Double] = []
+    private(set) var stepEnergies = PagedSeries<Double>()
     /// Weighted Σ y² of all complete steps, for the ungated loudness.
     private var completedSum = 0.0
     private(set) var frameCount: Int64 = 0

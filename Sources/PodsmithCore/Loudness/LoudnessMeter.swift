@@ -50,7 +50,7 @@ public final class LoudnessMeter: LoudnessMeasuring {
     /// The K-weighted, channel-weighted mean-square energy of every complete 100 ms step so far, when
     /// ``LoudnessMeterOptions/recordsStepEnergies``; empty otherwise. Call after ``result()``, which
     /// measures what still waits in the staging buffer.
-    public var stepEnergies: [Double] { blocks.stepEnergies }
+    public var stepEnergies: [Double] { Array(blocks.stepEnergies) }
 
     /// Frames per 100 ms step (the sample rate over 10, rounded).
     public var stepFrames: Int { blocks.stepFrames }
@@ -115,6 +115,6 @@ public final class LoudnessMeter: LoudnessMeasuring {
             maxShortTermLUFS: finite(maxShortTerm),
             ungatedLUFS: finite(blocks.ungatedEnergy.map(Gating.loudness(ofEnergy:))),
             frameCount: blocks.frameCount, sampleRate: format.sampleRate, channelCount: format.channelCount,
-            momentarySeries: blocks.momentarySeries, shortTermSeries: blocks.shortTermSeries)
+            momentarySeries: Array(blocks.momentarySeries), shortTermSeries: Array(blocks.shortTermSeries))
     }
 }
