@@ -37,7 +37,8 @@ public final class LoudnessMeter: LoudnessMeasuring {
         self.options = options
         blocks = LoudnessBlocks(
             format: format, recordsSeries: options.recordsSeries,
-            recordsStepEnergies: options.recordsStepEnergies)
+            recordsStepEnergies: options.recordsStepEnergies,
+            recordsShortTermEnergies: options.measuresLoudnessRange)
         peaks = TruePeakMeter(format: format)
     }
 
@@ -104,11 +105,12 @@ public final class LoudnessMeter: LoudnessMeasuring {
         flushStaged()
         func decibels(_ x: Float) -> Double? { x > 0 ? 20 * log10(Double(x)) : nil }
         func finite(_ x: Double?) -> Double? { x.flatMap { $0.isFinite ? $0 : nil } }
-        let maxMomentary = blocks.blockEnergies.max().map(Gating.loudness(ofEnergy:))
-        let maxShortTerm = blocks.shortTermEnergies.max().map(Gating.loudness(ofEnergy:))
+        let maxMomentary = blocks.maxBlockEnergy.map(Gating.loudness(ofEnergy:))
+        let maxShortTerm = blocks.maxShortTermEnergy.map(Gating.loudness(ofEnergy:))
         return LoudnessMeasurement(
             integratedLUFS: Gating.integratedLoudness(blockEnergies: blocks.blockEnergies),
-            loudnessRangeLU: LoudnessRange.loudnessRange(shortTermEnergies: blocks.shortTermEnergies),
+            loudnessRangeLU: options.measuresLoudnessRange
+                ? LoudnessRange.loudnessRange(shortTermEnergies: blocks.shortTermEnergies) : nil,
             truePeakDBTP: options.measuresTruePeak ? decibels(peaks.truePeak) : nil,
             samplePeakDBFS: decibels(peaks.samplePeak),
             maxMomentaryLUFS: finite(maxMomentary),
