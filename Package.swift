@@ -1,7 +1,7 @@
 // swift-tools-version: 6.2
 //
 // Podsmith: loudness measurement, normalization and encoding for podcast episodes.
-// The C libraries are system-library targets; install them with
+// The C libraries are system-library targets (FFmpeg's is loaded at run time, see Sources/CFFmpeg); install them with
 //   apt-get install libsndfile1-dev libmp3lame-dev libebur128-dev libflac-dev libopusenc-dev libsoxr-dev libmpg123-dev \
 //     libavcodec-dev libavformat-dev
 
@@ -60,9 +60,9 @@ let package = Package(
             name: "CMpg123", pkgConfig: "libmpg123",
             providers: [.apt(["libmpg123-dev"])]),
         // FFmpeg's native AAC encoder and decoder, and its MP4 muxer and demuxer (M4A output and input).
-        .systemLibrary(
-            name: "CFFmpeg", pkgConfig: "libavformat",
-            providers: [.apt(["libavcodec-dev", "libavformat-dev"])]),
+        // Not a system-library target: a C target that loads libavformat with dlopen when an M4A file is first
+        // read or written (Sources/CFFmpeg/include/CFFmpeg.h says why); the -dev packages give its headers.
+        .target(name: "CFFmpeg", linkerSettings: [.linkedLibrary("dl")]),
 
         // MARK: - Modules, from the lightest to the heaviest dependency
         .target(

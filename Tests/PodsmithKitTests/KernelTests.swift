@@ -249,7 +249,9 @@ import Testing
     /// Largest relative difference between the two runs' energies (gating blocks, short-term blocks).
     static func largestRelativeDifference(_ a: LoudnessBlocks, _ b: LoudnessBlocks) -> Double {
         var worst = 0.0
-        for (x, y) in zip(a.blockEnergies + a.shortTermEnergies, b.blockEnergies + b.shortTermEnergies) {
+        for (x, y) in zip(
+            Array(a.blockEnergies) + Array(a.shortTermEnergies), Array(b.blockEnergies) + Array(b.shortTermEnergies))
+        {
             worst = max(worst, abs(x - y) / max(abs(y), 1e-300))
         }
         return worst

@@ -150,6 +150,35 @@ import Testing
         #expect(Double(recorded.shortTermSeries[9]) < -27)
         #expect(plain.integratedLUFS == recorded.integratedLUFS)
     }
+
+    /// A meter that is not asked for the loudness range keeps no short-term energies (they would grow with
+    /// the input) and measures everything else exactly as before: on a programme whose level changes
+    /// (10 s at −30 then 20 s at −20 LUFS, so that the range and both maxima are not those of a plateau).
+    @Test func withoutTheRangeTheOtherFiguresAreUnchanged() throws {
+        let quiet = TestSignals.sine(
+            frequency: 1000, amplitude: TestSignals.amplitude(dBFS: -30), seconds: 10, sampleRate: 48_000)
+        let loud = TestSignals.sine(
+            frequency: 1000, amplitude: TestSignals.amplitude(dBFS: -20), seconds: 20, sampleRate: 48_000)
+        let plane = quiet + loud
+        let full = Measure.podsmith([plane, plane], sampleRate: 48_000)
+        let lean = Measure.podsmith(
+            [plane, plane], sampleRate: 48_000, options: LoudnessMeterOptions(measuresLoudnessRange: false))
+        #expect(lean.loudnessRangeLU == nil)
+        let range = try #require(full.loudnessRangeLU)
+        #expect(abs(range - 10) < 1, "the range measured by the full meter: \(range)")
+        #expect(lean.integratedLUFS == full.integratedLUFS)
+        #expect(lean.maxMomentaryLUFS == full.maxMomentaryLUFS)
+        #expect(lean.maxShortTermLUFS == full.maxShortTermLUFS)
+        #expect(lean.truePeakDBTP == full.truePeakDBTP && lean.ungatedLUFS == full.ungatedLUFS)
+        let meter = LoudnessMeter(
+            format: AudioFormat(sampleRate: 48_000, channelCount: 2),
+            options: LoudnessMeterOptions(measuresLoudnessRange: false))
+        let buffer = AudioBuffer(channelCount: 2, capacity: plane.count)
+        buffer.fill(from: [plane, plane])
+        meter.process(buffer)
+        _ = meter.result()
+        #expect(meter.blocks.shortTermEnergies.isEmpty && meter.blocks.blockEnergies.count == 297)
+    }
 }
 
 #if canImport(Glibc)

@@ -52,28 +52,32 @@ public final class M4AReader: SeekableAudioSource {
         }
         guard (info.st_mode & S_IFMT) != S_IFDIR else { throw PodsmithError.inputIsDirectory(path: path) }
         guard info.st_size > 0 else { throw PodsmithError.inputEmpty(path: path) }
+        if let problem = FFmpegLibrary.unavailable("MP4 audio is read") {
+            throw PodsmithError.unsupportedAudio(path: path, reason: problem)
+        }
         do {
             (format, tags) = try Self.open(
                 path: path, container: &container, codec: &codec, streamIndex: &streamIndex, timeBase: &timeBase)
         } catch {
-            avcodec_free_context(&codec)
-            avformat_close_input(&container)
+            ff.avcodec_free_context(&codec)
+            ff.avformat_close_input(&container)
             throw error
         }
-        encodingName = String(cString: avcodec_get_name(codec!.pointee.codec_id)).uppercased()
-        packet = av_packet_alloc()
-        frame = av_frame_alloc()
+        encodingName = (ff.avcodec_get_name(codec!.pointee.codec_id).map { String(cString: $0) } ?? "unknown")
+            .uppercased()
+        packet = ff.av_packet_alloc()
+        frame = ff.av_frame_alloc()
     }
 
     deinit {
         close()
-        av_packet_free(&packet)
-        av_frame_free(&frame)
+        ff.av_packet_free(&packet)
+        ff.av_frame_free(&frame)
     }
 
     private func close() {
-        avcodec_free_context(&codec)
-        avformat_close_input(&container)
+        ff.avcodec_free_context(&codec)
+        ff.avformat_close_input(&container)
     }
 
     /// Whether `path` holds an MP4/QuickTime file: an `.m4a`/`.m4b`/`.mp4`/`.aac` name, or an `ftyp` box
@@ -98,22 +102,22 @@ public final class M4AReader: SeekableAudioSource {
             .notAudio(path: path, reason: "\(what): \(FFmpegMessages.describe(status))")
         }
         FFmpegMessages.silenceLog()
-        var status = avformat_open_input(&container, path, nil, nil)
+        var status = ff.avformat_open_input(&container, path, nil, nil)
         guard status >= 0, let container else { throw notAudio("libavformat cannot open it", status) }
-        status = avformat_find_stream_info(container, nil)
+        status = ff.avformat_find_stream_info(container, nil)
         guard status >= 0 else { throw notAudio("libavformat cannot read it", status) }
         var decoder: UnsafePointer<AVCodec>?
-        status = av_find_best_stream(container, AVMEDIA_TYPE_AUDIO, -1, -1, &decoder, 0)
+        status = ff.av_find_best_stream(container, AVMEDIA_TYPE_AUDIO, -1, -1, &decoder, 0)
         guard status >= 0, let decoder else { throw notAudio("no audio track it can decode", status) }
         streamIndex = status
         let stream = container.pointee.streams[Int(status)]!
         timeBase = stream.pointee.time_base
-        codec = avcodec_alloc_context3(decoder)
+        codec = ff.avcodec_alloc_context3(decoder)
         guard let codec else { throw PodsmithError.internalError("out of memory") }
-        status = avcodec_parameters_to_context(codec, stream.pointee.codecpar)
+        status = ff.avcodec_parameters_to_context(codec, stream.pointee.codecpar)
         guard status >= 0 else { throw notAudio("cannot set up the decoder", status) }
         codec.pointee.pkt_timebase = timeBase
-        status = avcodec_open2(codec, decoder, nil)
+        status = ff.avcodec_open2(codec, decoder, nil)
         guard status >= 0 else { throw notAudio("cannot open the decoder", status) }
         let rate = Double(codec.pointee.sample_rate)
         let channels = Int(codec.pointee.ch_layout.nb_channels)
@@ -123,12 +127,12 @@ public final class M4AReader: SeekableAudioSource {
         }
         var frames: Int64?
         if stream.pointee.duration > 0 {
-            frames = av_rescale_q(stream.pointee.duration, timeBase, AVRational(num: 1, den: Int32(rate)))
+            frames = ff.av_rescale_q(stream.pointee.duration, timeBase, AVRational(num: 1, den: Int32(rate)))
         }
         var tags: [String: String] = [:]
         for dictionary in [container.pointee.metadata, stream.pointee.metadata] {
             var entry: UnsafeMutablePointer<AVDictionaryEntry>?
-            while let next = av_dict_get(dictionary, "", entry, AV_DICT_IGNORE_SUFFIX) {
+            while let next = ff.av_dict_get(dictionary, "", entry, AV_DICT_IGNORE_SUFFIX) {
                 tags[String(cString: next.pointee.key).lowercased()] = String(cString: next.pointee.value)
                 entry = next
             }
@@ -163,22 +167,22 @@ public final class M4AReader: SeekableAudioSource {
     private func nextFrame() throws -> Bool {
         guard let codec, let frame, let packet, let container else { return false }
         while !decoderEnded {
-            let status = avcodec_receive_frame(codec, frame)
+            let status = ff.avcodec_receive_frame(codec, frame)
             if status == podsmith_averror_eof() {
                 decoderEnded = true
                 break
             }
             if status == podsmith_averror_eagain() {
                 if inputEnded { return false }
-                let read = av_read_frame(container, packet)
+                let read = ff.av_read_frame(container, packet)
                 if read < 0 {
                     inputEnded = true
-                    try decoding(avcodec_send_packet(codec, nil))
+                    try decoding(ff.avcodec_send_packet(codec, nil))
                     continue
                 }
-                defer { av_packet_unref(packet) }
+                defer { ff.av_packet_unref(packet) }
                 guard packet.pointee.stream_index == streamIndex else { continue }
-                try decoding(avcodec_send_packet(codec, packet))
+                try decoding(ff.avcodec_send_packet(codec, packet))
                 continue
             }
             try decoding(status)
@@ -201,9 +205,9 @@ public final class M4AReader: SeekableAudioSource {
         from frame: UnsafeMutablePointer<AVFrame>, offset: Int, count: Int, into buffer: AudioBuffer, at start: Int
     ) {
         let sampleFormat = AVSampleFormat(rawValue: frame.pointee.format)
-        let planar = av_sample_fmt_is_planar(sampleFormat) != 0
+        let planar = ff.av_sample_fmt_is_planar(sampleFormat) != 0
         let channels = format.channelCount
-        let packed = av_get_packed_sample_fmt(sampleFormat)
+        let packed = ff.av_get_packed_sample_fmt(sampleFormat)
         for c in 0..<channels {
             let plane = UnsafeRawPointer(frame.pointee.extended_data[planar ? c : 0]!)
             let stride = planar ? 1 : channels

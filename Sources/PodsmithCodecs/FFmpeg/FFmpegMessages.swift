@@ -7,7 +7,7 @@ internal import CFFmpeg
 enum FFmpegMessages {
     static func describe(_ status: Int32) -> String {
         var text = [CChar](repeating: 0, count: 128)
-        guard av_strerror(status, &text, text.count) == 0 else { return "error \(status)" }
+        guard ff.av_strerror(status, &text, text.count) == 0 else { return "error \(status)" }
         let bytes = text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
         return String(decoding: bytes, as: UTF8.self).lowercased()
     }
@@ -15,5 +15,5 @@ enum FFmpegMessages {
     /// Silences FFmpeg's log, once per process; the encoder and the reader call it before using FFmpeg.
     static func silenceLog() { _ = silenced }
 
-    private static let silenced: Void = av_log_set_level(AV_LOG_QUIET)
+    private static let silenced: Void = ff.av_log_set_level(AV_LOG_QUIET)
 }

@@ -33,8 +33,20 @@ public final class TruePeakLimiter: AudioProcessor {
     public let channelCount: Int
     /// Frames by which the internal delay line holds the audio (compensated: output aligns with input).
     public let latencyFrames: Int
-    /// What the limiter has done so far.
-    public private(set) var statistics = LimiterStatistics()
+    /// What the limiter has done so far, assembled when asked (once per pass), not per block: a per-block
+    /// copy of the range lists made the next append copy them whole, one allocation per emitted block
+    /// and time growing with the number of ranges (the benchmarks' allocation counts showed it).
+    public var statistics: LimiterStatistics {
+        var statistics = LimiterStatistics(
+            maxReductionDB: minimumGain < 1 ? -20 * log10(minimumGain) : 0,
+            reducingSeconds: Double(reducingFrames) / sampleRate,
+            frameCount: framesOut, activeRanges: activeRanges)
+        statistics.activeRangeMaxReductionsDB = activeRangeDepths
+        statistics.overOneDBSeconds = Double(histogram.frames(atLeast: 1)) / sampleRate
+        statistics.overThreeDBSeconds = Double(histogram.frames(atLeast: 3)) / sampleRate
+        statistics.reductionP95DB = histogram.percentile(0.95)
+        return statistics
+    }
 
     /// Frames processed per internal step (and the capacity of the output buffer).
     static let chunkFrames = 4096
@@ -301,14 +313,6 @@ public final class TruePeakLimiter: AudioProcessor {
             histogram.addUnreduced(count: available)
         }
         framesOut += Int64(available)
-        statistics = LimiterStatistics(
-            maxReductionDB: minimumGain < 1 ? -20 * log10(minimumGain) : 0,
-            reducingSeconds: Double(reducingFrames) / sampleRate,
-            frameCount: framesOut, activeRanges: activeRanges)
-        statistics.activeRangeMaxReductionsDB = activeRangeDepths
-        statistics.overOneDBSeconds = Double(histogram.frames(atLeast: 1)) / sampleRate
-        statistics.overThreeDBSeconds = Double(histogram.frames(atLeast: 3)) / sampleRate
-        statistics.reductionP95DB = histogram.percentile(0.95)
         output.frameCount = available
         try emit(output)
     }

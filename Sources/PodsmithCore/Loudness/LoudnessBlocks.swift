@@ -15,8 +15,10 @@
 /// state, above the 1e-4 LU this meter allows itself. Stereo at 44.1 kHz: the serial `SIMD2` chains
 /// cost 0.55 CPU-s per hour, the lanes about 0.35 s.
 ///
-/// Memory grows by two `Double`s per 100 ms (gating-block and short-term energies, 576 kB per hour),
-/// plus two `Float`s per 100 ms when series are recorded; everything else is fixed at creation.
+/// Memory grows by two `Double`s per 100 ms (gating-block and short-term energies, 576 kB per hour; one
+/// without the loudness range),
+/// plus two `Float`s per 100 ms when series are recorded and a `Double` when step energies are, all in
+/// ``PagedSeries`` (never copied as they grow); everything else is fixed at creation.
 /// A block is complete only at a 100 ms boundary, so a stream gets its first gating block at 400 ms
 /// and its first short-term block at 3 s.
 final class LoudnessBlocks {
@@ -27,6 +29,7 @@ final class LoudnessBlocks {
     let filter: KWeightingFilter
     let recordsSeries: Bool
     let recordsStepEnergies: Bool
+    let recordsShortTermEnergies: Bool
 
     /// Steps of filter warm-up before each time chunk but the first: 200 ms. The RLB high-pass is the
     /// slower of the two sections: its poles have radius √a2 ≈ e^(−2π·38.1 Hz/fs) per sample, so a
@@ -70,25 +73,32 @@ final class LoudnessBlocks {
     private var recentSteps = [Double](repeating: 0, count: 30)
     private(set) var stepCount = 0
     /// Energy of each complete 400 ms gating block.
-    private(set) var blockEnergies: [Double] = []
-    /// Energy of each complete 3 s short-term block.
-    private(set) var shortTermEnergies: [Double] = []
+    private(set) var blockEnergies = PagedSeries<Double>()
+    /// Energy of each complete 3 s short-term block, when `recordsShortTermEnergies` (the loudness range).
+    private(set) var shortTermEnergies = PagedSeries<Double>()
+    /// The largest gating-block and short-term energies so far (nil before the first complete block).
+    private(set) var maxBlockEnergy: Double?
+    private(set) var maxShortTermEnergy: Double?
     /// Momentary and short-term loudness every 100 ms, when `recordsSeries`.
-    private(set) var momentarySeries: [Float] = []
-    private(set) var shortTermSeries: [Float] = []
+    private(set) var momentarySeries = PagedSeries<Float>()
+    private(set) var shortTermSeries = PagedSeries<Float>()
     /// The weighted mean-square energy of every complete step, when `recordsStepEnergies`.
-    private(set) var stepEnergies: [Double] = []
+    private(set) var stepEnergies = PagedSeries<Double>()
     /// Weighted Σ y² of all complete steps, for the ungated loudness.
     private var completedSum = 0.0
     private(set) var frameCount: Int64 = 0
 
-    init(format: AudioFormat, recordsSeries: Bool, recordsStepEnergies: Bool = false) {
+    init(
+        format: AudioFormat, recordsSeries: Bool, recordsStepEnergies: Bool = false,
+        recordsShortTermEnergies: Bool = true
+    ) {
         sampleRate = format.sampleRate
         channelCount = format.channelCount
         stepFrames = max(1, Int((format.sampleRate / 10).rounded()))
         filter = KWeightingFilter(sampleRate: format.sampleRate)
         self.recordsSeries = recordsSeries
         self.recordsStepEnergies = recordsStepEnergies
+        self.recordsShortTermEnergies = recordsShortTermEnergies
         let weights = ChannelWeights.bs1770(channelCount: format.channelCount)
         self.weights = weights
         active = (0..<format.channelCount).filter { weights[$0] > 0 }
@@ -261,8 +271,14 @@ final class LoudnessBlocks {
 
         let momentary = meanOfRecentSteps(4)
         let shortTerm = meanOfRecentSteps(30)
-        if stepCount >= 4 { blockEnergies.append(momentary) }
-        if stepCount >= 30 { shortTermEnergies.append(shortTerm) }
+        if stepCount >= 4 {
+            blockEnergies.append(momentary)
+            maxBlockEnergy = max(maxBlockEnergy ?? momentary, momentary)
+        }
+        if stepCount >= 30 {
+            if recordsShortTermEnergies { shortTermEnergies.append(shortTerm) }
+            maxShortTermEnergy = max(maxShortTermEnergy ?? shortTerm, shortTerm)
+        }
         if recordsSeries {
             momentarySeries.append(Float(Gating.loudness(ofEnergy: momentary)))
             shortTermSeries.append(Float(Gating.loudness(ofEnergy: shortTerm)))

@@ -37,7 +37,8 @@ public final class LoudnessMeter: LoudnessMeasuring {
         self.options = options
         blocks = LoudnessBlocks(
             format: format, recordsSeries: options.recordsSeries,
-            recordsStepEnergies: options.recordsStepEnergies)
+            recordsStepEnergies: options.recordsStepEnergies,
+            recordsShortTermEnergies: options.measuresLoudnessRange)
         peaks = TruePeakMeter(format: format)
     }
 
@@ -50,7 +51,7 @@ public final class LoudnessMeter: LoudnessMeasuring {
     /// The K-weighted, channel-weighted mean-square energy of every complete 100 ms step so far, when
     /// ``LoudnessMeterOptions/recordsStepEnergies``; empty otherwise. Call after ``result()``, which
     /// measures what still waits in the staging buffer.
-    public var stepEnergies: [Double] { blocks.stepEnergies }
+    public var stepEnergies: [Double] { Array(blocks.stepEnergies) }
 
     /// Frames per 100 ms step (the sample rate over 10, rounded).
     public var stepFrames: Int { blocks.stepFrames }
@@ -104,17 +105,18 @@ public final class LoudnessMeter: LoudnessMeasuring {
         flushStaged()
         func decibels(_ x: Float) -> Double? { x > 0 ? 20 * log10(Double(x)) : nil }
         func finite(_ x: Double?) -> Double? { x.flatMap { $0.isFinite ? $0 : nil } }
-        let maxMomentary = blocks.blockEnergies.max().map(Gating.loudness(ofEnergy:))
-        let maxShortTerm = blocks.shortTermEnergies.max().map(Gating.loudness(ofEnergy:))
+        let maxMomentary = blocks.maxBlockEnergy.map(Gating.loudness(ofEnergy:))
+        let maxShortTerm = blocks.maxShortTermEnergy.map(Gating.loudness(ofEnergy:))
         return LoudnessMeasurement(
             integratedLUFS: Gating.integratedLoudness(blockEnergies: blocks.blockEnergies),
-            loudnessRangeLU: LoudnessRange.loudnessRange(shortTermEnergies: blocks.shortTermEnergies),
+            loudnessRangeLU: options.measuresLoudnessRange
+                ? LoudnessRange.loudnessRange(shortTermEnergies: blocks.shortTermEnergies) : nil,
             truePeakDBTP: options.measuresTruePeak ? decibels(peaks.truePeak) : nil,
             samplePeakDBFS: decibels(peaks.samplePeak),
             maxMomentaryLUFS: finite(maxMomentary),
             maxShortTermLUFS: finite(maxShortTerm),
             ungatedLUFS: finite(blocks.ungatedEnergy.map(Gating.loudness(ofEnergy:))),
             frameCount: blocks.frameCount, sampleRate: format.sampleRate, channelCount: format.channelCount,
-            momentarySeries: blocks.momentarySeries, shortTermSeries: blocks.shortTermSeries)
+            momentarySeries: Array(blocks.momentarySeries), shortTermSeries: Array(blocks.shortTermSeries))
     }
 }

@@ -12,10 +12,20 @@ public struct LoudnessMeterOptions: Sendable, Equatable {
     /// `false`. The speech leveler plans from them: they are the finest loudness figures the meter
     /// has, and keeping them (8 bytes per step, 2.9 MB for 10 hours) spares a second K-weighting.
     public var recordsStepEnergies: Bool
+    /// Measure the loudness range. Default `true`. The range needs every 3 s short-term block's energy
+    /// until the end (EBU Tech 3342 gates and ranks them all: 8 bytes per 100 ms, 2.9 MB for 10 hours);
+    /// a meter that only needs the integrated loudness (the normalizer's trial renders, the uncoded
+    /// side of a verified encode) keeps none. Without it ``LoudnessMeasurement/loudnessRangeLU`` is
+    /// `nil`; the maximum short-term loudness is still measured.
+    public var measuresLoudnessRange: Bool
 
-    public init(recordsSeries: Bool = false, measuresTruePeak: Bool = true, recordsStepEnergies: Bool = false) {
+    public init(
+        recordsSeries: Bool = false, measuresTruePeak: Bool = true, recordsStepEnergies: Bool = false,
+        measuresLoudnessRange: Bool = true
+    ) {
         self.recordsSeries = recordsSeries
         self.measuresTruePeak = measuresTruePeak
         self.recordsStepEnergies = recordsStepEnergies
+        self.measuresLoudnessRange = measuresLoudnessRange
     }
 }

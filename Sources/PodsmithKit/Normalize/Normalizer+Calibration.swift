@@ -187,14 +187,15 @@ extension Normalizer {
     static let codecOvershootMarginDB = 0.3
 }
 
-/// The end of a trial render: measures loudness (no true peak, which is most of a meter's cost)
-/// instead of encoding.
+/// The end of a trial render: measures loudness (no true peak, which is most of a meter's cost, and no
+/// loudness range, whose short-term energies would grow with the input) instead of encoding.
 final class MeterSink: AudioSink {
     private let meter: LoudnessMeter
     private(set) var result: LoudnessMeasurement?
 
     init(format: AudioFormat) {
-        meter = LoudnessMeter(format: format, options: LoudnessMeterOptions(measuresTruePeak: false))
+        meter = LoudnessMeter(
+            format: format, options: LoudnessMeterOptions(measuresTruePeak: false, measuresLoudnessRange: false))
     }
 
     func write(_ buffer: AudioBuffer) throws {

@@ -89,6 +89,9 @@ public struct Normalizer {
         if let outputPath {
             try Self.checkNotSameFile(input: inputPath, output: outputPath, inPlace: inPlace)
         }
+        if options.encoder.format == .m4a, let problem = M4AEncoder.unavailability {
+            throw PodsmithError.encoderFailed(path: outputPath ?? inputPath, reason: problem)
+        }
         // One reader serves every pass: the analysis reads it through, then each later pass seeks.
         let reader = try AudioFileOpener.open(path: inputPath)
         let plan = try analyse(reader, progress: progress)

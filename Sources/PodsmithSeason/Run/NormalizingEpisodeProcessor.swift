@@ -44,6 +44,14 @@ public struct NormalizingEpisodeProcessor: EpisodeProcessor {
             try context.checkCancellation()
         }
 
+        // M4A needs FFmpeg, loaded on first use: a machine without it fails the episode at once, naming the
+        // output, rather than after the analysis.
+        if let spec = job.outputs.first(where: { $0.encoderSettings.format == .m4a }),
+            let problem = M4AEncoder.unavailability
+        {
+            throw PodsmithError.encoderFailed(
+                path: try context.outputPath(spec.fileName(stem: job.outputStem)), reason: problem)
+        }
         let first = Normalizer(options: options)
         let plan = try first.analyse(inputPath: job.inputPath, progress: progress)
         step += 1

@@ -47,8 +47,15 @@ public final class M4AEncoder: AudioSink {
     public var metadata: EpisodeMetadata
     /// Frames (per channel) encoded so far.
     public private(set) var framesWritten: Int64 = 0
-    /// libavcodec's version, credited in the encoder tag.
-    public static var libraryName: String { "Lavc " + String(cString: av_version_info()) }
+    /// libavcodec's version, credited in the encoder tag ("Lavc" alone when FFmpeg cannot be loaded).
+    public static var libraryName: String {
+        guard FFmpegLibrary.loadFailure == nil, let version = ff.av_version_info() else { return "Lavc" }
+        return "Lavc " + String(cString: version)
+    }
+
+    /// Why M4A cannot be written on this machine (FFmpeg's libraries cannot be loaded), or nil: checked
+    /// before an episode is analysed, so that the error names the output and comes at once.
+    public static var unavailability: String? { FFmpegLibrary.unavailable("M4A is written") }
 
     private let sampleRate: Double
     private var container: UnsafeMutablePointer<AVFormatContext>?
@@ -66,7 +73,7 @@ public final class M4AEncoder: AudioSink {
     /// - Throws: ``PodsmithError/outputNotWritable(path:reason:)`` if the file cannot be created,
     ///   ``PodsmithError/invalidSetting(_:)`` for a bitrate outside AAC's range,
     ///   ``PodsmithError/unsupportedAudio(path:reason:)`` for a channel count or rate it refuses,
-    ///   ``PodsmithError/encoderFailed(path:reason:)`` when libavcodec or libavformat fails.
+    ///   ``PodsmithError/encoderFailed(path:reason:)`` when FFmpeg cannot be loaded, or libavcodec or libavformat fails.
     public init(
         path: String, sampleRate: Double, channelCount: Int, metadata: EpisodeMetadata = EpisodeMetadata(),
         options: M4AEncoderOptions = M4AEncoderOptions()
@@ -77,6 +84,7 @@ public final class M4AEncoder: AudioSink {
         }
         let kbps = options.effectiveBitrateKbps(channelCount: channelCount)
         if let issue = EncoderSettings.bitrateIssue(kbps, format: .m4a) { throw PodsmithError.invalidSetting(issue) }
+        if let problem = Self.unavailability { throw PodsmithError.encoderFailed(path: path, reason: problem) }
         self.path = path
         self.channelCount = channelCount
         self.options = options
@@ -101,11 +109,13 @@ public final class M4AEncoder: AudioSink {
         FFmpegMessages.silenceLog()
         descriptor = TemporaryFiles.shared.openForWriting(path, flags: O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC)
         guard descriptor >= 0 else { throw PodsmithError.outputNotWritable(path: path, reason: errnoMessage()) }
-        try check(avformat_alloc_output_context2(&container, nil, "ipod", path), "cannot create the MP4 muxer")
+        try check(ff.avformat_alloc_output_context2(&container, nil, "ipod", path), "cannot create the MP4 muxer")
         guard let container else { throw failure("cannot create the MP4 muxer") }
         try check(podsmith_format_use_fd(container, descriptor), "cannot attach the output")
-        guard let encoder = avcodec_find_encoder_by_name("aac") else { throw failure("no AAC encoder in libavcodec") }
-        codec = avcodec_alloc_context3(encoder)
+        guard let encoder = ff.avcodec_find_encoder_by_name("aac") else {
+            throw failure("no AAC encoder in libavcodec")
+        }
+        codec = ff.avcodec_alloc_context3(encoder)
         guard let codec else { throw failure("out of memory") }
         codec.pointee.sample_rate = Int32(sampleRate)
         podsmith_default_layout(&codec.pointee.ch_layout, Int32(channelCount))
@@ -114,40 +124,40 @@ public final class M4AEncoder: AudioSink {
         codec.pointee.profile = FF_PROFILE_AAC_LOW
         codec.pointee.time_base = AVRational(num: 1, den: Int32(sampleRate))
         codec.pointee.flags |= Int32(AV_CODEC_FLAG_GLOBAL_HEADER)
-        try check(avcodec_open2(codec, encoder, nil), "cannot open the AAC encoder")
+        try check(ff.avcodec_open2(codec, encoder, nil), "cannot open the AAC encoder")
         frameSize = Int(codec.pointee.frame_size)
 
-        guard let stream = avformat_new_stream(container, nil) else { throw failure("out of memory") }
-        try check(avcodec_parameters_from_context(stream.pointee.codecpar, codec), "cannot set up the audio track")
+        guard let stream = ff.avformat_new_stream(container, nil) else { throw failure("out of memory") }
+        try check(ff.avcodec_parameters_from_context(stream.pointee.codecpar, codec), "cannot set up the audio track")
         stream.pointee.time_base = codec.pointee.time_base
         audioStream = stream
         let coverStream = try addCoverStream(container)
         for (key, value) in M4ATags.fields(for: metadata, encoderLibrary: Self.libraryName) {
-            try check(av_dict_set(&container.pointee.metadata, key, value, 0), "cannot set the tag \(key)")
+            try check(ff.av_dict_set(&container.pointee.metadata, key, value, 0), "cannot set the tag \(key)")
         }
         var muxerOptions: OpaquePointer?
-        defer { av_dict_free(&muxerOptions) }
-        av_dict_set(&muxerOptions, "movflags", "+faststart", 0)
+        defer { ff.av_dict_free(&muxerOptions) }
+        _ = ff.av_dict_set(&muxerOptions, "movflags", "+faststart", 0)
         // The edit list's durations are in the movie's timescale: at the sample rate they are exact to
         // the sample (libavformat's default, 1000, rounds the length to a millisecond).
-        av_dict_set(&muxerOptions, "movie_timescale", String(Int(sampleRate)), 0)
-        try check(avformat_write_header(container, &muxerOptions), "cannot write the MP4 header")
+        _ = ff.av_dict_set(&muxerOptions, "movie_timescale", String(Int(sampleRate)), 0)
+        try check(ff.avformat_write_header(container, &muxerOptions), "cannot write the MP4 header")
 
-        frame = av_frame_alloc()
-        packet = av_packet_alloc()
+        frame = ff.av_frame_alloc()
+        packet = ff.av_packet_alloc()
         guard let frame, let packet else { throw failure("out of memory") }
         frame.pointee.nb_samples = Int32(frameSize)
         frame.pointee.format = AV_SAMPLE_FMT_FLTP.rawValue
         frame.pointee.sample_rate = Int32(sampleRate)
-        try check(av_channel_layout_copy(&frame.pointee.ch_layout, &codec.pointee.ch_layout), "out of memory")
-        try check(av_frame_get_buffer(frame, 0), "out of memory")
+        try check(ff.av_channel_layout_copy(&frame.pointee.ch_layout, &codec.pointee.ch_layout), "out of memory")
+        try check(ff.av_frame_get_buffer(frame, 0), "out of memory")
         if let coverStream, let art = metadata.artwork {
-            try check(av_new_packet(packet, Int32(art.data.count)), "out of memory")
+            try check(ff.av_new_packet(packet, Int32(art.data.count)), "out of memory")
             art.data.withUnsafeBufferPointer { packet.pointee.data.update(from: $0.baseAddress!, count: $0.count) }
             packet.pointee.stream_index = coverStream.pointee.index
             packet.pointee.flags |= AV_PKT_FLAG_KEY
-            let status = av_write_frame(container, packet)
-            av_packet_unref(packet)
+            let status = ff.av_write_frame(container, packet)
+            ff.av_packet_unref(packet)
             try check(status, "cannot write the cover art")
         }
     }
@@ -157,7 +167,7 @@ public final class M4AEncoder: AudioSink {
         _ container: UnsafeMutablePointer<AVFormatContext>
     ) throws -> UnsafeMutablePointer<AVStream>? {
         guard let art = metadata.artwork else { return nil }
-        guard let stream = avformat_new_stream(container, nil) else { throw failure("out of memory") }
+        guard let stream = ff.avformat_new_stream(container, nil) else { throw failure("out of memory") }
         let parameters = stream.pointee.codecpar!
         parameters.pointee.codec_type = AVMEDIA_TYPE_VIDEO
         parameters.pointee.codec_id = art.kind == .png ? AV_CODEC_ID_PNG : AV_CODEC_ID_MJPEG
@@ -174,7 +184,7 @@ public final class M4AEncoder: AudioSink {
         guard let frame else { return }
         var offset = 0
         while offset < buffer.frameCount {
-            if pending == 0 { try check(av_frame_make_writable(frame), "out of memory") }
+            if pending == 0 { try check(ff.av_frame_make_writable(frame), "out of memory") }
             let n = min(frameSize - pending, buffer.frameCount - offset)
             for c in 0..<channelCount {
                 let plane = UnsafeMutableRawPointer(frame.pointee.extended_data[c]!).assumingMemoryBound(to: Float.self)
@@ -193,7 +203,7 @@ public final class M4AEncoder: AudioSink {
         defer { release() }
         guard let container, let codec else { return }
         if pending > 0 { try sendPending() }
-        try check(avcodec_send_frame(codec, nil), "cannot flush the AAC encoder")
+        try check(ff.avcodec_send_frame(codec, nil), "cannot flush the AAC encoder")
         try drain()
         let duration = Double(framesWritten) / sampleRate
         for (index, span) in (metadata.chapters?.spans(duration: duration) ?? []).enumerated()
@@ -203,7 +213,7 @@ public final class M4AEncoder: AudioSink {
                 Int64((span.start * 1000).rounded()), Int64((span.end * 1000).rounded()), span.chapter.title ?? "")
             try check(status, "cannot add a chapter")
         }
-        try check(av_write_trailer(container), "cannot finish the MP4 file")
+        try check(ff.av_write_trailer(container), "cannot finish the MP4 file")
         podsmith_fd_io_free(&container.pointee.pb)
         let closed = close(descriptor)
         descriptor = -1
@@ -216,20 +226,20 @@ public final class M4AEncoder: AudioSink {
         frame.pointee.pts = nextPTS
         nextPTS += Int64(pending)
         pending = 0
-        try check(avcodec_send_frame(codec, frame), "cannot encode")
+        try check(ff.avcodec_send_frame(codec, frame), "cannot encode")
         try drain()
     }
 
     private func drain() throws {
         guard let codec, let packet, let container, let audioStream else { return }
         while true {
-            let status = avcodec_receive_packet(codec, packet)
+            let status = ff.avcodec_receive_packet(codec, packet)
             if status == podsmith_averror_eagain() || status == podsmith_averror_eof() { return }
             try check(status, "cannot encode")
             packet.pointee.stream_index = audioStream.pointee.index
-            av_packet_rescale_ts(packet, codec.pointee.time_base, audioStream.pointee.time_base)
-            let written = av_write_frame(container, packet)
-            av_packet_unref(packet)
+            ff.av_packet_rescale_ts(packet, codec.pointee.time_base, audioStream.pointee.time_base)
+            let written = ff.av_write_frame(container, packet)
+            ff.av_packet_unref(packet)
             try check(written, "cannot write audio")
         }
     }
@@ -237,12 +247,12 @@ public final class M4AEncoder: AudioSink {
     private func release() {
         if let container {
             podsmith_fd_io_free(&container.pointee.pb)
-            avformat_free_context(container)
+            ff.avformat_free_context(container)
             self.container = nil
         }
-        avcodec_free_context(&codec)
-        av_frame_free(&frame)
-        av_packet_free(&packet)
+        ff.avcodec_free_context(&codec)
+        ff.av_frame_free(&frame)
+        ff.av_packet_free(&packet)
         if descriptor >= 0 {
             close(descriptor)
             descriptor = -1

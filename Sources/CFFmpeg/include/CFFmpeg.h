@@ -1,4 +1,9 @@
 #pragma once
+/* FFmpeg's libavformat, libavcodec and libavutil, loaded when Podsmith first reads or writes an M4A file
+   (dlopen), not linked: linking them maps about 120 libraries (codecs, TLS, SVG, ...) into every podsmith
+   process, about 21 MiB of resident memory and their start-up relocations, for a format most runs never
+   touch. The headers give the types and the major versions; the table below gives the functions, filled
+   from the loaded library by name and checked against the versions compiled against. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -6,11 +11,45 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <libavcodec/avcodec.h>
+#include <libavcodec/version.h>
 #include <libavformat/avformat.h>
+#include <libavformat/version.h>
 #include <libavutil/channel_layout.h>
 #include <libavutil/dict.h>
 #include <libavutil/mem.h>
 #include <libavutil/opt.h>
+#include <libavutil/version.h>
+
+/* Every FFmpeg function Podsmith calls (the Swift wrappers and the helpers below). */
+#define PODSMITH_FFMPEG_FUNCTIONS(X)                                                                          \
+    X(avutil_version) X(avcodec_version) X(avformat_version) X(av_version_info) X(av_log_set_level)          \
+    X(av_strerror) X(av_malloc) X(av_mallocz) X(av_free) X(av_freep) X(av_dynarray_add_nofree)             \
+    X(av_dict_set) X(av_dict_get) X(av_dict_free) X(av_channel_layout_default) X(av_channel_layout_copy)   \
+    X(av_rescale_q) X(av_sample_fmt_is_planar) X(av_get_packed_sample_fmt) X(av_frame_alloc)               \
+    X(av_frame_free) X(av_frame_get_buffer) X(av_frame_make_writable) X(av_packet_alloc) X(av_packet_free) \
+    X(av_packet_unref) X(av_new_packet) X(av_packet_rescale_ts) X(avcodec_find_encoder_by_name)            \
+    X(avcodec_alloc_context3) X(avcodec_free_context) X(avcodec_open2) X(avcodec_get_name)                 \
+    X(avcodec_parameters_from_context) X(avcodec_parameters_to_context) X(avcodec_send_frame)              \
+    X(avcodec_receive_packet) X(avcodec_send_packet) X(avcodec_receive_frame) X(avio_alloc_context)        \
+    X(avio_flush) X(avio_context_free) X(avformat_alloc_output_context2) X(avformat_free_context)          \
+    X(avformat_new_stream) X(avformat_write_header) X(av_write_frame) X(av_write_trailer)                  \
+    X(avformat_open_input) X(avformat_find_stream_info) X(av_find_best_stream) X(av_read_frame)            \
+    X(avformat_close_input)
+
+/* The functions, each a pointer of the exact type the headers declare. */
+typedef struct podsmith_ffmpeg {
+#define PODSMITH_FFMPEG_FIELD(name) __typeof__(name) *name;
+    PODSMITH_FFMPEG_FUNCTIONS(PODSMITH_FFMPEG_FIELD)
+#undef PODSMITH_FFMPEG_FIELD
+} podsmith_ffmpeg;
+
+/* Loads the libraries once per process (thread-safe) and returns the table, or NULL with `*error` set to
+   why (the loader's message, a missing function, or a major version other than the headers'). The name
+   is libavformat.so.MAJOR, or $PODSMITH_FFMPEG_LIBRARY when set (a build of the same major version). */
+const podsmith_ffmpeg *podsmith_ffmpeg_load(const char **error);
+
+/* The table podsmith_ffmpeg_load filled; only valid after it succeeded. */
+const podsmith_ffmpeg *podsmith_ffmpeg_functions(void);
 
 /* AVERROR(EAGAIN) and AVERROR_EOF are function-like or tag macros, which Swift does not import. */
 static inline int podsmith_averror_eagain(void) { return AVERROR(EAGAIN); }
@@ -70,28 +109,28 @@ static inline int64_t podsmith_fd_seek(void *opaque, int64_t offset, int whence)
    Free it with podsmith_fd_io_free, which leaves the descriptor open. */
 static inline AVIOContext *podsmith_fd_io_open(int fd, int writable) {
     podsmith_fd_io *io = (podsmith_fd_io *)calloc(1, sizeof(podsmith_fd_io));
-    unsigned char *buffer = (unsigned char *)av_malloc(65536);
+    unsigned char *buffer = (unsigned char *)podsmith_ffmpeg_functions()->av_malloc(65536);
     if (!io || !buffer) {
         free(io);
-        av_free(buffer);
+        podsmith_ffmpeg_functions()->av_free(buffer);
         return NULL;
     }
     io->fd = fd;
-    AVIOContext *ctx = avio_alloc_context(
+    AVIOContext *ctx = podsmith_ffmpeg_functions()->avio_alloc_context(
         buffer, 65536, writable, io, podsmith_fd_read, writable ? podsmith_fd_write : NULL, podsmith_fd_seek);
     if (!ctx) {
         free(io);
-        av_free(buffer);
+        podsmith_ffmpeg_functions()->av_free(buffer);
     }
     return ctx;
 }
 
 static inline void podsmith_fd_io_free(AVIOContext **ctx) {
     if (!ctx || !*ctx) return;
-    avio_flush(*ctx);
+    podsmith_ffmpeg_functions()->avio_flush(*ctx);
     free((*ctx)->opaque);
-    av_freep(&(*ctx)->buffer);
-    avio_context_free(ctx);
+    podsmith_ffmpeg_functions()->av_freep(&(*ctx)->buffer);
+    podsmith_ffmpeg_functions()->avio_context_free(ctx);
 }
 
 /* What the muxer calls for its faststart pass instead of opening the output again by name: a reader
@@ -126,25 +165,25 @@ static inline int podsmith_format_use_fd(AVFormatContext *s, int fd) {
    what this allocates). */
 static inline int podsmith_format_add_chapter(AVFormatContext *s, int64_t id, AVRational timeBase, int64_t start,
                                               int64_t end, const char *title) {
-    AVChapter *chapter = (AVChapter *)av_mallocz(sizeof(AVChapter));
+    AVChapter *chapter = (AVChapter *)podsmith_ffmpeg_functions()->av_mallocz(sizeof(AVChapter));
     if (!chapter) return AVERROR(ENOMEM);
     chapter->id = id;
     chapter->time_base = timeBase;
     chapter->start = start;
     chapter->end = end;
-    if (title && av_dict_set(&chapter->metadata, "title", title, 0) < 0) {
-        av_free(chapter);
+    if (title && podsmith_ffmpeg_functions()->av_dict_set(&chapter->metadata, "title", title, 0) < 0) {
+        podsmith_ffmpeg_functions()->av_free(chapter);
         return AVERROR(ENOMEM);
     }
-    int ret = av_dynarray_add_nofree(&s->chapters, (int *)&s->nb_chapters, chapter);
+    int ret = podsmith_ffmpeg_functions()->av_dynarray_add_nofree(&s->chapters, (int *)&s->nb_chapters, chapter);
     if (ret < 0) {
-        av_dict_free(&chapter->metadata);
-        av_free(chapter);
+        podsmith_ffmpeg_functions()->av_dict_free(&chapter->metadata);
+        podsmith_ffmpeg_functions()->av_free(chapter);
     }
     return ret;
 }
 
 /* The channel layout FFmpeg uses by default for `channels` channels. */
 static inline void podsmith_default_layout(AVChannelLayout *layout, int channels) {
-    av_channel_layout_default(layout, channels);
+    podsmith_ffmpeg_functions()->av_channel_layout_default(layout, channels);
 }
