@@ -21,4 +21,22 @@ import Testing
         shuffled.shuffle(using: &rng)
         #expect(abs(try #require(LoudnessRange.loudnessRange(shortTermEnergies: shuffled)) - 17.0) < 1e-9)
     }
+
+    /// The percentiles are found by ``LoudnessRange/smallest(_:in:where:)`` without sorting a copy; it must
+    /// give exactly what sorting the included values gives, at every rank, with duplicates, values that
+    /// differ in their last bit only, and values the filter leaves out.
+    @Test func rankSelectionGivesWhatSortingGives() {
+        var rng = SplitMix64(seed: 3342)
+        var values = (0..<150).map { _ in Gating.energy(ofLoudness: Double.random(in: -80...0, using: &rng)) }
+        values += values.prefix(30)  // duplicates
+        values += values.prefix(10).map { $0.nextUp }  // neighbours in the last bit
+        let threshold = Gating.energy(ofLoudness: -60)
+        let included = { (e: Double) in e > threshold }
+        let sorted = values.filter(included).sorted()
+        var mismatches: [Int] = []
+        for rank in sorted.indices where LoudnessRange.smallest(rank, in: values, where: included) != sorted[rank] {
+            mismatches.append(rank)
+        }
+        #expect(!sorted.isEmpty && mismatches.isEmpty, "ranks that differ: \(mismatches.prefix(10))")
+    }
 }
