@@ -28,13 +28,15 @@ public enum Gating {
 
     /// Integrated loudness of gating-block energies, LUFS; `nil` when no block passes the absolute gate
     /// (silence, or no complete 400 ms block).
-    public static func integratedLoudness(blockEnergies: some Collection<Double>) -> Double? {
+    /// - Parameter blockEnergies: read twice, in order (the relative gate needs the absolute-gated
+    ///   mean first); a sequence that computes its blocks as it goes serves as well as a stored list.
+    public static func integratedLoudness(blockEnergies: some Sequence<Double>) -> Double? {
         gatedMean(blockEnergies, relativeGateLU: relativeGateLU).map(loudness(ofEnergy:))
     }
 
     /// Mean of the energies above the absolute gate and above `relativeGateLU` relative to the mean of
     /// those above the absolute gate; `nil` when none is above the absolute gate.
-    static func gatedMean(_ energies: some Collection<Double>, relativeGateLU: Double) -> Double? {
+    static func gatedMean(_ energies: some Sequence<Double>, relativeGateLU: Double) -> Double? {
         let absolute = energy(ofLoudness: absoluteGateLUFS)
         var sum = 0.0, count = 0
         for e in energies where e > absolute {

@@ -53,6 +53,11 @@ public final class LoudnessMeter: LoudnessMeasuring {
     /// measures what still waits in the staging buffer.
     public var stepEnergies: [Double] { Array(blocks.stepEnergies) }
 
+    /// The same energies as ``stepEnergies``, in the meter's own pages: no copy. Why: a ten-hour
+    /// programme has 360,000 steps, and the speech leveler reads them all while the render's meters
+    /// grow; a copy would add 2.9 MB to the run's peak memory.
+    public var stepEnergySeries: PagedSeries<Double> { blocks.stepEnergies }
+
     /// Frames per 100 ms step (the sample rate over 10, rounded).
     public var stepFrames: Int { blocks.stepFrames }
 

@@ -207,6 +207,9 @@ public struct Normalizer {
         var calibration = try calibrated(
             source: source, plan: plan, ceilingDBTP: ceilingDBTP,
             probeBeside: outputPath, progress: progress)
+        // The analysis, the plan and the trials are done with their lists: their memory goes back before
+        // the render's threads start allocating from heaps of their own (see FreedMemory).
+        FreedMemory.release()
         var pass = 0
         while true {
             pass += 1

@@ -55,10 +55,11 @@ final class ProgrammeAnalyser: @unchecked Sendable {
         framesAnalysed += Int64(block.frameCount)
     }
 
-    /// The programme's K-weighted energy per 100 ms step, and the frames of one step (after ``finish()``).
-    var stepEnergies: (energies: [Double], stepFrames: Int) {
+    /// The programme's K-weighted energy per 100 ms step (the meter's pages, not a copy), and the
+    /// frames of one step (after ``finish()``).
+    var stepEnergies: (energies: PagedSeries<Double>, stepFrames: Int) {
         let meter = programmeMeter ?? inputMeter
-        return (meter.stepEnergies, meter.stepFrames)
+        return (meter.stepEnergySeries, meter.stepFrames)
     }
 
     /// The input's figures, the programme's figures and the silence map.

@@ -48,7 +48,9 @@ public struct LevelerPlan: Sendable {
     ///   - stepFrames: frames per step.
     ///   - strength: 0 (no leveling) to 1 (every phrase to the common level).
     /// - Returns: `nil` when there is no speech to level.
-    public static func make(energies: [Double], stepFrames: Int, strength: Double) -> LevelerPlan? {
+    public static func make<Energies: RandomAccessCollection<Double>>(
+        energies: Energies, stepFrames: Int, strength: Double
+    ) -> LevelerPlan? where Energies.Index == Int {
         let (activity, _) = SpeechActivityClassifier().classify(energies)
         let (phrases, music) = PhraseSegmenter().segment(activity, energies: energies)
         guard !phrases.isEmpty else { return nil }
@@ -139,8 +141,8 @@ public struct LevelerPlan: Sendable {
         return LevelerGainCurve(points: ordered)
     }
 
-    /// The curve's gain at the middle of every step, dB: what the predictions below weigh each step by.
-    public func stepGainsDB(count: Int) -> [Double] {
-        (0..<count).map { curve.gainDB(atFrame: (Double($0) + 0.5) * Double(stepFrames)) }
+    /// The curve's gain at the middle of step `step`, dB: what the predictions weigh each step by.
+    public func stepGainDB(_ step: Int) -> Double {
+        curve.gainDB(atFrame: (Double(step) + 0.5) * Double(stepFrames))
     }
 }

@@ -23,11 +23,11 @@ public struct PhraseSegmenter: Sendable {
     public init() {}
 
     /// The phrases and the music runs, in time order.
-    public func segment(
-        _ activity: [StepActivity], energies: [Double]
+    public func segment<Energies: RandomAccessCollection<Double>>(
+        _ activity: [StepActivity], energies: Energies
     ) -> (
         phrases: [Phrase], music: [Range<Int>]
-    ) {
+    ) where Energies.Index == Int {
         var phrases: [Phrase] = []
         var music: [Range<Int>] = []
         var i = 0

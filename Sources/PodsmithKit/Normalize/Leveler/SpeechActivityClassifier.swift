@@ -46,7 +46,9 @@ public struct SpeechActivityClassifier: Sendable {
 
     /// The class of every step, and the tracked noise floor (dB of energy, per step).
     /// - Parameter energies: mean-square K-weighted energy per 100 ms step (``LoudnessMeter/stepEnergies``).
-    public func classify(_ energies: [Double]) -> (activity: [StepActivity], floorDB: [Double]) {
+    public func classify<Energies: RandomAccessCollection<Double>>(
+        _ energies: Energies
+    ) -> (activity: [StepActivity], floorDB: [Double]) where Energies.Index == Int {
         let n = energies.count
         guard n > 0 else { return ([], []) }
         let levels = energies.map { $0 > 1e-12 ? 10 * log10($0) : -120.0 }
@@ -60,19 +62,21 @@ public struct SpeechActivityClassifier: Sendable {
         // Runs of sound: active steps with no pause of `regionGapSteps` between them. A run that holds
         // music is music throughout: the edges of an intro, where the window reaches into the silence
         // around it, read as speech by their dips, and would otherwise be leveled as phrases.
-        var regionStart = [Int](repeating: 0, count: n), regionEnd = [Int](repeating: n, count: n)
+        // Step indices as 32-bit integers (2^31 steps are 6.8 years): half the memory, and these two
+        // lists are the classifier's largest on a long programme.
+        var regionStart = [Int32](repeating: 0, count: n), regionEnd = [Int32](repeating: Int32(n), count: n)
         var start = 0, quiet = 0
         for i in 0..<n {
             quiet = active[i] ? 0 : quiet + 1
             if quiet >= regionGapSteps { start = i + 1 }
-            regionStart[i] = start
+            regionStart[i] = Int32(start)
         }
         var end = n
         quiet = 0
         for i in stride(from: n - 1, through: 0, by: -1) {
             quiet = active[i] ? 0 : quiet + 1
             if quiet >= regionGapSteps { end = i }
-            regionEnd[i] = end
+            regionEnd[i] = Int32(end)
         }
         for i in 0..<n where active[i] {
             let lo = max(0, i - windowSteps), hi = min(n - 1, i + windowSteps)
@@ -106,7 +110,8 @@ public struct SpeechActivityClassifier: Sendable {
                 end += 1
             }
             if lastMusic + 1 - i >= minimumMusicSteps {
-                for j in regionStart[i]..<regionEnd[lastMusic] where active[j] || (i...lastMusic).contains(j) {
+                let region = Int(regionStart[i])..<Int(regionEnd[lastMusic])
+                for j in region where active[j] || (i...lastMusic).contains(j) {
                     activity[j] = .music
                 }
             }
