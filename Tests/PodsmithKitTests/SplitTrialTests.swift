@@ -87,7 +87,8 @@ import Testing
         let a = c.oneChain.limiter, b = c.splitTrial.limiter
         #expect(abs(a.maxReductionDB - b.maxReductionDB) < 0.01)
         #expect(abs(a.reducingSeconds - b.reducingSeconds) < 0.01)
-        #expect(abs(a.overOneDBSeconds - b.overOneDBSeconds) < 0.01)
+        // The histogram samples every 32nd frame: the split on its grid samples the same frames.
+        #expect(abs(a.overOneDBSeconds - b.overOneDBSeconds) < 0.001, "\(a.overOneDBSeconds) \(b.overOneDBSeconds)")
         #expect(a.frameCount == b.frameCount)
     }
 

@@ -4,7 +4,8 @@ import PodsmithCore
 /// parts that render at once on two threads, each through its own fresh chain into its own meter.
 ///
 /// The parts meet at ``splitFrame``, the output's middle rounded down to a 100 ms step of the meter
-/// (BS.1770-4 §2.8 steps the 400 ms gating blocks by 100 ms): a function of the plan and the
+/// (BS.1770-4 §2.8 steps the 400 ms gating blocks by 100 ms) that is also a multiple of the
+/// limiter's ``ReductionHistogram/stride`` (1.6 s at 44.1 kHz): a function of the plan and the
 /// limiter's settings alone, never of the threads or cores, so every `--encode-threads` and
 /// `--jobs` computes the same gain and writes the same bytes. Each part contributes the energies
 /// of its own steps, and ``Normalizer/splitTrialLoudness(stepEnergies:)`` builds the gating blocks
@@ -78,7 +79,10 @@ struct TrialSplit: Sendable, Equatable {
         let preRoll = Int64((Self.preRollSeconds(limiter: limiter) * rate).rounded(.up))
         guard Double(total) >= Self.minimumSeconds * rate, total >= 4 * preRoll else { return nil }
         let stepFrames = max(1, Int((rate / 10).rounded()))
-        let split = total / Int64(stepFrames) / 2 * Int64(stepFrames)
+        // On a 100 ms step, and on the limiter's histogram's sampling grid (every 32 frames from the
+        // start), so that the second part samples the frames the one-chain render samples.
+        let unit = Self.leastCommonMultiple(Int64(stepFrames), Int64(ReductionHistogram.stride))
+        let split = total / unit / 2 * unit
         // The pre-roll's start on a multiple of 8 output frames: the limiter holds its minimum over
         // blocks of 8 frames counted from its start, so its blocks then fall where the one-chain
         // render's do (unless the start moves back out of a crossfade).
@@ -93,5 +97,11 @@ struct TrialSplit: Sendable, Equatable {
                 span: split..<Int64.max),
         ]
         self.stepFrames = stepFrames
+    }
+
+    static func leastCommonMultiple(_ a: Int64, _ b: Int64) -> Int64 {
+        var (x, y) = (a, b)
+        while y != 0 { (x, y) = (y, x % y) }
+        return a / x * b
     }
 }
