@@ -51,6 +51,11 @@ public final class ArraySource: SeekableAudioSource {
 
     public func rewind() throws { position = 0 }
 
+    /// Another source over the same planes (shared, not copied), with its own position.
+    public func independentReader() throws -> (any SeekableAudioSource)? {
+        ArraySource(planes: planes, sampleRate: format.sampleRate, name: name)
+    }
+
     public func seek(toFrame frame: Int64) throws {
         precondition(frame >= 0, "cannot seek before the first frame")
         position = Int(min(frame, Int64(planes[0].count)))

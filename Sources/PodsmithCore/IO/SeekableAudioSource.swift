@@ -12,11 +12,16 @@ public protocol SeekableAudioSource: AudioSource {
     var tags: [String: String] { get }
     /// NaN and infinite samples replaced by silence so far, for the report's warning. 0 by default.
     var nonFiniteSampleCount: Int { get }
+    /// A second reader of the same audio with its own read position, for work that reads two parts
+    /// of the programme at once on two threads (a split trial render); `nil` (the default) when the
+    /// source cannot be read twice at once, and the parts are then read one after the other.
+    func independentReader() throws -> (any SeekableAudioSource)?
 }
 
 extension SeekableAudioSource {
     public var tags: [String: String] { [:] }
     public var nonFiniteSampleCount: Int { 0 }
+    public func independentReader() throws -> (any SeekableAudioSource)? { nil }
 }
 
 extension SoundFileReader: SeekableAudioSource {}

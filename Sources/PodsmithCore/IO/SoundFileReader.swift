@@ -282,6 +282,21 @@ public final class SoundFileReader: AudioSource {
         framesDelivered = frame
     }
 
+    /// The same file opened again, for a second thread to read another part of it: only for a
+    /// regular file still at its path (the same device and inode as this reader's), `nil` for a
+    /// pipe or an in-memory file, which are read one part after the other instead.
+    public func independentReader() throws -> (any SeekableAudioSource)? {
+        var mine = stat()
+        guard fd >= 0, fstat(fd, &mine) == 0, (mine.st_mode & S_IFMT) == S_IFREG else { return nil }
+        let copy = try SoundFileReader(path: name)
+        var theirs = stat()
+        guard fstat(copy.fd, &theirs) == 0, theirs.st_dev == mine.st_dev, theirs.st_ino == mine.st_ino,
+            copy.format == format
+        else { return nil }
+        copy.readsInt16 = readsInt16
+        return copy
+    }
+
     /// The frame count the WAV or AIFF header's data chunk promises, for fixed-width encodings.
     ///
     /// Why: libsndfile quietly shortens the frame count of a WAV or AIFF whose data chunk runs past

@@ -49,6 +49,14 @@ public struct ReductionHistogram: Sendable, Equatable {
         frameCount += Int64(count)
     }
 
+    /// Adds the frames `other` counted, as if they followed these: what the parts of a split render
+    /// held together (each part's sampling phase stays its own, a difference of at most one
+    /// ``stride`` per part).
+    public mutating func merge(_ other: ReductionHistogram) {
+        for i in bins.indices { bins[i] += other.bins[i] }
+        frameCount += other.frameCount
+    }
+
     /// Frames whose reduction was at least `dB`.
     public func frames(atLeast dB: Double) -> Int64 {
         let first = max(0, min(Self.binCount, Int((dB / Self.binDB).rounded())))

@@ -40,13 +40,22 @@ public final class TruePeakLimiter: AudioProcessor {
         var statistics = LimiterStatistics(
             maxReductionDB: minimumGain < 1 ? -20 * log10(minimumGain) : 0,
             reducingSeconds: Double(reducingFrames) / sampleRate,
-            frameCount: framesOut, activeRanges: activeRanges)
+            frameCount: countedFrames, activeRanges: activeRanges)
         statistics.activeRangeMaxReductionsDB = activeRangeDepths
         statistics.overOneDBSeconds = Double(histogram.frames(atLeast: 1)) / sampleRate
         statistics.overThreeDBSeconds = Double(histogram.frames(atLeast: 3)) / sampleRate
         statistics.reductionP95DB = histogram.percentile(0.95)
         return statistics
     }
+
+    /// The output frames the statistics count (all of them by default): a part of a split trial
+    /// render counts only its own span, not the pre-roll that settles it nor the post-roll that
+    /// feeds its look-ahead. Clipped once per emitted block, never per frame.
+    public var statisticsRange: Range<Int64> = 0..<Int64.max
+
+    /// How long each depth of reduction was held over ``statisticsRange``, for joining the
+    /// statistics of the parts of a split render (``ReductionHistogram/merge(_:)``).
+    public var reductionHistogram: ReductionHistogram { histogram }
 
     /// Frames processed per internal step (and the capacity of the output buffer).
     static let chunkFrames = 4096
@@ -86,6 +95,8 @@ public final class TruePeakLimiter: AudioProcessor {
     private var framesIn: Int64 = 0
     private var framesOut: Int64 = 0
     private var framesToDrop: Int
+    /// Output frames inside ``statisticsRange`` so far.
+    private var countedFrames: Int64 = 0
     private var reducingFrames: Int64 = 0
     private var minimumGain = 1.0
     private var activeRanges: [Range<Int64>] = []
@@ -303,15 +314,20 @@ public final class TruePeakLimiter: AudioProcessor {
                 dst.update(from: src, count: available)
             }
         }
-        if applyGain {
-            let (reducing, smallest) = Self.reductionStatistics(gains + drop, count: available)
+        let counted = statisticsRange.clamped(to: framesOut..<(framesOut + Int64(available)))
+        let skipped = Int(counted.lowerBound - framesOut)
+        if counted.isEmpty {
+            // Outside the counted span: emitted, not counted.
+        } else if applyGain {
+            let (reducing, smallest) = Self.reductionStatistics(gains + drop + skipped, count: counted.count)
             reducingFrames += Int64(reducing)
             minimumGain = min(minimumGain, Double(smallest))
-            if reducing > 0 { noteActivity(framesOut..<(framesOut + Int64(available)), smallest: smallest) }
-            histogram.add(gains + drop, count: available)
+            if reducing > 0 { noteActivity(counted, smallest: smallest) }
+            histogram.add(gains + drop + skipped, count: counted.count)
         } else {
-            histogram.addUnreduced(count: available)
+            histogram.addUnreduced(count: counted.count)
         }
+        countedFrames += Int64(counted.count)
         framesOut += Int64(available)
         output.frameCount = available
         try emit(output)

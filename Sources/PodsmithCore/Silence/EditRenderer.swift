@@ -24,13 +24,29 @@ public final class EditRenderer: AudioProcessor {
     /// Per kept region: frames of fade-in at its start (region 0 only) and of fade-out at its end.
     private let fadeInFrames: [Int]
     private let fadeOutFrames: [Int]
-    private var inputPosition: Int64 = 0
-    private var region = 0
+    private var inputPosition: Int64
+    private var region: Int
 
-    public init(plan: EditPlan, channelCount: Int) {
+    /// - Parameter startFrame: the input frame the first block starts at: 0 for a whole programme, or,
+    ///   for a part of it (a split trial render), a frame ``startFrame(in:atOrBefore:)`` returned, where
+    ///   no crossfade is under way (whose held frames this renderer would not have).
+    public init(plan: EditPlan, channelCount: Int, startFrame: Int64 = 0) {
         self.plan = plan
         self.channelCount = channelCount
         output = AudioBuffer(channelCount: channelCount, capacity: Self.outputCapacity)
+        (fadeInFrames, fadeOutFrames) = Self.fades(plan)
+        pending = AudioBuffer(channelCount: channelCount, capacity: max(1, fadeOutFrames.max() ?? 1))
+        precondition(Self.startFrame(in: plan, atOrBefore: startFrame) == startFrame, "start inside a crossfade")
+        let regions = plan.keptRegions
+        var k = 0
+        while k + 1 < regions.count && regions[k + 1].lowerBound <= startFrame { k += 1 }
+        if k + 1 == regions.count && startFrame >= regions[k].upperBound { k += 1 }
+        region = k
+        inputPosition = startFrame
+    }
+
+    /// Per kept region: frames of fade-in at its start (region 0 only) and of fade-out at its end.
+    private static func fades(_ plan: EditPlan) -> (in: [Int], out: [Int]) {
         let regions = plan.keptRegions
         var fadeIn = [Int](repeating: 0, count: regions.count)
         var fadeOut = [Int](repeating: 0, count: regions.count)
@@ -44,9 +60,20 @@ public final class EditRenderer: AudioProcessor {
                 fadeOut[k] = min(plan.crossfadeFrames, half)
             }
         }
-        fadeInFrames = fadeIn
-        fadeOutFrames = fadeOut
-        pending = AudioBuffer(channelCount: channelCount, capacity: max(1, fadeOut.max() ?? 1))
+        return (fadeIn, fadeOut)
+    }
+
+    /// The latest input frame at or before `frame` where a renderer can start: `frame` itself, unless
+    /// it lies where the frames at the end of a region are held for the crossfade into the next one
+    /// (from that region's fade-out to the next region's start); then the start of that fade-out.
+    /// From there on the output is the one-piece renderer's, sample for sample.
+    public static func startFrame(in plan: EditPlan, atOrBefore frame: Int64) -> Int64 {
+        let regions = plan.keptRegions
+        guard let k = regions.lastIndex(where: { $0.lowerBound <= frame }), k + 1 < regions.count else {
+            return frame
+        }
+        let fadeOutStart = regions[k].upperBound - Int64(fades(plan).out[k])
+        return frame < fadeOutStart ? frame : fadeOutStart
     }
 
     public func process(_ input: AudioBuffer, emit: (AudioBuffer) throws -> Void) throws {

@@ -95,7 +95,7 @@ extension Normalizer {
 
     /// Finds the gain at which the rendered (uncoded) programme measures `aimLUFS`, with the limiter
     /// at the calibration's ceiling, by trial renders into a loudness meter (a DSP pass, no encode: a
-    /// few seconds per hour).
+    /// few seconds per hour, in two parts on two threads when the options allow: ``trialRender(plan:source:gainDB:ceilingDBTP:progress:)``).
     ///
     /// The first step divides the error by 1 − ``limiterLossSlope`` (or by the slope a previous solve
     /// measured); later steps by the slope between the last two trials, clamped to 0.05…1 (a secant
@@ -110,13 +110,12 @@ extension Normalizer {
         var slope = start.slope ?? (1 - Self.limiterLossSlope)
         var previous: (gain: Double, level: Double)?
         for trial in 0..<Self.maxTrials {
-            let format = AudioFormat(sampleRate: plan.outputSampleRate, channelCount: plan.outputChannels)
-            let sink = MeterSink(format: format)
-            calibration.limiter = try renderPass(
-                plan: plan, from: source, gainDB: calibration.gainDB, ceilingDBTP: calibration.ceilingDBTP,
-                into: sink, observer: nil, progress: progress.map { report in { try report(.calibrating, $1) } })
+            let measured = try trialRender(
+                plan: plan, source: source, gainDB: calibration.gainDB, ceilingDBTP: calibration.ceilingDBTP,
+                progress: progress)
+            calibration.limiter = measured.limiter
             calibration.trials += 1
-            guard let level = sink.result?.integratedLUFS ?? sink.result?.ungatedLUFS else { break }
+            guard let level = measured.levelLUFS else { break }
             if let previous, abs(calibration.gainDB - previous.gain) > 0.01 {
                 slope = min(1, max(0.05, (level - previous.level) / (calibration.gainDB - previous.gain)))
                 calibration.slope = slope
