@@ -83,4 +83,16 @@ import Testing
         let p = try #require(response.prediction(aimLUFS: -16, ceilingDBTP: -1, fallbackSlope: 0.8))
         #expect(p.slope == 0.05 && p.gainDB > 4)
     }
+
+    @Test func aRenderAtATrialsDriveIsKnownWithoutMeasuringItAgain() {
+        var response = LimitedResponse()
+        response.record(gainDB: 4.25, ceilingDBTP: -1.25, levelLUFS: -16.1)
+        response.record(gainDB: 4.75, ceilingDBTP: -1.25, levelLUFS: -15.8)
+        #expect(response.measuredLevel(gainDB: 4.25, ceilingDBTP: -1.25).map { abs($0 - -16.1) < 1e-9 } == true)
+        // The same drive against a ceiling 0.25 dB higher: the same render, 0.25 LU louder.
+        let moved = response.measuredLevel(gainDB: 4.5, ceilingDBTP: -1)
+        #expect(moved.map { abs($0 - -15.85) < 1e-9 } == true, "\(String(describing: moved))")
+        // A gain no trial rendered is not known: the pass measures it.
+        #expect(response.measuredLevel(gainDB: 4.5, ceilingDBTP: -1.25) == nil)
+    }
 }

@@ -24,6 +24,14 @@ struct LimitedResponse: Sendable, Equatable {
         points.append(Point(driveDB: gainDB - ceilingDBTP, levelOverCeilingDB: levelLUFS - ceilingDBTP))
     }
 
+    /// The loudness the last trial at exactly this gain and ceiling's drive measured, moved to
+    /// `ceilingDBTP`: what a render at them measures before its encoder (the split trial's level is the
+    /// one-chain render's to under 0.001 LU: `SplitTrialTests`). `nil` when no trial ran at that drive.
+    func measuredLevel(gainDB: Double, ceilingDBTP: Double) -> Double? {
+        let drive = gainDB - ceilingDBTP
+        return points.last { $0.driveDB == drive }.map { $0.levelOverCeilingDB + ceilingDBTP }
+    }
+
     /// Where a solve for `aimLUFS` against `ceilingDBTP` should start.
     struct Prediction: Equatable {
         /// The gain predicted to reach the aim, dB.

@@ -224,7 +224,10 @@ final class MeterSink: AudioSink {
 }
 
 /// An encoder with a loudness-only meter in front: what a verified pass sends to the codec, measured,
-/// so that the verification learns the codec's loss on the whole file (uncoded minus decoded).
+/// so that the verification learns the codec's loss on the whole file (uncoded minus decoded). Only
+/// when no trial render measured that pass's gain and ceiling already
+/// (``LimitedResponse/measuredLevel(gainDB:ceilingDBTP:)``): it is a K-weighting pass over the whole
+/// programme (0.55 CPU-s per stereo hour) on the render's thread.
 final class MeteredSink: AudioSink {
     let sink: any AudioSink
     private let meter: MeterSink
