@@ -20,6 +20,9 @@ extension Normalizer {
         var trials = 0
         /// The last trial's limiter statistics (what `--dry-run` predicts), if any trial ran.
         var limiter: LimiterStatistics?
+        /// Every trial's point of the chain's response, which a later solve against another ceiling
+        /// starts from (``LimitedResponse``).
+        var response = LimitedResponse()
     }
 
     /// The gain, and the limiter's ceiling, that reach the target in the *written* file.
@@ -97,7 +100,10 @@ extension Normalizer {
     /// at the calibration's ceiling, by trial renders into a loudness meter (a DSP pass, no encode: a
     /// few seconds per hour, in two parts on two threads when the options allow: ``trialRender(plan:source:gainDB:ceilingDBTP:progress:)``).
     ///
-    /// The first step divides the error by 1 − ``limiterLossSlope`` (or by the slope a previous solve
+    /// When earlier trials ran (a solve against another ceiling, before the codec probe's second listen
+    /// or a verification moved it), the first trial is at the gain their points predict for this
+    /// ceiling (``LimitedResponse``: the chain's loudness depends on gain − ceiling only); otherwise the
+    /// first step divides the error by 1 − ``limiterLossSlope`` (or by the slope a previous solve
     /// measured); later steps by the slope between the last two trials, clamped to 0.05…1 (a secant
     /// step: the loudness is a smooth, rising, flattening function of the gain). It stops when a
     /// trial is within ``trialToleranceLU``, after a first trial within ``oneTrialToleranceLU`` (the
@@ -109,6 +115,15 @@ extension Normalizer {
         var calibration = start
         var slope = start.slope ?? (1 - Self.limiterLossSlope)
         var previous: (gain: Double, level: Double)?
+        // After earlier trials (another ceiling, another aim), start from the gain they predict, and
+        // let the first secant step pair the next trial with the nearest of them.
+        if let prediction = start.response.prediction(
+            aimLUFS: aimLUFS, ceilingDBTP: start.ceilingDBTP, fallbackSlope: slope)
+        {
+            calibration.gainDB = min(prediction.gainDB, options.maxGainDB)
+            previous = prediction.anchor
+            slope = prediction.slope
+        }
         for trial in 0..<Self.maxTrials {
             let measured = try trialRender(
                 plan: plan, source: source, gainDB: calibration.gainDB, ceilingDBTP: calibration.ceilingDBTP,
@@ -116,6 +131,8 @@ extension Normalizer {
             calibration.limiter = measured.limiter
             calibration.trials += 1
             guard let level = measured.levelLUFS else { break }
+            calibration.response.record(
+                gainDB: calibration.gainDB, ceilingDBTP: calibration.ceilingDBTP, levelLUFS: level)
             if let previous, abs(calibration.gainDB - previous.gain) > 0.01 {
                 slope = min(1, max(0.05, (level - previous.level) / (calibration.gainDB - previous.gain)))
                 calibration.slope = slope
@@ -207,7 +224,10 @@ final class MeterSink: AudioSink {
 }
 
 /// An encoder with a loudness-only meter in front: what a verified pass sends to the codec, measured,
-/// so that the verification learns the codec's loss on the whole file (uncoded minus decoded).
+/// so that the verification learns the codec's loss on the whole file (uncoded minus decoded). Only
+/// when no trial render measured that pass's gain and ceiling already
+/// (``LimitedResponse/measuredLevel(gainDB:ceilingDBTP:)``): it is a K-weighting pass over the whole
+/// programme (0.55 CPU-s per stereo hour) on the render's thread.
 final class MeteredSink: AudioSink {
     let sink: any AudioSink
     private let meter: MeterSink

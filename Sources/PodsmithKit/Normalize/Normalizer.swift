@@ -219,6 +219,8 @@ public struct Normalizer {
             var streaming: StreamingMP3Verifier?
             var parallel: ParallelMP3Encoder?
             var metered: MeteredSink?
+            let uncodedByTrial = calibration.response.measuredLevel(
+                gainDB: calibration.gainDB, ceilingDBTP: calibration.ceilingDBTP)
             let stats: LimiterStatistics
             do {
                 let encoder = try options.encoder.makeEncoder(
@@ -231,7 +233,9 @@ public struct Normalizer {
                     streaming = try StreamingMP3Verifier(encoder: mp3, threaded: options.threading == .pipelined)
                 }
                 let format = AudioFormat(sampleRate: plan.outputSampleRate, channelCount: plan.outputChannels)
-                metered = options.verify ? MeteredSink(encoder, format: format) : nil
+                // The uncoded loudness a correction needs is what a trial at this gain and ceiling
+                // measured, when one did (the same chain); otherwise it is measured on the way.
+                metered = options.verify && uncodedByTrial == nil ? MeteredSink(encoder, format: format) : nil
                 stats = try renderPass(
                     plan: plan, from: source, gainDB: calibration.gainDB, ceilingDBTP: calibration.ceilingDBTP,
                     into: metered ?? encoder, observer: observer, progress: progress)
@@ -288,7 +292,7 @@ public struct Normalizer {
             }
             output.discard()
             calibration = try corrected(
-                calibration, measured: measured, uncodedLUFS: metered?.uncodedLUFS,
+                calibration, measured: measured, uncodedLUFS: metered?.uncodedLUFS ?? uncodedByTrial,
                 limiterActed: stats.maxReductionDB > 0, source: source, plan: plan, progress: progress)
         }
         return report

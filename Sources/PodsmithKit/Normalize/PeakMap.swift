@@ -1,4 +1,4 @@
-import PodsmithCore
+@_spi(Kernels) import PodsmithCore
 
 /// The programme's highest sample peak in every half second, kept by the analysis pass so that the
 /// codec probe can listen where the limiter works hardest.
@@ -24,9 +24,10 @@ struct PeakMap: Sendable {
         var offset = 0
         while offset < block.frameCount {
             let n = min(block.frameCount - offset, Int(windowFrames - filled))
+            // The SIMD kernel: a per-sample `max(current, abs(x))` chain does not vectorise, and cost
+            // the analysis pass 0.8 CPU-s per stereo hour.
             for c in 0..<block.channelCount {
-                let p = block.baseAddress(ofChannel: c) + offset
-                for i in 0..<n { current = max(current, abs(p[i])) }
+                current = max(current, SamplePeakKernel.simd(block.baseAddress(ofChannel: c) + offset, count: n))
             }
             offset += n
             filled += Int64(n)
