@@ -23,6 +23,9 @@ let package = Package(
     products: [
         // The meter, the limiter, audio I/O and the resampler: links libsndfile, libsoxr and libebur128 only.
         .library(name: "PodsmithCore", targets: ["PodsmithCore"]),
+        // The codecs (LAME, libFLAC, libopusenc, libmpg123, libavcodec/libavformat), tags and the quantizer, without the
+        // normalizer and the linter: what the benchmarks (Benchmarks/) measure besides the core.
+        .library(name: "PodsmithCodecs", targets: ["PodsmithCodecs"]),
         // Core + the codecs (LAME, libFLAC, libopusenc, libmpg123, libavcodec/libavformat) + normalize and lint, re-exported as one module.
         .library(name: "PodsmithKit", targets: ["PodsmithKit"]),
         // The season batch: manifest (Yams), reports, plots, the podcast feed (Plot).

@@ -564,13 +564,13 @@ import Glibc
 
     // MARK: - Interruption
 
-    /// Ten minutes of noise make a render that lasts well past the moment the signal arrives.
+    /// Six minutes of noise: a segmented MP3 (5 min or more) whose render lasts past the signal (`wasRunning`).
     @Test(arguments: [(SIGINT, Int32(130)), (SIGTERM, Int32(143))])
     func signalDuringRenderRemovesTheTemporaryAndExits128PlusSignal(signal: Int32, expected: Int32) throws {
         let input = path("long.flac")
         _ = try Self.tool([
             "ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
-            "anoisesrc=d=600:c=pink:a=0.05:r=22050:s=3", "-ac", "1", "-sample_fmt", "s16", input,
+            "anoisesrc=d=360:c=pink:a=0.05:r=22050:s=3", "-ac", "1", "-sample_fmt", "s16", input,
         ])
         let sizeBefore = try #require(try FileManager.default.attributesOfItem(atPath: input)[.size] as? Int)
         let output = path("long.mp3")
@@ -581,7 +581,7 @@ import Glibc
         process.standardError = FileHandle.nullDevice
         try process.run()
         // Wait for the render's temporary file (it appears after the analysis pass, which a debug build on a
-        // loaded 2-core machine takes more than 30 s to finish for ten minutes of audio), then for it to grow
+        // loaded 2-core machine took more than 30 s to finish for ten minutes of audio), then for it to grow
         // past the size it first had: encoded audio is being written, so the signal lands inside the render
         // loop whatever the machine's speed (no fixed delay). The bound only keeps a broken build from hanging
         // the suite.

@@ -9,8 +9,8 @@
 
 import Benchmark
 import BenchmarkSignals
+import PodsmithCodecs
 @_spi(Kernels) import PodsmithCore
-import PodsmithKit
 
 /// Frames handed to a kernel per call: the block size the pipeline reads.
 let blockFrames = 16_384

@@ -6,7 +6,8 @@
 
 import Benchmark
 import BenchmarkSignals
-import PodsmithKit
+import PodsmithCodecs
+import PodsmithCore
 
 /// Frames per block, as the file reader delivers them.
 let blockFrames = 16_384

@@ -1,5 +1,5 @@
 import Foundation
-import PodsmithKit
+import PodsmithCore
 
 /// A deterministic, podcast-like stereo test programme for the benchmarks: band-limited noise
 /// shaped into 4 Hz "syllables", a quieter second voice, and a 0.6 s pause of near-silence every
