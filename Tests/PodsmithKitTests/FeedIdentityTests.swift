@@ -24,6 +24,35 @@ import Testing
             Self.hex(SecureDigest.digest(.sha1, Data(twoBlocks.utf8))) == "84983e441c3bd26ebaae4aa1f95129e5e54670f1")
     }
 
+    /// FIPS 180-4's long example (a million "a"), fed whole, in uneven pieces through both update paths, and
+    /// as a file (`podcast:integrity`'s path), where every block but the first is compressed straight
+    /// from the read buffer.
+    @Test func aMillionAsDigestAsTheStandardSaysHoweverTheyArrive() throws {
+        let message = Data(repeating: UInt8(ascii: "a"), count: 1_000_000)
+        let sha256 = "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"
+        let sha1 = "34aa973cd4c4daa4f61eeb2bdbad27316534016f"
+        #expect(Self.hex(SecureDigest.digest(.sha256, message)) == sha256)
+        #expect(Self.hex(SecureDigest.digest(.sha1, message)) == sha1)
+        var pieces = SecureDigest(.sha256)
+        var offset = 0
+        var size = 1
+        while offset < message.count {
+            let end = min(message.count, offset + size)
+            if size % 2 == 0 {
+                pieces.update(message[offset..<end])  // Data: whole blocks from its storage
+            } else {
+                pieces.update(Array(message[offset..<end]))  // bytes one by one
+            }
+            offset = end
+            size = size * 3 % 1_021 + 1  // 1, 4, 13, 40, … : pieces across every block boundary
+        }
+        #expect(Self.hex(pieces.finish()) == sha256)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("digest-\(UUID().uuidString).bin")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try message.write(to: file)
+        #expect(SecureDigest.sha256(ofFile: file.path).map(Self.hex) == sha256)
+    }
+
     /// The namespace's own examples.
     @Test(arguments: [
         ("https://podnews.net/rss", "9b024349-ccf0-5f69-a609-6b82873eab3c"),
