@@ -9,9 +9,9 @@
 /// already measured still describe `Φ`, and the next solve starts from a gain predicted on them instead
 /// of from the last gain (one trial render of the whole programme saved on the benchmark's hour, where
 /// the second listen lowered the ceiling by 0.4 dB; see `Benchmarks/RESULTS.md`).
-struct LimitedResponse: Sendable, Equatable {
+struct LimitedResponse: Sendable {
     /// One trial: its drive (gain − ceiling, dB) and its loudness over the ceiling (LU).
-    struct Point: Sendable, Equatable {
+    struct Point: Sendable {
         var driveDB: Double
         var levelOverCeilingDB: Double
     }
@@ -33,7 +33,7 @@ struct LimitedResponse: Sendable, Equatable {
     }
 
     /// Where a solve for `aimLUFS` against `ceilingDBTP` should start.
-    struct Prediction: Equatable {
+    struct Prediction {
         /// The gain predicted to reach the aim, dB.
         var gainDB: Double
         /// The measured point nearest the aim, moved to this ceiling (a gain and the level it gave): the
@@ -41,10 +41,12 @@ struct LimitedResponse: Sendable, Equatable {
         var anchor: (gain: Double, level: Double)
         /// The response's slope near the aim, LU per dB (clamped to 0.05…1 as the solve clamps it).
         var slope: Double
+    }
 
-        static func == (a: Prediction, b: Prediction) -> Bool {
-            a.gainDB == b.gainDB && a.anchor == b.anchor && a.slope == b.slope
-        }
+    /// A slope of the response, LU per dB, clamped to 0.05…1: the response rises and flattens, so a
+    /// slope two trials measure outside that range is their noise, not the chain.
+    static func clampedSlope(_ slope: Double) -> Double {
+        min(1, max(0.05, slope))
     }
 
     /// The gain at which `Φ` is predicted to reach `aimLUFS` against `ceilingDBTP`: the secant through
@@ -58,11 +60,10 @@ struct LimitedResponse: Sendable, Equatable {
                 < (abs($1.element.levelOverCeilingDB - wanted), $1.offset)
         }.map(\.element)
         guard let a = nearest.first else { return nil }
-        var slope = fallbackSlope
-        if let b = nearest.dropFirst().first(where: { abs($0.driveDB - a.driveDB) > 0.01 }) {
-            slope = (b.levelOverCeilingDB - a.levelOverCeilingDB) / (b.driveDB - a.driveDB)
+        let secant = nearest.dropFirst().first { abs($0.driveDB - a.driveDB) > 0.01 }.map {
+            ($0.levelOverCeilingDB - a.levelOverCeilingDB) / ($0.driveDB - a.driveDB)
         }
-        slope = min(1, max(0.05, slope))
+        let slope = Self.clampedSlope(secant ?? fallbackSlope)
         let drive = a.driveDB + (wanted - a.levelOverCeilingDB) / slope
         return Prediction(
             gainDB: drive + ceilingDBTP,

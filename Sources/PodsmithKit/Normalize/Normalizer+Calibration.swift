@@ -134,7 +134,7 @@ extension Normalizer {
             calibration.response.record(
                 gainDB: calibration.gainDB, ceilingDBTP: calibration.ceilingDBTP, levelLUFS: level)
             if let previous, abs(calibration.gainDB - previous.gain) > 0.01 {
-                slope = min(1, max(0.05, (level - previous.level) / (calibration.gainDB - previous.gain)))
+                slope = LimitedResponse.clampedSlope((level - previous.level) / (calibration.gainDB - previous.gain))
                 calibration.slope = slope
             }
             previous = (calibration.gainDB, level)
